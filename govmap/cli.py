@@ -1,0 +1,227 @@
+"""The ``govmap`` command: parse options, call the library, print.  No logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from typing import Any
+
+import click
+
+from govmap.ingest.errors import GovmapError, Level, RegisterError, RegisterInvalid, RegisterUnreadable
+from govmap.ingest.load import check_register, default_register_path, load_register
+from govmap.ingest.model import SECTIONS
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class ExitStatus(IntEnum):
+    """Exit codes, listed in the README."""
+
+    SUCCESS = 0
+    #: The register is invalid, or findings reached ``--fail-on``.
+    INVALID = 1
+    #: Wrong arguments, or a file that cannot be read.
+    USAGE = 2
+    #: Neo4j could not be reached (down, wrong address).
+    NEO4J_UNAVAILABLE = 3
+    #: Neo4j refused the credentials or the database name.
+    NEO4J_REFUSED = 4
+    #: Neo4j failed during a write; nothing was changed.
+    NEO4J_FAILED = 5
+    INTERRUPTED = 130
+
+
+def exit_status_of(exc: GovmapError) -> ExitStatus:
+    code = getattr(exc, "exit_status", None)
+    if code is not None:
+        return ExitStatus(code)
+    if isinstance(exc, RegisterUnreadable):
+        return ExitStatus.USAGE
+    return ExitStatus.INVALID
+
+
+class _Group(click.Group):
+    """Turns every :class:`GovmapError` into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovmapError as exc:
+            if ctx.params.get("traceback"):
+                raise
+            click.echo(exc.format(), err=True)
+            ctx.exit(exit_status_of(exc))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(ExitStatus.INTERRUPTED)
+
+
+register_argument = click.argument(
+    "register", required=False, type=click.Path(dir_okay=False), metavar="[REGISTER]"
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--traceback", is_flag=True, help="Show a Python traceback on errors (for bug reports).")
+@click.version_option(package_name="govmap")
+def cli(traceback: bool) -> None:
+    """Map, check and update a register of governance boards and partnerships.
+
+    REGISTER defaults to $GOVMAP_REGISTER, else data/boards.yaml.
+    """
+
+
+@cli.command()
+@register_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only, not warnings.")
+def validate(register: str | None, as_json: bool, quiet: bool) -> None:
+    """Check a register; exit 0 if valid (warnings allowed), 1 if not."""
+    path = register or default_register_path()
+    try:
+        checked = check_register(path)
+    except RegisterUnreadable as exc:
+        if as_json:
+            click.echo(json.dumps({"valid": False, "problems": [exc.problem.to_json()]}, indent=2))
+        raise
+    problems = [p for p in checked.problems if not (quiet and p.level is Level.WARNING)]
+    if as_json:
+        out = {
+            "file": path,
+            "valid": checked.register is not None,
+            "errors": len(checked.errors),
+            "warnings": len(checked.warnings),
+            "problems": [p.to_json() for p in problems],
+        }
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        for p in problems:
+            click.echo(p.format())
+        if checked.register is not None:
+            n = sum(1 for _ in checked.register.records())
+            click.echo(f"{path}: valid: {plural(n, 'record')}, {plural(len(checked.warnings), 'warning')}")
+        else:
+            errs, warns = plural(len(checked.errors), "error"), plural(len(checked.warnings), "warning")
+            click.echo(f"{path}: invalid: {errs}, {warns}")
+    if checked.register is None:
+        sys.exit(ExitStatus.INVALID)
+
+
+@cli.command("list")
+@register_argument
+@click.option("--kind", type=click.Choice(sorted(SECTIONS)), help="Only this section.")
+@click.option("--json", "as_json", is_flag=True)
+def list_(register: str | None, kind: str | None, as_json: bool) -> None:
+    """List the records: id, kind, status and name."""
+    from govmap.graph.build import node_attrs
+
+    reg = load_register(register)
+    rows = []
+    for section in [kind] if kind else list(SECTIONS):
+        for rec in getattr(reg, section):
+            attrs = node_attrs(rec)
+            rows.append(
+                {
+                    "id": rec.id,
+                    "kind": attrs["kind"],
+                    "type": attrs["subtype"],
+                    "status": attrs["status"],
+                    "name": rec.name,
+                }
+            )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max((len(r["id"]) for r in rows), default=2)
+    for r in rows:
+        mark = "" if r["status"] == "confirmed" else "  (unconfirmed)"
+        click.echo(f"{r['id']:<{width}}  {r['kind']:<12}  {r['name']}{mark}")
+
+
+@cli.command()
+@click.argument("entity_id", metavar="ID")
+@click.option("--register", "-r", "register", type=click.Path(dir_okay=False), help="Register file.")
+@click.option("--json", "as_json", is_flag=True)
+def show(entity_id: str, register: str | None, as_json: bool) -> None:
+    """Show one record with everything linked to it."""
+    from govmap.graph.entity import entity_view
+
+    reg = load_register(register)
+    view = entity_view(reg, entity_id)
+    rec = view.record
+    if as_json:
+        out = {
+            "kind": view.kind,
+            "status": view.status,
+            "record": rec.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+            "links": {
+                label: [
+                    {
+                        "id": link.other,
+                        "name": link.other_name,
+                        "kind": link.other_kind,
+                        "role": link.relation.role,
+                        "status": link.relation.status.value,
+                    }
+                    for link in links
+                ]
+                for label, links in view.links.items()
+            },
+        }
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
+    click.echo(f"{rec.name}  [{rec.id}]")
+    click.echo(f"  {view.kind}" + (f", {subtype.value}" if subtype else "") + f", {view.status}")
+    if rec.aliases:
+        click.echo(f"  also known as: {'; '.join(rec.aliases)}")
+    if rec.description:
+        click.echo(f"  {rec.description}")
+    for label, links in view.links.items():
+        click.echo(f"\n  {label}:")
+        for link in links:
+            extra = [
+                x
+                for x in (
+                    link.relation.role,
+                    None if link.relation.status.value == "confirmed" else "unconfirmed",
+                )
+                if x
+            ]
+            tail = f" ({', '.join(extra)})" if extra else ""
+            click.echo(f"    - {link.other_name} [{link.other}]{tail}")
+    if rec.sources:
+        click.echo("\n  sources:")
+        for s in rec.sources:
+            click.echo(f"    - {s.doc}" + (f", {s.section}" if s.section else ""))
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the register file."""
+    from govmap.ingest.schema import schema_json
+
+    text = schema_json()
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+def main() -> None:
+    """Entry point of the ``govmap`` console script."""
+    try:
+        cli.main(prog_name="govmap")
+    except RegisterError as exc:  # pragma: no cover - raised outside a command
+        click.echo(exc.format(), err=True)
+        sys.exit(ExitStatus.INVALID)
+
+
+# Re-exported so that tests and docs name one list of codes.
+__all__ = ["ExitStatus", "RegisterInvalid", "cli", "main"]

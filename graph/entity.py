@@ -1,0 +1,80 @@
+"""One record and everything linked to it, grouped the way a reviewer reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govmap.ingest.errors import GovmapError
+from govmap.ingest.model import Record, Register, Relation, RelType, effective_status
+from govmap.ingest.validate import did_you_mean, kind_word
+
+#: How an edge reads from its source (outgoing) and from its target (incoming).
+LABELS: dict[RelType, tuple[str, str]] = {
+    RelType.MEMBER_OF: ("member of", "members"),
+    RelType.REPORTS_TO: ("reports to", "reported to by"),
+    RelType.SUB_GROUP_OF: ("sub-group of", "sub-groups"),
+    RelType.ADDRESSES: ("addresses", "addressed by"),
+    RelType.OWNS: ("owns", "owned by"),
+    RelType.INFORMS: ("informs", "informed by"),
+    RelType.COVERS: ("covers", "covered by"),
+    RelType.HOSTS: ("hosts", "hosted by"),
+    RelType.USES: ("uses", "used by"),
+    RelType.WITHIN: ("within", "contains"),
+    RelType.PART_OF: ("part of", "has part"),
+    RelType.LINKS_WITH: ("links with", "linked with by"),
+    RelType.SUCCEEDED_BY: ("succeeded by", "succeeds"),
+    RelType.BROADER: ("broader theme", "narrower themes"),
+    RelType.MATCHES: ("matches", "matched by"),
+    RelType.HOLDS: ("holds post", "held by"),
+    RelType.POST_IN: ("post in", "posts"),
+}
+
+
+class UnknownEntity(GovmapError):
+    status = 404
+
+
+@dataclass(frozen=True)
+class Link:
+    """One line of an entity's page: a relation seen from the entity."""
+
+    label: str
+    other: str
+    other_name: str
+    other_kind: str
+    relation: Relation
+
+
+@dataclass
+class EntityView:
+    record: Record
+    kind: str
+    status: str
+    links: dict[str, list[Link]] = field(default_factory=dict)
+
+
+def get_record(register: Register, entity_id: str) -> Record:
+    """The record with this id, or an error that suggests the nearest id."""
+    rec = register.get(entity_id)
+    if rec is None:
+        hint = did_you_mean(entity_id, register.index) or "run 'govmap list' to see the ids"
+        raise UnknownEntity(f"no record with id '{entity_id}'", hint=hint)
+    return rec
+
+
+def entity_view(register: Register, entity_id: str) -> EntityView:
+    """The record and every relation that starts or ends at it, grouped by label."""
+    rec = get_record(register, entity_id)
+    view = EntityView(rec, kind_word(rec), effective_status(rec).value)
+    for rel in register.relations():
+        if rel.source == entity_id:
+            label, other = LABELS[rel.type][0], rel.target
+        elif rel.target == entity_id:
+            label, other = LABELS[rel.type][1], rel.source
+        else:
+            continue
+        orec = register.get(other)
+        view.links.setdefault(label, []).append(
+            Link(label, other, orec.name if orec else other, kind_word(orec) if orec else "?", rel)
+        )
+    return view

@@ -1,0 +1,135 @@
+"""Errors a user can cause, and the one place they are formatted.
+
+Every problem govmap reports about a register names where it is (file, line,
+column) and, where we can tell, what to do about it.  Formatting lives here so
+that the CLI, the web app and the Neo4j loader all print the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A position in a register file: 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Level(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in a register."""
+
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    level: Level = Level.ERROR
+    #: A short machine-readable code, stable across releases (e.g. ``unknown-ref``).
+    code: str = "invalid"
+    #: The form field (dotted path) the problem belongs to, for the web editor.
+    field: str | None = None
+
+    def format(self) -> str:
+        where = f"{self.span}: " if self.span else ""
+        text = f"{where}{self.level.value}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def sort_key(self) -> tuple[Any, ...]:
+        s = self.span
+        return (s.file, s.line, s.column) if s else ("", 0, 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "file": self.span.file if self.span else None,
+            "line": self.span.line if self.span else None,
+            "column": self.span.column if self.span else None,
+            "field": self.field,
+        }
+
+
+class GovmapError(Exception):
+    """Base of every error govmap raises for a user to read."""
+
+    #: HTTP status the web app answers with (datasette's idea).
+    status = 400
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def format(self) -> str:
+        text = f"error: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class RegisterError(GovmapError):
+    """One problem with a register, at a position."""
+
+    def __init__(
+        self,
+        message: str,
+        span: Span | None = None,
+        hint: str | None = None,
+        code: str = "invalid",
+    ) -> None:
+        super().__init__(message, hint)
+        self.span = span
+        self.code = code
+
+    @property
+    def problem(self) -> Problem:
+        return Problem(self.message, self.span, self.hint, code=self.code)
+
+    def format(self) -> str:
+        return self.problem.format()
+
+
+class RegisterUnreadable(RegisterError):
+    """The file cannot be read at all (missing, a folder, no permission)."""
+
+
+@dataclass
+class RegisterInvalid(GovmapError):
+    """All the problems found in one register, sorted by position."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.problems = sorted(self.problems, key=Problem.sort_key)
+        n = len(self.errors)
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in the register")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.ERROR]
+
+    def format(self) -> str:
+        """The errors, one a line, then a count (warnings are for ``govmap validate``)."""
+        lines = [p.format() for p in self.errors]
+        lines.append(f"error: {self.message}; run 'govmap validate' for details")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:  # pragma: no cover - for tracebacks only
+        return self.format()

@@ -1,0 +1,623 @@
+"""The one domain model of a partnership register.
+
+The classes here *are* the YAML shape: a register file is a mapping of
+sections (``areas``, ``organisations``, ``bodies`` ...), each a list of records,
+and each record is one of the models below.  The CLI, the analysis, the Neo4j
+loader and reader and the web forms all speak these classes; nothing keeps a
+parallel set of dicts.
+
+Relationships are written inside the record they start from (a body lists its
+members, the themes it addresses, whom it reports to), because that is how a
+reviewer edits them.  :meth:`Register.relations` flattens them into typed
+:class:`Relation` edges for the graph and the database.
+
+Vocabulary is borrowed where it fits: Popolo (membership, post, role,
+``on_behalf_of``), W3C ORG (``reports_to`` for ``org:reportsTo``,
+``sub_group_of`` for ``org:subOrganizationOf``, ``purpose``) and SKOS for theme
+links (``broader``, ``matches`` for ``skos:closeMatch``).
+
+Nothing here is specific to one county: areas nest (a district within a
+county, a joint CSP covering two districts), bodies can start, end and be
+succeeded (a split or a merger), and every fact carries its sources and a
+status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+
+from .errors import Span
+
+#: Ids are lowercase slugs, unique across the whole register.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single reference stand where a list is expected: ``reports_to: board``."""
+    return [value] if isinstance(value, str | dict) else value
+
+
+class Status(StrEnum):
+    """Whether a fact is backed by its source (confirmed) or still to be checked."""
+
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
+
+
+class OrganisationType(StrEnum):
+    POLICE_FORCE = "police-force"
+    POLICE_AND_CRIME_COMMISSIONER = "police-and-crime-commissioner"
+    COUNTY_COUNCIL = "county-council"
+    DISTRICT_COUNCIL = "district-council"
+    UNITARY_COUNCIL = "unitary-council"
+    FIRE_AND_RESCUE = "fire-and-rescue"
+    PROBATION = "probation"
+    INTEGRATED_CARE_BOARD = "integrated-care-board"
+    NHS = "nhs"
+    YOUTH_JUSTICE = "youth-justice"
+    EDUCATION = "education"
+    VOLUNTARY_SECTOR = "voluntary-sector"
+    GOVERNMENT = "government"
+    OTHER = "other"
+
+
+class BodyKind(StrEnum):
+    BOARD = "board"
+    PARTNERSHIP = "partnership"
+    CSP = "csp"
+    GROUP = "group"
+    STEERING_GROUP = "steering-group"
+    NETWORK = "network"
+    UNIT = "unit"
+    COMMITTEE = "committee"
+    OTHER = "other"
+
+
+class StrategyKind(StrEnum):
+    AGREEMENT = "agreement"
+    STRATEGY = "strategy"
+    PLAN = "plan"
+    STRATEGIC_ASSESSMENT = "strategic-assessment"
+    JSNA = "jsna"
+    PROFILE = "profile"
+    INTELLIGENCE_ASSESSMENT = "intelligence-assessment"
+    OTHER = "other"
+
+
+#: Strategy kinds that are evidence products: they inform, rather than direct.
+EVIDENCE_KINDS = frozenset(
+    {
+        StrategyKind.STRATEGIC_ASSESSMENT,
+        StrategyKind.JSNA,
+        StrategyKind.PROFILE,
+        StrategyKind.INTELLIGENCE_ASSESSMENT,
+    }
+)
+
+
+class ThemeKind(StrEnum):
+    PRIORITY = "priority"
+    CAUSE = "cause"
+    MULTI_AGENCY = "multi-agency-theme"
+    CROSS_CUTTING = "cross-cutting-theme"
+    PUBLIC_CONCERN = "public-concern"
+    INTELLIGENCE_FOCUS = "intelligence-focus"
+    EMERGING_ISSUE = "emerging-issue"
+    OTHER = "other"
+
+
+class AreaKind(StrEnum):
+    COUNTRY = "country"
+    REGION = "region"
+    POLICE_FORCE_AREA = "police-force-area"
+    COMBINED_AUTHORITY = "combined-authority"
+    COUNTY = "county"
+    UNITARY = "unitary"
+    DISTRICT = "district"
+    NEIGHBOURHOOD = "neighbourhood"
+    OTHER = "other"
+
+
+class PlatformKind(StrEnum):
+    DATA_EXCHANGE = "data-exchange"
+    MESSAGING = "messaging"
+    SURVEY = "survey"
+    DASHBOARD = "dashboard"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    """A member's role on a body (Popolo ``membership.role``)."""
+
+    CHAIR = "chair"
+    VICE_CHAIR = "vice-chair"
+    MEMBER = "member"
+    LEAD = "lead"
+    SECRETARIAT = "secretariat"
+    OBSERVER = "observer"
+
+
+class ThemeRole(StrEnum):
+    LEAD = "lead"
+    CONTRIBUTES = "contributes"
+
+
+class DocumentKind(StrEnum):
+    LEGISLATION = "legislation"
+    GUIDANCE = "guidance"
+    AGREEMENT = "agreement"
+    REPORT = "report"
+    MINUTES = "minutes"
+    WEBSITE = "website"
+    OTHER = "other"
+
+
+class _Model(BaseModel):
+    # Frozen: a register is a value; edits build a new one.  ``extra=forbid``
+    # turns a misspelt key into an error (with "did you mean") instead of
+    # silently dropping it.
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Source(_Model):
+    """Where a fact comes from: a document in the register's ``documents`` section."""
+
+    doc: Slug = Field(description="Id of a record in `documents`.")
+    section: Annotated[str, Field(max_length=500)] | None = Field(
+        None, description="Section, heading or page within the document."
+    )
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Fact(_Model):
+    """Anything that can be cited: sources and a status."""
+
+    sources: tuple[Source, ...] = ()
+    status: Status | None = Field(
+        None,
+        description="confirmed or unconfirmed. Omitted: confirmed if the fact has a source, "
+        "else unconfirmed. A relationship written as a bare id takes its record's.",
+    )
+
+
+class Link(Fact):
+    """A relationship to another record, written as a bare id or a mapping.
+
+    ``reports_to: county-board`` and ``reports_to: [{to: county-board,
+    sources: [...]}]`` mean the same, except that the long form carries its own
+    sources and status.
+    """
+
+    to: Slug
+    start: dt.date | None = None
+    end: dt.date | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, value: Any) -> Any:
+        return {"to": value} if isinstance(value, str) else value
+
+    @property
+    def is_short(self) -> bool:
+        """True when the link can be written back as a bare id."""
+        return self.model_fields_set <= {"to"}
+
+
+class Membership(Fact):
+    """A seat on a body (Popolo ``Membership``)."""
+
+    member: Slug = Field(description="An organisation, post or person.")
+    role: Role = Role.MEMBER
+    on_behalf_of: Slug | None = Field(None, description="Organisation a post or person represents.")
+    start: dt.date | None = None
+    end: dt.date | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, value: Any) -> Any:
+        return {"member": value} if isinstance(value, str) else value
+
+
+class ThemeLink(Fact):
+    """A body or strategy addressing a theme, as its lead or as a contributor."""
+
+    theme: Slug
+    role: ThemeRole = ThemeRole.CONTRIBUTES
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, value: Any) -> Any:
+        return {"theme": value} if isinstance(value, str) else value
+
+
+Links = Annotated[tuple[Link, ...], BeforeValidator(_as_list)]
+Memberships = Annotated[tuple[Membership, ...], BeforeValidator(_as_list)]
+ThemeLinks = Annotated[tuple[ThemeLink, ...], BeforeValidator(_as_list)]
+
+
+class Period(_Model):
+    start: int | dt.date | None = None
+    end: int | dt.date | None = None
+
+
+class Record(Fact):
+    """Fields every record has."""
+
+    #: The section of the register this kind of record lives in.
+    section: ClassVar[str] = ""
+    #: The entity kind, as shown to users and used as the Neo4j label.
+    label: ClassVar[str] = ""
+
+    id: Slug
+    name: Name
+    aliases: tuple[Name, ...] = ()
+    description: Text | None = None
+
+
+class Document(Record):
+    section: ClassVar[str] = "documents"
+    label: ClassVar[str] = "Document"
+
+    kind: DocumentKind = DocumentKind.OTHER
+    publisher: Name | None = None
+    date: dt.date | int | None = None
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    path: Annotated[str, Field(max_length=2000)] | None = Field(
+        None, description="Where a copy is kept, relative to the register."
+    )
+
+
+class Area(Record):
+    section: ClassVar[str] = "areas"
+    label: ClassVar[str] = "Area"
+
+    kind: AreaKind
+    within: Links = Field((), description="Parent areas (a district within a county).")
+    code: Annotated[str, Field(max_length=40)] | None = Field(None, description="ONS GSS code.")
+
+
+class Organisation(Record):
+    section: ClassVar[str] = "organisations"
+    label: ClassVar[str] = "Organisation"
+
+    type: OrganisationType
+    areas: Links = ()
+    part_of: Links = ()
+    website: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Post(Record):
+    """A position in an organisation (W3C ORG ``Post``), e.g. 'Chief Constable'."""
+
+    section: ClassVar[str] = "posts"
+    label: ClassVar[str] = "Post"
+
+    organisation: Slug
+
+
+class Person(Record):
+    section: ClassVar[str] = "people"
+    label: ClassVar[str] = "Person"
+
+    holds: Links = Field((), description="Posts this person holds.")
+
+
+class Body(Record):
+    """A board, partnership, CSP, group, network or unit."""
+
+    section: ClassVar[str] = "bodies"
+    label: ClassVar[str] = "Body"
+
+    kind: BodyKind
+    purpose: Text | None = None
+    areas: Links = Field((), description="Areas the body covers.")
+    statutory: bool = False
+    legal_basis: Annotated[str, Field(max_length=1000)] | None = None
+    top_level: bool = Field(False, description="The body is the top of its landscape: no parent expected.")
+    reports_to: Links = Field((), description="Accountable bodies (org:reportsTo).")
+    sub_group_of: Links = ()
+    hosted_by: Links = Field((), description="Host organisation(s).")
+    links_with: Links = Field((), description="Bodies it works with, without reporting.")
+    succeeded_by: Links = Field((), description="Bodies that replaced it (merger or split).")
+    members: Memberships = ()
+    themes: ThemeLinks = ()
+    uses: Links = Field((), description="Platforms the body uses.")
+    established: dt.date | int | None = None
+    dissolved: dt.date | int | None = None
+    review_date: dt.date | None = None
+    meets: Annotated[str, Field(max_length=200)] | None = None
+
+
+class Strategy(Record):
+    """A strategy, plan, agreement or evidence product."""
+
+    section: ClassVar[str] = "strategies"
+    label: ClassVar[str] = "Strategy"
+
+    kind: StrategyKind
+    owner: Links = Field((), description="Owning body or organisation.")
+    period: Period | None = None
+    cycle: Annotated[str, Field(max_length=200)] | None = None
+    areas: Links = ()
+    themes: ThemeLinks = ()
+    informs: Links = Field((), description="Strategies this one is evidence for.")
+    uses: Links = ()
+    review_date: dt.date | None = None
+
+    @property
+    def is_evidence(self) -> bool:
+        return self.kind in EVIDENCE_KINDS
+
+
+class Theme(Record):
+    section: ClassVar[str] = "themes"
+    label: ClassVar[str] = "Theme"
+
+    kind: ThemeKind
+    broader: Links = Field((), description="Wider themes (skos:broader).")
+    matches: Links = Field((), description="Themes of other kinds naming the same issue (skos:closeMatch).")
+
+
+class Platform(Record):
+    section: ClassVar[str] = "platforms"
+    label: ClassVar[str] = "Platform"
+
+    kind: PlatformKind
+    owner: Links = ()
+    users: Links = ()
+    part_of: Links = ()
+    url: Annotated[str, Field(max_length=2000)] | None = None
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Document,
+    Area,
+    Organisation,
+    Post,
+    Person,
+    Body,
+    Strategy,
+    Theme,
+    Platform,
+)
+SECTIONS: dict[str, type[Record]] = {t.section: t for t in RECORD_TYPES}
+LABELS: dict[str, type[Record]] = {t.label: t for t in RECORD_TYPES}
+
+
+class RelType(StrEnum):
+    """Edge types of the graph; the Neo4j relationship type is the upper-case name."""
+
+    MEMBER_OF = "member_of"
+    REPORTS_TO = "reports_to"
+    SUB_GROUP_OF = "sub_group_of"
+    ADDRESSES = "addresses"
+    OWNS = "owns"
+    INFORMS = "informs"
+    COVERS = "covers"
+    HOSTS = "hosts"
+    USES = "uses"
+    WITHIN = "within"
+    PART_OF = "part_of"
+    LINKS_WITH = "links_with"
+    SUCCEEDED_BY = "succeeded_by"
+    BROADER = "broader"
+    MATCHES = "matches"
+    HOLDS = "holds"
+    POST_IN = "post_in"
+
+
+@dataclass(frozen=True)
+class RefRule:
+    """Where a reference may point: the record kinds allowed, and the edge it makes.
+
+    ``reverse`` edges run from the target to the record (``hosted_by`` on a
+    body is an organisation *hosting* the body; ``owner`` on a strategy is the
+    owner *owning* it).
+    """
+
+    field: str
+    targets: tuple[type[Record], ...]
+    rel: RelType
+    reverse: bool = False
+
+
+#: Every reference field, once: used by validation, the graph and Neo4j.
+REF_RULES: dict[type[Record], tuple[RefRule, ...]] = {
+    Document: (),
+    Area: (RefRule("within", (Area,), RelType.WITHIN),),
+    Organisation: (
+        RefRule("areas", (Area,), RelType.COVERS),
+        RefRule("part_of", (Organisation,), RelType.PART_OF),
+    ),
+    Post: (RefRule("organisation", (Organisation,), RelType.POST_IN),),
+    Person: (RefRule("holds", (Post,), RelType.HOLDS),),
+    Body: (
+        RefRule("areas", (Area,), RelType.COVERS),
+        RefRule("reports_to", (Body,), RelType.REPORTS_TO),
+        RefRule("sub_group_of", (Body,), RelType.SUB_GROUP_OF),
+        RefRule("hosted_by", (Organisation,), RelType.HOSTS, reverse=True),
+        RefRule("links_with", (Body,), RelType.LINKS_WITH),
+        RefRule("succeeded_by", (Body,), RelType.SUCCEEDED_BY),
+        RefRule("members", (Organisation, Post, Person), RelType.MEMBER_OF, reverse=True),
+        RefRule("themes", (Theme,), RelType.ADDRESSES),
+        RefRule("uses", (Platform,), RelType.USES),
+    ),
+    Strategy: (
+        RefRule("owner", (Body, Organisation), RelType.OWNS, reverse=True),
+        RefRule("areas", (Area,), RelType.COVERS),
+        RefRule("themes", (Theme,), RelType.ADDRESSES),
+        RefRule("informs", (Strategy,), RelType.INFORMS),
+        RefRule("uses", (Platform,), RelType.USES),
+    ),
+    Theme: (
+        RefRule("broader", (Theme,), RelType.BROADER),
+        RefRule("matches", (Theme,), RelType.MATCHES),
+    ),
+    Platform: (
+        RefRule("owner", (Body, Organisation), RelType.OWNS, reverse=True),
+        RefRule("users", (Body, Organisation), RelType.USES, reverse=True),
+        RefRule("part_of", (Platform,), RelType.PART_OF),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One typed edge, flattened from a record for the graph and the database.
+
+    ``origin`` is the record the relation is written in and ``field`` the key
+    (with ``index``), so an edge can always be traced back to its line.
+    """
+
+    type: RelType
+    source: str
+    target: str
+    origin: str
+    field: str
+    index: int
+    status: Status
+    sources: tuple[Source, ...]
+    role: str | None = None
+    on_behalf_of: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    note: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity for the edge: where it is written."""
+        return f"{self.origin}/{self.field}/{self.index}"
+
+
+def effective_status(fact: Fact, inherited: Status | None = None) -> Status:
+    """The status a reader should see for a fact.
+
+    An explicit status wins; a relationship written as a bare id takes its
+    record's; otherwise a fact with a source is confirmed and one without is
+    not, so nothing unsourced is ever shown as confirmed.
+    """
+    if fact.status is not None:
+        return fact.status
+    if inherited is not None and not fact.sources:
+        return inherited
+    return Status.CONFIRMED if fact.sources else Status.UNCONFIRMED
+
+
+class RegisterInfo(_Model):
+    """The register's own header."""
+
+    id: Slug = "register"
+    name: Name = "Partnership register"
+    description: Text | None = None
+    version: Annotated[str, Field(max_length=100)] | None = None
+    top: tuple[Slug, ...] = Field((), description="Top-level bodies of the landscape.")
+
+
+class Register(_Model):
+    """A whole partnership register: the content of one ``boards.yaml``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    govmap: Literal[1] = Field(1, description="Schema version of the file.")
+    info: RegisterInfo = Field(RegisterInfo(), alias="register")
+    documents: tuple[Document, ...] = ()
+    areas: tuple[Area, ...] = ()
+    organisations: tuple[Organisation, ...] = ()
+    posts: tuple[Post, ...] = ()
+    people: tuple[Person, ...] = ()
+    bodies: tuple[Body, ...] = ()
+    strategies: tuple[Strategy, ...] = ()
+    themes: tuple[Theme, ...] = ()
+    platforms: tuple[Platform, ...] = ()
+
+    # Where each record was read from: id -> span.  Not part of the data.
+    _spans: dict[str, Span] = PrivateAttr(default_factory=dict)
+    _index: dict[str, Record] | None = PrivateAttr(default=None)
+
+    # -- lookups ---------------------------------------------------------
+    def records(self) -> Iterator[Record]:
+        """Every record, section by section, in file order."""
+        for section in SECTIONS:
+            yield from getattr(self, section)
+
+    @property
+    def index(self) -> dict[str, Record]:
+        """Id -> record (first one wins; validation refuses duplicates)."""
+        if self._index is None:
+            idx: dict[str, Record] = {}
+            for rec in self.records():
+                idx.setdefault(rec.id, rec)
+            self._index = idx
+        return self._index
+
+    def get(self, id: str) -> Record | None:
+        return self.index.get(id)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self.index
+
+    def span_of(self, id: str) -> Span | None:
+        """Where the record ``id`` starts in the file it was loaded from."""
+        return self._spans.get(id)
+
+    # -- relations -------------------------------------------------------
+    def relations(self) -> Iterator[Relation]:
+        """Every relationship as a typed edge, in file order."""
+        for rec in self.records():
+            yield from relations_of(rec)
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def relations_of(rec: Record) -> Iterator[Relation]:
+    """The edges written in one record."""
+    inherited = effective_status(rec)
+    for rule in REF_RULES[type(rec)]:
+        value = getattr(rec, rule.field)
+        items = (value,) if isinstance(value, str) else value
+        for i, item in enumerate(items):
+            fact: Fact | None
+            if isinstance(item, str):
+                target, fact = item, None
+            elif isinstance(item, Membership):
+                target, fact = item.member, item
+            elif isinstance(item, ThemeLink):
+                target, fact = item.theme, item
+            else:
+                target, fact = item.to, item
+            status = effective_status(fact, inherited) if fact else inherited
+            sources = fact.sources if fact and fact.sources else rec.sources
+            src, dst = (target, rec.id) if rule.reverse else (rec.id, target)
+            yield Relation(
+                type=rule.rel,
+                source=src,
+                target=dst,
+                origin=rec.id,
+                field=rule.field,
+                index=i,
+                status=status,
+                sources=sources,
+                role=item.role.value if isinstance(item, Membership | ThemeLink) else None,
+                on_behalf_of=getattr(item, "on_behalf_of", None),
+                start=_date_or_none(getattr(item, "start", None)),
+                end=_date_or_none(getattr(item, "end", None)),
+                note=getattr(item, "note", None),
+            )

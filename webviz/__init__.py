@@ -1,0 +1,1 @@
+"""The web front end: Flask app, map, report, register editing."""
