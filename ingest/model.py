@@ -246,9 +246,19 @@ class ThemeLink(Fact):
         return {"theme": value} if isinstance(value, str) else value
 
 
-Links = Annotated[tuple[Link, ...], BeforeValidator(_as_list)]
-Memberships = Annotated[tuple[Membership, ...], BeforeValidator(_as_list)]
-ThemeLinks = Annotated[tuple[ThemeLink, ...], BeforeValidator(_as_list)]
+# The JSON Schema says what a reviewer may write: one id, one mapping, or a list of either.
+Links = Annotated[
+    tuple[Link, ...],
+    BeforeValidator(_as_list, json_schema_input_type=Slug | Link | list[Slug | Link]),
+]
+Memberships = Annotated[
+    tuple[Membership, ...],
+    BeforeValidator(_as_list, json_schema_input_type=Slug | Membership | list[Slug | Membership]),
+]
+ThemeLinks = Annotated[
+    tuple[ThemeLink, ...],
+    BeforeValidator(_as_list, json_schema_input_type=Slug | ThemeLink | list[Slug | ThemeLink]),
+]
 
 
 class Period(_Model):

@@ -1,0 +1,582 @@
+"""Editing a register file: one change at a time, validated, written atomically, audited.
+
+An *edit* is a small value (:class:`AddRecord`, :class:`ChangeRecord`,
+:class:`RemoveRecord`, :class:`AddLink`, :class:`ChangeLink`,
+:class:`RemoveLink`); a membership is a link in a body's ``members`` and a
+theme link one in ``themes``.  :func:`apply_edit` applies an edit to register
+*text* with ruamel.yaml's round-trip mode, so comments, key order, quoting and
+flow style of everything the edit does not touch stay as the reviewer wrote
+them, then validates the new text with the same rules as ``govmap validate``
+(:func:`~govmap.ingest.load.check_text`).  An edit that would make the register
+invalid raises :class:`EditInvalid`, whose problems are mapped to the fields of
+the form that made the edit.
+
+Writing (:func:`write_atomic`) goes through a temporary file in the same folder,
+``fsync`` and ``os.replace``, so a reader sees the old file or the new one,
+never half of one.  The version token of a register is the SHA-256 of its
+bytes (:func:`version_of`); :class:`~govmap.ingest.store.YamlStore` refuses an
+edit made against a stale token with :class:`EditConflict` and appends every
+change to an audit log (:class:`AuditEntry`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from .errors import GovmapError, Level, Problem
+from .load import check_text
+from .model import REF_RULES, SECTIONS, Record, Register
+from .validate import did_you_mean
+from .yamlsafe import parse
+
+#: The key that names the target of an item in a list field; ``to`` for plain links.
+ITEM_KEYS = {"members": "member", "themes": "theme"}
+
+
+class EditConflict(GovmapError):
+    """The register changed since the edit was prepared: nothing was written."""
+
+    status = 409
+
+
+class UnknownRecord(GovmapError):
+    """An edit names a record or an item that is not in the register."""
+
+    status = 404
+
+
+class EditRefused(GovmapError):
+    """An edit that cannot be applied as asked (a field that is not a list, ...)."""
+
+    status = 400
+
+
+class EditInvalid(GovmapError):
+    """The edit would make the register invalid; nothing was written.
+
+    ``fields`` maps a form field to its messages; ``general`` holds problems
+    that belong to no field of the form (another record now broken, say).
+    """
+
+    status = 422
+
+    def __init__(self, problems: list[Problem], fields: dict[str, list[str]], general: list[str]) -> None:
+        n = len(problems)
+        super().__init__(f"the change was not saved: {n} problem{'s' if n != 1 else ''} to fix")
+        self.problems = problems
+        self.fields = fields
+        self.general = general
+
+
+# -- edits -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddRecord:
+    """Append a record to a section (``bodies``, ``themes`` ...)."""
+
+    section: str
+    data: Mapping[str, Any]
+
+    @property
+    def subject(self) -> str:
+        return str(self.data.get("id", ""))
+
+    def describe(self) -> str:
+        return f"add {_word(self.section)} '{self.subject}'"
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """Set keys of a record; a value of ``None`` (or empty) removes the key.
+
+    Setting a link field (``reports_to``, ``areas`` ...) to a list of bare ids
+    keeps the details (sources, notes, dates) of the links that stay.
+    """
+
+    id: str
+    changes: Mapping[str, Any]
+
+    @property
+    def subject(self) -> str:
+        return self.id
+
+    def describe(self) -> str:
+        return f"change {', '.join(self.changes) or 'nothing'} of '{self.id}'"
+
+
+@dataclass(frozen=True)
+class RemoveRecord:
+    id: str
+
+    @property
+    def subject(self) -> str:
+        return self.id
+
+    def describe(self) -> str:
+        return f"remove '{self.id}'"
+
+
+@dataclass(frozen=True)
+class AddLink:
+    """Append an item to a list field: a membership (``members``), a theme link
+    (``themes``) or a link (``reports_to``, ``areas`` ...).  ``value`` is a bare
+    id or a mapping in the YAML shape."""
+
+    record: str
+    field: str
+    value: Any
+
+    @property
+    def subject(self) -> str:
+        return self.record
+
+    def describe(self) -> str:
+        return f"add {_item_word(self.field)} '{_target(self.field, self.value)}' to '{self.record}'"
+
+
+@dataclass(frozen=True)
+class ChangeLink:
+    record: str
+    field: str
+    index: int
+    value: Any
+
+    @property
+    def subject(self) -> str:
+        return self.record
+
+    def describe(self) -> str:
+        return f"change {_item_word(self.field)} #{self.index + 1} of '{self.record}'"
+
+
+@dataclass(frozen=True)
+class RemoveLink:
+    record: str
+    field: str
+    index: int
+
+    @property
+    def subject(self) -> str:
+        return self.record
+
+    def describe(self) -> str:
+        return f"remove {_item_word(self.field)} #{self.index + 1} from '{self.record}'"
+
+
+Edit = AddRecord | ChangeRecord | RemoveRecord | AddLink | ChangeLink | RemoveLink
+
+
+def _word(section: str) -> str:
+    from .validate import _WORD
+
+    return _WORD.get(section, section)
+
+
+def _item_word(field_name: str) -> str:
+    return {"members": "membership", "themes": "theme link"}.get(field_name, f"{field_name} link")
+
+
+def _target(field_name: str, value: Any) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get(ITEM_KEYS.get(field_name, "to"), ""))
+    return str(value)
+
+
+# -- YAML round trip -----------------------------------------------------------
+
+_DOC_START = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*---[^\n]*\n)")
+
+
+def _indents(text: str) -> tuple[int, int, int]:
+    """Guess (mapping, sequence, offset) indentation so untouched lines stay byte-identical."""
+    m = re.search(r"^( *)-( +)\S", text, re.M)
+    offset, seq = (len(m.group(1)), len(m.group(1)) + 1 + len(m.group(2))) if m else (2, 4)
+    k = re.search(r"^\S[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( +)[\w-]+:", text, re.M)
+    return (len(k.group(1)) if k else 2), seq, offset
+
+
+def _yaml(text: str) -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096  # never re-wrap a reviewer's long lines
+    mapping, seq, offset = _indents(text)
+    y.indent(mapping=mapping, sequence=seq, offset=offset)
+    return y
+
+
+def _load(text: str, y: YAML) -> CommentedMap:
+    try:
+        doc = y.load(text)
+    except YAMLError as exc:  # the text on disk was valid; this is a bug or a race
+        raise EditRefused(f"the register cannot be read for editing: {exc}") from exc
+    if doc is None:
+        doc = CommentedMap()
+    if not isinstance(doc, CommentedMap):
+        raise EditRefused("the register is not a mapping of sections")
+    return doc
+
+
+def _dump(doc: CommentedMap, y: YAML, original: str) -> str:
+    out = io.StringIO()
+    y.dump(doc, out)
+    text = out.getvalue()
+    # ruamel drops comments before an explicit '---' and the marker itself.
+    m = _DOC_START.match(original)
+    if m and not text.startswith(m.group(1)):
+        text = m.group(1) + text
+    return text
+
+
+def _plain(value: Any) -> Any:
+    """Plain data -> ruamel containers (so they dump in block style)."""
+    if isinstance(value, Mapping):
+        out = CommentedMap()
+        for k, v in value.items():
+            if v is not None and v != [] and v != ():
+                out[k] = _plain(v)
+        return out
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_plain(v) for v in value)
+    return value
+
+
+def _short(field_name: str, value: Any) -> Any:
+    """``{member: x}`` -> ``x``: write an item with nothing but its target as a bare id."""
+    if isinstance(value, Mapping):
+        kept = {k: v for k, v in value.items() if v is not None and v != [] and v != ()}
+        if set(kept) == {ITEM_KEYS.get(field_name, "to")}:
+            return next(iter(kept.values()))
+        return _plain(kept)
+    return value
+
+
+def _find(doc: CommentedMap, record_id: str) -> tuple[str, int, CommentedMap]:
+    ids = []
+    for section in SECTIONS:
+        items = doc.get(section)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping):
+                if item.get("id") == record_id:
+                    return section, i, item
+                ids.append(str(item.get("id")))
+    raise UnknownRecord(f"no record with id '{record_id}'", hint=did_you_mean(record_id, ids))
+
+
+def _list_field(item: CommentedMap, section: str, field_name: str, record_id: str) -> CommentedSeq:
+    """The list a link edit works on, turning ``reports_to: x`` into ``[x]`` if needed."""
+    fields = {r.field for r in REF_RULES[SECTIONS[section]] if r.field != "organisation"}
+    if field_name not in fields:
+        allowed = ", ".join(sorted(fields)) or "none"
+        raise EditRefused(f"'{field_name}' is not a list of links of a {_word(section)}", hint=f"allowed: {allowed}")
+    value = item.get(field_name)
+    if value is None:
+        value = item[field_name] = CommentedSeq()
+    elif not isinstance(value, list):
+        value = item[field_name] = CommentedSeq([value])
+    return value
+
+
+def _merge_ids(old: Any, new: list[Any], field_name: str) -> Any:
+    """New list of ids, keeping the existing item (with its details) for ids that stay."""
+    if not isinstance(old, list):
+        old = [old] if old is not None else []
+    by_target = {_target(field_name, o): o for o in old}
+    merged = [by_target.get(_target(field_name, n), _short(field_name, n)) for n in new]
+    if isinstance(old, CommentedSeq) and old.fa.flow_style():
+        seq = CommentedSeq(merged)
+        seq.fa.set_flow_style()
+        return seq
+    return CommentedSeq(merged)
+
+
+def _mutate(doc: CommentedMap, edit: Edit) -> tuple[str, str] | None:
+    """Apply the edit to the document; return (section, id) of the record it leaves behind."""
+    if isinstance(edit, AddRecord):
+        if edit.section not in SECTIONS:
+            raise EditRefused(f"unknown section '{edit.section}'", hint=did_you_mean(edit.section, SECTIONS))
+        if edit.section not in doc or doc[edit.section] is None:
+            doc[edit.section] = CommentedSeq()
+        doc[edit.section].append(_plain(edit.data))
+        return edit.section, edit.subject
+    section, i, item = _find(doc, edit.subject)
+    if isinstance(edit, RemoveRecord):
+        del doc[section][i]
+        return None
+    if isinstance(edit, ChangeRecord):
+        link_fields = {r.field for r in REF_RULES[SECTIONS[section]]}
+        for key, value in edit.changes.items():
+            if value is None or value == "" or value == [] or value == () or value is False:
+                item.pop(key, None)
+            elif key in link_fields and isinstance(value, list) and key in item:
+                item[key] = _merge_ids(item[key], value, key)
+            else:
+                item[key] = _plain(value)
+        return section, edit.id
+    seq = _list_field(item, section, edit.field, edit.subject)
+    if isinstance(edit, AddLink):
+        seq.append(_short(edit.field, edit.value))
+        return section, edit.record
+    if not 0 <= edit.index < len(seq):
+        raise UnknownRecord(f"'{edit.record}' has no {_item_word(edit.field)} #{edit.index + 1}")
+    if isinstance(edit, ChangeLink):
+        seq[edit.index] = _short(edit.field, edit.value)
+    else:
+        del seq[edit.index]
+    if not seq:
+        del item[edit.field]
+    return section, edit.record
+
+
+# -- applying and validating ---------------------------------------------------
+
+
+@dataclass
+class Applied:
+    """The outcome of :func:`apply_edit`: the new text and register, and the record before and after."""
+
+    text: str
+    register: Register
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def record_data(register: Register | None, record_id: str) -> dict[str, Any] | None:
+    """A record as plain JSON data in the YAML shape, or None."""
+    rec = register.get(record_id) if register is not None else None
+    return rec.model_dump(mode="json", exclude_defaults=True) if rec is not None else None
+
+
+def _form_field(edit: Edit, problem_field: str | None) -> str | None:
+    """The form field a problem belongs to, from its dotted path inside the record."""
+    if not problem_field:
+        return None
+    parts = problem_field.split(".")
+    if isinstance(edit, AddLink | ChangeLink):
+        index = edit.index if isinstance(edit, ChangeLink) else None
+        if parts[0] != edit.field or len(parts) < 2:
+            return None
+        if index is not None and parts[1] != str(index):
+            return None
+        if len(parts) == 2:
+            return ITEM_KEYS.get(edit.field, "to")
+        return parts[2]
+    return parts[0]
+
+
+def _record_lines(text: str, section: str, record_id: str) -> tuple[int, float] | None:
+    """First and last line (exclusive) of a record in register text."""
+    parsed = parse(text)
+    items = parsed.data.get(section) if isinstance(parsed.data, dict) else None
+    if not isinstance(items, list):
+        return None
+    starts = sorted(span.line for span in parsed.item_spans.values())
+    for (sec, i), span in parsed.item_spans.items():
+        if sec == section and isinstance(items[i], dict) and items[i].get("id") == record_id:
+            later = [s for s in starts if s > span.line]
+            return span.line, (later[0] if later else float("inf"))
+    return None
+
+
+def _invalid(edit: Edit, problems: list[Problem], text: str, where: tuple[str, str] | None) -> EditInvalid:
+    errors = [p for p in problems if p.level is Level.ERROR]
+    lines = _record_lines(text, *where) if where else None
+    fields: dict[str, list[str]] = {}
+    general: list[str] = []
+    for p in errors:
+        name = None
+        if lines and p.span and lines[0] <= p.span.line < lines[1]:
+            name = _form_field(edit, p.field)
+        message = p.message + (f" ({p.hint})" if p.hint else "")
+        if name:
+            fields.setdefault(name, []).append(message)
+        else:
+            general.append(message)
+    return EditInvalid(errors, fields, general)
+
+
+def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:
+    """Apply one edit to register text and validate the result.
+
+    Parameters
+    ----------
+    text : str
+        The register as it is now (valid).
+    edit : Edit
+        What to change.
+    filename : str
+        Used in problem positions.
+
+    Returns
+    -------
+    Applied
+        The new text, the new register, and the edited record before and after.
+
+    Raises
+    ------
+    EditInvalid
+        The new register would break a rule; ``fields`` says where on the form.
+    UnknownRecord, EditRefused
+        The edit names something that is not there.
+
+    Examples
+    --------
+    >>> text = "bodies:\\n  - id: board  # the top\\n    name: Board\\n    kind: board\\n"
+    >>> print(apply_edit(text, ChangeRecord("board", {"name": "County Board"})).text, end="")
+    bodies:
+      - id: board  # the top
+        name: County Board
+        kind: board
+    """
+    before_check = check_text(text, filename)
+    y = _yaml(text)
+    doc = _load(text, y)
+    where = _mutate(doc, edit)
+    new_text = _dump(doc, y, text)
+    checked = check_text(new_text, filename)
+    if checked.register is None:
+        # Only errors the edit caused: a register already broken elsewhere is not this form's fault.
+        old = {(p.code, p.message) for p in before_check.errors}
+        new = [p for p in checked.problems if (p.code, p.message) not in old]
+        raise _invalid(edit, new or checked.problems, new_text, where)
+    return Applied(
+        text=new_text,
+        register=checked.register,
+        before=record_data(before_check.register, edit.subject),
+        after=record_data(checked.register, edit.subject),
+        warnings=checked.warnings,
+    )
+
+
+# -- files ---------------------------------------------------------------------
+
+
+def version_of(raw: bytes) -> str:
+    """The version token of a register: the SHA-256 of its bytes, in hex."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace a file's content atomically: temp file in the same folder, fsync, rename.
+
+    The file keeps its permission bits.  A crash leaves the old file or the
+    new one, never a mixture.
+    """
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+# -- audit log -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log: who changed what, when, and the record before and after."""
+
+    at: str
+    user: str
+    action: str
+    summary: str
+    record: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    version_before: str
+    version_after: str
+    #: Unified diff of the register text.
+    diff: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, line: str) -> AuditEntry:
+        data = json.loads(line)
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
+
+
+def action_of(edit: Edit) -> str:
+    return type(edit).__name__.replace("Record", "-record").replace("Link", "-link").lower()
+
+
+def audit_entry(edit: Edit, applied: Applied, old_text: str, user: str, versions: tuple[str, str],
+                filename: str = "register") -> AuditEntry:
+    diff = "".join(
+        difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            applied.text.splitlines(keepends=True),
+            fromfile=f"a/{filename}",
+            tofile=f"b/{filename}",
+        )
+    )
+    return AuditEntry(
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        user=user,
+        action=action_of(edit),
+        summary=edit.describe(),
+        record=edit.subject,
+        before=applied.before,
+        after=applied.after,
+        version_before=versions[0],
+        version_after=versions[1],
+        diff=diff,
+    )
+
+
+def append_audit(path: str | os.PathLike[str], entry: AuditEntry) -> None:
+    """Append one entry to a JSON-lines audit log, and make it durable."""
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(entry.to_json() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def record_model(section: str) -> type[Record]:
+    """The record class of a section, or an error naming the sections."""
+    try:
+        return SECTIONS[section]
+    except KeyError:
+        raise UnknownRecord(f"no section '{section}'", hint=did_you_mean(section, SECTIONS)) from None
