@@ -214,6 +214,65 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+neo4j_option = click.option(
+    "--neo4j",
+    "neo4j_uri",
+    metavar="URI",
+    help="Bolt URI of the database (default $NEO4J_URI, else bolt://127.0.0.1:7687); "
+    "user, password and database from NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE.",
+)
+
+
+@cli.command()
+@register_argument
+@neo4j_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Show progress (default: on a terminal).")
+def load(
+    register: str | None, neo4j_uri: str | None, quiet: bool, as_json: bool, progress: bool | None
+) -> None:
+    """Load a register into Neo4j: validated first, written in one transaction."""
+    from govmap.graph.neo4j_store import Neo4jSettings, connect, sync
+
+    reg = load_register(register)  # an invalid register never touches the database
+    settings = Neo4jSettings.from_env(neo4j_uri)
+    show = (sys.stderr.isatty() if progress is None else progress) and not quiet and not as_json
+
+    def report_progress(stage: str, done: int, total: int) -> None:
+        click.echo(f"{stage}: {done}/{total}", err=True)
+
+    driver = connect(settings)
+    try:
+        summary = sync(reg, driver, settings.database, progress=report_progress if show else None)
+    finally:
+        driver.close()
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=2))
+    elif not quiet:
+        click.echo(summary.format())
+
+
+@cli.command()
+@neo4j_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+def dump(neo4j_uri: str | None, output: str | None) -> None:
+    """Write the register held in Neo4j back to YAML."""
+    from govmap.graph.neo4j_store import Neo4jSettings, connect, read_register
+    from govmap.ingest.dump import dump_register, write_atomically
+
+    settings = Neo4jSettings.from_env(neo4j_uri)
+    driver = connect(settings)
+    try:
+        text = dump_register(read_register(driver, settings.database))
+    finally:
+        driver.close()
+    if output:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
 def main() -> None:
     """Entry point of the ``govmap`` console script."""
     try:

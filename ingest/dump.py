@@ -7,6 +7,8 @@ their own written back as bare ids.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
 
 import yaml
@@ -58,3 +60,26 @@ def dump_register(register: Register) -> str:
         default_flow_style=False,
         width=100,
     )
+
+
+def write_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one.
+
+    A temporary file in the same folder is written and fsynced, then renamed
+    over the target; a failure leaves the previous file as it was.
+    """
+    target = os.path.abspath(os.fspath(path))
+    folder = os.path.dirname(target)
+    fd, tmp = tempfile.mkstemp(prefix=".govmap-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if os.path.exists(target):
+            os.chmod(tmp, os.stat(target).st_mode & 0o777)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

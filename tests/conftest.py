@@ -28,3 +28,63 @@ def write_register(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+# -- a real Neo4j server, started once per session -----------------------------
+NEO4J_SCRIPT = ROOT / "scripts" / "neo4j"
+NEO4J_PASSWORD = "govmap-test-password"
+
+
+def start_neo4j(instance: Path) -> str:
+    """Start a real Neo4j 5.26 in ``instance`` on a free port; return its Bolt URI."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "NEO4J_PASSWORD": NEO4J_PASSWORD}
+    out = subprocess.run(
+        [str(NEO4J_SCRIPT), "start", "--port", "auto", "--dir", str(instance)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"scripts/neo4j start failed:\n{out.stderr}")
+    return next(line.split("=", 1)[1] for line in out.stdout.splitlines() if line.startswith("NEO4J_URI="))
+
+
+def stop_neo4j(instance: Path) -> None:
+    import subprocess
+
+    subprocess.run([str(NEO4J_SCRIPT), "stop", "--dir", str(instance)], capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(tmp_path_factory: pytest.TempPathFactory):
+    instance = tmp_path_factory.mktemp("neo4j")
+    uri = start_neo4j(instance)
+    yield uri
+    stop_neo4j(instance)
+
+
+@pytest.fixture
+def neo4j_env(neo4j_uri: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    import os
+
+    env = {"NEO4J_URI": neo4j_uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": NEO4J_PASSWORD}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    return {**os.environ, **env}
+
+
+@pytest.fixture
+def neo4j_driver(neo4j_env: dict[str, str]):
+    """A driver on an emptied database."""
+    from govmap.graph.neo4j_store import Neo4jSettings, connect
+
+    driver = connect(Neo4jSettings.from_env())
+    with driver.session() as session:
+        session.run("MATCH (n) DETACH DELETE n").consume()
+    yield driver
+    driver.close()

@@ -1,0 +1,480 @@
+"""Neo4j as the shared store: connect, sync a register atomically, read it back.
+
+Graph shape (see docs/neo4j.md): every record is a node labelled ``:Entity``
+and its kind (``:Body``, ``:Organisation`` ...), keyed by ``id``; every
+relationship is an edge of type ``MEMBER_OF``, ``REPORTS_TO`` ... keyed by
+``key`` (``origin/field/index``, where it is written in the YAML).  The
+register's header is a ``:GovmapRegister`` node.
+
+Why it is safe:
+
+- **Atomic.** A sync is one write transaction: readers see the old register or
+  the new one, and a crash or kill of the loader or the server mid-load rolls
+  it back.  The driver's ``execute_write`` retries transient errors.
+- **Exact and idempotent.** Each node and edge carries a content ``hash``; a
+  sync reads the hashes, then creates, updates and deletes only what differs.
+  A second run changes nothing and says so.
+- **Parameters only.** Register text reaches Cypher only as parameters.  The
+  only names interpolated into queries are labels and relationship types from
+  govmap's own enums.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from govmap.ingest.errors import GovmapError
+from govmap.ingest.model import (
+    LABELS,
+    REF_RULES,
+    Link,
+    Membership,
+    Record,
+    Register,
+    RegisterInfo,
+    Relation,
+    RelType,
+    ThemeLink,
+    effective_status,
+)
+
+BATCH = 5_000
+RelFields = {rule.field for rules in REF_RULES.values() for rule in rules}
+
+Progress = Callable[[str, int, int], None]
+
+
+# -- errors -----------------------------------------------------------------
+class Neo4jError(GovmapError):
+    status = 503
+    exit_status = 5
+
+
+class Neo4jUnavailable(Neo4jError):
+    exit_status = 3
+
+
+class Neo4jRefused(Neo4jError):
+    exit_status = 4
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where the database is: from the environment, overridable per call."""
+
+    uri: str
+    user: str = "neo4j"
+    password: str = ""
+    database: str | None = None
+
+    @classmethod
+    def from_env(cls, uri: str | None = None) -> Neo4jSettings:
+        return cls(
+            uri=uri or os.environ.get("NEO4J_URI") or "bolt://127.0.0.1:7687",
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", ""),
+            database=os.environ.get("NEO4J_DATABASE") or None,
+        )
+
+
+def connect(settings: Neo4jSettings) -> Any:
+    """A verified driver, or a one-line error that says what to check."""
+    import neo4j
+    from neo4j import exceptions as nx
+
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            settings.uri,
+            auth=(settings.user, settings.password),
+            # "property does not exist" notices on a first load are noise for a reviewer.
+            notifications_min_severity="OFF",
+        )
+    except (ValueError, nx.ConfigurationError) as exc:
+        raise Neo4jRefused(
+            f"'{settings.uri}' is not a Neo4j address: {exc}",
+            hint="use bolt://HOST:PORT or neo4j://HOST:PORT (neo4j+s:// for Aura)",
+        ) from None
+    try:
+        driver.verify_connectivity()
+        with driver.session(database=settings.database) as session:
+            session.run("RETURN 1").consume()
+    except nx.AuthError:
+        driver.close()
+        raise Neo4jRefused(
+            f"Neo4j at {settings.uri} refused user '{settings.user}'",
+            hint="check NEO4J_USER and NEO4J_PASSWORD",
+        ) from None
+    except nx.ClientError as exc:
+        driver.close()
+        if "DatabaseNotFound" in (exc.code or ""):
+            raise Neo4jRefused(
+                f"Neo4j at {settings.uri} has no database '{settings.database}'",
+                hint="check NEO4J_DATABASE; Community edition has only 'neo4j'",
+            ) from None
+        raise Neo4jError(f"Neo4j at {settings.uri}: {exc.message}") from None
+    except (nx.ServiceUnavailable, nx.SessionExpired, OSError):
+        driver.close()
+        raise Neo4jUnavailable(
+            f"cannot reach Neo4j at {settings.uri}",
+            hint="is the server running? start one with scripts/neo4j start, or set NEO4J_URI",
+        ) from None
+    return driver
+
+
+# -- rows: the register as node and edge rows --------------------------------
+def _hash(obj: Any) -> str:
+    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def node_row(rec: Record, order: int) -> dict[str, Any]:
+    """One node: readable properties for Cypher users, plus the record's own fields as JSON."""
+    data = rec.model_dump(
+        mode="json", by_alias=True, exclude_defaults=True, exclude=RelFields & set(type(rec).model_fields)
+    )
+    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
+    props = {
+        "id": rec.id,
+        "name": rec.name,
+        "kind": rec.label.lower(),
+        "subtype": subtype.value if subtype is not None else None,
+        "status": effective_status(rec).value,
+        "aliases": list(rec.aliases),
+        "description": rec.description,
+        "sources": [s.doc + (f" § {s.section}" if s.section else "") for s in rec.sources],
+        "order": order,
+        "data": json.dumps(data, sort_keys=True, ensure_ascii=False),
+    }
+    props["hash"] = _hash(props)
+    return {"id": rec.id, "label": rec.label, "props": props}
+
+
+def _item_data(item: Any) -> tuple[dict[str, Any], bool]:
+    """The link's own fields as written, and whether it was a bare id."""
+    if isinstance(item, Link):
+        return item.model_dump(mode="json", exclude_defaults=True, exclude={"to"}), item.is_short
+    if isinstance(item, Membership):
+        return item.model_dump(
+            mode="json", exclude_defaults=True, exclude={"member"}
+        ), item.model_fields_set <= {"member"}
+    if isinstance(item, ThemeLink):
+        return item.model_dump(
+            mode="json", exclude_defaults=True, exclude={"theme"}
+        ), item.model_fields_set <= {"theme"}
+    return {}, True  # a plain id field (Post.organisation)
+
+
+def edge_rows(register: Register) -> Iterator[dict[str, Any]]:
+    for rec in register.records():
+        items_by_field: dict[str, tuple[Any, ...]] = {}
+        for rel in _relations(rec):
+            if rel.field not in items_by_field:
+                value = getattr(rec, rel.field)
+                items_by_field[rel.field] = (value,) if isinstance(value, str) else value
+            data, short = _item_data(items_by_field[rel.field][rel.index])
+            props = {
+                "key": rel.key,
+                "origin": rel.origin,
+                "field": rel.field,
+                "index": rel.index,
+                "role": rel.role,
+                "status": rel.status.value,
+                "short": short,
+                "data": json.dumps(data, sort_keys=True, ensure_ascii=False),
+            }
+            props["hash"] = _hash([rel.type.value, rel.source, rel.target, props])
+            yield {
+                "type": rel.type,
+                "source": rel.source,
+                "target": rel.target,
+                "key": rel.key,
+                "props": props,
+            }
+
+
+def _relations(rec: Record) -> Iterator[Relation]:
+    from govmap.ingest.model import relations_of
+
+    return relations_of(rec)
+
+
+def _info_row(register: Register) -> dict[str, Any]:
+    return {"id": register.info.id, "data": json.dumps(register.info.model_dump(mode="json"), sort_keys=True)}
+
+
+# -- sync --------------------------------------------------------------------
+@dataclass
+class SyncSummary:
+    """What a sync changed.  ``changed`` is False for a no-op re-run."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_deleted: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    edges_deleted: int = 0
+    nodes: int = 0
+    edges: int = 0
+    by_label: dict[str, int] = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.nodes_created,
+                self.nodes_updated,
+                self.nodes_deleted,
+                self.edges_created,
+                self.edges_updated,
+                self.edges_deleted,
+            )
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "changed": self.changed,
+            "nodes": {
+                "created": self.nodes_created,
+                "updated": self.nodes_updated,
+                "deleted": self.nodes_deleted,
+                "total": self.nodes,
+            },
+            "relationships": {
+                "created": self.edges_created,
+                "updated": self.edges_updated,
+                "deleted": self.edges_deleted,
+                "total": self.edges,
+            },
+            "by_label": self.by_label,
+            "by_type": self.by_type,
+        }
+
+    def format(self) -> str:
+        if not self.changed:
+            return f"no change: {self.nodes} nodes and {self.edges} relationships already match the register"
+        return (
+            f"nodes: {self.nodes_created} created, {self.nodes_updated} updated, {self.nodes_deleted} deleted; "
+            f"relationships: {self.edges_created} created, {self.edges_updated} updated, {self.edges_deleted} deleted "
+            f"({self.nodes} nodes, {self.edges} relationships in all)"
+        )
+
+
+SCHEMA_QUERIES = [
+    "CREATE CONSTRAINT govmap_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT govmap_register_id IF NOT EXISTS FOR (n:GovmapRegister) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX govmap_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    *[f"CREATE INDEX govmap_rel_{t.value} IF NOT EXISTS FOR ()-[r:{t.name}]-() ON (r.key)" for t in RelType],
+]
+
+
+def ensure_schema(driver: Any, database: str | None = None) -> None:
+    """Constraints and indexes; idempotent (``IF NOT EXISTS``)."""
+    with driver.session(database=database) as session:
+        for q in SCHEMA_QUERIES:
+            session.run(q).consume()
+
+
+def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _sync_tx(
+    tx: Any,
+    register: Register,
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    progress: Progress | None,
+) -> SyncSummary:
+    s = SyncSummary(nodes=len(nodes), edges=len(edges))
+    old_nodes = {
+        r["id"]: (r["hash"], r["label"])
+        for r in tx.run(
+            "MATCH (n:Entity) RETURN n.id AS id, n.hash AS hash, "
+            "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
+        )
+    }
+    old_edges = {
+        r["key"]: r["hash"]
+        for r in tx.run(
+            "MATCH (:Entity)-[r]->(:Entity) WHERE r.key IS NOT NULL RETURN r.key AS key, r.hash AS hash"
+        )
+    }
+    new_ids = {n["id"] for n in nodes}
+    new_keys = {e["key"] for e in edges}
+
+    # Nodes whose kind changed are replaced, so labels stay exact.
+    gone = [i for i, (_, label) in old_nodes.items() if i not in new_ids]
+    relabel = [n["id"] for n in nodes if n["id"] in old_nodes and old_nodes[n["id"]][1] != n["label"]]
+    delete_nodes = gone + relabel
+    create = [n for n in nodes if n["id"] not in old_nodes or n["id"] in relabel]
+    update = [
+        n
+        for n in nodes
+        if n["id"] in old_nodes and n["id"] not in relabel and old_nodes[n["id"]][0] != n["props"]["hash"]
+    ]
+    s.nodes_deleted, s.nodes_created, s.nodes_updated = (
+        len(gone),
+        len(create) - len(relabel),
+        len(update) + len(relabel),
+    )
+
+    # Edges are replaced when anything about them changed (type, ends or properties).
+    drop_edges = [k for k, h in old_edges.items() if k not in new_keys]
+    changed_edges = [e for e in edges if e["key"] in old_edges and old_edges[e["key"]] != e["props"]["hash"]]
+    touched = set(delete_nodes)
+    add_edges = [
+        e
+        for e in edges
+        if e["key"] not in old_edges or e in changed_edges or e["source"] in touched or e["target"] in touched
+    ]
+    s.edges_deleted, s.edges_updated = len(drop_edges), len(changed_edges)
+    s.edges_created = len([e for e in add_edges if e["key"] not in old_edges])
+    done, total = (
+        0,
+        len(delete_nodes) + len(create) + len(update) + len(drop_edges) + len(changed_edges) + len(add_edges),
+    )
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("writing", done, total)
+
+    for batch in _chunks(drop_edges + [e["key"] for e in changed_edges]):
+        tx.run("UNWIND $keys AS k MATCH (:Entity)-[r {key: k}]->(:Entity) DELETE r", keys=batch).consume()
+        step(len(batch))
+    for batch in _chunks(delete_nodes):
+        tx.run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n", ids=batch).consume()
+        step(len(batch))
+    for label in sorted({n["label"] for n in create}):
+        rows = [n["props"] for n in create if n["label"] == label]
+        assert label in LABELS  # labels come from the model, never from register text
+        for batch in _chunks(rows):
+            tx.run(f"UNWIND $rows AS row CREATE (n:Entity:{label}) SET n = row", rows=batch).consume()
+            step(len(batch))
+    for batch in _chunks([n["props"] for n in update]):
+        tx.run("UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row", rows=batch).consume()
+        step(len(batch))
+    for rtype in sorted({e["type"] for e in add_edges}, key=lambda t: t.value):
+        rows = [
+            {"s": e["source"], "t": e["target"], "props": e["props"]} for e in add_edges if e["type"] is rtype
+        ]
+        for batch in _chunks(rows):
+            tx.run(
+                "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+                f"CREATE (a)-[r:{RelType(rtype).name}]->(b) SET r = row.props",
+                rows=batch,
+            ).consume()
+            step(len(batch))
+    info = _info_row(register)
+    old_info = tx.run("MATCH (g:GovmapRegister) RETURN g.id AS id, g.data AS data").data()
+    if old_info != [info]:
+        tx.run("MATCH (g:GovmapRegister) DELETE g").consume()
+        tx.run("CREATE (g:GovmapRegister) SET g = $row", row=info).consume()
+        if old_info:
+            s.nodes_updated += 0  # the header is not an entity; it does not count
+    for n in nodes:
+        s.by_label[n["label"]] = s.by_label.get(n["label"], 0) + 1
+    for e in edges:
+        name = RelType(e["type"]).name
+        s.by_type[name] = s.by_type.get(name, 0) + 1
+    s.by_label = dict(sorted(s.by_label.items()))
+    s.by_type = dict(sorted(s.by_type.items()))
+    return s
+
+
+def sync(
+    register: Register, driver: Any, database: str | None = None, progress: Progress | None = None
+) -> SyncSummary:
+    """Make the database hold exactly ``register``, in one transaction.
+
+    Parameters
+    ----------
+    register : Register
+        A validated register (validation happens before; an invalid register
+        never reaches this function).
+    driver : neo4j.Driver
+        From :func:`connect`.
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` while writing.
+
+    Returns
+    -------
+    SyncSummary
+        Counts created / updated / deleted; ``changed`` is False on a no-op.
+    """
+    from neo4j import exceptions as nx
+
+    nodes = [node_row(r, i) for i, r in enumerate(register.records())]
+    edges = list(edge_rows(register))
+    try:
+        ensure_schema(driver, database)
+        with driver.session(database=database) as session:
+            return session.execute_write(_sync_tx, register, nodes, edges, progress)
+    except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
+        raise Neo4jUnavailable(
+            f"lost Neo4j during the load: {exc}; nothing was changed",
+            hint="run the load again when the server is back",
+        ) from None
+    except nx.Neo4jError as exc:
+        raise Neo4jError(f"Neo4j refused the load: {exc.message}; nothing was changed") from None
+
+
+# -- read back -----------------------------------------------------------------
+def read_register(driver: Any, database: str | None = None) -> Register:
+    """The register stored in the database, as the same domain model.
+
+    Records come from node properties (``data`` holds their own fields) and
+    their relationships from the edges, so an edge deleted in Neo4j is gone
+    from the register too.  ``YAML -> Neo4j -> register`` equals the original.
+    """
+    with driver.session(database=database) as session:
+        nodes = session.run(
+            "MATCH (n:Entity) RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
+            "n.data AS data, n.order AS order ORDER BY n.order, n.id"
+        ).data()
+        edges = session.run(
+            "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IS NOT NULL "
+            "RETURN a.id AS s, b.id AS t, type(r) AS type, r.origin AS origin, r.field AS field, "
+            "r.index AS index, r.data AS data, r.short AS short ORDER BY r.origin, r.field, r.index"
+        ).data()
+        head = session.run("MATCH (g:GovmapRegister) RETURN g.data AS data LIMIT 1").single()
+    by_origin: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for e in edges:
+        by_origin.setdefault(e["origin"], {}).setdefault(e["field"], []).append(e)
+    sections: dict[str, list[Record]] = {}
+    for n in nodes:
+        model = LABELS[n["label"]]
+        data = json.loads(n["data"])
+        for rule in REF_RULES[model]:
+            items = by_origin.get(n["id"], {}).get(rule.field, [])
+            if not items:
+                continue
+            values = []
+            for e in items:
+                other = e["s"] if e["t"] == n["id"] and rule.reverse else e["t"]
+                if rule.reverse:
+                    other = e["s"]
+                values.append(_item_value(model, rule.field, other, e))
+            data[rule.field] = values[0] if model.model_fields[rule.field].annotation is str else values
+        sections.setdefault(model.section, []).append(model.model_validate(data))
+    info = RegisterInfo.model_validate(json.loads(head["data"])) if head else RegisterInfo()
+    return Register.model_construct(govmap=1, info=info, **{k: tuple(v) for k, v in sections.items()})
+
+
+def _item_value(model: type[Record], field_name: str, other: str, edge: dict[str, Any]) -> Any:
+    if edge["short"]:
+        return other
+    data = json.loads(edge["data"])
+    if field_name == "members" and model.section == "bodies":
+        return {"member": other, **data}
+    if field_name == "themes":
+        return {"theme": other, **data}
+    return {"to": other, **data}
