@@ -214,6 +214,29 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.option(
+    "--force-areas",
+    "-n",
+    type=click.IntRange(1, 500),
+    default=1,
+    show_default=True,
+    help="Police force areas to generate (43: England and Wales, ~50,000 bodies and organisations).",
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+def synth(force_areas: int, seed: int, output: str | None) -> None:
+    """Generate a synthetic register of a national shape (for scale tests)."""
+    from govmap.graph.synth import synth_yaml
+    from govmap.ingest.dump import write_atomically
+
+    text = synth_yaml(force_areas, seed)
+    if output:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
 neo4j_option = click.option(
     "--neo4j",
     "neo4j_uri",
@@ -271,6 +294,89 @@ def dump(neo4j_uri: str | None, output: str | None) -> None:
         write_atomically(output, text)
     else:
         click.echo(text, nl=False)
+
+
+@cli.command("report")
+@register_argument
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "json", "csv"]), default="md", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.option(
+    "--kind", "kinds", multiple=True, metavar="KIND", help="Only this finding kind or group (repeatable)."
+)
+@click.option(
+    "--min-severity", type=click.Choice(["high", "medium", "low", "info"]), help="Leave out lower ones."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["high", "medium", "low", "info"]),
+    help="Exit 1 if a finding is this severe.",
+)
+@click.option("--threshold", type=float, help="Overlap score threshold (default 0.35).")
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day (default today)."
+)
+def report_(
+    register: str | None,
+    fmt: str,
+    output: str | None,
+    kinds: tuple[str, ...],
+    min_severity: str | None,
+    fail_on: str | None,
+    threshold: float | None,
+    as_of: Any,
+) -> None:
+    """Report overlaps, gaps, structure, statutory membership and staleness.
+
+    Exits 0 even when there are findings; with --fail-on, 1 when a finding
+    is at or above that severity.
+    """
+    import dataclasses
+    import datetime as dt
+
+    from govmap.graph.findings import Severity, expand_kinds
+    from govmap.graph.report import ReportOptions, report, source_of
+
+    try:
+        expand_kinds(kinds)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--kind") from None
+    path = register or default_register_path()
+    reg = load_register(path)
+    options = ReportOptions(as_of=as_of.date() if as_of else dt.date.today())
+    if threshold is not None:
+        options = dataclasses.replace(options, threshold=threshold)
+    result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
+    text = result.render(fmt)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+    worst = result.worst()
+    if fail_on and worst is not None and worst.at_least(Severity(fail_on)):
+        sys.exit(ExitStatus.INVALID)
+
+
+@cli.command()
+@register_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve(register: str | None, host: str, port: int, threads: int) -> None:
+    """Serve the map, the report and the register editor (waitress). See docs/web.md."""
+    from waitress import serve as waitress_serve
+
+    from govmap.ingest.store import YamlStore
+    from govmap.webviz import create_app
+
+    store = YamlStore(register or default_register_path())
+    store.load()  # a broken register fails here, with its own message, not on the first request
+    # Hook for --neo4j URI: build a store with the same load/apply/history protocol and pass it instead.
+    app = create_app({"GOVMAP_STORE": store})
+    click.echo(f"govmap: serving {store.label} at http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads)
 
 
 def main() -> None:

@@ -47,7 +47,8 @@ def register_data(register: Register) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # registers refuse anchors and aliases
 
 
 def dump_register(register: Register) -> str:
