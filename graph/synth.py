@@ -165,11 +165,11 @@ class _Builder:
         )
         # CSPs: one per district, some joint (two districts), one per unitary.
         csps: list[str] = []
-        d = 0
-        while d < len(districts):
-            joint = d + 1 < len(districts) and rng.random() < 0.25
-            covered = districts[d : d + (2 if joint else 1)]
-            d += len(covered)
+        at = 0
+        while at < len(districts):
+            joint = at + 1 < len(districts) and rng.random() < 0.25
+            covered = districts[at : at + (2 if joint else 1)]
+            at += len(covered)
             cid = f"{covered[0]}-csp"
             csps.append(cid)
             self.bodies.append(
