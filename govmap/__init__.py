@@ -8,6 +8,7 @@ The library API: everything the CLI and the web app do is a function here first.
 """
 
 from govmap.graph.build import build_graph
+from govmap.graph.report import report
 from govmap.ingest import (
     GovmapError,
     Register,
@@ -28,4 +29,5 @@ __all__ = [
     "check_register",
     "load_register",
     "loads",
+    "report",
 ]

@@ -366,17 +366,20 @@ def report_(
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve(register: str | None, host: str, port: int, threads: int) -> None:
     """Serve the map, the report and the register editor (waitress). See docs/web.md."""
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     from govmap.ingest.store import YamlStore
     from govmap.webviz import create_app
+    from govmap.webviz.state import warm
 
     store = YamlStore(register or default_register_path())
     store.load()  # a broken register fails here, with its own message, not on the first request
     # Hook for --neo4j URI: build a store with the same load/apply/history protocol and pass it instead.
     app = create_app({"GOVMAP_STORE": store})
-    click.echo(f"govmap: serving {store.label} at http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    warm(app)
+    server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
+    click.echo(f"govmap: serving {store.label} at http://{host}:{server.effective_port}/  (Ctrl+C to stop)")
+    server.run()
 
 
 def main() -> None:

@@ -203,8 +203,22 @@ def _relations(rec: Record) -> Iterator[Relation]:
     return relations_of(rec)
 
 
+#: The id of the one ``:GovmapRegister`` node that holds the header and the version.
+HEADER = "register"
+
+
 def _info_row(register: Register) -> dict[str, Any]:
-    return {"id": register.info.id, "data": json.dumps(register.info.model_dump(mode="json"), sort_keys=True)}
+    return {"data": json.dumps(register.info.model_dump(mode="json"), sort_keys=True)}
+
+
+def register_version(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], info: dict[str, Any]) -> str:
+    """A token that changes whenever the stored register does (for optimistic concurrency)."""
+    h = hashlib.sha256(info["data"].encode("utf-8"))
+    for n in nodes:
+        h.update(n["props"]["hash"].encode("ascii"))
+    for e in edges:
+        h.update(e["props"]["hash"].encode("ascii"))
+    return h.hexdigest()
 
 
 # -- sync --------------------------------------------------------------------
@@ -220,6 +234,7 @@ class SyncSummary:
     edges_deleted: int = 0
     nodes: int = 0
     edges: int = 0
+    version: str = ""
     by_label: dict[str, int] = field(default_factory=dict)
     by_type: dict[str, int] = field(default_factory=dict)
 
@@ -374,12 +389,18 @@ def _sync_tx(
             ).consume()
             step(len(batch))
     info = _info_row(register)
-    old_info = tx.run("MATCH (g:GovmapRegister) RETURN g.id AS id, g.data AS data").data()
-    if old_info != [info]:
-        tx.run("MATCH (g:GovmapRegister) DELETE g").consume()
-        tx.run("CREATE (g:GovmapRegister) SET g = $row", row=info).consume()
-        if old_info:
-            s.nodes_updated += 0  # the header is not an entity; it does not count
+    info["version"] = register_version(nodes, edges, info)
+    old = tx.run(
+        "MATCH (g:GovmapRegister {id: $header}) RETURN g.data AS data, g.version AS version", header=HEADER
+    ).single()
+    if old is None or (old["data"], old["version"]) != (info["data"], info["version"]):
+        tx.run(
+            "MERGE (g:GovmapRegister {id: $header}) SET g.data = $data, g.version = $version",
+            header=HEADER,
+            data=info["data"],
+            version=info["version"],
+        ).consume()
+    s.version = info["version"]
     for n in nodes:
         s.by_label[n["label"]] = s.by_label.get(n["label"], 0) + 1
     for e in edges:
@@ -436,16 +457,24 @@ def read_register(driver: Any, database: str | None = None) -> Register:
     from the register too.  ``YAML -> Neo4j -> register`` equals the original.
     """
     with driver.session(database=database) as session:
-        nodes = session.run(
-            "MATCH (n:Entity) RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
-            "n.data AS data, n.order AS order ORDER BY n.order, n.id"
-        ).data()
-        edges = session.run(
-            "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IS NOT NULL "
-            "RETURN a.id AS s, b.id AS t, type(r) AS type, r.origin AS origin, r.field AS field, "
-            "r.index AS index, r.data AS data, r.short AS short ORDER BY r.origin, r.field, r.index"
-        ).data()
-        head = session.run("MATCH (g:GovmapRegister) RETURN g.data AS data LIMIT 1").single()
+        register, _ = session.execute_read(read_tx)
+        return register
+
+
+def read_tx(tx: Any) -> tuple[Register, str]:
+    """Read the register and its version inside a transaction."""
+    nodes = tx.run(
+        "MATCH (n:Entity) RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
+        "n.data AS data, n.order AS order ORDER BY n.order, n.id"
+    ).data()
+    edges = tx.run(
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IS NOT NULL "
+        "RETURN a.id AS s, b.id AS t, r.field AS field, r.origin AS origin, "
+        "r.index AS index, r.data AS data, r.short AS short ORDER BY r.origin, r.field, r.index"
+    ).data()
+    head = tx.run(
+        "MATCH (g:GovmapRegister {id: $header}) RETURN g.data AS data, g.version AS version", header=HEADER
+    ).single()
     by_origin: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for e in edges:
         by_origin.setdefault(e["origin"], {}).setdefault(e["field"], []).append(e)
@@ -457,16 +486,22 @@ def read_register(driver: Any, database: str | None = None) -> Register:
             items = by_origin.get(n["id"], {}).get(rule.field, [])
             if not items:
                 continue
-            values = []
-            for e in items:
-                other = e["s"] if e["t"] == n["id"] and rule.reverse else e["t"]
-                if rule.reverse:
-                    other = e["s"]
-                values.append(_item_value(model, rule.field, other, e))
+            values = [_item_value(model, rule.field, e["s"] if rule.reverse else e["t"], e) for e in items]
             data[rule.field] = values[0] if model.model_fields[rule.field].annotation is str else values
         sections.setdefault(model.section, []).append(model.model_validate(data))
     info = RegisterInfo.model_validate(json.loads(head["data"])) if head else RegisterInfo()
-    return Register.model_construct(govmap=1, info=info, **{k: tuple(v) for k, v in sections.items()})
+    fields: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
+    version = head["version"] if head else "empty"
+    return Register.model_construct(govmap=1, info=info, **fields), version
+
+
+def stored_version(driver: Any, database: str | None = None) -> str:
+    """The version of the stored register ("empty" before the first load); one small query."""
+    with driver.session(database=database) as session:
+        rec = session.run(
+            "MATCH (g:GovmapRegister {id: $header}) RETURN g.version AS v", header=HEADER
+        ).single()
+    return rec["v"] if rec and rec["v"] else "empty"
 
 
 def _item_value(model: type[Record], field_name: str, other: str, edge: dict[str, Any]) -> Any:

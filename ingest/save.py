@@ -214,6 +214,7 @@ def _yaml(text: str) -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 4096  # never re-wrap a reviewer's long lines
+    y.brace_single_entry_mapping_in_flow_sequence = True  # keep [{doc: x}], not [doc: x]
     mapping, seq, offset = _indents(text)
     y.indent(mapping=mapping, sequence=seq, offset=offset)
     return y
@@ -272,7 +273,7 @@ def _find(doc: CommentedMap, record_id: str) -> tuple[str, int, CommentedMap]:
         if not isinstance(items, list):
             continue
         for i, item in enumerate(items):
-            if isinstance(item, Mapping):
+            if isinstance(item, CommentedMap):
                 if item.get("id") == record_id:
                     return section, i, item
                 ids.append(str(item.get("id")))
@@ -284,7 +285,9 @@ def _list_field(item: CommentedMap, section: str, field_name: str, record_id: st
     fields = {r.field for r in REF_RULES[SECTIONS[section]] if r.field != "organisation"}
     if field_name not in fields:
         allowed = ", ".join(sorted(fields)) or "none"
-        raise EditRefused(f"'{field_name}' is not a list of links of a {_word(section)}", hint=f"allowed: {allowed}")
+        raise EditRefused(
+            f"'{field_name}' is not a list of links of a {_word(section)}", hint=f"allowed: {allowed}"
+        )
     value = item.get(field_name)
     if value is None:
         value = item[field_name] = CommentedSeq()
@@ -295,11 +298,12 @@ def _list_field(item: CommentedMap, section: str, field_name: str, record_id: st
 
 def _merge_ids(old: Any, new: list[Any], field_name: str) -> Any:
     """New list of ids, keeping the existing item (with its details) for ids that stay."""
+    flow = not isinstance(old, list) or (isinstance(old, CommentedSeq) and old.fa.flow_style())
     if not isinstance(old, list):
         old = [old] if old is not None else []
     by_target = {_target(field_name, o): o for o in old}
     merged = [by_target.get(_target(field_name, n), _short(field_name, n)) for n in new]
-    if isinstance(old, CommentedSeq) and old.fa.flow_style():
+    if flow:
         seq = CommentedSeq(merged)
         seq.fa.set_flow_style()
         return seq
@@ -383,7 +387,7 @@ def _form_field(edit: Edit, problem_field: str | None) -> str | None:
 
 def _record_lines(text: str, section: str, record_id: str) -> tuple[int, float] | None:
     """First and last line (exclusive) of a record in register text."""
-    parsed = parse(text)
+    parsed = parse(text, "<register>")
     items = parsed.data.get(section) if isinstance(parsed.data, dict) else None
     if not isinstance(items, list):
         return None
@@ -542,8 +546,14 @@ def action_of(edit: Edit) -> str:
     return type(edit).__name__.replace("Record", "-record").replace("Link", "-link").lower()
 
 
-def audit_entry(edit: Edit, applied: Applied, old_text: str, user: str, versions: tuple[str, str],
-                filename: str = "register") -> AuditEntry:
+def audit_entry(
+    edit: Edit,
+    applied: Applied,
+    old_text: str,
+    user: str,
+    versions: tuple[str, str],
+    filename: str = "register",
+) -> AuditEntry:
     diff = "".join(
         difflib.unified_diff(
             old_text.splitlines(keepends=True),

@@ -1,0 +1,196 @@
+"""Interlocks and seat load: who sits on many bodies, and which bodies share members."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from govmap.ingest.model import Register
+
+from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding, plural
+
+#: Seats at which an organisation or post is reported (meeting burden).
+DEFAULT_MIN_SEATS = 5
+#: Members two bodies must share to be reported as interlocked.
+DEFAULT_MIN_SHARED = 3
+#: Share of both memberships the shared members must make up (Ochiai coefficient).
+DEFAULT_MIN_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class SeatLoad:
+    """One organisation or post and the bodies it sits on."""
+
+    id: str
+    kind: str
+    bodies: tuple[str, ...]
+    rank: int
+
+    @property
+    def seats(self) -> int:
+        return len(self.bodies)
+
+
+def seat_loads(register: Register, lookup: Lookup | None = None) -> list[SeatLoad]:
+    """Organisations and posts ranked by the number of bodies they sit on.
+
+    An organisation's seats include those held through its posts and people
+    acting on its behalf; a post's are its own.  Ties share a rank
+    (competition ranking, 1, 2, 2, 4) and are ordered by id.
+
+    Examples
+    --------
+    >>> from govmap.ingest.load import loads
+    >>> reg = loads('''
+    ... organisations: [{id: police, name: Police, type: police-force}]
+    ... bodies:
+    ...   - {id: a, name: A, kind: board, members: [police]}
+    ...   - {id: b, name: B, kind: board, members: [police]}
+    ... ''')
+    >>> [(s.id, s.seats, s.rank) for s in seat_loads(reg)]
+    [('police', 2, 1)]
+    """
+    lk = lookup_of(register, lookup)
+    on: dict[str, set[str]] = defaultdict(set)
+    for b in lk.bodies:
+        for m in b.members:
+            org = lk.seat_organisation(m)
+            if org is not None:
+                on[org].add(b.id)
+            if lk.subject(m.member).kind == "post":
+                on[m.member].add(b.id)
+    items = sorted(on.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    out: list[SeatLoad] = []
+    for i, (id_, bodies) in enumerate(items):
+        rank = out[-1].rank if out and out[-1].seats == len(bodies) else i + 1
+        out.append(SeatLoad(id_, lk.subject(id_).kind, tuple(sorted(bodies)), rank))
+    return out
+
+
+def seat_load_findings(
+    register: Register, min_seats: int = DEFAULT_MIN_SEATS, lookup: Lookup | None = None
+) -> list[Finding]:
+    """One ``seat-load`` finding per organisation or post on at least ``min_seats`` bodies.
+
+    Severity is info; medium from twice ``min_seats``, where the meeting
+    burden alone may justify merging meetings.
+    """
+    lk = lookup_of(register, lookup)
+    out = []
+    for load in seat_loads(register, lk):
+        if load.seats < min_seats:
+            break
+        sources: list[Source] = []
+        for b in load.bodies:
+            sources += lk.rel_sources(b, "members", load.id)
+        out.append(
+            make_finding(
+                Kind.SEAT_LOAD,
+                Severity.MEDIUM if load.seats >= 2 * min_seats else Severity.INFO,
+                f"{lk.name(load.id)} sits on {plural(load.seats, 'body', 'bodies')} (rank {load.rank}).",
+                [lk.subject(load.id)],
+                evidence={
+                    "seats": load.seats,
+                    "rank": load.rank,
+                    "bodies": [{"id": b, "name": lk.name(b)} for b in load.bodies],
+                },
+                suggestion="Check whether the same people attend these meetings; consider shared or "
+                "back-to-back agendas, or delegating seats.",
+                sources=sources,
+                score=load.seats,
+            )
+        )
+    return out
+
+
+def shared_member_pairs(
+    register: Register,
+    k: int = DEFAULT_MIN_SHARED,
+    lookup: Lookup | None = None,
+    min_similarity: float = 0.0,
+) -> list[tuple[str, str, int]]:
+    """Pairs of active bodies sharing at least ``k`` members, as ``(a, b, shared)`` with a < b.
+
+    ``min_similarity`` also asks the shared members to be that share of both
+    memberships (Ochiai coefficient, ``shared / sqrt(n_a * n_b)``).
+
+    Notes
+    -----
+    Computed as the sparse product ``M @ M.T`` of the body x member incidence
+    matrix, thresholded; cost grows with ``sum_m deg(m)^2``, not ``n^2``.
+    """
+    lk = lookup_of(register, lookup)
+    ids = [b.id for b in lk.bodies]
+    cols: dict[str, int] = {}
+    pairs = {(i, cols.setdefault(m.member, len(cols))) for i, b in enumerate(lk.bodies) for m in b.members}
+    if not pairs:
+        return []
+    r, c = zip(*sorted(pairs), strict=True)
+    M = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ids), len(cols)))
+    shared = sp.triu(M @ M.T, k=1).tocoo()
+    size = np.asarray(M.sum(axis=1)).ravel()
+    similarity = shared.data / np.sqrt(size[shared.row] * size[shared.col])
+    keep = (shared.data >= max(k, 1)) & (similarity >= min_similarity - 1e-12)
+    out = [
+        (ids[i], ids[j], int(v))
+        for i, j, v in zip(shared.row[keep], shared.col[keep], shared.data[keep], strict=True)
+    ]
+    return sorted((min(a, b), max(a, b), v) for a, b, v in out)
+
+
+def interlocks(
+    register: Register,
+    k: int = DEFAULT_MIN_SHARED,
+    lookup: Lookup | None = None,
+    min_similarity: float = DEFAULT_MIN_SIMILARITY,
+) -> list[Finding]:
+    """One ``interlock`` finding per pair of bodies sharing at least ``k`` members.
+
+    By default the shared members must also make up most of both memberships
+    (``min_similarity`` 0.8): the same people meeting twice.  Statutory
+    partners sit on nearly every body in their area, so "three members in
+    common" alone would pair most bodies of a county; pass
+    ``min_similarity=0`` for the plain rule.
+
+    Examples
+    --------
+    >>> from govmap.ingest.load import loads
+    >>> reg = loads('''
+    ... organisations: [{id: p, name: Police, type: police-force}, {id: c, name: Council, type: county-council}]
+    ... bodies:
+    ...   - {id: a, name: A, kind: board, members: [p, c]}
+    ...   - {id: b, name: B, kind: board, members: [p, c]}
+    ... ''')
+    >>> [f.title for f in interlocks(reg, k=2)]
+    ['A and B share 2 members.']
+    """
+    lk = lookup_of(register, lookup)
+    out = []
+    for a, b, n in shared_member_pairs(register, k, lk, min_similarity):
+        body_a, body_b = lk.index[a], lk.index[b]
+        members_a = {m.member for m in getattr(body_a, "members", ())}
+        shared = sorted({m.member for m in getattr(body_b, "members", ())} & members_a)
+        sources: list[Source] = []
+        for m in shared:
+            sources += lk.rel_sources(a, "members", m) + lk.rel_sources(b, "members", m)
+        out.append(
+            make_finding(
+                Kind.INTERLOCK,
+                Severity.LOW if n >= 2 * k else Severity.INFO,
+                f"{body_a.name} and {body_b.name} share {plural(n, 'member')}.",
+                [lk.subject(a), lk.subject(b)],
+                evidence={
+                    "shared_members": [{"id": m, "name": lk.name(m)} for m in shared],
+                    "members": {a: len(members_a), b: len(getattr(body_b, "members", ()))},
+                    "k": k,
+                    "min_similarity": min_similarity,
+                },
+                suggestion="Shared members can carry work between the bodies; check that decisions are "
+                "not taken twice.",
+                sources=sources,
+                score=n,
+            )
+        )
+    return out

@@ -1,0 +1,301 @@
+"""The landscape as a network: brokers, single points of failure, and communities.
+
+The *landscape graph* is the undirected projection of active bodies and
+organisations: an organisation is joined to each body it sits on (directly, or
+through a post or person acting for it) and to bodies it hosts; bodies are
+joined by ``reports_to``, ``sub_group_of`` and ``links_with``; organisations by
+``part_of``.  Themes, strategies and areas are left out: they are what bodies
+talk about, not who talks to whom.
+
+Re-exported by :mod:`govmap.graph.structure`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+from govmap.ingest.model import Register
+
+from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding, plural
+
+#: Above this many nodes, betweenness is estimated from a fixed sample of sources.
+EXACT_BETWEENNESS_MAX = 1000
+BETWEENNESS_SAMPLE = 64
+SEED = 0
+
+
+def landscape_graph(register: Register, lookup: Lookup | None = None) -> nx.Graph:
+    """The undirected graph of active bodies and organisations (nodes added in id order).
+
+    Edges carry ``types``, the sorted relation types joining the two.
+    """
+    lk = lookup_of(register, lookup)
+    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    active = {b.id for b in lk.bodies}
+    orgs = {o.id for o in register.organisations}
+
+    def add(a: str | None, b: str | None, t: str) -> None:
+        if a and b and a != b and (a in active or a in orgs) and (b in active or b in orgs):
+            edges[(min(a, b), max(a, b))].add(t)
+
+    for body in lk.bodies:
+        for m in body.members:
+            add(lk.seat_organisation(m), body.id, "member_of")
+        for link in body.hosted_by:
+            add(link.to, body.id, "hosts")
+        for link in body.reports_to:
+            add(body.id, link.to, "reports_to")
+        for link in body.sub_group_of:
+            add(body.id, link.to, "sub_group_of")
+        for link in body.links_with:
+            add(body.id, link.to, "links_with")
+    for o in register.organisations:
+        for link in o.part_of:
+            add(o.id, link.to, "part_of")
+    g = nx.Graph()
+    g.add_nodes_from(sorted(active | orgs))
+    for (a, b), types in sorted(edges.items()):
+        g.add_edge(a, b, types=sorted(types))
+    return g
+
+
+def brokers(
+    register: Register, top: int = 5, lookup: Lookup | None = None, graph: nx.Graph | None = None
+) -> list[Finding]:
+    """The ``top`` bodies and organisations with the highest betweenness (info).
+
+    Notes
+    -----
+    Normalised betweenness centrality on the landscape graph, unweighted.
+    Exact (Brandes, O(nm)) up to :data:`EXACT_BETWEENNESS_MAX` nodes; above,
+    estimated from :data:`BETWEENNESS_SAMPLE` sources drawn with a fixed seed,
+    so the result is the same run after run.  Ties are ordered by id.
+    """
+    lk = lookup_of(register, lookup)
+    g = graph if graph is not None else landscape_graph(register, lk)
+    n = g.number_of_nodes()
+    k = None if n <= EXACT_BETWEENNESS_MAX else BETWEENNESS_SAMPLE
+    bc = nx.betweenness_centrality(g, k=k, seed=SEED if k else None, normalized=True)
+    ranked = sorted(((round(v, 4), node) for node, v in bc.items() if v > 0), key=lambda x: (-x[0], x[1]))
+    out = []
+    for rank, (value, node) in enumerate(ranked[:top], start=1):
+        out.append(
+            make_finding(
+                Kind.BROKER,
+                Severity.INFO,
+                f"{lk.name(node)} is a broker: it lies on many of the shortest paths between others "
+                f"(rank {rank}).",
+                [lk.subject(node)],
+                evidence={
+                    "betweenness": value,
+                    "rank": rank,
+                    "degree": g.degree(node),
+                    "sampled_sources": k,
+                    "neighbours": [{"id": x, "name": lk.name(x)} for x in sorted(g[node])][:20],
+                },
+                suggestion="Brokers carry information between parts of the landscape; make sure this role "
+                "is deliberate and covered when the seat is vacant.",
+                sources=lk.record_sources(node),
+                score=value,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CutStructure:
+    """Articulation points and bridges with the sizes of what they separate."""
+
+    #: node -> sizes of the pieces left when it is removed
+    pieces: dict[str, list[int]]
+    #: (a, b, size of the smaller side)
+    bridges: list[tuple[str, str, int]]
+
+
+def cut_structure(g: nx.Graph) -> CutStructure:
+    """Articulation points and bridges with piece sizes, in one depth-first pass (O(n + m)).
+
+    Tarjan's low-link algorithm, iterative, visiting nodes and neighbours in
+    sorted order so the result does not depend on insertion order.
+    """
+    disc: dict[str, int] = {}
+    low: dict[str, int] = {}
+    sub: dict[str, int] = {}
+    children: dict[str, list[int]] = defaultdict(list)
+    raw_bridges: list[tuple[str, str, int]] = []
+    comp: dict[str, int] = {}
+    roots: set[str] = set()
+    t = 0
+    for root in sorted(g):
+        if root in disc:
+            continue
+        roots.add(root)
+        disc[root] = low[root] = t
+        t += 1
+        sub[root] = 1
+        seen = [root]
+        stack = [(root, None, iter(sorted(g[root])))]
+        while stack:
+            v, parent, it = stack[-1]
+            for w in it:
+                if w == parent:
+                    continue
+                if w not in disc:
+                    disc[w] = low[w] = t
+                    t += 1
+                    sub[w] = 1
+                    seen.append(w)
+                    stack.append((w, v, iter(sorted(g[w]))))
+                    break
+                low[v] = min(low[v], disc[w])
+            else:
+                stack.pop()
+                if stack:
+                    p = stack[-1][0]
+                    low[p] = min(low[p], low[v])
+                    sub[p] += sub[v]
+                    if low[v] >= disc[p]:
+                        children[p].append(sub[v])
+                    if low[v] > disc[p]:
+                        raw_bridges.append((p, v, sub[v]))
+        for node in seen:
+            comp[node] = sub[root]
+    pieces: dict[str, list[int]] = {}
+    for node, sizes in children.items():
+        if node in roots:
+            if len(sizes) >= 2:
+                pieces[node] = sorted(sizes, reverse=True)
+        else:
+            rest = comp[node] - 1 - sum(sizes)
+            pieces[node] = sorted([*sizes, rest], reverse=True)
+    bridges = sorted((min(a, b), max(a, b), min(s, comp[a] - s)) for a, b, s in raw_bridges)
+    return CutStructure(pieces, bridges)
+
+
+def single_points(
+    register: Register, min_cut: int = 2, lookup: Lookup | None = None, graph: nx.Graph | None = None
+) -> list[Finding]:
+    """Articulation points and bridges whose removal cuts off at least ``min_cut`` records.
+
+    An articulation point is a body or organisation whose removal splits the
+    landscape; "cut off" counts every record outside the largest remaining
+    piece.  A bridge is a single link whose removal splits it; its size is
+    the smaller side.  Severity: medium from 5 records cut off, else low;
+    bridges are info (most are ordinary reporting lines).
+    """
+    lk = lookup_of(register, lookup)
+    g = graph if graph is not None else landscape_graph(register, lk)
+    cs = cut_structure(g)
+    out = []
+    for node, sizes in sorted(cs.pieces.items()):
+        cut = sum(sizes) - sizes[0]
+        if cut < min_cut:
+            continue
+        out.append(
+            make_finding(
+                Kind.SINGLE_POINT,
+                Severity.MEDIUM if cut >= 5 else Severity.LOW,
+                f"Without {lk.name(node)}, {plural(cut, 'record')} would be cut off from the rest of the landscape.",
+                [lk.subject(node)],
+                evidence={"pieces": sizes, "cut_off": cut, "degree": g.degree(node)},
+                suggestion="Add a second link (a shared member, a reporting line) so the landscape does "
+                "not depend on one body or organisation.",
+                sources=lk.record_sources(node),
+                score=cut,
+            )
+        )
+    for a, b, size in cs.bridges:
+        if size < min_cut:
+            continue
+        types = g.edges[a, b]["types"]
+        sources: list[Source] = []
+        for x, y in ((a, b), (b, a)):
+            for fld in ("reports_to", "sub_group_of", "links_with", "members", "hosted_by", "part_of"):
+                sources += lk.rel_sources(x, fld, y)
+        out.append(
+            make_finding(
+                Kind.BRIDGE,
+                Severity.INFO,
+                f"The link between {lk.name(a)} and {lk.name(b)} is the only connection for "
+                f"{plural(size, 'record')}.",
+                [lk.subject(a), lk.subject(b)],
+                evidence={"types": types, "smaller_side": size},
+                suggestion="Check that this single link is enough for information to flow both ways.",
+                sources=sources,
+                score=size,
+            )
+        )
+    return out
+
+
+def communities(
+    register: Register,
+    overlap: nx.Graph,
+    min_size: int = 3,
+    seed: int = SEED,
+    lookup: Lookup | None = None,
+) -> list[Finding]:
+    """Groups of bodies with overlapping remits, offered as consolidation candidates (low).
+
+    Parameters
+    ----------
+    overlap : networkx.Graph
+        The thresholded overlap graph (:func:`govmap.graph.overlap.overlap_graph`),
+        weight = overlap score.
+    min_size : int
+        Smallest group reported; a pair is already an ``overlap`` finding.
+    seed : int
+        Seed of Louvain, so the same register gives the same groups.
+
+    Notes
+    -----
+    Louvain community detection (:func:`networkx.community.louvain_communities`)
+    on the overlap graph: the groups maximise modularity of overlap scores, so
+    bodies in one group overlap more with each other than with the rest.
+    """
+    lk = lookup_of(register, lookup)
+    if overlap.number_of_edges() == 0:
+        return []
+    groups = nx.community.louvain_communities(overlap, weight="weight", seed=seed)
+    out = []
+    for group in sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c)):
+        if len(group) < min_size:
+            continue
+        sub = overlap.subgraph(group)
+        total = sum(d["weight"] for _, _, d in sub.edges(data=True))
+        themes: dict[str, int] = defaultdict(int)
+        for b in group:
+            for link in getattr(lk.index[b], "themes", ()):
+                themes[lk.theme_groups.get(link.theme, link.theme)] += 1
+        shared = sorted(t for t, c in themes.items() if c >= 2)
+        out.append(
+            make_finding(
+                Kind.CONSOLIDATION,
+                Severity.LOW,
+                f"{plural(len(group), 'body', 'bodies')} with overlapping remits could be considered "
+                "together: "
+                + ", ".join(lk.name(b) for b in group[:5])
+                + (" and others." if len(group) > 5 else "."),
+                [lk.subject(b) for b in group],
+                evidence={
+                    "overlapping_pairs": sub.number_of_edges(),
+                    "mean_score": round(total / max(sub.number_of_edges(), 1), 4),
+                    "shared_themes": [{"id": t, "name": lk.name(t)} for t in shared],
+                    "seed": seed,
+                },
+                suggestion="Review these bodies together: could they merge, or share one agenda?",
+                sources=[
+                    s
+                    for b in group
+                    for t in getattr(lk.index[b], "themes", ())
+                    for s in lk.rel_sources(b, "themes", t.theme)
+                ],
+                score=round(total, 4),
+            )
+        )
+    return out
+
+
+__all__ = ["CutStructure", "brokers", "communities", "cut_structure", "landscape_graph", "single_points"]

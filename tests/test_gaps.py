@@ -1,0 +1,174 @@
+"""Ownership gaps: issues no body addresses, no lead or too many, unowned strategies, unused evidence."""
+
+from __future__ import annotations
+
+import textwrap
+
+from govmap.graph.findings import Kind, Severity
+from govmap.graph.gaps import gaps, lead_gaps, strategy_gaps, theme_gaps
+from govmap.ingest.load import loads
+from govmap.ingest.model import Register
+
+
+def reg(text: str) -> Register:
+    return loads(textwrap.dedent(text))
+
+
+def kinds(findings) -> list[tuple[str, str, str]]:
+    return [(f.kind.value, f.severity.value, f.subjects[0].id) for f in findings]
+
+
+def test_a_public_concern_no_one_addresses_is_a_high_gap():
+    r = reg("""
+themes:
+  - {id: fraud, name: Fraud, kind: public-concern}
+  - {id: data, name: Data sharing, kind: cross-cutting-theme}
+  - {id: new, name: Something new, kind: emerging-issue}
+""")
+    assert kinds(theme_gaps(r)) == [
+        ("unaddressed-theme", "high", "fraud"),
+        ("unaddressed-theme", "medium", "data"),
+    ]
+    assert theme_gaps(r)[0].title == "No body or strategy addresses the public concern 'Fraud'."
+
+
+def test_a_concern_matching_an_addressed_priority_is_addressed_only_indirectly():
+    r = reg("""
+documents: [{id: doc, name: Doc}]
+themes:
+  - {id: asb, name: ASB, kind: priority}
+  - {id: concern-asb, name: ASB (residents), kind: public-concern, matches: asb, sources: [{doc: doc}]}
+bodies:
+  - {id: g, name: ASB Group, kind: group, themes: [asb]}
+""")
+    [f] = theme_gaps(r)
+    assert (f.kind, f.severity) == (Kind.INDIRECT_THEME, Severity.LOW)
+    assert f.title == "The public concern 'ASB (residents)' is addressed only indirectly, via ASB."
+    assert f.evidence["via"][0]["addressed_by"] == [{"id": "g", "name": "ASB Group", "role": "contributes"}]
+
+
+def test_an_unconfirmed_match_does_not_make_a_concern_addressed():
+    r = reg("""
+themes:
+  - {id: drugs, name: Drug use, kind: cause}
+  - {id: dealing, name: Drug dealing, kind: public-concern, matches: [{to: drugs, status: unconfirmed}]}
+bodies:
+  - {id: g, name: Drugs Group, kind: group, themes: [drugs]}
+""")
+    [f] = theme_gaps(r)
+    assert f.kind is Kind.UNADDRESSED_THEME
+    assert f.evidence["matches"] == [{"id": "drugs", "name": "Drug use", "status": "unconfirmed"}]
+
+
+def test_a_theme_whose_broader_theme_is_addressed_is_a_medium_indirect_gap():
+    r = reg("""
+themes:
+  - {id: violence, name: Violence, kind: priority}
+  - {id: knife, name: Knife crime, kind: priority, broader: violence}
+bodies:
+  - {id: vrn, name: VRN, kind: board, themes: [{theme: violence, role: lead}]}
+""")
+    [f] = theme_gaps(r)
+    assert (f.kind, f.severity, f.evidence["relation"]) == (Kind.INDIRECT_THEME, Severity.MEDIUM, "broader")
+
+
+def test_a_theme_addressed_only_by_strategies_is_a_distinct_lower_gap():
+    r = reg("""
+themes:
+  - {id: a, name: A, kind: priority}
+  - {id: b, name: B, kind: priority}
+bodies:
+  - {id: board, name: Board, kind: board}
+strategies:
+  - {id: owned, name: Owned plan, kind: plan, owner: board, themes: [a]}
+  - {id: orphan, name: Orphan plan, kind: plan, themes: [b]}
+""")
+    assert kinds(theme_gaps(r)) == [
+        ("strategy-only-theme", "low", "a"),
+        ("strategy-only-theme", "medium", "b"),
+    ]
+    assert theme_gaps(r)[0].evidence["owning_bodies"] == [
+        {"strategy": "owned", "owner": "board", "name": "Board"}
+    ]
+
+
+def test_a_theme_addressed_by_contributors_only_has_no_lead():
+    r = reg("""
+themes: [{id: da, name: DA, kind: priority}]
+bodies:
+  - {id: a, name: A, kind: board, themes: [da]}
+  - {id: b, name: B, kind: board, themes: [da]}
+""")
+    [f] = lead_gaps(r)
+    assert f.kind is Kind.NO_LEAD
+    assert f.title == "No body leads the priority 'DA'; 2 bodies contribute."
+
+
+def test_a_lead_on_a_matched_theme_counts_as_a_lead():
+    r = reg("""
+documents: [{id: doc, name: Doc}]
+themes:
+  - {id: da, name: DA, kind: priority}
+  - {id: intel-da, name: DA intel, kind: intelligence-focus, matches: da, sources: [{doc: doc}]}
+bodies:
+  - {id: a, name: A, kind: board, themes: [{theme: da, role: lead}]}
+  - {id: b, name: B, kind: board, themes: [intel-da]}
+""")
+    assert lead_gaps(r) == []
+
+
+def test_two_leads_in_one_area_are_unclear_ownership_but_not_in_different_districts():
+    r = reg("""
+areas:
+  - {id: county, name: County, kind: county}
+  - {id: d1, name: D1, kind: district, within: county}
+  - {id: d2, name: D2, kind: district, within: county}
+themes: [{id: asb, name: ASB, kind: priority}]
+bodies:
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+  - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
+""")
+    assert lead_gaps(r) == []
+    r2 = reg("""
+areas:
+  - {id: county, name: County, kind: county}
+  - {id: d1, name: D1, kind: district, within: county}
+themes: [{id: asb, name: ASB, kind: priority}]
+bodies:
+  - {id: board, name: Board, kind: board, areas: county, themes: [{theme: asb, role: lead}]}
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+""")
+    [f] = lead_gaps(r2)
+    assert f.kind is Kind.MULTIPLE_LEADS
+    assert [s.id for s in f.subjects] == ["asb", "board", "csp1"]
+
+
+def test_strategies_without_owner_and_evidence_informing_nothing_are_reported():
+    r = reg("""
+bodies: [{id: board, name: Board, kind: board}]
+strategies:
+  - {id: plan, name: Plan, kind: plan}
+  - {id: sa, name: Strategic assessment, kind: strategic-assessment, owner: board}
+  - {id: used, name: Profile, kind: profile, owner: board, informs: plan}
+""")
+    assert kinds(strategy_gaps(r)) == [
+        ("unowned-strategy", "medium", "plan"),
+        ("unused-evidence", "low", "sa"),
+    ]
+
+
+def test_empty_register_has_no_gaps():
+    assert gaps(reg("{}")) == []
+
+
+def test_seed_register_reports_residents_concerns_no_body_addresses_fraud_among_them(seed_register):
+    found = gaps(seed_register)
+    unaddressed = {f.subjects[0].name for f in found if f.kind is Kind.UNADDRESSED_THEME}
+    assert "Fraud" in unaddressed
+    concern_gaps = [
+        f for f in found if f.evidence.get("theme_kind") == "public-concern" and f.kind.group == "gaps"
+    ]
+    assert len(concern_gaps) >= 2
+    fraud = next(f for f in found if f.subjects[0].name == "Fraud")
+    assert fraud.severity is Severity.HIGH
+    assert fraud.sources

@@ -1,0 +1,209 @@
+"""Register edits as library functions: comments kept, validated, atomic, versioned, audited."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from govmap.ingest.load import loads
+from govmap.ingest.save import (
+    AddLink,
+    AddRecord,
+    ChangeLink,
+    ChangeRecord,
+    EditConflict,
+    EditInvalid,
+    EditRefused,
+    RemoveLink,
+    RemoveRecord,
+    UnknownRecord,
+    apply_edit,
+    version_of,
+)
+from govmap.ingest.store import Store, YamlStore
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.websupport import REGISTERS
+
+TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")
+SEED = Path(__file__).resolve().parent.parent / "data" / "boards.yaml"
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    a, b = before.splitlines(), after.splitlines()
+    assert len(a) == len(b)
+    return [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+
+
+def test_a_change_rewrites_only_its_own_line() -> None:
+    out = apply_edit(TEXT, ChangeRecord("drugs-group", {"name": "Drugs Group"})).text
+    assert changed_lines(TEXT, out) == [("    name: Drugs Working Group", "    name: Drugs Group")]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="no seed register yet")
+def test_the_seed_register_round_trips_byte_for_byte_through_an_edit_of_nothing() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    assert apply_edit(text, ChangeRecord(loads(text).bodies[0].id, {})).text == text
+
+
+def test_setting_link_ids_keeps_the_details_of_links_that_stay() -> None:
+    out = apply_edit(TEXT, ChangeRecord("county-board", {"areas": ["testshire", "north-district"]})).text
+    assert "    areas: [testshire, north-district]\n" in out
+    text = TEXT.replace("reports_to: county-board", "reports_to: [{to: county-board, note: since 2019}]")
+    out = apply_edit(text, ChangeRecord("north-csp", {"reports_to": ["county-board", "drugs-group"]})).text
+    assert "reports_to: [{to: county-board, note: since 2019}, drugs-group]" in out
+
+
+def test_a_membership_with_only_its_member_is_written_as_a_bare_id() -> None:
+    out = apply_edit(TEXT, AddLink("drugs-group", "members", {"member": "north-council"})).text
+    assert "    members: [testshire-council, north-council]\n" in out
+    out = apply_edit(
+        TEXT, AddLink("drugs-group", "members", {"member": "north-council", "role": "chair"})
+    ).text
+    assert "[testshire-council, {member: north-council, role: chair}]" in out
+
+
+def test_a_link_is_changed_and_removed_by_its_position() -> None:
+    out = apply_edit(TEXT, ChangeLink("north-csp", "themes", 1, {"theme": "drugs", "role": "lead"}))
+    assert out.after is not None and out.after["themes"][1] == {"theme": "drugs", "role": "lead"}
+    out = apply_edit(TEXT, RemoveLink("north-csp", "themes", 0))
+    assert out.after is not None and out.after["themes"] == [{"theme": "drugs"}]
+    with pytest.raises(UnknownRecord, match="'north-csp' has no theme link #9"):
+        apply_edit(TEXT, RemoveLink("north-csp", "themes", 8))
+
+
+def test_removing_the_last_item_of_a_list_removes_the_key() -> None:
+    out = apply_edit(TEXT, RemoveLink("drugs-group", "members", 0)).text
+    assert "members: [testshire-council]" not in out
+
+
+def test_a_field_that_is_not_a_list_of_links_is_refused() -> None:
+    with pytest.raises(EditRefused, match="'name' is not a list of links of a body"):
+        apply_edit(TEXT, AddLink("north-csp", "name", "x"))
+
+
+def test_an_unknown_record_suggests_the_nearest_id() -> None:
+    with pytest.raises(UnknownRecord) as caught:
+        apply_edit(TEXT, ChangeRecord("north-cps", {"name": "x"}))
+    assert caught.value.format() == "error: no record with id 'north-cps' (did you mean 'north-csp'?)"
+
+
+def test_an_invalid_edit_names_the_field_and_the_problems_elsewhere() -> None:
+    with pytest.raises(EditInvalid) as caught:
+        apply_edit(TEXT, ChangeRecord("north-csp", {"kind": "bored"}))
+    assert caught.value.fields == {
+        "kind": [
+            "body 'north-csp': kind: 'bored' is not one of board, partnership, csp, group, steering-group, "
+            "network, unit, committee, other (did you mean 'board'?)"
+        ]
+    }
+    with pytest.raises(EditInvalid) as caught:
+        apply_edit(TEXT, RemoveRecord("drugs"))
+    assert caught.value.fields == {}
+    assert (
+        "body 'north-csp': themes 'drugs' is not defined (add a theme with id 'drugs')"
+        in caught.value.general
+    )
+
+
+def test_a_new_record_lands_at_the_end_of_its_section() -> None:
+    out = apply_edit(
+        TEXT, AddRecord("themes", {"id": "fraud", "name": "Fraud", "kind": "public-concern"})
+    ).text
+    assert out.endswith("  - id: fraud\n    name: Fraud\n    kind: public-concern\n")
+    out = apply_edit(
+        "govmap: 1\n", AddRecord("themes", {"id": "fraud", "name": "Fraud", "kind": "priority"})
+    ).text
+    assert loads(out).themes[0].name == "Fraud"
+
+
+NAMES = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=60
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=NAMES.filter(lambda s: s.strip() == s and s.strip()))
+def test_any_name_is_written_so_that_it_reads_back_exactly(name: str) -> None:
+    out = apply_edit(TEXT, ChangeRecord("north-csp", {"name": name})).text
+    assert loads(out).get("north-csp").name == name
+    assert len(changed_lines(TEXT, out)) == 1
+
+
+# -- the store ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> YamlStore:
+    path = tmp_path / "boards.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    return YamlStore(path)
+
+
+def test_the_yaml_store_meets_the_store_protocol(store: YamlStore) -> None:
+    assert isinstance(store, Store)
+
+
+def test_the_version_is_the_sha256_of_the_file(store: YamlStore) -> None:
+    _, version = store.load()
+    assert version == version_of(Path(store.path).read_bytes())
+
+
+def test_an_edit_on_a_stale_version_writes_nothing(store: YamlStore) -> None:
+    _, v1 = store.load()
+    v2 = store.apply(ChangeRecord("north-csp", {"name": "One"}), v1, "alice")
+    before = Path(store.path).read_bytes()
+    with pytest.raises(EditConflict) as caught:
+        store.apply(ChangeRecord("north-csp", {"name": "Two"}), v1, "bob")
+    assert caught.value.message.startswith(
+        "the register was changed by someone else since you opened this form"
+    )
+    assert Path(store.path).read_bytes() == before
+    assert store.load()[1] == v2
+    assert [e.user for e in store.history()] == ["alice"]
+
+
+def test_of_many_edits_against_one_version_exactly_one_wins(store: YamlStore) -> None:
+    _, version = store.load()
+    results: list[str] = []
+
+    def edit(n: int) -> None:
+        try:
+            store.apply(ChangeRecord("north-csp", {"name": f"Name {n}"}), version, f"user{n}")
+            results.append(f"won {n}")
+        except EditConflict:
+            results.append("conflict")
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("conflict") == 7
+    winner = next(r for r in results if r.startswith("won")).split()[1]
+    assert store.load()[0].get("north-csp").name == f"Name {winner}"
+    assert len(store.history()) == 1
+
+
+def test_the_audit_log_records_who_what_and_the_record_before_and_after(store: YamlStore) -> None:
+    _, v1 = store.load()
+    v2 = store.apply(AddLink("drugs-group", "members", "north-council"), v1, "alice")
+    v3 = store.apply(RemoveRecord("county-plan"), v2, "bob")
+    newest, oldest = store.history()
+    assert (oldest.user, oldest.action, oldest.summary) == (
+        "alice",
+        "add-link",
+        "add membership 'north-council' to 'drugs-group'",
+    )
+    assert oldest.before is not None and oldest.after is not None
+    assert oldest.after["members"][-1] == {"member": "north-council"}
+    assert (newest.user, newest.record, newest.after, newest.version_after) == (
+        "bob",
+        "county-plan",
+        None,
+        v3,
+    )
+    assert newest.before is not None and newest.before["name"] == "County Safety Plan"
+    assert "-  - id: county-plan" in newest.diff

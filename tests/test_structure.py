@@ -1,0 +1,192 @@
+"""Reporting structure and the landscape network: orphans, dead ends, paths, brokers, cut points, communities."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+
+import networkx as nx
+import pytest
+from govmap.graph.entity import UnknownEntity
+from govmap.graph.findings import Kind, Severity
+from govmap.graph.landscape import brokers, communities, cut_structure, landscape_graph, single_points
+from govmap.graph.overlap import overlap_graph, pair_scores
+from govmap.graph.structure import (
+    accountability_path,
+    dead_end_chains,
+    multiple_parents,
+    orphans,
+    shortest_path,
+    structure,
+    unaccountable_themes,
+)
+from govmap.ingest.load import loads
+from govmap.ingest.model import Register
+
+
+def reg(text: str) -> Register:
+    return loads(textwrap.dedent(text))
+
+
+TREE = """\
+register: {top: [county]}
+documents: [{id: doc, name: Doc}]
+themes:
+  - {id: da, name: DA, kind: priority}
+  - {id: asb, name: ASB, kind: priority}
+  - {id: fraud, name: Fraud, kind: public-concern}
+bodies:
+  - {id: county, name: County Board, kind: board}
+  - {id: csp, name: CSP, kind: csp, reports_to: county, themes: [da]}
+  - {id: da-group, name: DA Group, kind: group, sub_group_of: csp, themes: [{theme: da, role: lead}]}
+  - {id: lost, name: Lost Board, kind: board, links_with: county, themes: [asb]}
+  - {id: lost-child, name: Lost Child, kind: group, reports_to: lost}
+  - {id: lost-grandchild, name: Lost Grandchild, kind: group, reports_to: lost-child}
+  - {id: old, name: Old Board, kind: board, dissolved: 2019, reports_to: county}
+  - {id: stranded, name: Stranded, kind: group, reports_to: old}
+  - {id: twice, name: Twice, kind: group, reports_to: [county, csp]}
+"""
+
+
+def test_orphans_are_bodies_with_no_reporting_line_that_are_not_top():
+    r = reg(TREE)
+    assert [f.subjects[0].id for f in orphans(r)] == ["lost"]
+    assert orphans(r)[0].evidence["links_with"] == [{"id": "county", "name": "County Board"}]
+    top_level = reg("bodies: [{id: a, name: A, kind: board, top_level: true}]")
+    assert orphans(top_level) == []
+
+
+def test_a_body_reporting_to_two_bodies_is_reported_with_both():
+    [f] = multiple_parents(reg(TREE))
+    assert f.title == "Twice reports to 2 bodies: County Board, CSP."
+    assert f.severity is Severity.LOW
+
+
+def test_dead_end_chains_are_grouped_by_where_they_end():
+    fs = dead_end_chains(reg(TREE))
+    assert [(f.subjects[0].id, [s.id for s in f.subjects[1:]]) for f in fs] == [
+        ("lost", ["lost-child", "lost-grandchild"]),
+        ("old", ["stranded"]),
+    ]
+    assert fs[0].title == "2 bodies report up to Lost Board, which reports to no top body."
+    assert fs[1].title == "1 body reports up to Old Board, which was dissolved or succeeded."
+
+
+def test_the_accountability_path_prefers_the_lead_and_climbs_to_the_top():
+    p = accountability_path(reg(TREE), "da")
+    assert [(s.id, s.via) for s in p.steps] == [
+        ("da", None),
+        ("csp", "addressed by (contributes)"),
+        ("county", "reports to"),
+    ]
+    assert p.reaches_top
+    # the lead is one step further from the top: BFS takes the shortest path, leads first on ties
+    r = reg(TREE.replace("themes: [da]}", "}"))
+    assert [s.id for s in accountability_path(r, "da").steps] == ["da", "da-group", "csp", "county"]
+
+
+def test_the_accountability_path_stops_short_or_is_just_the_theme():
+    r = reg(TREE)
+    p = accountability_path(r, "asb")
+    assert [s.id for s in p.steps] == ["asb", "lost"] and not p.reaches_top
+    assert [s.id for s in accountability_path(r, "fraud").steps] == ["fraud"]
+    with pytest.raises(UnknownEntity):
+        accountability_path(r, "nope")
+
+
+def test_the_accountability_path_can_pass_through_an_owned_strategy():
+    r = reg("""
+themes: [{id: da, name: DA, kind: priority}]
+bodies: [{id: top, name: Top, kind: board, top_level: true}]
+strategies: [{id: plan, name: Plan, kind: plan, owner: top, themes: [da]}]
+""")
+    assert [(s.id, s.via) for s in accountability_path(r, "da").steps] == [
+        ("da", None),
+        ("plan", "addressed by strategy (contributes)"),
+        ("top", "owned by"),
+    ]
+
+
+def test_a_theme_whose_bodies_reach_no_top_has_no_accountability_path():
+    [f] = unaccountable_themes(reg(TREE))
+    assert f.kind is Kind.NO_ACCOUNTABILITY_PATH
+    assert f.subjects[0].id == "asb"
+
+
+def test_shortest_path_reads_edge_types_in_both_directions():
+    r = reg(TREE)
+    steps = shortest_path(r, "da-group", "county")
+    assert [(s.id, s.via) for s in steps] == [
+        ("da-group", None),
+        ("csp", "sub-group of"),
+        ("county", "reports to"),
+    ]
+    assert [s.via for s in shortest_path(r, "county", "csp")] == [None, "reported to by"]
+    isolated = reg("bodies: [{id: a, name: A, kind: board}, {id: b, name: B, kind: board}]")
+    assert shortest_path(isolated, "a", "b") is None
+    with pytest.raises(UnknownEntity):
+        shortest_path(r, "county", "nowhere")
+
+
+def test_cut_structure_agrees_with_networkx_on_random_graphs():
+    for seed in range(60):
+        rnd = random.Random(seed)
+        g = nx.gnm_random_graph(rnd.randint(1, 25), rnd.randint(0, 35), seed=seed)
+        g = nx.relabel_nodes(g, {i: f"n{i:02d}" for i in g})
+        cs = cut_structure(g)
+        assert set(cs.pieces) == set(nx.articulation_points(g))
+        assert {(a, b) for a, b, _ in cs.bridges} == {tuple(sorted(e)) for e in nx.bridges(g)}
+        for node, sizes in cs.pieces.items():
+            h = g.subgraph(nx.node_connected_component(g, node) - {node})
+            assert sizes == sorted((len(c) for c in nx.connected_components(h)), reverse=True)
+
+
+HUB = """\
+organisations:
+  - {id: police, name: Police, type: police-force}
+  - {id: council, name: Council, type: county-council}
+bodies:
+  - {id: hub, name: Hub, kind: board, top_level: true}
+  - {id: a, name: A, kind: group, reports_to: hub, members: [police]}
+  - {id: b, name: B, kind: group, reports_to: hub, members: [police]}
+  - {id: c, name: C, kind: group, reports_to: hub, members: [council]}
+  - {id: d, name: D, kind: group, reports_to: c, members: [council]}
+"""
+
+
+def test_the_hub_is_a_single_point_of_failure_and_the_top_broker():
+    r = reg(HUB)
+    g = landscape_graph(r)
+    assert sorted(g.edges["a", "hub"]["types"]) == ["reports_to"]
+    fs = single_points(r, min_cut=2)
+    spf = [f for f in fs if f.kind is Kind.SINGLE_POINT]
+    assert [(f.subjects[0].id, f.evidence["pieces"]) for f in spf] == [("c", [4, 2]), ("hub", [3, 3])]
+    bridges = [f for f in fs if f.kind is Kind.BRIDGE]
+    assert [[s.id for s in f.subjects] for f in bridges] == [["c", "hub"]]
+    top = brokers(r, top=1)
+    assert [f.subjects[0].id for f in top] == ["hub"]
+    assert brokers(r, top=3) == brokers(r, top=3)
+
+
+def test_communities_of_overlapping_bodies_are_consolidation_candidates_and_seeded():
+    r = reg("""
+themes: [{id: x, name: X, kind: priority}, {id: y, name: Y, kind: priority}]
+bodies:
+  - {id: a, name: A, kind: board, themes: [x]}
+  - {id: b, name: B, kind: board, themes: [x]}
+  - {id: c, name: C, kind: board, themes: [x]}
+  - {id: d, name: D, kind: board, themes: [y]}
+  - {id: e, name: E, kind: board, themes: [y]}
+""")
+    g = overlap_graph(pair_scores(r))
+    fs = communities(r, g, min_size=3)
+    assert [[s.id for s in f.subjects] for f in fs] == [["a", "b", "c"]]
+    assert fs[0].kind is Kind.CONSOLIDATION
+    assert fs == communities(r, g, min_size=3)
+    assert communities(r, nx.Graph()) == []
+
+
+def test_empty_register_and_single_top_body_have_no_structure_findings():
+    assert structure(reg("{}")) == []
+    assert structure(reg("bodies: [{id: a, name: A, kind: board, top_level: true}]")) == []
+    assert single_points(reg("{}")) == [] and brokers(reg("{}")) == []

@@ -1,0 +1,62 @@
+"""Helpers for the web tests: an app on a copy of a test register, accounts, form tokens."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from govmap.webviz import create_app
+from werkzeug.security import generate_password_hash
+
+REGISTERS = Path(__file__).resolve().parent / "registers"
+
+#: name -> (password, role).  Cheap hashes: these are test accounts.
+ACCOUNTS = {
+    "alice": ("alice-secret", "editor"),
+    "bob": ("bob-secret", "editor"),
+    "victor": ("victor-secret", "viewer"),
+}
+
+
+def copy_register(tmp_path: Path, name: str = "web.yaml") -> Path:
+    target = tmp_path / "boards.yaml"
+    shutil.copy(REGISTERS / name, target)
+    return target
+
+
+def write_users(tmp_path: Path) -> Path:
+    lines = []
+    for user, (password, role) in ACCOUNTS.items():
+        hashed = generate_password_hash(password, method="pbkdf2:sha256:1000")
+        lines += [f"[users.{user}]", f'password = "{hashed}"', f'role = "{role}"', ""]
+    path = tmp_path / "users.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def make_app(register: Path, **config: Any) -> Flask:
+    settings: dict[str, Any] = {
+        "GOVMAP_REGISTER": str(register),
+        "GOVMAP_USERS": str(write_users(register.parent)),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "TESTING": True,
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+def login(client: FlaskClient, name: str) -> None:
+    response = client.post("/login", data={"username": name, "password": ACCOUNTS[name][0]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of a hidden input in a page (the version token, the CSRF token)."""
+    m = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert m, f"no hidden input {name!r} in the page"
+    return m.group(1)

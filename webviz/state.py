@@ -1,0 +1,108 @@
+"""The register as of now, and what is computed from it once per version.
+
+Every request asks the store for the current register (cheap: the YAML store
+re-reads the file only when it changes) and gets a :class:`Snapshot` for that
+version.  The graph, the layout, the measures and the report are computed the
+first time a page needs them and kept until the register changes.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+from flask import Flask, current_app
+from govmap.graph.build import build_graph
+from govmap.ingest.model import Register
+from govmap.ingest.store import Store, YamlStore
+
+from . import analysis
+
+
+@dataclass
+class Snapshot:
+    register: Register
+    version: str
+    #: What the report says it was generated from.
+    source: dict[str, Any] | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _measures: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        return build_graph(self.register)
+
+    @cached_property
+    def positions(self) -> dict[str, tuple[float, float]]:
+        from .mapdata import layout
+
+        with self._lock:
+            return layout(self.graph)
+
+    def measure(self, name: str) -> dict[str, float]:
+        from .mapdata import measure
+
+        with self._lock:
+            if name not in self._measures:
+                self._measures[name] = measure(self.graph, name)
+            return self._measures[name]
+
+    @cached_property
+    def report(self) -> analysis.ReportView:
+        with self._lock:
+            return analysis.report_of(self.register, self.source)
+
+
+class Snapshots:
+    """Snapshots by version; only the newest few are kept."""
+
+    def __init__(self, store: Store, keep: int = 2) -> None:
+        self.store = store
+        self.keep = keep
+        self._by_version: dict[str, Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def _source(self, version: str) -> dict[str, Any] | None:
+        if isinstance(self.store, YamlStore):  # its version is the SHA-256 of the file
+            return {"file": os.path.basename(self.store.path), "sha256": version}
+        return None
+
+    def current(self) -> Snapshot:
+        register, version = self.store.load()
+        with self._lock:
+            snap = self._by_version.get(version)
+            if snap is None:
+                snap = self._by_version[version] = Snapshot(register, version, self._source(version))
+                while len(self._by_version) > self.keep:
+                    del self._by_version[next(iter(self._by_version))]
+            return snap
+
+
+def warm(app: Flask) -> threading.Thread:
+    """Compute the map layout of the current register in the background, before anyone asks."""
+
+    def run() -> None:
+        with app.app_context():
+            current().positions  # noqa: B018 - computed and cached
+
+    thread = threading.Thread(target=run, name="govmap-layout", daemon=True)
+    thread.start()
+    return thread
+
+
+def store() -> Store:
+    s: Store = current_app.extensions["govmap.store"]
+    return s
+
+
+def current() -> Snapshot:
+    snaps: Snapshots = current_app.extensions["govmap.snapshots"]
+    return snaps.current()
+
+
+def extra(name: str, default: Any = None) -> Any:
+    return current_app.extensions.get(name, default)

@@ -1,0 +1,30 @@
+"""Blueprints, one per concern: each view parses the request, calls the library, renders."""
+
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from govmap.webviz import state
+from govmap.webviz.mapdata import MapData, MapQuery, map_data
+
+
+def map_query() -> MapQuery:
+    """The map filters of this request; ``finding=`` highlights that finding's subjects."""
+    q = MapQuery.from_args(request.args, request.args.getlist)
+    finding = request.args.get("finding")
+    if finding:
+        f = state.current().report.get(finding)
+        q = MapQuery(**{**q.__dict__, "highlight": (*q.highlight, *(s.id for s in f.subjects))})
+    return q
+
+
+def map_of(snap: state.Snapshot, q: MapQuery) -> MapData:
+    return map_data(
+        snap.register,
+        snap.graph,
+        q,
+        url_for_entity=lambda i: url_for("entities.entity", entity_id=i),
+        global_positions=lambda: snap.positions,
+        measure_of=snap.measure,
+        max_nodes=current_app.config["GOVMAP_MAX_NODES"],
+        physics_limit=current_app.config["GOVMAP_PHYSICS_LIMIT"],
+    )

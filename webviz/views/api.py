@@ -1,0 +1,108 @@
+"""The JSON API (documented in docs/web.md): entities, one entity, the graph, findings, paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from govmap.graph.entity import entity_view
+from govmap.ingest.errors import GovmapError
+from govmap.webviz import state
+from govmap.webviz.search import search
+
+from . import map_of, map_query
+from .paths import find_paths
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    snap = state.current()
+    return jsonify(
+        {
+            "register": snap.register.info.model_dump(mode="json", by_alias=True),
+            "version": snap.version,
+            "analysis": snap.report.available,
+            "endpoints": [url_for(f"api.{name}") for name in ("entities", "graph", "findings", "paths")],
+        }
+    )
+
+
+@bp.get("/entities")
+def entities() -> ResponseReturnValue:
+    snap = state.current()
+    rows = search(snap.register, request.args.get("q", ""), request.args.get("kind", ""), limit=100_000)
+    return jsonify({"version": snap.version, "entities": [r.__dict__ for r in rows]})
+
+
+@bp.get("/entity/<entity_id>")
+def entity(entity_id: str) -> ResponseReturnValue:
+    snap = state.current()
+    view = entity_view(snap.register, entity_id)
+    return jsonify(
+        {
+            "version": snap.version,
+            "id": view.record.id,
+            "kind": view.kind,
+            "status": view.status,
+            "record": view.record.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+            "links": {
+                label: [
+                    {
+                        "id": link.other,
+                        "name": link.other_name,
+                        "kind": link.other_kind,
+                        "role": link.relation.role,
+                        "status": link.relation.status.value,
+                    }
+                    for link in links
+                ]
+                for label, links in view.links.items()
+            },
+            "findings": [f.id for f in snap.report.select(subject=entity_id)],
+        }
+    )
+
+
+@bp.get("/graph")
+def graph() -> ResponseReturnValue:
+    snap = state.current()
+    return jsonify({"version": snap.version, **map_of(snap, map_query()).to_json()})
+
+
+@bp.get("/findings")
+def findings() -> ResponseReturnValue:
+    snap = state.current()
+    rep = snap.report
+    selected = rep.select(
+        kind=request.args.get("kind") or None,
+        severity=request.args.get("severity") or None,
+        subject=request.args.get("subject") or None,
+    )
+    body: dict[str, Any] = {
+        "version": snap.version,
+        "available": rep.available,
+        "findings": [f.to_json() for f in selected],
+    }
+    if rep.note:
+        body["note"] = rep.note
+    return jsonify(body)
+
+
+@bp.get("/paths")
+def paths() -> ResponseReturnValue:
+    snap = state.current()
+    a, b, theme = (request.args.get(k, "").strip() for k in ("from", "to", "theme"))
+    found = find_paths(snap, a, b, theme)
+    if found is None:
+        raise GovmapError("give from= and to= (two ids), or theme= (a theme id)")
+    return jsonify(
+        {
+            "version": snap.version,
+            "title": found.title,
+            "note": found.note,
+            "steps": [s.__dict__ for s in found.steps],
+        }
+    )

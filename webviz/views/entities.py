@@ -1,0 +1,39 @@
+"""The list of records, and one record's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from govmap.graph.entity import entity_view
+from govmap.webviz import analysis, state
+from govmap.webviz.mapdata import MapQuery
+from govmap.webviz.search import search
+
+from . import map_of
+
+bp = Blueprint("entities", __name__)
+
+
+@bp.get("/entities")
+def index() -> str:
+    snap = state.current()
+    text = request.args.get("q", "")
+    kind = request.args.get("kind", "")
+    return render_template("entities.html", rows=search(snap.register, text, kind), text=text, kind=kind)
+
+
+@bp.get("/entity/<entity_id>")
+def entity(entity_id: str) -> str:
+    snap = state.current()
+    view = entity_view(snap.register, entity_id)
+    register = snap.register
+    return render_template(
+        "entity.html",
+        view=view,
+        rec=view.record,
+        register=register,
+        chain=analysis.names(register, analysis.chain_up(register, entity_id)[1:]),
+        below=analysis.descendants(register, entity_id),
+        findings=snap.report.select(subject=entity_id),
+        report=snap.report,
+        data=map_of(snap, MapQuery(focus=entity_id, hops=1)) if entity_id in snap.graph else None,
+    )
