@@ -350,8 +350,9 @@ def report_(
     result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
     text = result.render(fmt)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        from govmap.ingest.dump import write_atomically
+
+        write_atomically(output, text)
     else:
         click.echo(text, nl=False)
     worst = result.worst()
@@ -364,17 +365,30 @@ def report_(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(register: str | None, host: str, port: int, threads: int) -> None:
-    """Serve the map, the report and the register editor (waitress). See docs/web.md."""
+@neo4j_option
+def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: str | None) -> None:
+    """Serve the map, the report and the register editor (waitress). See docs/web.md.
+
+    The store is the YAML register, or Neo4j with --neo4j URI (or with
+    $NEO4J_URI set and no REGISTER given).
+    """
+    import os
+
     from waitress.server import create_server
 
-    from govmap.ingest.store import YamlStore
+    from govmap.ingest.store import Store, YamlStore
     from govmap.webviz import create_app
     from govmap.webviz.state import warm
 
-    store = YamlStore(register or default_register_path())
+    store: Store
+    if neo4j_uri or (register is None and os.environ.get("NEO4J_URI")):
+        from govmap.graph.neo4j_editing import Neo4jStore
+        from govmap.graph.neo4j_store import Neo4jSettings
+
+        store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri))
+    else:
+        store = YamlStore(register or default_register_path())
     store.load()  # a broken register fails here, with its own message, not on the first request
-    # Hook for --neo4j URI: build a store with the same load/apply/history protocol and pass it instead.
     app = create_app({"GOVMAP_STORE": store})
     warm(app)
     server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
