@@ -47,6 +47,7 @@ nav ul { columns: 2; } .entity { margin: .5rem 0; }
   body { font-size: 10pt; max-width: none; margin: 0; }
   nav { display: none; }
   .finding, .entity, table { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
   #entities { break-before: page; }
   a { color: inherit; text-decoration: none; }
   .finding { background: none; }
