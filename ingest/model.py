@@ -34,6 +34,19 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from .errors import Span
+from .vocabulary import (  # noqa: F401 - re-exported: the model's public names
+    EVIDENCE_KINDS,
+    AreaKind,
+    BodyKind,
+    DocumentKind,
+    OrganisationType,
+    PlatformKind,
+    Role,
+    Status,
+    StrategyKind,
+    ThemeKind,
+    ThemeRole,
+)
 
 #: Ids are lowercase slugs, unique across the whole register.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -47,121 +60,6 @@ Name = Annotated[str, Field(min_length=1, max_length=300)]
 def _as_list(value: Any) -> Any:
     """Let a single reference stand where a list is expected: ``reports_to: board``."""
     return [value] if isinstance(value, str | dict) else value
-
-
-class Status(StrEnum):
-    """Whether a fact is backed by its source (confirmed) or still to be checked."""
-
-    CONFIRMED = "confirmed"
-    UNCONFIRMED = "unconfirmed"
-
-
-class OrganisationType(StrEnum):
-    POLICE_FORCE = "police-force"
-    POLICE_AND_CRIME_COMMISSIONER = "police-and-crime-commissioner"
-    COUNTY_COUNCIL = "county-council"
-    DISTRICT_COUNCIL = "district-council"
-    UNITARY_COUNCIL = "unitary-council"
-    FIRE_AND_RESCUE = "fire-and-rescue"
-    PROBATION = "probation"
-    INTEGRATED_CARE_BOARD = "integrated-care-board"
-    NHS = "nhs"
-    YOUTH_JUSTICE = "youth-justice"
-    EDUCATION = "education"
-    VOLUNTARY_SECTOR = "voluntary-sector"
-    GOVERNMENT = "government"
-    OTHER = "other"
-
-
-class BodyKind(StrEnum):
-    BOARD = "board"
-    PARTNERSHIP = "partnership"
-    CSP = "csp"
-    GROUP = "group"
-    STEERING_GROUP = "steering-group"
-    NETWORK = "network"
-    UNIT = "unit"
-    COMMITTEE = "committee"
-    OTHER = "other"
-
-
-class StrategyKind(StrEnum):
-    AGREEMENT = "agreement"
-    STRATEGY = "strategy"
-    PLAN = "plan"
-    STRATEGIC_ASSESSMENT = "strategic-assessment"
-    JSNA = "jsna"
-    PROFILE = "profile"
-    INTELLIGENCE_ASSESSMENT = "intelligence-assessment"
-    OTHER = "other"
-
-
-#: Strategy kinds that are evidence products: they inform, rather than direct.
-EVIDENCE_KINDS = frozenset(
-    {
-        StrategyKind.STRATEGIC_ASSESSMENT,
-        StrategyKind.JSNA,
-        StrategyKind.PROFILE,
-        StrategyKind.INTELLIGENCE_ASSESSMENT,
-    }
-)
-
-
-class ThemeKind(StrEnum):
-    PRIORITY = "priority"
-    CAUSE = "cause"
-    MULTI_AGENCY = "multi-agency-theme"
-    CROSS_CUTTING = "cross-cutting-theme"
-    PUBLIC_CONCERN = "public-concern"
-    INTELLIGENCE_FOCUS = "intelligence-focus"
-    EMERGING_ISSUE = "emerging-issue"
-    OTHER = "other"
-
-
-class AreaKind(StrEnum):
-    COUNTRY = "country"
-    REGION = "region"
-    POLICE_FORCE_AREA = "police-force-area"
-    COMBINED_AUTHORITY = "combined-authority"
-    COUNTY = "county"
-    UNITARY = "unitary"
-    DISTRICT = "district"
-    NEIGHBOURHOOD = "neighbourhood"
-    OTHER = "other"
-
-
-class PlatformKind(StrEnum):
-    DATA_EXCHANGE = "data-exchange"
-    MESSAGING = "messaging"
-    SURVEY = "survey"
-    DASHBOARD = "dashboard"
-    OTHER = "other"
-
-
-class Role(StrEnum):
-    """A member's role on a body (Popolo ``membership.role``)."""
-
-    CHAIR = "chair"
-    VICE_CHAIR = "vice-chair"
-    MEMBER = "member"
-    LEAD = "lead"
-    SECRETARIAT = "secretariat"
-    OBSERVER = "observer"
-
-
-class ThemeRole(StrEnum):
-    LEAD = "lead"
-    CONTRIBUTES = "contributes"
-
-
-class DocumentKind(StrEnum):
-    LEGISLATION = "legislation"
-    GUIDANCE = "guidance"
-    AGREEMENT = "agreement"
-    REPORT = "report"
-    MINUTES = "minutes"
-    WEBSITE = "website"
-    OTHER = "other"
 
 
 class _Model(BaseModel):
