@@ -32,6 +32,8 @@ class ExitStatus(IntEnum):
     NEO4J_REFUSED = 4
     #: Neo4j failed during a write; nothing was changed.
     NEO4J_FAILED = 5
+    #: The database holds edits made since the last load; nothing was changed (use --force).
+    CONFLICT = 6
     INTERRUPTED = 130
 
 
@@ -208,8 +210,9 @@ def schema(output: str | None) -> None:
 
     text = schema_json()
     if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
+        from govmap.ingest.dump import write_atomically
+
+        write_atomically(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -252,10 +255,20 @@ neo4j_option = click.option(
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Show progress (default: on a terminal).")
+@click.option("--force", is_flag=True, help="Replace edits made in the database since the last load.")
 def load(
-    register: str | None, neo4j_uri: str | None, quiet: bool, as_json: bool, progress: bool | None
+    register: str | None,
+    neo4j_uri: str | None,
+    quiet: bool,
+    as_json: bool,
+    progress: bool | None,
+    force: bool,
 ) -> None:
-    """Load a register into Neo4j: validated first, written in one transaction."""
+    """Load a register into Neo4j: validated first, written in one transaction.
+
+    Refused (exit 6, nothing changed) when the database holds edits made with
+    'govmap serve --neo4j' since the last load: dump them first, or --force.
+    """
     from govmap.graph.neo4j_store import Neo4jSettings, connect, sync
 
     reg = load_register(register)  # an invalid register never touches the database
@@ -267,7 +280,9 @@ def load(
 
     driver = connect(settings)
     try:
-        summary = sync(reg, driver, settings.database, progress=report_progress if show else None)
+        summary = sync(
+            reg, driver, settings.database, progress=report_progress if show else None, force=force
+        )
     finally:
         driver.close()
     if as_json:
@@ -313,7 +328,9 @@ def dump(neo4j_uri: str | None, output: str | None) -> None:
     type=click.Choice(["high", "medium", "low", "info"]),
     help="Exit 1 if a finding is this severe.",
 )
-@click.option("--threshold", type=float, help="Overlap score threshold (default 0.35).")
+@click.option(
+    "--threshold", type=click.FloatRange(0, 1), help="Overlap score threshold, 0 to 1 (default 0.35)."
+)
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day (default today)."
 )
@@ -363,7 +380,13 @@ def report_(
 @cli.command()
 @register_argument
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 @neo4j_option
 def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: str | None) -> None:
@@ -391,7 +414,16 @@ def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: s
     store.load()  # a broken register fails here, with its own message, not on the first request
     app = create_app({"GOVMAP_STORE": store})
     warm(app)
-    server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
+    except OSError as exc:
+        raise click.UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port"
+        ) from None
+    except ValueError:
+        raise click.BadParameter(
+            f"'{host}' is not an address this machine has", param_hint="--host"
+        ) from None
     click.echo(f"govmap: serving {store.label} at http://{host}:{server.effective_port}/  (Ctrl+C to stop)")
     server.run()
 

@@ -283,7 +283,12 @@ class Lookup:
             inherited = effective_status(holder)
             for link in holder.themes:
                 self.theme_uses[link.theme].append(
-                    ThemeUse(holder.id, link.role, kind_word(holder), effective_status(link, inherited))
+                    ThemeUse(
+                        holder.id,
+                        link.role,
+                        kind_word(holder),
+                        effective_status(link, inherited, bool(holder.sources)),
+                    )
                 )
         self.parents: dict[str, list[str]] = {}
         for b in register.bodies:
@@ -359,7 +364,7 @@ class Lookup:
         return None
 
     def membership_status(self, body: Body, m: Membership) -> Status:
-        return effective_status(m, effective_status(body))
+        return effective_status(m, effective_status(body), bool(body.sources))
 
 
 def _match_groups(themes: Iterable[Theme]) -> dict[str, str]:
@@ -379,7 +384,7 @@ def _match_groups(themes: Iterable[Theme]) -> dict[str, str]:
         find(t.id)
         inherited = effective_status(t)
         for link in t.matches:
-            if effective_status(link, inherited) is Status.UNCONFIRMED:
+            if effective_status(link, inherited, bool(t.sources)) is Status.UNCONFIRMED:
                 continue  # a match still to be checked does not join two issues
             a, b = find(t.id), find(link.to)
             if a != b:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -27,7 +29,9 @@ from govmap.ingest.save import AuditEntry, Edit, EditConflict, apply_edit, audit
 from .neo4j_store import (
     HEADER,
     Neo4jSettings,
+    Neo4jUnavailable,
     _sync_tx,
+    check_stored,
     connect,
     edge_rows,
     ensure_schema,
@@ -55,12 +59,15 @@ class Neo4jStore:
 
     def load(self) -> tuple[Register, str]:
         """The stored register and its version; re-read only when the version changed."""
-        version = stored_version(self.driver, self.database)
-        cached = self._cache
-        if cached is not None and cached[0] == version:
-            return cached[1], version
-        with self.driver.session(database=self.database) as session:
-            register, version = session.execute_read(read_tx)
+        with _mapped_errors():
+            version = stored_version(self.driver, self.database)
+            cached = self._cache
+            if cached is not None and cached[0] == version:
+                return cached[1], version
+            with self.driver.session(database=self.database) as session:
+                register, version = session.execute_read(read_tx)
+        if version != "empty":
+            check_stored(register)
         with self._lock:
             self._cache = (version, register)
         return register, version
@@ -94,7 +101,7 @@ class Neo4jStore:
             tx.run("CREATE (a:GovmapAudit) SET a = $row", row=row).consume()
             return summary.version
 
-        with self.driver.session(database=self.database) as session:
+        with _mapped_errors(), self.driver.session(database=self.database) as session:
             version: str = session.execute_write(work)
         return version
 
@@ -108,9 +115,22 @@ class Neo4jStore:
 
     def history(self, limit: int | None = None) -> list[AuditEntry]:
         """Audit entries, newest first."""
-        with self.driver.session(database=self.database) as session:
+        with _mapped_errors(), self.driver.session(database=self.database) as session:
             entries: list[AuditEntry] = session.execute_read(_history, limit)
             return entries
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Driver errors as govmap errors: a lost server is a 503 page, not a traceback."""
+    from neo4j import exceptions as nx
+
+    try:
+        yield
+    except (nx.ServiceUnavailable, nx.SessionExpired):
+        raise Neo4jUnavailable(
+            "lost the connection to Neo4j", hint="try again when the server is back"
+        ) from None
 
 
 def _history(tx: Any, limit: int | None) -> list[AuditEntry]:

@@ -21,6 +21,7 @@ Why it is safe:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ from govmap.ingest.model import (
     ThemeLink,
     effective_status,
 )
+from pydantic import ValidationError
 
 BATCH = 5_000
 RelFields = {rule.field for rules in REF_RULES.values() for rule in rules}
@@ -57,6 +59,13 @@ class Neo4jError(GovmapError):
 
 class Neo4jUnavailable(Neo4jError):
     exit_status = 3
+
+
+class StoredRegisterInvalid(Neo4jError):
+    """The database holds no govmap register, or one that breaks the register's rules."""
+
+    status = 409
+    exit_status = 1
 
 
 class Neo4jRefused(Neo4jError):
@@ -127,8 +136,14 @@ def connect(settings: Neo4jSettings) -> Any:
 
 
 # -- rows: the register as node and edge rows --------------------------------
+# One encoder each, made once: json.dumps with options builds a new encoder per call,
+# which was a third of the cost of a no-change re-sync.  Same output as json.dumps.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+_DATA_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def _hash(obj: Any) -> str:
-    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    text = _HASH_JSON.encode(obj)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -148,7 +163,7 @@ def node_row(rec: Record, order: int) -> dict[str, Any]:
         "description": rec.description,
         "sources": [s.doc + (f" § {s.section}" if s.section else "") for s in rec.sources],
         "order": order,
-        "data": json.dumps(data, sort_keys=True, ensure_ascii=False),
+        "data": _DATA_JSON.encode(data),
     }
     props["hash"] = _hash(props)
     return {"id": rec.id, "label": rec.label, "props": props}
@@ -185,7 +200,7 @@ def edge_rows(register: Register) -> Iterator[dict[str, Any]]:
                 "role": rel.role,
                 "status": rel.status.value,
                 "short": short,
-                "data": json.dumps(data, sort_keys=True, ensure_ascii=False),
+                "data": _DATA_JSON.encode(data),
             }
             props["hash"] = _hash([rel.type.value, rel.source, rel.target, props])
             yield {
@@ -411,8 +426,20 @@ def _sync_tx(
     return s
 
 
+class Neo4jConflict(Neo4jError):
+    """The database holds edits (made in the web app) that the file being loaded would undo."""
+
+    status = 409
+    exit_status = 6
+
+
 def sync(
-    register: Register, driver: Any, database: str | None = None, progress: Progress | None = None
+    register: Register,
+    driver: Any,
+    database: str | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    user: str | None = None,
 ) -> SyncSummary:
     """Make the database hold exactly ``register``, in one transaction.
 
@@ -425,6 +452,12 @@ def sync(
         From :func:`connect`.
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while writing.
+    force : bool
+        Replace edits made in the database (through ``govmap serve --neo4j``)
+        since the last load.  Without it such a load is refused with
+        :class:`Neo4jConflict` and nothing changes: ``govmap dump`` first.
+    user : str, optional
+        Who loads, for the audit log (default: the login name).
 
     Returns
     -------
@@ -435,10 +468,47 @@ def sync(
 
     nodes = [node_row(r, i) for i, r in enumerate(register.records())]
     edges = list(edge_rows(register))
+
+    def work(tx: Any) -> SyncSummary:
+        head = tx.run(
+            "MATCH (g:GovmapRegister {id: $header}) RETURN g.version AS version, g.loaded AS loaded",
+            header=HEADER,
+        ).single()
+        before = head["version"] if head else "empty"
+        edited = head is not None and head["loaded"] is not None and head["version"] != head["loaded"]
+        summary = _sync_tx(tx, register, nodes, edges, progress)
+        if edited and summary.changed and not force:
+            last = tx.run(
+                "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
+                "ORDER BY a.at DESC LIMIT 1"
+            ).single()
+            latest = f" (latest: {last['s']} by {last['u']} at {last['at']})" if last else ""
+            raise Neo4jConflict(
+                f"the database holds edits made since the last load{latest}; nothing was changed",
+                hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
+            )
+        tx.run("MATCH (g:GovmapRegister {id: $header}) SET g.loaded = g.version", header=HEADER).consume()
+        if summary.changed:
+            tx.run(
+                "CREATE (a:GovmapAudit) SET a = $row",
+                row={
+                    "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "user": user or _login_name(),
+                    "action": "load",
+                    "summary": "load: " + summary.format(),
+                    "record": "",
+                    "version_before": before,
+                    "version_after": summary.version,
+                    "diff": "",
+                },
+            ).consume()
+        return summary
+
     try:
         ensure_schema(driver, database)
         with driver.session(database=database) as session:
-            return session.execute_write(_sync_tx, register, nodes, edges, progress)
+            result: SyncSummary = session.execute_write(work)
+            return result
     except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
         raise Neo4jUnavailable(
             f"lost Neo4j during the load: {exc}; nothing was changed",
@@ -448,17 +518,54 @@ def sync(
         raise Neo4jError(f"Neo4j refused the load: {exc.message}; nothing was changed") from None
 
 
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 # -- read back -----------------------------------------------------------------
 def read_register(driver: Any, database: str | None = None) -> Register:
-    """The register stored in the database, as the same domain model.
+    """The register stored in the database, as the same domain model, validated.
 
     Records come from node properties (``data`` holds their own fields) and
     their relationships from the edges, so an edge deleted in Neo4j is gone
     from the register too.  ``YAML -> Neo4j -> register`` equals the original.
+    Raises :class:`Neo4jError` when the database holds no govmap register or
+    one that breaks the register's rules (say, after a hand edit in Browser).
     """
-    with driver.session(database=database) as session:
-        register, _ = session.execute_read(read_tx)
-        return register
+    from neo4j import exceptions as nx
+
+    try:
+        with driver.session(database=database) as session:
+            register, version = session.execute_read(read_tx)
+    except (nx.ServiceUnavailable, nx.SessionExpired):
+        raise Neo4jUnavailable(
+            "lost Neo4j while reading the register", hint="try again when the server is back"
+        ) from None
+    if version == "empty":
+        raise StoredRegisterInvalid(
+            "the database holds no govmap register", hint="load one first with 'govmap load REGISTER'"
+        )
+    check_stored(register)
+    return register
+
+
+def check_stored(register: Register) -> None:
+    """Every rule of a register file, applied to the one read from Neo4j."""
+    from govmap.ingest.dump import dump_register
+    from govmap.ingest.load import check_text
+
+    checked = check_text(dump_register(register), "neo4j")
+    if checked.errors:
+        first = checked.errors[0]
+        raise StoredRegisterInvalid(
+            f"the register in Neo4j breaks {len(checked.errors)} rule(s), e.g. {first.message}",
+            hint="fix it in the database or load a valid register with 'govmap load --force'",
+        )
 
 
 def read_tx(tx: Any) -> tuple[Register, str]:
@@ -480,15 +587,32 @@ def read_tx(tx: Any) -> tuple[Register, str]:
         by_origin.setdefault(e["origin"], {}).setdefault(e["field"], []).append(e)
     sections: dict[str, list[Record]] = {}
     for n in nodes:
-        model = LABELS[n["label"]]
-        data = json.loads(n["data"])
+        model = LABELS.get(n["label"])
+        if model is None:
+            raise Neo4jError(
+                f"node '{n['id']}' in Neo4j has no govmap kind label (one of {', '.join(LABELS)})"
+            )
+        try:
+            data = json.loads(n["data"])
+        except (TypeError, ValueError):
+            raise StoredRegisterInvalid(
+                f"node '{n['id']}' in Neo4j has no readable 'data' property"
+            ) from None
         for rule in REF_RULES[model]:
             items = by_origin.get(n["id"], {}).get(rule.field, [])
             if not items:
                 continue
             values = [_item_value(model, rule.field, e["s"] if rule.reverse else e["t"], e) for e in items]
             data[rule.field] = values[0] if model.model_fields[rule.field].annotation is str else values
-        sections.setdefault(model.section, []).append(model.model_validate(data))
+        try:
+            record = model.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise Neo4jError(
+                f"node '{n['id']}' in Neo4j is not a valid record: {where}: {err['msg']}"
+            ) from None
+        sections.setdefault(model.section, []).append(record)
     info = RegisterInfo.model_validate(json.loads(head["data"])) if head else RegisterInfo()
     fields: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
     version = head["version"] if head else "empty"

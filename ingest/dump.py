@@ -8,11 +8,11 @@ their own written back as bare ids.
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any
 
 import yaml
 
+from .errors import OutputError
 from .model import SECTIONS, Link, Membership, Record, Register, ThemeLink
 
 
@@ -66,21 +66,20 @@ def dump_register(register: Register) -> str:
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` so that a reader sees the old file or the new one.
 
-    A temporary file in the same folder is written and fsynced, then renamed
-    over the target; a failure leaves the previous file as it was.
+    See :func:`govmap.ingest.save.write_atomic`; here a failure to write is a
+    message for the user (:class:`OutputError`), not a traceback.
     """
-    target = os.path.abspath(os.fspath(path))
-    folder = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(prefix=".govmap-", suffix=".tmp", dir=folder)
+    from .save import write_atomic
+
+    name = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        raise OutputError(
+            f"cannot write {name}: no folder {folder}", hint="create the folder, or choose another path"
+        )
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if os.path.exists(target):
-            os.chmod(tmp, os.stat(target).st_mode & 0o777)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_atomic(name, text.encode("utf-8"))
+    except IsADirectoryError:
+        raise OutputError(f"cannot write {name}: it is a folder", hint="give a file name") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None

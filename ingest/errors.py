@@ -106,6 +106,18 @@ class RegisterError(GovmapError):
         return self.problem.format()
 
 
+class ConfigError(GovmapError):
+    """A setting (an environment variable) has a value govmap cannot use."""
+
+    exit_status = 2
+
+
+class OutputError(GovmapError):
+    """A file govmap was asked to write cannot be written (no such folder, no permission)."""
+
+    exit_status = 2
+
+
 class RegisterUnreadable(RegisterError):
     """The file cannot be read at all (missing, a folder, no permission)."""
 

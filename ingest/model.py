@@ -413,18 +413,24 @@ class Relation:
         return f"{self.origin}/{self.field}/{self.index}"
 
 
-def effective_status(fact: Fact, inherited: Status | None = None) -> Status:
+def effective_status(fact: Fact, inherited: Status | None = None, inherited_sources: bool = False) -> Status:
     """The status a reader should see for a fact.
 
-    An explicit status wins; a relationship written as a bare id takes its
-    record's; otherwise a fact with a source is confirmed and one without is
-    not, so nothing unsourced is ever shown as confirmed.
+    Nothing without a source is ever shown as confirmed: ``status:
+    confirmed`` on a fact with no source of its own (and, for a relationship,
+    none on its record) reads as unconfirmed, and validation warns about it.
+    Otherwise an explicit status wins; a relationship written as a bare id
+    takes its record's; and a fact with a source is confirmed.  Documents are
+    the sources themselves: confirmed unless marked otherwise.
     """
+    sourced = bool(fact.sources) or inherited_sources or isinstance(fact, Document)
     if fact.status is not None:
-        return fact.status
+        return fact.status if sourced else Status.UNCONFIRMED
     if inherited is not None and not fact.sources:
         return inherited
-    return Status.CONFIRMED if fact.sources else Status.UNCONFIRMED
+    return (
+        Status.CONFIRMED if sourced and (fact.sources or isinstance(fact, Document)) else Status.UNCONFIRMED
+    )
 
 
 class RegisterInfo(_Model):
@@ -511,7 +517,7 @@ def relations_of(rec: Record) -> Iterator[Relation]:
                 target, fact = item.theme, item
             else:
                 target, fact = item.to, item
-            status = effective_status(fact, inherited) if fact else inherited
+            status = effective_status(fact, inherited, bool(rec.sources)) if fact else inherited
             sources = fact.sources if fact and fact.sources else rec.sources
             src, dst = (target, rec.id) if rule.reverse else (rec.id, target)
             yield Relation(

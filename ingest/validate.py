@@ -471,7 +471,17 @@ def _warn(register: Register, paths: dict[int, Path], pending: list[_Pending]) -
             continue  # documents are the sources themselves
         path = paths[id(rec)]
         who = f"{kind_word(rec)} '{rec.id}'"
-        if not rec.sources:
+        if rec.status is Status.CONFIRMED and not rec.sources:
+            pending.append(
+                _Pending(
+                    f"{who} says status: confirmed but has no source; it is shown as unconfirmed",
+                    (*path, "status"),
+                    "add a source, or remove the status",
+                    level=Level.WARNING,
+                    code="confirmed-without-source",
+                )
+            )
+        elif not rec.sources:
             pending.append(
                 _Pending(
                     f"{who} has no source; it is shown as unconfirmed",
@@ -496,7 +506,9 @@ def _warn(register: Register, paths: dict[int, Path], pending: list[_Pending]) -
                     _Pending(f"{who} has no members recorded", path, level=Level.WARNING, code="no-members")
                 )
             unconfirmed = sum(
-                1 for m in rec.members if effective_status(m, effective_status(rec)) is Status.UNCONFIRMED
+                1
+                for m in rec.members
+                if effective_status(m, effective_status(rec), bool(rec.sources)) is Status.UNCONFIRMED
             )
             if unconfirmed and effective_status(rec) is Status.CONFIRMED:
                 pending.append(

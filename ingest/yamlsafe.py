@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - libyaml is in every wheel we use
 
 Path = tuple[str | int, ...]
 
-DEFAULT_MAX_BYTES = int(os.environ.get("GOVMAP_MAX_BYTES", 64 * 1024 * 1024))
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 32
 
 _STD = "tag:yaml.org,2002:"
@@ -42,11 +42,30 @@ _constructor = yaml.constructor.SafeConstructor()
 _resolver = yaml.resolver.Resolver()
 
 
+def _max_bytes_from_env() -> int:
+    """``GOVMAP_MAX_BYTES``, read when a limit is made (so a bad value is a message, not a crash at import)."""
+    from .errors import ConfigError
+
+    raw = os.environ.get("GOVMAP_MAX_BYTES")
+    if raw is None or raw.strip() == "":
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigError(
+            f"GOVMAP_MAX_BYTES is '{raw}', not a number of bytes",
+            hint="set it to a whole number such as 67108864, or unset it",
+        )
+    return value
+
+
 @dataclass
 class Limits:
     """How much a register file may ask of us."""
 
-    max_bytes: int = DEFAULT_MAX_BYTES
+    max_bytes: int = field(default_factory=_max_bytes_from_env)
     max_depth: int = DEFAULT_MAX_DEPTH
 
 
