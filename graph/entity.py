@@ -31,7 +31,19 @@ LABELS: dict[RelType, tuple[str, str]] = {
 
 
 class UnknownEntity(GovmapError):
+    """No record has this id.
+
+    ``near`` is the neutral hint (the nearest id, if one is close); ``hint``
+    falls back to advice for the command line, which a web page replaces
+    with its own.
+    """
+
     status = 404
+
+    def __init__(self, entity_id: str, near: str | None = None) -> None:
+        super().__init__(f"no record with id '{entity_id}'", hint=near or "run 'govmap list' to see the ids")
+        self.entity_id = entity_id
+        self.near = near
 
 
 @dataclass(frozen=True)
@@ -57,16 +69,37 @@ def get_record(register: Register, entity_id: str) -> Record:
     """The record with this id, or an error that suggests the nearest id."""
     rec = register.get(entity_id)
     if rec is None:
-        hint = did_you_mean(entity_id, register.index) or "run 'govmap list' to see the ids"
-        raise UnknownEntity(f"no record with id '{entity_id}'", hint=hint)
+        raise UnknownEntity(entity_id, did_you_mean(entity_id, register.index))
     return rec
 
 
-def entity_view(register: Register, entity_id: str) -> EntityView:
-    """The record and every relation that starts or ends at it, grouped by label."""
+def relations_by_entity(register: Register) -> dict[str, list[Relation]]:
+    """Every relation under each record it starts or ends at, in file order.
+
+    Built once per register version, it lets :func:`entity_view` skip the scan of
+    every relation in the register (which costs ~30 ms a page at county size and
+    grows with the register).
+    """
+    out: dict[str, list[Relation]] = {}
+    for rel in register.relations():
+        out.setdefault(rel.source, []).append(rel)
+        if rel.target != rel.source:
+            out.setdefault(rel.target, []).append(rel)
+    return out
+
+
+def entity_view(
+    register: Register, entity_id: str, by_entity: dict[str, list[Relation]] | None = None
+) -> EntityView:
+    """The record and every relation that starts or ends at it, grouped by label.
+
+    ``by_entity`` (from :func:`relations_by_entity`) gives the same view without a
+    scan of the whole register.
+    """
     rec = get_record(register, entity_id)
     view = EntityView(rec, kind_word(rec), effective_status(rec).value)
-    for rel in register.relations():
+    rels = register.relations() if by_entity is None else by_entity.get(entity_id, [])
+    for rel in rels:
         if rel.source == entity_id:
             label, other = LABELS[rel.type][0], rel.target
         elif rel.target == entity_id:

@@ -221,8 +221,10 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
     A lead on a matched theme counts as a lead (``no-lead`` looks across the
     ``matches`` group).  ``multiple-leads`` counts the bodies that lead the
     theme itself and whose areas overlap (an area in common, one within the
-    other, or a body with no area recorded): CSPs leading the same priority
-    in different districts are not unclear ownership.
+    other, or a body with no area recorded on it or above it): CSPs leading
+    the same priority in different districts are not unclear ownership, and a
+    sub-group with no areas of its own works in its parent's.  Each connected
+    group of clashing leads is one finding.
 
     Notes
     -----
@@ -260,8 +262,7 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
             )
             continue
         leads = [u for u in body_uses if u.role is ThemeRole.LEAD]
-        clash = _clashing(lk, closure, sorted({u.holder for u in leads}))
-        if len(clash) > 1:
+        for clash in _clashing(lk, closure, sorted({u.holder for u in leads})):
             out.append(
                 make_finding(
                     Kind.MULTIPLE_LEADS,
@@ -282,16 +283,33 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
     return out
 
 
-def _clashing(lk: Lookup, closure: dict[str, set[str]], bodies: list[str]) -> list[str]:
-    """Bodies (of ``bodies``) whose areas overlap another's."""
-    direct = {b: {link.to for link in getattr(lk.index[b], "areas", ())} for b in bodies}
+def _clashing(lk: Lookup, closure: dict[str, set[str]], bodies: list[str]) -> list[list[str]]:
+    """Groups of ``bodies`` whose areas overlap, each group joined by overlaps; sorted.
+
+    A body's areas are those it records or, if none, those of its nearest
+    parents that do (:meth:`Lookup.body_areas`, as the overlap counts them).
+    Two leads clash when an area is shared, one lies within the other, or
+    either has no area at all.  Clashing pairs are joined into connected
+    groups, so leads in two districts that do not touch are two findings.
+    """
+    direct = {b: set(lk.body_areas(b)) for b in bodies}
     up = {b: set().union(*(closure.get(a, {a}) for a in direct[b])) if direct[b] else set() for b in bodies}
-    out = set()
+    group = {b: b for b in bodies}  # union-find: a body -> another body of its group
+
+    def root(b: str) -> str:
+        while group[b] != b:
+            group[b] = group[group[b]]
+            b = group[b]
+        return b
+
     for i, a in enumerate(bodies):
         for b in bodies[i + 1 :]:
             if not direct[a] or not direct[b] or direct[a] & up[b] or direct[b] & up[a]:
-                out |= {a, b}
-    return sorted(out)
+                group[root(b)] = root(a)
+    members: dict[str, list[str]] = {}
+    for b in bodies:
+        members.setdefault(root(b), []).append(b)
+    return sorted(sorted(m) for m in members.values() if len(m) > 1)
 
 
 def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]:

@@ -60,11 +60,31 @@ def grouped(findings: tuple[Finding, ...]) -> list[tuple[str, list[Finding]]]:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+#: Where GitHub's autolink extension would start a link: ``scheme://``, ``www.``, ``name@domain``.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+#: U+2060 WORD JOINER: invisible, no line break, and not a character a link may contain.
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """Escape text for Markdown: no formatting, links or raw HTML can come from register data."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Escape text for Markdown: no formatting, links or raw HTML can come from register data.
+
+    Backslash escapes stop Markdown's own syntax (``[x](y)``, ``<url>``), but
+    GitHub also turns bare ``https://...``, ``www....`` and e-mail addresses
+    into links (the "Autolinks (extension)" of the GitHub Flavored Markdown
+    spec), which backslash escapes are not documented to stop.  Those need the literal
+    ``://``, ``www.`` or ``@`` followed by a domain, so an invisible word
+    joiner is put inside each: the text reads the same and links nowhere.
+    Line breaks (LF, CR, CRLF) become spaces, so register text stays on its line.
+
+    Examples
+    --------
+    >>> md("*Board* [x](https://evil.example)\\r\\nnext")
+    '\\\\*Board\\\\* \\\\[x\\\\](https:\\u2060//evil.example) next'
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", _LINE_BREAK.sub(" ", str(text)))
+    return _AUTOLINK.sub(WORD_JOINER, escaped)
 
 
 def markdown(report: Report) -> str:

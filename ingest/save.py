@@ -33,9 +33,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from .errors import GovmapError, Level, Problem
 from .load import check_text
@@ -232,7 +234,14 @@ def _load(text: str, y: YAML) -> CommentedMap:
     return doc
 
 
-def _dump(doc: CommentedMap, y: YAML, original: str) -> str:
+def _newline(text: str) -> str:
+    """The line ending of a register: that of its first line (``\\r\\n`` or ``\\n``)."""
+    end = text.find("\n")
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+
+
+def _dump(doc: CommentedMap, y: YAML, original: str, newline: str = "\n") -> str:
+    """The document as text (``original`` has ``\\n`` line ends), ending lines with ``newline``."""
     out = io.StringIO()
     y.dump(doc, out)
     text = out.getvalue()
@@ -240,7 +249,26 @@ def _dump(doc: CommentedMap, y: YAML, original: str) -> str:
     m = _DOC_START.match(original)
     if m and not text.startswith(m.group(1)):
         text = m.group(1) + text
-    return text
+    # YAML reads CRLF in a scalar as LF, so this changes no value, only the bytes.
+    return text.replace("\n", newline) if newline != "\n" else text
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+
+
+def _text(value: str) -> str:
+    """Text the edit writes, quoted when the validator would read it as something else.
+
+    ruamel writes YAML 1.2, where ``Yes``, ``off`` or ``12:30`` are plain
+    text, but the register is read by PyYAML (YAML 1.1), where they are a
+    boolean or a number: such text is written single-quoted.  Only what an
+    edit writes is quoted; a ``top_level: yes`` already in the file stays as
+    it is (PyYAML reads it as the boolean it is meant to be).
+    """
+    if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR:
+        return SingleQuotedScalarString(value)
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -253,6 +281,8 @@ def _plain(value: Any) -> Any:
         return out
     if isinstance(value, list | tuple):
         return CommentedSeq(_plain(v) for v in value)
+    if isinstance(value, str):
+        return _text(value)
     return value
 
 
@@ -261,9 +291,9 @@ def _short(field_name: str, value: Any) -> Any:
     if isinstance(value, Mapping):
         kept = {k: v for k, v in value.items() if v is not None and v != [] and v != ()}
         if set(kept) == {ITEM_KEYS.get(field_name, "to")}:
-            return next(iter(kept.values()))
+            return _plain(next(iter(kept.values())))
         return _plain(kept)
-    return value
+    return _plain(value)
 
 
 def _find(doc: CommentedMap, record_id: str) -> tuple[str, int, CommentedMap]:
@@ -385,29 +415,47 @@ def _form_field(edit: Edit, problem_field: str | None) -> str | None:
     return parts[0]
 
 
-def _record_lines(text: str, section: str, record_id: str) -> tuple[int, float] | None:
-    """First and last line (exclusive) of a record in register text."""
+def _record_lines(text: str, section: str, record_id: str, last: bool = False) -> tuple[int, float] | None:
+    """First and last line (exclusive) of a record in register text.
+
+    The record is found by its id, or with ``last`` as the last of its section
+    (a new record, which may have no id yet).
+    """
     parsed = parse(text, "<register>")
     items = parsed.data.get(section) if isinstance(parsed.data, dict) else None
     if not isinstance(items, list):
         return None
     starts = sorted(span.line for span in parsed.item_spans.values())
     for (sec, i), span in parsed.item_spans.items():
-        if sec == section and isinstance(items[i], dict) and items[i].get("id") == record_id:
+        if sec != section or not isinstance(items[i], dict):
+            continue
+        if (i == len(items) - 1) if last else items[i].get("id") == record_id:
             later = [s for s in starts if s > span.line]
             return span.line, (later[0] if later else float("inf"))
     return None
 
 
+# The validator places a missing key at the mapping that lacks it; the key is in the message.
+_MISSING_KEY = re.compile(r"missing required key '([^']+)'$")
+
+
+def _problem_field(p: Problem) -> str | None:
+    """The dotted path of a problem inside its record, down to the missing key if one is missing."""
+    m = _MISSING_KEY.search(p.message) if p.code == "missing" else None
+    if m is None:
+        return p.field
+    return f"{p.field}.{m.group(1)}" if p.field else m.group(1)
+
+
 def _invalid(edit: Edit, problems: list[Problem], text: str, where: tuple[str, str] | None) -> EditInvalid:
     errors = [p for p in problems if p.level is Level.ERROR]
-    lines = _record_lines(text, *where) if where else None
+    lines = _record_lines(text, *where, last=isinstance(edit, AddRecord)) if where else None
     fields: dict[str, list[str]] = {}
     general: list[str] = []
     for p in errors:
         name = None
         if lines and p.span and lines[0] <= p.span.line < lines[1]:
-            name = _form_field(edit, p.field)
+            name = _form_field(edit, _problem_field(p))
         message = p.message + (f" ({p.hint})" if p.hint else "")
         if name:
             fields.setdefault(name, []).append(message)
@@ -450,10 +498,13 @@ def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:
         kind: board
     """
     before_check = check_text(text, filename)
-    y = _yaml(text)
-    doc = _load(text, y)
+    # ruamel loses blank lines of CRLF text: edit with LF, then write the file's own line ends.
+    newline = _newline(text)
+    lf_text = text.replace("\r\n", "\n") if newline != "\n" else text
+    y = _yaml(lf_text)
+    doc = _load(lf_text, y)
     where = _mutate(doc, edit)
-    new_text = _dump(doc, y, text)
+    new_text = _dump(doc, y, lf_text, newline)
     checked = check_text(new_text, filename)
     if checked.register is None:
         # Only errors the edit caused: a register already broken elsewhere is not this form's fault.

@@ -143,6 +143,58 @@ bodies:
     assert [s.id for s in f.subjects] == ["asb", "board", "csp1"]
 
 
+def test_a_sub_group_without_areas_clashes_only_with_leads_in_the_area_it_inherits():
+    r = reg("""
+areas:
+  - {id: county, name: County, kind: county}
+  - {id: d1, name: D1, kind: district, within: county}
+  - {id: d2, name: D2, kind: district, within: county}
+themes: [{id: asb, name: ASB, kind: priority}]
+bodies:
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+  - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
+  - {id: g, name: G, kind: group, sub_group_of: csp1, themes: [{theme: asb, role: lead}]}
+""")
+    [f] = lead_gaps(r)
+    assert f.kind is Kind.MULTIPLE_LEADS
+    assert [s.id for s in f.subjects] == ["asb", "csp1", "g"]
+    assert f.title == "2 bodies lead the priority 'ASB' in the same area: ownership is unclear."
+
+
+def test_leads_clashing_in_two_separate_places_are_two_findings():
+    r = reg("""
+areas:
+  - {id: county, name: County, kind: county}
+  - {id: d1, name: D1, kind: district, within: county}
+  - {id: d2, name: D2, kind: district, within: county}
+themes: [{id: asb, name: ASB, kind: priority}]
+bodies:
+  - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+  - {id: g2, name: G2, kind: group, areas: d2, themes: [{theme: asb, role: lead}]}
+  - {id: g1, name: G1, kind: group, areas: d1, themes: [{theme: asb, role: lead}]}
+""")
+    found = lead_gaps(r)
+    assert [[s.id for s in f.subjects] for f in found] == [["asb", "csp1", "g1"], ["asb", "csp2", "g2"]]
+    assert len({f.id for f in found}) == 2
+    assert [f.id for f in lead_gaps(r)] == [f.id for f in found]
+
+
+def test_a_lead_with_no_area_anywhere_above_it_clashes_with_every_other_lead():
+    r = reg("""
+areas:
+  - {id: d1, name: D1, kind: district}
+  - {id: d2, name: D2, kind: district}
+themes: [{id: asb, name: ASB, kind: priority}]
+bodies:
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+  - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
+  - {id: unknown, name: Unknown, kind: group, themes: [{theme: asb, role: lead}]}
+""")
+    [f] = lead_gaps(r)
+    assert [s.id for s in f.subjects] == ["asb", "csp1", "csp2", "unknown"]
+
+
 def test_strategies_without_owner_and_evidence_informing_nothing_are_reported():
     r = reg("""
 bodies: [{id: board, name: Board, kind: board}]

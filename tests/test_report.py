@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from govmap.graph.findings import Kind, Severity
 from govmap.graph.report import Report, ReportOptions, report
-from govmap.graph.report_text import CSV_COLUMNS
+from govmap.graph.report_text import CSV_COLUMNS, md
 from govmap.ingest.load import loads
 
 import govmap
@@ -163,8 +163,28 @@ def test_markdown_escapes_register_text(rep):
     text = rep.to_markdown()
     assert SCRIPT not in text
     assert "\\<script\\>alert(1)\\</script\\>" in text
-    assert "\\[link\\](http://example.com)" in text
+    assert "\\[link\\](http:\u2060//example.com)" in text
     assert "Top \\| \\*board\\*" in text
+
+
+def test_markdown_turns_no_register_text_into_a_github_autolink():
+    text = md("Go to https://evil.example/x, www.evil.example, FTP://evil.example or mail me@evil.example")
+    assert text == (
+        "Go to https:\u2060//evil.example/x, www\u2060.evil.example, FTP:\u2060//evil.example "
+        "or mail me@\u2060evil.example"
+    )
+    r = loads(REG.replace("[link](http://example.com)", "CSP https://evil.example www.evil.example"))
+    md_text = report(r, options=AS_OF).to_markdown()
+    assert "CSP https:\u2060//evil.example www\u2060.evil.example" in md_text
+    assert "://" not in md_text and "www." not in md_text
+
+
+def test_markdown_puts_a_space_for_every_kind_of_line_break_in_register_text():
+    assert md("one\r\ntwo\rthree\nfour") == "one two three four"
+    r = loads(REG.replace(f'name: "A {SCRIPT}"', 'name: "Line\\r\\nbreak"'))
+    md_text = report(r, options=AS_OF).to_markdown()
+    assert "\r" not in md_text
+    assert "Line break" in md_text
 
 
 def test_report_is_exported_from_the_package():

@@ -119,6 +119,63 @@ def test_a_new_record_lands_at_the_end_of_its_section() -> None:
     assert loads(out).themes[0].name == "Fraud"
 
 
+YAML_11_WORDS = ["Yes", "No", "On", "Off", "y", "12:30", "1:20:30", "~", "null", "2024-01-01", "0x1F", "1e3"]
+
+
+@pytest.mark.parametrize("text", YAML_11_WORDS)
+def test_text_that_yaml_1_1_reads_as_another_type_is_written_quoted_and_reads_back_as_text(text: str) -> None:
+    out = apply_edit(TEXT, ChangeRecord("north-csp", {"description": text}))
+    assert out.after is not None and out.after["description"] == text
+    assert loads(out.text).get("north-csp").description == text
+
+
+def test_a_new_record_named_yes_is_saved_with_its_name_quoted() -> None:
+    out = apply_edit(TEXT, AddRecord("themes", {"id": "yes", "name": "Yes", "kind": "priority"})).text
+    assert out.endswith("  - id: 'yes'\n    name: 'Yes'\n    kind: priority\n")
+
+
+def test_an_edit_leaves_the_yaml_1_1_words_already_in_the_file_as_they_were() -> None:
+    text = TEXT.replace("top_level: true", "top_level: yes")
+    out = apply_edit(text, ChangeRecord("drugs-group", {"name": "Drugs Group"})).text
+    assert changed_lines(text, out) == [("    name: Drugs Working Group", "    name: Drugs Group")]
+    assert loads(out).get("county-board").top_level is True
+
+
+def test_an_edit_to_a_crlf_file_keeps_crlf_on_every_line() -> None:
+    text = TEXT.replace("\n", "\r\n")
+    out = apply_edit(text, ChangeRecord("drugs-group", {"name": "Drugs Group"})).text
+    assert out.count("\n") == out.count("\r\n") == text.count("\r\n")
+    assert changed_lines(text, out) == [("    name: Drugs Working Group", "    name: Drugs Group")]
+    added = apply_edit(text, AddRecord("themes", {"id": "fraud", "name": "Fraud", "kind": "priority"})).text
+    assert added.endswith("  - id: fraud\r\n    name: Fraud\r\n    kind: priority\r\n")
+    assert added.count("\n") == added.count("\r\n")
+
+
+def test_the_audit_diff_of_an_edit_to_a_crlf_file_shows_only_the_changed_line(tmp_path: Path) -> None:
+    path = tmp_path / "boards.yaml"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-8"))
+    store = YamlStore(path)
+    store.apply(ChangeRecord("drugs-group", {"name": "Drugs Group"}), store.load()[1], "alice")
+    diff = store.history()[0].diff.splitlines()
+    assert [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
+        "-    name: Drugs Working Group",
+        "+    name: Drugs Group",
+    ]
+    raw = path.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+
+
+def test_a_new_record_missing_its_id_name_and_kind_is_refused_at_those_fields() -> None:
+    with pytest.raises(EditInvalid) as caught:
+        apply_edit(TEXT, AddRecord("themes", {"broader": "violence"}))
+    assert caught.value.fields == {
+        "id": ["theme #3 in themes: missing required key 'id'"],
+        "name": ["theme #3 in themes: missing required key 'name'"],
+        "kind": ["theme #3 in themes: missing required key 'kind'"],
+    }
+    assert caught.value.general == []
+
+
 NAMES = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=60
 )

@@ -96,6 +96,17 @@ def test_signing_in_returns_to_a_local_page_only(client: FlaskClient) -> None:
         assert response.headers["Location"] == "/"
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["/\t/evil.example", "/\n/x", "/\r\n/evil.example", "/ /evil.example", "/\x00/x", "\t//evil.example"],
+)
+def test_a_next_page_with_a_control_character_or_space_goes_to_the_map(
+    client: FlaskClient, target: str
+) -> None:
+    response = client.post("/login", data={"username": "alice", "password": "alice-secret", "next": target})
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+
+
 def test_signing_out_ends_the_session(client: FlaskClient) -> None:
     login(client, "alice")
     assert client.post("/logout").status_code == 302

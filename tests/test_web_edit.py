@@ -133,6 +133,28 @@ def test_a_new_record_with_a_bad_id_is_refused_at_the_id_field(client: FlaskClie
     assert "&#39;Knife Crime&#39; is not a valid id" in field[: field.index('<div class="field')]
 
 
+def test_a_new_record_without_id_name_or_kind_is_refused_at_each_of_those_fields(
+    client: FlaskClient,
+) -> None:
+    form = form_of(client, "/edit/new/themes") | {"id": "", "name": "", "kind": "", "broader": "violence"}
+    response = client.post("/edit/new/themes", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for name in ("id", "name", "kind"):
+        field = html[html.index(f'data-field="{name}"') :]
+        field = field[: field.index('<div class="field')]
+        assert f"theme #3 in themes: missing required key &#39;{name}&#39;" in field
+
+
+@pytest.mark.parametrize("text", ["Yes", "No", "On", "Off", "12:30", "1:20:30", "~", "null", "2024-01-01"])
+def test_ordinary_text_that_yaml_1_1_reads_as_another_type_is_saved_from_the_form(
+    client: FlaskClient, text: str
+) -> None:
+    response = client.post("/edit/north-csp", data=record_form(client, "north-csp", description=text))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get("/api/entity/north-csp").get_json()["record"]["description"] == text
+
+
 def test_a_new_record_is_saved_and_opens_its_page(client: FlaskClient) -> None:
     form = form_of(client, "/edit/new/themes") | {
         "id": "knife-crime",

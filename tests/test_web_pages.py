@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -106,6 +107,23 @@ def test_an_unknown_entity_in_the_api_is_a_json_404(client: FlaskClient) -> None
     assert response.get_json()["error"] == "no record with id 'nope'"
 
 
+def test_an_unknown_entity_with_no_near_id_points_to_the_entities_page_not_the_cli(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/entity/zzzzzz")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert "govmap list" not in text
+    assert "find it on the Entities page (/entities)" in text
+    body = client.get("/api/entity/zzzzzz").get_json()
+    assert body == {
+        "error": "no record with id 'zzzzzz'",
+        "hint": "find it with /api/entities?q=...",
+        "status": 404,
+    }
+    assert client.get("/api/entity/north-cps").get_json()["hint"] == "did you mean 'north-csp'?"
+
+
 def test_a_path_needs_two_ids_or_a_theme_in_the_api(client: FlaskClient) -> None:
     response = client.get("/api/paths")
     assert response.status_code == 400
@@ -116,6 +134,59 @@ def test_a_theme_filter_on_something_else_is_refused_with_a_message(client: Flas
     response = client.get("/?theme=north-csp")
     assert response.status_code == 400
     assert "&#39;north-csp&#39; is not a theme" in response.get_data(as_text=True)
+
+
+def test_an_unknown_severity_or_kind_on_the_report_page_is_refused_with_a_message(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/report?severity=zzz")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "unknown severity &#39;zzz&#39;" in text
+    assert "use one of high, medium, low, info" in text
+    response = client.get("/report?kind=gapz")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "unknown finding kind &#39;gapz&#39;" in text
+    assert "did you mean &#39;gaps&#39;?" in text
+
+
+def test_an_unknown_severity_or_kind_in_the_api_is_a_json_400(client: FlaskClient) -> None:
+    response = client.get("/api/findings?severity=zzz")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "unknown severity 'zzz'",
+        "hint": "use one of high, medium, low, info",
+        "status": 400,
+    }
+    response = client.get("/api/findings?kind=zzz&severity=high")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "unknown finding kind 'zzz'"
+    assert response.get_json()["hint"].startswith("use a group (overlap, interlocks, gaps, ")
+
+
+def test_the_report_of_a_running_server_judges_reviews_as_of_each_new_day(tmp_path: Path) -> None:
+    register = copy_register(tmp_path)
+    text = register.read_text(encoding="utf-8")
+    register.write_text(
+        text.replace(
+            "    sub_group_of: county-board\n",
+            "    sub_group_of: county-board\n    review_date: 2030-06-01\n",
+        ),
+        encoding="utf-8",
+    )
+    app = make_app(register)
+    client = app.test_client()
+    days = iter([dt.date(2030, 6, 1), dt.date(2030, 6, 1), dt.date(2030, 6, 2)])
+    app.extensions["govmap.snapshots"].today = lambda: next(days)
+
+    def overdue() -> list[str]:
+        found = client.get("/api/findings?kind=review-overdue").get_json()["findings"]
+        return [s["id"] for f in found for s in f["subjects"]]
+
+    assert overdue() == []
+    assert overdue() == []
+    assert overdue() == ["drugs-group"]
 
 
 def test_every_response_carries_a_strict_content_security_policy(client: FlaskClient) -> None:

@@ -8,6 +8,7 @@ lazily so the map, the entity pages and the editor work without them.  When
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections import deque
 from collections.abc import Iterable
@@ -18,9 +19,11 @@ from typing import Any
 from govmap.graph.entity import get_record
 from govmap.ingest.errors import GovmapError
 from govmap.ingest.model import Body, Register, Theme
-from govmap.ingest.validate import kind_word
+from govmap.ingest.validate import did_you_mean, kind_word
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "md": "text/markdown", "html": "text/html"}
+#: Severities, highest first (as :class:`govmap.graph.findings.Severity`, which may not be installed).
+SEVERITIES = ("high", "medium", "low", "info")
 
 
 def _optional(module: str) -> ModuleType | None:
@@ -44,6 +47,7 @@ class ReportView:
     findings: list[Any] = field(default_factory=list)
     report: Any = None
     note: str | None = None
+    _subjects: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kinds(self) -> list[str]:
@@ -51,23 +55,41 @@ class ReportView:
 
     @property
     def severities(self) -> list[str]:
-        order = ["high", "medium", "low", "info"]
         present = {f.severity.value for f in self.findings}
-        return [s for s in order if s in present]
+        return [s for s in SEVERITIES if s in present]
 
     def select(
         self, kind: str | None = None, severity: str | None = None, subject: str | None = None
     ) -> list[Any]:
-        """Findings of a kind (or group), at least a severity, involving a subject."""
+        """Findings of a kind (or group), at least a severity, involving a subject.
+
+        An unknown kind or severity is refused (:class:`BadFilter`), not read
+        as "everything".
+        """
         out = self.findings
+        if severity and severity not in SEVERITIES:
+            raise BadFilter(f"unknown severity '{severity}'", hint=f"use one of {', '.join(SEVERITIES)}")
         if kind:
             kinds = _expand(kind)
             out = [f for f in out if f.kind.value in kinds]
         if severity:
             out = [f for f in out if _rank(f.severity.value) >= _rank(severity)]
         if subject:
-            out = [f for f in out if any(s.id == subject for s in f.subjects)]
+            if out is self.findings:  # the common case (an entity's page): indexed, not scanned
+                out = list(self._by_subject().get(subject, ()))
+            else:
+                out = [f for f in out if any(s.id == subject for s in f.subjects)]
         return out
+
+    def _by_subject(self) -> dict[str, list[Any]]:
+        """Findings under each subject id, in report order; built on first use."""
+        if self._subjects is None:
+            index: dict[str, list[Any]] = {}
+            for f in self.findings:
+                for sid in dict.fromkeys(s.id for s in f.subjects):
+                    index.setdefault(sid, []).append(f)
+            self._subjects = index
+        return self._subjects
 
     def get(self, finding_id: str) -> Any:
         for f in self.findings:
@@ -88,26 +110,39 @@ class UnknownFinding(GovmapError):
     status = 404
 
 
+class BadFilter(GovmapError):
+    """A report filter (``kind=``, ``severity=``) that names nothing."""
+
+    status = 400
+
+
 def _rank(severity: str) -> int:
-    return {"high": 3, "medium": 2, "low": 1, "info": 0}.get(severity, 0)
+    return len(SEVERITIES) - 1 - SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
 def _expand(kind: str) -> set[str]:
+    """The kinds a kind or group name stands for; :class:`BadFilter` if it names none."""
     findings = _optional("govmap.graph.findings")
-    if findings is not None:
-        try:
-            return {k.value for k in findings.expand_kinds([kind])}
-        except ValueError:
-            return {kind}
-    return {kind}
+    if findings is None:
+        return {kind}
+    try:
+        return {k.value for k in findings.expand_kinds([kind])}
+    except ValueError as exc:
+        groups, kinds = list(findings.GROUPS), [k.value for k in findings.Kind]
+        hint = did_you_mean(kind, groups + kinds) or (
+            f"use a group ({', '.join(groups)}) or a kind ({', '.join(kinds)})"
+        )
+        raise BadFilter(str(exc), hint=hint) from None
 
 
-def report_of(register: Register, generated_from: dict[str, Any] | None = None) -> ReportView:
-    """Run the whole analysis on a register (once per version: the caller caches it)."""
+def report_of(
+    register: Register, generated_from: dict[str, Any] | None = None, as_of: dt.date | None = None
+) -> ReportView:
+    """Run the whole analysis on a register, as of a day (default today); the caller caches it."""
     module = _optional("govmap.graph.report")
     if module is None:
         return ReportView(False, note="The analysis is not installed in this version of govmap.")
-    rep = module.report(register, generated_from=generated_from)
+    rep = module.report(register, options=module.ReportOptions(as_of=as_of), generated_from=generated_from)
     return ReportView(True, list(rep.findings), rep)
 
 

@@ -24,9 +24,11 @@ import functools
 import getpass
 import sys
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from govmap.ingest.errors import GovmapError
@@ -155,9 +157,31 @@ def editor_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def _is_local_path(target: str) -> bool:
+    """A path on this site, such as ``/entity/x?y=1``, that no browser reads as another host.
+
+    Browsers drop tabs and newlines from URLs and read ``\\`` as ``/``, so
+    ``/\\t/evil.example`` is ``//evil.example``, another site: any control
+    character or whitespace is refused outright, then the path must start
+    with exactly one ``/``.
+    """
+    if any(c.isspace() or unicodedata.category(c).startswith("C") for c in target):
+        return False
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return False
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and parts.path.startswith("/")
+        and not parts.path.startswith(("//", "/\\"))
+    )
+
+
 def safe_next(target: str | None) -> str:
     """A local path to go to after signing in; anything else goes to the map."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    if target and _is_local_path(target):
         return target
     return url_for("map.index")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from govmap.graph.entity import UnknownEntity
 from govmap.ingest.errors import GovmapError, RegisterInvalid
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -53,6 +54,12 @@ def handle_govmap_error(exc: GovmapError) -> Any:
     return _render(exc.status, _TITLES.get(exc.status, "Cannot do that"), exc.message, exc.hint, problems)
 
 
+def handle_unknown_entity(exc: UnknownEntity) -> Any:
+    """A 404 that suggests the nearest id, or where on this site to look (not a CLI command)."""
+    where = "find it with /api/entities?q=..." if wants_json() else "find it on the Entities page (/entities)"
+    return _render(exc.status, _TITLES[404], exc.message, exc.near or where)
+
+
 def handle_csrf(exc: CSRFError) -> Any:
     return _render(
         400,
@@ -80,5 +87,6 @@ _TITLES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(GovmapError, handle_govmap_error)
+    app.register_error_handler(UnknownEntity, handle_unknown_entity)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)

@@ -3,13 +3,16 @@
 Every request asks the store for the current register (cheap: the YAML store
 re-reads the file only when it changes) and gets a :class:`Snapshot` for that
 version.  The graph, the layout, the measures and the report are computed the
-first time a page needs them and kept until the register changes.
+first time a page needs them and kept until the register changes (the report
+also until the day changes: it judges reviews as of today).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -17,7 +20,8 @@ from typing import Any
 import networkx as nx
 from flask import Flask, current_app
 from govmap.graph.build import build_graph
-from govmap.ingest.model import Register
+from govmap.graph.entity import relations_by_entity
+from govmap.ingest.model import Register, Relation
 from govmap.ingest.store import Store, YamlStore
 
 from . import analysis
@@ -31,10 +35,18 @@ class Snapshot:
     source: dict[str, Any] | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _measures: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+    #: The clock the report is judged by (reviews fall overdue as days pass).
+    today: Callable[[], dt.date] = field(default=dt.date.today, repr=False)
+    _report: tuple[dt.date, analysis.ReportView] | None = field(default=None, repr=False)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         return build_graph(self.register)
+
+    @cached_property
+    def relations(self) -> dict[str, list[Relation]]:
+        """Each record's relations (for entity pages without a scan of the register)."""
+        return relations_by_entity(self.register)
 
     @cached_property
     def positions(self) -> dict[str, tuple[float, float]]:
@@ -51,18 +63,25 @@ class Snapshot:
                 self._measures[name] = measure(self.graph, name)
             return self._measures[name]
 
-    @cached_property
+    @property
     def report(self) -> analysis.ReportView:
+        """The findings as of today: computed once per version and day, so a
+        server that runs for weeks still sees reviews fall overdue."""
+        day = self.today()
         with self._lock:
-            return analysis.report_of(self.register, self.source)
+            if self._report is None or self._report[0] != day:
+                self._report = (day, analysis.report_of(self.register, self.source, as_of=day))
+            return self._report[1]
 
 
 class Snapshots:
     """Snapshots by version; only the newest few are kept."""
 
-    def __init__(self, store: Store, keep: int = 2) -> None:
+    def __init__(self, store: Store, keep: int = 2, today: Callable[[], dt.date] = dt.date.today) -> None:
         self.store = store
         self.keep = keep
+        #: The clock of every snapshot's report; replace it to test how findings age.
+        self.today = today
         self._by_version: dict[str, Snapshot] = {}
         self._lock = threading.Lock()
 
@@ -76,7 +95,9 @@ class Snapshots:
         with self._lock:
             snap = self._by_version.get(version)
             if snap is None:
-                snap = self._by_version[version] = Snapshot(register, version, self._source(version))
+                snap = self._by_version[version] = Snapshot(
+                    register, version, self._source(version), today=lambda: self.today()
+                )
                 while len(self._by_version) > self.keep:
                     del self._by_version[next(iter(self._by_version))]
             return snap

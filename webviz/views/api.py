@@ -40,7 +40,7 @@ def entities() -> ResponseReturnValue:
 @bp.get("/entity/<entity_id>")
 def entity(entity_id: str) -> ResponseReturnValue:
     snap = state.current()
-    view = entity_view(snap.register, entity_id)
+    view = entity_view(snap.register, entity_id, snap.relations)
     return jsonify(
         {
             "version": snap.version,

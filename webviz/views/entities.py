@@ -24,7 +24,7 @@ def index() -> str:
 @bp.get("/entity/<entity_id>")
 def entity(entity_id: str) -> str:
     snap = state.current()
-    view = entity_view(snap.register, entity_id)
+    view = entity_view(snap.register, entity_id, snap.relations)
     register = snap.register
     return render_template(
         "entity.html",

@@ -10,12 +10,12 @@ bp = Blueprint("report", __name__)
 
 @bp.get("/report")
 def index() -> str:
-    snap = state.current()
+    rep = state.current().report
     kind, severity = request.args.get("kind", ""), request.args.get("severity", "")
     return render_template(
         "report.html",
-        report=snap.report,
-        findings=snap.report.select(kind=kind or None, severity=severity or None),
+        report=rep,
+        findings=rep.select(kind=kind or None, severity=severity or None),
         kind=kind,
         severity=severity,
         formats=analysis.FORMATS,
