@@ -77,10 +77,11 @@ class Neo4jStore:
 
         def work(tx: Any) -> str:
             # Taking the header's write lock first serialises concurrent edits.
-            tx.run(
-                "MERGE (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1",
+            # The counter also numbers the audit entries, so history has a strict order.
+            seq = tx.run(
+                "MERGE (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1 RETURN g.edits AS seq",
                 header=HEADER,
-            ).consume()
+            ).single()["seq"]
             register, current = read_tx(tx)
             if current != expected_version:
                 raise self._conflict(tx)
@@ -98,6 +99,7 @@ class Neo4jStore:
             row = asdict(entry)
             row["before"] = json.dumps(row["before"], sort_keys=True)
             row["after"] = json.dumps(row["after"], sort_keys=True)
+            row["seq"] = seq
             tx.run("CREATE (a:GovmapAudit) SET a = $row", row=row).consume()
             return summary.version
 
@@ -135,7 +137,7 @@ def _mapped_errors() -> Iterator[None]:
 
 def _history(tx: Any, limit: int | None) -> list[AuditEntry]:
     rows = tx.run(
-        "MATCH (a:GovmapAudit) RETURN a ORDER BY a.at DESC, elementId(a) DESC LIMIT $limit",
+        "MATCH (a:GovmapAudit) RETURN a ORDER BY a.seq DESC LIMIT $limit",
         limit=limit if limit is not None else 1_000_000,
     )
     out = []

@@ -480,7 +480,7 @@ def sync(
         if edited and summary.changed and not force:
             last = tx.run(
                 "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
-                "ORDER BY a.at DESC LIMIT 1"
+                "ORDER BY a.seq DESC LIMIT 1"
             ).single()
             latest = f" (latest: {last['s']} by {last['u']} at {last['at']})" if last else ""
             raise Neo4jConflict(
@@ -489,9 +489,14 @@ def sync(
             )
         tx.run("MATCH (g:GovmapRegister {id: $header}) SET g.loaded = g.version", header=HEADER).consume()
         if summary.changed:
+            seq = tx.run(
+                "MATCH (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1 RETURN g.edits AS seq",
+                header=HEADER,
+            ).single()["seq"]
             tx.run(
                 "CREATE (a:GovmapAudit) SET a = $row",
                 row={
+                    "seq": seq,
                     "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "user": user or _login_name(),
                     "action": "load",
