@@ -190,13 +190,17 @@ def source_json(s: SourceRef) -> dict[str, str | None]:
     return {"doc": s.doc, "section": s.section}
 
 
+#: Made once: json.dumps with options builds an encoder per call (one per finding).
+_ID_JSON = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def finding_id(kind: Kind, subject_ids: Iterable[str], key: Any = None) -> str:
     """A stable id: the kind and a hash of the kind, subject ids and key evidence.
 
     >>> finding_id(Kind.ORPHAN, ["b"]) == finding_id(Kind.ORPHAN, ["b"])
     True
     """
-    text = json.dumps([kind.value, sorted(subject_ids), key], sort_keys=True, default=str)
+    text = _ID_JSON.encode([kind.value, sorted(subject_ids), key])
     return f"{kind.value}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:10]}"
 
 

@@ -33,7 +33,13 @@ def index() -> ResponseReturnValue:
 @bp.get("/entities")
 def entities() -> ResponseReturnValue:
     snap = state.current()
-    rows = search(snap.register, request.args.get("q", ""), request.args.get("kind", ""), limit=100_000)
+    rows = search(
+        snap.register,
+        request.args.get("q", ""),
+        request.args.get("kind", ""),
+        limit=100_000,
+        index=snap.search_index,
+    )
     return jsonify({"version": snap.version, "entities": [r.__dict__ for r in rows]})
 
 

@@ -18,7 +18,12 @@ def index() -> str:
     snap = state.current()
     text = request.args.get("q", "")
     kind = request.args.get("kind", "")
-    return render_template("entities.html", rows=search(snap.register, text, kind), text=text, kind=kind)
+    return render_template(
+        "entities.html",
+        rows=search(snap.register, text, kind, index=snap.search_index),
+        text=text,
+        kind=kind,
+    )
 
 
 @bp.get("/entity/<entity_id>")

@@ -1,0 +1,114 @@
+"""JSON text exactly as ``json.dumps(obj, indent=2, ensure_ascii=False)`` writes it, faster.
+
+Python 3.11's C encoder cannot indent, so ``json.dumps(..., indent=2)`` falls
+back to the pure-Python encoder, a chain of generators per value.  At national
+scale that was half the cost of the full report (30,000 findings).  One
+recursive function that appends to a list gives the same bytes about 1.5x
+faster; strings still go through the C ``encode_basestring``.
+"""
+
+from __future__ import annotations
+
+from json.encoder import encode_basestring
+from typing import Any
+
+_INF = float("inf")
+
+
+def _float(o: float) -> str:
+    if o != o:
+        return "NaN"
+    if o == _INF:
+        return "Infinity"
+    if o == -_INF:
+        return "-Infinity"
+    return float.__repr__(o)
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, str):
+        return k
+    if isinstance(k, float):
+        return _float(k)
+    if k is True:
+        return "true"
+    if k is False:
+        return "false"
+    if k is None:
+        return "null"
+    if isinstance(k, int):
+        return int.__repr__(k)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
+
+
+def dumps_indented(obj: Any, indent: int = 2, level: int = 0) -> str:
+    """``json.dumps(obj, indent=indent, ensure_ascii=False)``, byte for byte.
+
+    ``level`` indents the text as if it sat that deep in a larger document
+    (its first line is not indented: the caller writes it after a key or a comma).
+
+    Examples
+    --------
+    >>> import json
+    >>> doc = {"a": [1, 2.5, None, True, "é"], "b": {}, "c": [], 3: {"d": [{"e": False}]}}
+    >>> dumps_indented(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
+    True
+
+    Notes
+    -----
+    Checks values in the order the standard encoder does (str, None, True,
+    False, int, float, list or tuple, dict), so subclasses such as ``StrEnum``
+    come out the same.  No ``default``, no ``sort_keys``, no cycle check: a
+    value json cannot encode raises ``TypeError``; report dictionaries hold
+    no cycles.
+    """
+    parts: list[str] = []
+    append = parts.append
+    pad = " " * indent
+
+    def enc(o: Any, nl: str) -> None:
+        if isinstance(o, str):
+            append(encode_basestring(o))
+        elif o is None:
+            append("null")
+        elif o is True:
+            append("true")
+        elif o is False:
+            append("false")
+        elif isinstance(o, int):
+            append(int.__repr__(o))
+        elif isinstance(o, float):
+            append(_float(o))
+        elif isinstance(o, (list, tuple)):
+            if not o:
+                append("[]")
+                return
+            inner = nl + pad
+            sep = "," + inner
+            append("[" + inner)
+            for i, v in enumerate(o):
+                if i:
+                    append(sep)
+                enc(v, inner)
+            append(nl + "]")
+        elif isinstance(o, dict):
+            if not o:
+                append("{}")
+                return
+            inner = nl + pad
+            sep = "," + inner
+            append("{" + inner)
+            for i, (k, v) in enumerate(o.items()):
+                if i:
+                    append(sep)
+                append(encode_basestring(_key(k)) + ": ")
+                enc(v, inner)
+            append(nl + "}")
+        else:
+            raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+    enc(obj, "\n" + pad * level)
+    return "".join(parts)
+
+
+__all__ = ["dumps_indented"]
