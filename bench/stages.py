@@ -338,12 +338,15 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
     with app.app_context():
         snap = state.current()
         t = time.perf_counter()
-        try:
-            with _alarm(args.timeout):
-                snap.positions  # noqa: B018 - computed and cached, as govmap serve's warm() does
-            layout_timed_out = False
-        except TimeoutError:
-            layout_timed_out = True
+        layout_timed_out = False
+        if snap.has_global_layout:
+            try:
+                with _alarm(args.timeout):
+                    snap.positions  # noqa: B018 - computed and cached, as govmap serve's warm() does
+            except TimeoutError:
+                layout_timed_out = True
+        else:
+            positions = "per view (register over the whole-layout limit): first visit includes it"
         layout_seconds = time.perf_counter() - t
         if layout_timed_out:
             qs = parse_qs(query)

@@ -256,6 +256,9 @@ neo4j_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Show progress (default: on a terminal).")
 @click.option("--force", is_flag=True, help="Replace edits made in the database since the last load.")
+@click.option(
+    "--full", is_flag=True, help="Compare every node and relationship, even when nothing seems changed."
+)
 def load(
     register: str | None,
     neo4j_uri: str | None,
@@ -263,6 +266,7 @@ def load(
     as_json: bool,
     progress: bool | None,
     force: bool,
+    full: bool,
 ) -> None:
     """Load a register into Neo4j: validated first, written in one transaction.
 
@@ -281,7 +285,7 @@ def load(
     driver = connect(settings)
     try:
         summary = sync(
-            reg, driver, settings.database, progress=report_progress if show else None, force=force
+            reg, driver, settings.database, progress=report_progress if show else None, force=force, full=full
         )
     finally:
         driver.close()

@@ -13,7 +13,7 @@ Why it is safe:
   it back.  The driver's ``execute_write`` retries transient errors.
 - **Exact and idempotent.** Each node and edge carries a content ``hash``; a
   sync reads the hashes, then creates, updates and deletes only what differs.
-  A second run changes nothing and says so.
+  A second run changes nothing and says so (quickly: see :func:`sync`).
 - **Parameters only.** Register text reaches Cypher only as parameters.  The
   only names interpolated into queries are labels and relationship types from
   govmap's own enums.
@@ -212,6 +212,20 @@ def edge_rows(register: Register) -> Iterator[dict[str, Any]]:
             }
 
 
+_NODE_KEYS = ("id", "name", "kind", "subtype", "status", "aliases", "description", "sources", "order", "data")
+_EDGE_KEYS = ("key", "origin", "field", "index", "role", "status", "short", "data")
+
+
+def _stored_node_hash(props: dict[str, Any]) -> str:
+    """The hash a node's stored properties would have (Neo4j drops null properties)."""
+    return _hash({k: props.get(k) for k in _NODE_KEYS})
+
+
+def _stored_edge_hash(type_name: str, source: str, target: str, props: dict[str, Any]) -> str:
+    rtype = RelType[type_name].value if type_name in RelType.__members__ else type_name
+    return _hash([rtype, source, target, {k: props.get(k) for k in _EDGE_KEYS}])
+
+
 def _relations(rec: Record) -> Iterator[Relation]:
     from govmap.ingest.model import relations_of
 
@@ -321,21 +335,39 @@ def _sync_tx(
     nodes: list[dict[str, Any]],
     edges: list[dict[str, Any]],
     progress: Progress | None,
+    verify: bool = False,
 ) -> SyncSummary:
     s = SyncSummary(nodes=len(nodes), edges=len(edges))
-    old_nodes = {
-        r["id"]: (r["hash"], r["label"])
-        for r in tx.run(
-            "MATCH (n:Entity) RETURN n.id AS id, n.hash AS hash, "
-            "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
-        )
-    }
-    old_edges = {
-        r["key"]: r["hash"]
-        for r in tx.run(
-            "MATCH (:Entity)-[r]->(:Entity) WHERE r.key IS NOT NULL RETURN r.key AS key, r.hash AS hash"
-        )
-    }
+    if verify:
+        # Recompute each hash from what is stored, so hand edits that left the hash alone show.
+        old_nodes = {
+            r["id"]: (_stored_node_hash(r["p"]), r["label"])
+            for r in tx.run(
+                "MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p, "
+                "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
+            )
+        }
+        old_edges = {
+            r["p"]["key"]: _stored_edge_hash(r["type"], r["s"], r["t"], r["p"])
+            for r in tx.run(
+                "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IS NOT NULL "
+                "RETURN type(r) AS type, a.id AS s, b.id AS t, properties(r) AS p"
+            )
+        }
+    else:
+        old_nodes = {
+            r["id"]: (r["hash"], r["label"])
+            for r in tx.run(
+                "MATCH (n:Entity) RETURN n.id AS id, n.hash AS hash, "
+                "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
+            )
+        }
+        old_edges = {
+            r["key"]: r["hash"]
+            for r in tx.run(
+                "MATCH (:Entity)-[r]->(:Entity) WHERE r.key IS NOT NULL RETURN r.key AS key, r.hash AS hash"
+            )
+        }
     new_ids = {n["id"] for n in nodes}
     new_keys = {e["key"] for e in edges}
 
@@ -440,6 +472,7 @@ def sync(
     progress: Progress | None = None,
     force: bool = False,
     user: str | None = None,
+    full: bool = False,
 ) -> SyncSummary:
     """Make the database hold exactly ``register``, in one transaction.
 
@@ -458,25 +491,43 @@ def sync(
         :class:`Neo4jConflict` and nothing changes: ``govmap dump`` first.
     user : str, optional
         Who loads, for the audit log (default: the login name).
+    full : bool
+        Compare every node and relationship even when the quick check says
+        nothing changed.
 
     Returns
     -------
     SyncSummary
         Counts created / updated / deleted; ``changed`` is False on a no-op.
+
+    Notes
+    -----
+    A re-run with an unchanged register is answered from the header: the
+    register's digest (SHA-256 of its canonical JSON), no edit since the last
+    load, and the node and relationship counts (from Neo4j's count store)
+    all as the last load left them.  That costs about a fiftieth of a load at
+    national size; ``full=True`` (``govmap load --full``) compares every
+    node's and relationship's hash instead, which also finds hand edits that
+    kept the counts.
     """
     from neo4j import exceptions as nx
 
-    nodes = [node_row(r, i) for i, r in enumerate(register.records())]
-    edges = list(edge_rows(register))
+    digest = register_digest(register)
 
     def work(tx: Any) -> SyncSummary:
         head = tx.run(
-            "MATCH (g:GovmapRegister {id: $header}) RETURN g.version AS version, g.loaded AS loaded",
+            "MATCH (g:GovmapRegister {id: $header}) RETURN g.version AS version, g.loaded AS loaded, "
+            "g.digest AS digest, g.nodes AS nodes, g.edges AS edges",
             header=HEADER,
         ).single()
         before = head["version"] if head else "empty"
         edited = head is not None and head["loaded"] is not None and head["version"] != head["loaded"]
-        summary = _sync_tx(tx, register, nodes, edges, progress)
+        if not full and head is not None and not edited and head["digest"] == digest:
+            if _counts(tx) == (head["nodes"], head["edges"]):
+                return _unchanged(register, before)
+        nodes = [node_row(r, i) for i, r in enumerate(register.records())]
+        edges = list(edge_rows(register))
+        summary = _sync_tx(tx, register, nodes, edges, progress, verify=full)
         if edited and summary.changed and not force:
             last = tx.run(
                 "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
@@ -487,7 +538,15 @@ def sync(
                 f"the database holds edits made since the last load{latest}; nothing was changed",
                 hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
             )
-        tx.run("MATCH (g:GovmapRegister {id: $header}) SET g.loaded = g.version", header=HEADER).consume()
+        n_nodes, n_edges = _counts(tx)
+        tx.run(
+            "MATCH (g:GovmapRegister {id: $header}) "
+            "SET g.loaded = g.version, g.digest = $digest, g.nodes = $nodes, g.edges = $edges",
+            header=HEADER,
+            digest=digest,
+            nodes=n_nodes,
+            edges=n_edges,
+        ).consume()
         if summary.changed:
             seq = tx.run(
                 "MATCH (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1 RETURN g.edits AS seq",
@@ -521,6 +580,32 @@ def sync(
         ) from None
     except nx.Neo4jError as exc:
         raise Neo4jError(f"Neo4j refused the load: {exc.message}; nothing was changed") from None
+
+
+def register_digest(register: Register) -> str:
+    """SHA-256 of the register's canonical JSON (pydantic's serializer: fast)."""
+    return hashlib.sha256(register.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
+
+
+def _counts(tx: Any) -> tuple[int, int]:
+    """Entity nodes and all relationships, from the count store (constant time)."""
+    n = tx.run("MATCH (n:Entity) RETURN count(n) AS n").single()["n"]
+    r = tx.run("MATCH ()-[r]->() RETURN count(r) AS r").single()["r"]
+    return int(n), int(r)
+
+
+def _unchanged(register: Register, version: str) -> SyncSummary:
+    s = SyncSummary(version=version)
+    for rec in register.records():
+        s.nodes += 1
+        s.by_label[rec.label] = s.by_label.get(rec.label, 0) + 1
+    for rel in register.relations():
+        s.edges += 1
+        name = rel.type.name
+        s.by_type[name] = s.by_type.get(name, 0) + 1
+    s.by_label = dict(sorted(s.by_label.items()))
+    s.by_type = dict(sorted(s.by_type.items()))
+    return s
 
 
 def _login_name() -> str:
@@ -594,7 +679,7 @@ def read_tx(tx: Any) -> tuple[Register, str]:
     for n in nodes:
         model = LABELS.get(n["label"])
         if model is None:
-            raise Neo4jError(
+            raise StoredRegisterInvalid(
                 f"node '{n['id']}' in Neo4j has no govmap kind label (one of {', '.join(LABELS)})"
             )
         try:
@@ -614,7 +699,7 @@ def read_tx(tx: Any) -> tuple[Register, str]:
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
             where = ".".join(str(p) for p in err["loc"])
-            raise Neo4jError(
+            raise StoredRegisterInvalid(
                 f"node '{n['id']}' in Neo4j is not a valid record: {where}: {err['msg']}"
             ) from None
         sections.setdefault(model.section, []).append(record)

@@ -256,3 +256,29 @@ def test_killing_the_server_mid_load_leaves_the_previous_state(seed_path, tmp_pa
         driver.close()
     finally:
         stop_neo4j(instance)
+
+
+def test_an_unchanged_reload_is_answered_from_the_header_and_full_finds_a_hand_edit(neo4j_driver, seed_path):
+    reg = load_register(seed_path)
+    sync(reg, neo4j_driver)
+    with neo4j_driver.session() as s:  # a hand edit in Browser that keeps every count
+        s.run("MATCH (n:Entity {id: 'asb-county-group'}) SET n.name = 'Renamed by hand'").consume()
+    quick = sync(reg, neo4j_driver)
+    assert not quick.changed and quick.nodes == sum(1 for _ in reg.records())
+    assert quick.by_type == expected_counts(reg)[1]
+    full = sync(reg, neo4j_driver, full=True)
+    assert full.nodes_updated == 1
+    with neo4j_driver.session() as s:
+        name = s.run("MATCH (n:Entity {id: 'asb-county-group'}) RETURN n.name AS n").single()["n"]
+    assert name == "Anti-Social Behaviour County Group"
+    assert not sync(reg, neo4j_driver, full=True).changed  # stored hashes recompute exactly
+
+
+def test_a_deleted_node_is_noticed_even_without_full(neo4j_driver, seed_path):
+    reg = load_register(seed_path)
+    sync(reg, neo4j_driver)
+    with neo4j_driver.session() as s:
+        s.run("MATCH (n:Entity {id: 'asb-county-group'}) DETACH DELETE n").consume()
+    again = sync(reg, neo4j_driver)
+    assert again.nodes_created == 1
+    assert counts(neo4j_driver) == expected_counts(reg)

@@ -53,6 +53,10 @@ COLLAPSE = {"kind": "by kind", "area": "by area"}
 MAX_HOPS = 5
 #: Maps this small get their own layout; larger ones reuse the whole register's.
 LOCAL_LAYOUT = 150
+#: Registers larger than this get no whole-register layout (Fruchterman-Reingold is
+#: O(n^2) an iteration: minutes at 15,000 nodes, far longer nationally); each map view of
+#: at most ``max_nodes`` nodes is laid out on its own instead, and cached per version.
+GLOBAL_LAYOUT_LIMIT = 4000
 
 
 class MapTooBig(GovmapError):
@@ -302,11 +306,11 @@ def _size(value: float, top: float) -> float:
 
 
 def _positions(
-    g: nx.MultiDiGraph, nodes: set[str], global_pos: Callable[[], Mapping[str, tuple[float, float]]]
+    g: nx.MultiDiGraph, nodes: set[str], positions_of: Callable[[set[str]], Mapping[str, tuple[float, float]]]
 ) -> Mapping[str, tuple[float, float]]:
     if len(nodes) <= LOCAL_LAYOUT:
         return layout(g.subgraph(nodes))
-    return global_pos()
+    return positions_of(nodes)
 
 
 def map_data(
@@ -315,7 +319,7 @@ def map_data(
     q: MapQuery,
     *,
     url_for_entity: Callable[[str], str],
-    global_positions: Callable[[], Mapping[str, tuple[float, float]]],
+    positions_of: Callable[[set[str]], Mapping[str, tuple[float, float]]],
     measure_of: Callable[[str], Mapping[str, float]],
     max_nodes: int = 2000,
     physics_limit: int = 300,
@@ -336,7 +340,7 @@ def map_data(
             f"this map would have {total:,} nodes ({parts}); the limit is {max_nodes:,}",
             hint="filter by kind, theme or area, focus on one entity, or collapse by kind or area",
         )
-    pos = _positions(g, nodes, global_positions)
+    pos = _positions(g, nodes, positions_of)
     values = measure_of(q.size)
     top = max((values.get(n, 0.0) for n in nodes), default=0.0)
     highlight = set(q.highlight)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -35,6 +35,9 @@ class Snapshot:
     source: dict[str, Any] | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _measures: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+    _view_positions: dict[frozenset[str], dict[str, tuple[float, float]]] = field(
+        default_factory=dict, repr=False
+    )
     #: The clock the report is judged by (reviews fall overdue as days pass).
     today: Callable[[], dt.date] = field(default=dt.date.today, repr=False)
     _report: tuple[dt.date, analysis.ReportView] | None = field(default=None, repr=False)
@@ -57,10 +60,34 @@ class Snapshot:
 
     @cached_property
     def positions(self) -> dict[str, tuple[float, float]]:
+        """The whole register's layout (only used up to ``GLOBAL_LAYOUT_LIMIT`` nodes)."""
         from .mapdata import layout
 
         with self._lock:
             return layout(self.graph)
+
+    @property
+    def has_global_layout(self) -> bool:
+        from .mapdata import GLOBAL_LAYOUT_LIMIT
+
+        return self.graph.number_of_nodes() <= GLOBAL_LAYOUT_LIMIT
+
+    def positions_of(self, nodes: set[str]) -> Mapping[str, tuple[float, float]]:
+        """Positions for one map view: the whole register's layout while it is small enough,
+        else the view's own layout, cached for this version (most recent 32 views)."""
+        if self.has_global_layout:
+            return self.positions
+        from .mapdata import layout
+
+        key = frozenset(nodes)
+        with self._lock:
+            cached = self._view_positions.get(key)
+            if cached is None:
+                cached = layout(self.graph.subgraph(nodes))
+                self._view_positions[key] = cached
+                while len(self._view_positions) > 32:
+                    del self._view_positions[next(iter(self._view_positions))]
+            return cached
 
     def measure(self, name: str) -> dict[str, float]:
         from .mapdata import measure
@@ -119,7 +146,8 @@ def warm(app: Flask) -> threading.Thread:
         with app.app_context():
             snap = current()
             snap.measure("degree")  # the map's default size; cached per version
-            snap.positions  # noqa: B018 - computed and cached
+            if snap.has_global_layout:
+                snap.positions  # noqa: B018 - computed and cached
 
     thread = threading.Thread(target=run, name="govmap-layout", daemon=True)
     thread.start()

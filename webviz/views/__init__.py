@@ -23,7 +23,7 @@ def map_of(snap: state.Snapshot, q: MapQuery) -> MapData:
         snap.graph,
         q,
         url_for_entity=lambda i: url_for("entities.entity", entity_id=i),
-        global_positions=lambda: snap.positions,
+        positions_of=snap.positions_of,
         measure_of=snap.measure,
         max_nodes=current_app.config["GOVMAP_MAX_NODES"],
         physics_limit=current_app.config["GOVMAP_PHYSICS_LIMIT"],
