@@ -35,3 +35,18 @@ def test_no_package_imports_a_layer_above_it(folder):
             if name.startswith(FORBIDDEN[folder]):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+def test_every_package_folder_is_installed_by_pyproject():
+    """A subpackage missing from pyproject works in an editable install and breaks `pip install .`."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    dirs = {v: k for k, v in config["package-dir"].items()}
+    found = set()
+    for folder, name in dirs.items():
+        for init in sorted((ROOT / folder).rglob("__init__.py")):
+            rel = init.parent.relative_to(ROOT / folder)
+            found.add(".".join([name, *rel.parts]) if rel.parts else name)
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
