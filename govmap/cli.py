@@ -156,24 +156,7 @@ def show(entity_id: str, register: str | None, as_json: bool) -> None:
     view = entity_view(reg, entity_id)
     rec = view.record
     if as_json:
-        out = {
-            "kind": view.kind,
-            "status": view.status,
-            "record": rec.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-            "links": {
-                label: [
-                    {
-                        "id": link.other,
-                        "name": link.other_name,
-                        "kind": link.other_kind,
-                        "role": link.relation.role,
-                        "status": link.relation.status.value,
-                    }
-                    for link in links
-                ]
-                for label, links in view.links.items()
-            },
-        }
+        out = view.to_json()
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)

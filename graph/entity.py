@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from govmap.ingest.errors import GovmapError
 from govmap.ingest.model import Record, Register, Relation, RelType, effective_status
@@ -63,6 +64,28 @@ class EntityView:
     kind: str
     status: str
     links: dict[str, list[Link]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record and its links as JSON data: what ``govmap show --json`` and the API print."""
+        return {
+            "id": self.record.id,
+            "kind": self.kind,
+            "status": self.status,
+            "record": self.record.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+            "links": {
+                label: [
+                    {
+                        "id": link.other,
+                        "name": link.other_name,
+                        "kind": link.other_kind,
+                        "role": link.relation.role,
+                        "status": link.relation.status.value,
+                    }
+                    for link in links
+                ]
+                for label, links in self.links.items()
+            },
+        }
 
 
 def get_record(register: Register, entity_id: str) -> Record:

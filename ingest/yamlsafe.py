@@ -199,20 +199,26 @@ def parse(text: str, filename: str, limits: Limits | None = None) -> Parsed:
             container[key] = value
         frame[1] = _NO_KEY
 
+    def allowed(event: Any) -> bool:
+        """Refuse anchors and tags outside the core schema; False when the value must be dropped."""
+        if event.anchor is not None:
+            refuse(
+                f"anchor '&{event.anchor}' is not allowed",
+                event.start_mark,
+                "write the value out in full",
+                "anchor",
+            )
+        if event.tag is not None and event.tag not in _ALLOWED_TAGS:
+            refuse(_tag_message(event.tag), event.start_mark, code="tag")
+            return False
+        return True
+
     try:
         try:
             for event in _events(text):
                 kind = type(event)
                 if kind is yaml.ScalarEvent:
-                    if event.anchor is not None:
-                        refuse(
-                            f"anchor '&{event.anchor}' is not allowed",
-                            event.start_mark,
-                            "write the value out in full",
-                            "anchor",
-                        )
-                    if event.tag is not None and event.tag not in _ALLOWED_TAGS:
-                        refuse(_tag_message(event.tag), event.start_mark, code="tag")
+                    if not allowed(event):
                         put(None, event)
                         continue
                     try:
@@ -222,15 +228,7 @@ def parse(text: str, filename: str, limits: Limits | None = None) -> Parsed:
                         value = None
                     put(value, event)
                 elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                    if event.anchor is not None:
-                        refuse(
-                            f"anchor '&{event.anchor}' is not allowed",
-                            event.start_mark,
-                            "write the value out in full",
-                            "anchor",
-                        )
-                    if event.tag is not None and event.tag not in _ALLOWED_TAGS:
-                        refuse(_tag_message(event.tag), event.start_mark, code="tag")
+                    allowed(event)
                     if len(stack) >= limits.max_depth:
                         refuse(
                             f"nesting deeper than {limits.max_depth} levels",

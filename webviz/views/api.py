@@ -50,23 +50,7 @@ def entity(entity_id: str) -> ResponseReturnValue:
     return jsonify(
         {
             "version": snap.version,
-            "id": view.record.id,
-            "kind": view.kind,
-            "status": view.status,
-            "record": view.record.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-            "links": {
-                label: [
-                    {
-                        "id": link.other,
-                        "name": link.other_name,
-                        "kind": link.other_kind,
-                        "role": link.relation.role,
-                        "status": link.relation.status.value,
-                    }
-                    for link in links
-                ]
-                for label, links in view.links.items()
-            },
+            **view.to_json(),
             "findings": [f.id for f in snap.report.select(subject=entity_id)],
         }
     )
