@@ -56,7 +56,7 @@ LOCAL_LAYOUT = 150
 #: Registers larger than this get no whole-register layout (Fruchterman-Reingold is
 #: O(n^2) an iteration: minutes at 15,000 nodes, far longer nationally); each map view of
 #: at most ``max_nodes`` nodes is laid out on its own instead, and cached per version.
-GLOBAL_LAYOUT_LIMIT = 4000
+GLOBAL_LAYOUT_LIMIT = 8000
 
 
 class MapTooBig(GovmapError):

@@ -52,7 +52,7 @@ class Snapshot:
         return relations_by_entity(self.register)
 
     @cached_property
-    def search_index(self) -> list[Any]:
+    def search_index(self) -> Any:
         """The records, ready for :func:`govmap.webviz.search.search`."""
         from .search import search_index
 
