@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.websupport import ACCOUNTS, REGISTERS, make_app
+from tests.websupport import ACCOUNTS, HOSTILE_PAGES, REGISTERS, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -322,41 +322,6 @@ def test_a_bad_membership_is_shown_at_its_field_in_the_browser(site: Site, watch
 
 
 # -- hostile text ------------------------------------------------------------------
-
-HOSTILE_PAGES = [
-    "/",
-    "/?collapse=area",
-    "/?focus=evil-board&hops=3",
-    "/?highlight=evil-board,evil-org",
-    "/entities",
-    "/entities?q=%3Cscript%3E",
-    "/paths?from=evil-person&to=evil-area",
-    "/paths?theme=evil-theme",
-    "/paths?theme=lonely-theme",
-    "/report",
-    "/history",
-    "/edit/new/bodies",
-    *(
-        f"/entity/{i}"
-        for i in (
-            "evil-doc",
-            "evil-area",
-            "evil-org",
-            "evil-post",
-            "evil-person",
-            "evil-board",
-            "evil-group",
-            "evil-plan",
-            "evil-theme",
-            "lonely-theme",
-            "evil-platform",
-        )
-    ),
-    *(f"/edit/{i}" for i in ("evil-doc", "evil-org", "evil-board", "evil-group", "evil-platform")),
-    "/edit/evil-board/members/0",
-    "/edit/evil-board/themes/0",
-    "/edit/evil-group/reports_to/0",
-]
 
 
 def test_a_hostile_register_runs_no_script_on_any_page(hostile_site: Site, watch: Watch) -> None:

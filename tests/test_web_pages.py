@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from tests.websupport import copy_register, login, make_app
+from tests.websupport import HOSTILE_PAGES, copy_register, login, make_app
 
 PAGES = [
     "/",
@@ -295,48 +295,6 @@ def hostile(tmp_path: Path) -> FlaskClient:
     client = make_app(copy_register(tmp_path, "xss.yaml")).test_client()
     login(client, "alice")
     return client
-
-
-HOSTILE_PAGES = [
-    "/",
-    "/?collapse=area",
-    "/?collapse=kind",
-    "/?focus=evil-board&hops=3",
-    "/?highlight=evil-board",
-    "/entities",
-    "/entities?q=%3Cscript%3E",
-    "/paths?from=evil-person&to=evil-area",
-    "/paths?theme=evil-theme",
-    "/paths?theme=lonely-theme",
-    "/report",
-    "/history",
-    "/edit/new/bodies",
-    *(
-        f"/entity/{i}"
-        for i in (
-            "evil-doc",
-            "evil-area",
-            "evil-org",
-            "evil-post",
-            "evil-person",
-            "evil-board",
-            "evil-group",
-            "evil-plan",
-            "evil-theme",
-            "lonely-theme",
-            "evil-platform",
-        )
-    ),
-    *(
-        f"/edit/{i}"
-        for i in ("evil-doc", "evil-org", "evil-board", "evil-group", "evil-plan", "evil-platform")
-    ),
-    "/edit/evil-board/members/0",
-    "/edit/evil-board/members/1",
-    "/edit/evil-board/themes/0",
-    "/edit/evil-group/reports_to/0",
-    "/edit/evil-board/remove",
-]
 
 
 @pytest.mark.parametrize("url", HOSTILE_PAGES)

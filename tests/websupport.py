@@ -60,3 +60,48 @@ def hidden(html: str, name: str) -> str:
     m = re.search(rf'name="{name}" value="([^"]*)"', html)
     assert m, f"no hidden input {name!r} in the page"
     return m.group(1)
+
+
+#: Every page of the hostile register (tests/registers/xss.yaml), for the escaping tests
+#: in the Flask client and in Chromium.
+HOSTILE_PAGES = [
+    "/",
+    "/?collapse=area",
+    "/?collapse=kind",
+    "/?focus=evil-board&hops=3",
+    "/?highlight=evil-board",
+    "/?highlight=evil-board,evil-org",
+    "/entities",
+    "/entities?q=%3Cscript%3E",
+    "/paths?from=evil-person&to=evil-area",
+    "/paths?theme=evil-theme",
+    "/paths?theme=lonely-theme",
+    "/report",
+    "/history",
+    "/edit/new/bodies",
+    *(
+        f"/entity/{i}"
+        for i in (
+            "evil-doc",
+            "evil-area",
+            "evil-org",
+            "evil-post",
+            "evil-person",
+            "evil-board",
+            "evil-group",
+            "evil-plan",
+            "evil-theme",
+            "lonely-theme",
+            "evil-platform",
+        )
+    ),
+    *(
+        f"/edit/{i}"
+        for i in ("evil-doc", "evil-org", "evil-board", "evil-group", "evil-plan", "evil-platform")
+    ),
+    "/edit/evil-board/members/0",
+    "/edit/evil-board/members/1",
+    "/edit/evil-board/themes/0",
+    "/edit/evil-group/reports_to/0",
+    "/edit/evil-board/remove",
+]

@@ -169,15 +169,20 @@ def new_link(entity_id: str, field_name: str) -> Any:
     )
 
 
-@bp.route("/<entity_id>/<field_name>/<int:index>", methods=["GET", "POST"])
-@editor_required
-def change_link(entity_id: str, field_name: str, index: int) -> Any:
-    snap = state.current()
+def _link_item(snap: Any, entity_id: str, field_name: str, index: int) -> tuple[Any, Any, Any]:
+    """The record, its link list and the link's form fields; 404 past the end of the list."""
     rec = get_record(snap.register, entity_id)
     items = _list_field(rec, field_name)
     if index >= len(items):
         abort(404)
-    specs = forms.link_fields(field_name)
+    return rec, items, forms.link_fields(field_name)
+
+
+@bp.route("/<entity_id>/<field_name>/<int:index>", methods=["GET", "POST"])
+@editor_required
+def change_link(entity_id: str, field_name: str, index: int) -> Any:
+    snap = state.current()
+    rec, items, specs = _link_item(snap, entity_id, field_name, index)
     if request.method == "GET":
         return _link_page(rec, field_name, index, forms.initial(specs, items[index]), snap.version)
     return save(
@@ -193,11 +198,7 @@ def change_link(entity_id: str, field_name: str, index: int) -> Any:
 @editor_required
 def remove_link(entity_id: str, field_name: str, index: int) -> Any:
     snap = state.current()
-    rec = get_record(snap.register, entity_id)
-    items = _list_field(rec, field_name)
-    if index >= len(items):
-        abort(404)
-    specs = forms.link_fields(field_name)
+    rec, items, specs = _link_item(snap, entity_id, field_name, index)
     return save(
         RemoveLink(entity_id, field_name, index),
         url_for("edit.change_record", entity_id=entity_id),
