@@ -187,19 +187,25 @@ def wait_for_progress(proc: subprocess.Popen[str], timeout: float = 120) -> None
     raise AssertionError("no progress from the loader")
 
 
-def test_killing_the_loader_mid_load_leaves_the_previous_state(neo4j_driver, neo4j_env, seed_path, tmp_path):
-    sync(load_register(seed_path), neo4j_driver)
-    before = counts(neo4j_driver)
+def start_big_load(tmp_path: Path, env: dict[str, str]) -> tuple[Path, subprocess.Popen[str]]:
+    """Start `govmap load` of a big register and return once it is writing."""
     big = tmp_path / "big.yaml"
     big.write_text(big_register_text(), encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "govmap", "load", str(big), "--progress"],
-        env=neo4j_env,
+        env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
     )
     wait_for_progress(proc)
+    return big, proc
+
+
+def test_killing_the_loader_mid_load_leaves_the_previous_state(neo4j_driver, neo4j_env, seed_path, tmp_path):
+    sync(load_register(seed_path), neo4j_driver)
+    before = counts(neo4j_driver)
+    big, proc = start_big_load(tmp_path, neo4j_env)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     time.sleep(1)  # the server notices the closed connection and rolls back
@@ -219,16 +225,7 @@ def test_killing_the_server_mid_load_leaves_the_previous_state(seed_path, tmp_pa
         reg = load_register(seed_path)
         sync(reg, driver)
         driver.close()
-        big = tmp_path / "big.yaml"
-        big.write_text(big_register_text(), encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "govmap", "load", str(big), "--progress"],
-            env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-        )
-        wait_for_progress(proc)
+        big, proc = start_big_load(tmp_path, env)
         pid = int((instance / "run" / "neo4j.pid").read_text().strip())
         os.kill(pid, signal.SIGKILL)
         out, err = proc.communicate(timeout=300)
