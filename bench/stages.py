@@ -69,7 +69,7 @@ def load_validate(args: argparse.Namespace) -> dict[str, Any]:
 
 # -- Neo4j -------------------------------------------------------------------------
 def _driver(args: argparse.Namespace) -> Any:
-    from govmap.graph.neo4j_store import Neo4jSettings, connect
+    from govmap.graph.neo4j import Neo4jSettings, connect
 
     return connect(Neo4jSettings.from_env(args.neo4j))
 
@@ -83,7 +83,9 @@ def _empty(driver: Any) -> None:
 @stage
 def neo4j_raw(args: argparse.Namespace) -> dict[str, Any]:
     """Baseline: UNWIND $rows CREATE of the same rows, same driver, one transaction."""
-    from govmap.graph.neo4j_store import BATCH, edge_rows, ensure_schema, node_row
+    from govmap.graph.neo4j.connect import BATCH
+    from govmap.graph.neo4j.rows import edge_rows, node_row
+    from govmap.graph.neo4j.sync import ensure_schema
 
     reg = _register(args)
     nodes = [node_row(r, i) for i, r in enumerate(reg.records())]
@@ -118,7 +120,7 @@ def neo4j_raw(args: argparse.Namespace) -> dict[str, Any]:
 @stage
 def neo4j_sync(args: argparse.Namespace) -> dict[str, Any]:
     """govmap load into an empty database, then a re-run with no change."""
-    from govmap.graph.neo4j_store import ensure_schema, sync
+    from govmap.graph.neo4j import ensure_schema, sync
 
     reg = _register(args)
     driver = _driver(args)
@@ -160,8 +162,8 @@ def report_full(args: argparse.Namespace) -> dict[str, Any]:
 @stage
 def overlap_kernel(args: argparse.Namespace) -> dict[str, Any]:
     """Baseline: the sparse-matrix overlap kernel alone (graph/overlap.py pair_scores)."""
-    from govmap.graph.findings import Lookup
-    from govmap.graph.overlap import pair_scores
+    from govmap.graph.analysis.findings import Lookup
+    from govmap.graph.analysis.overlap import pair_scores
 
     reg = _register(args)
     lk = Lookup(reg)  # shared index of the register; built once by the report too
@@ -180,7 +182,7 @@ def nx_projection(args: argparse.Namespace) -> dict[str, Any]:
     import signal
 
     import networkx as nx
-    from govmap.graph.findings import Lookup
+    from govmap.graph.analysis.findings import Lookup
     from networkx.algorithms import bipartite
 
     reg = _register(args)

@@ -4,67 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import IntEnum
 from typing import Any
 
 import click
 
-from govmap.ingest.errors import GovmapError, Level, RegisterError, RegisterInvalid, RegisterUnreadable
+from govmap.cliutil import ExitStatus, _Group, plural, register_argument
+from govmap.ingest.errors import Level, RegisterError, RegisterInvalid, RegisterUnreadable
 from govmap.ingest.load import check_register, default_register_path, load_register
 from govmap.ingest.model import SECTIONS
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-class ExitStatus(IntEnum):
-    """Exit codes, listed in the README."""
-
-    SUCCESS = 0
-    #: The register is invalid, or findings reached ``--fail-on``.
-    INVALID = 1
-    #: Wrong arguments, or a file that cannot be read.
-    USAGE = 2
-    #: Neo4j could not be reached (down, wrong address).
-    NEO4J_UNAVAILABLE = 3
-    #: Neo4j refused the credentials or the database name.
-    NEO4J_REFUSED = 4
-    #: Neo4j failed during a write; nothing was changed.
-    NEO4J_FAILED = 5
-    #: The database holds edits made since the last load; nothing was changed (use --force).
-    CONFLICT = 6
-    INTERRUPTED = 130
-
-
-def exit_status_of(exc: GovmapError) -> ExitStatus:
-    code = getattr(exc, "exit_status", None)
-    if code is not None:
-        return ExitStatus(code)
-    if isinstance(exc, RegisterUnreadable):
-        return ExitStatus.USAGE
-    return ExitStatus.INVALID
-
-
-class _Group(click.Group):
-    """Turns every :class:`GovmapError` into a message and an exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except GovmapError as exc:
-            if ctx.params.get("traceback"):
-                raise
-            click.echo(exc.format(), err=True)
-            ctx.exit(exit_status_of(exc))
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(ExitStatus.INTERRUPTED)
-
-
-register_argument = click.argument(
-    "register", required=False, type=click.Path(dir_okay=False), metavar="[REGISTER]"
-)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -193,7 +140,7 @@ def schema(output: str | None) -> None:
 
     text = schema_json()
     if output:
-        from govmap.ingest.dump import write_atomically
+        from govmap.ingest.files import write_atomically
 
         write_atomically(output, text)
     else:
@@ -213,8 +160,8 @@ def schema(output: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
 def synth(force_areas: int, seed: int, output: str | None) -> None:
     """Generate a synthetic register of a national shape (for scale tests)."""
-    from govmap.graph.synth import synth_yaml
-    from govmap.ingest.dump import write_atomically
+    from govmap.ingest.files import write_atomically
+    from govmap.ingest.synth import synth_yaml
 
     text = synth_yaml(force_areas, seed)
     if output:
@@ -256,7 +203,7 @@ def load(
     Refused (exit 6, nothing changed) when the database holds edits made with
     'govmap serve --neo4j' since the last load: dump them first, or --force.
     """
-    from govmap.graph.neo4j_store import Neo4jSettings, connect, sync
+    from govmap.graph.neo4j import Neo4jSettings, connect, sync
 
     reg = load_register(register)  # an invalid register never touches the database
     settings = Neo4jSettings.from_env(neo4j_uri)
@@ -283,8 +230,9 @@ def load(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
 def dump(neo4j_uri: str | None, output: str | None) -> None:
     """Write the register held in Neo4j back to YAML."""
-    from govmap.graph.neo4j_store import Neo4jSettings, connect, read_register
-    from govmap.ingest.dump import dump_register, write_atomically
+    from govmap.graph.neo4j import Neo4jSettings, connect, read_register
+    from govmap.ingest.dump import dump_register
+    from govmap.ingest.files import write_atomically
 
     settings = Neo4jSettings.from_env(neo4j_uri)
     driver = connect(settings)
@@ -339,7 +287,7 @@ def report_(
     import dataclasses
     import datetime as dt
 
-    from govmap.graph.findings import Severity, expand_kinds
+    from govmap.graph.analysis.findings import Severity, expand_kinds
     from govmap.graph.report import ReportOptions, report, source_of
 
     try:
@@ -354,7 +302,7 @@ def report_(
     result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
     text = result.render(fmt)
     if output:
-        from govmap.ingest.dump import write_atomically
+        from govmap.ingest.files import write_atomically
 
         write_atomically(output, text)
     else:
@@ -392,8 +340,8 @@ def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: s
 
     store: Store
     if neo4j_uri or (register is None and os.environ.get("NEO4J_URI")):
-        from govmap.graph.neo4j_editing import Neo4jStore
-        from govmap.graph.neo4j_store import Neo4jSettings
+        from govmap.graph.neo4j import Neo4jSettings
+        from govmap.graph.neo4j.editing import Neo4jStore
 
         store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri))
     else:
@@ -426,3 +374,14 @@ def main() -> None:
 
 # Re-exported so that tests and docs name one list of codes.
 __all__ = ["ExitStatus", "RegisterInvalid", "cli", "main"]
+
+
+def _add_commands() -> None:
+    """Attach the commands kept in :mod:`govmap.commands` (one module per area)."""
+    from govmap.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_commands()

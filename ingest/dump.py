@@ -7,12 +7,10 @@ their own written back as bare ids.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import yaml
 
-from .errors import OutputError
 from .model import SECTIONS, Link, Membership, Record, Register, ThemeLink
 
 
@@ -61,25 +59,3 @@ def dump_register(register: Register) -> str:
         default_flow_style=False,
         width=100,
     )
-
-
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new one.
-
-    See :func:`govmap.ingest.save.write_atomic`; here a failure to write is a
-    message for the user (:class:`OutputError`), not a traceback.
-    """
-    from .save import write_atomic
-
-    name = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(name))
-    if not os.path.isdir(folder):
-        raise OutputError(
-            f"cannot write {name}: no folder {folder}", hint="create the folder, or choose another path"
-        )
-    try:
-        write_atomic(name, text.encode("utf-8"))
-    except IsADirectoryError:
-        raise OutputError(f"cannot write {name}: it is a folder", hint="give a file name") from None
-    except OSError as exc:
-        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None

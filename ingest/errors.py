@@ -145,3 +145,41 @@ class RegisterInvalid(GovmapError):
 
     def __str__(self) -> str:  # pragma: no cover - for tracebacks only
         return self.format()
+
+
+# -- editing -----------------------------------------------------------------
+
+
+class EditConflict(GovmapError):
+    """The register changed since the edit was prepared: nothing was written."""
+
+    status = 409
+
+
+class UnknownRecord(GovmapError):
+    """An edit names a record or an item that is not in the register."""
+
+    status = 404
+
+
+class EditRefused(GovmapError):
+    """An edit that cannot be applied as asked (a field that is not a list, ...)."""
+
+    status = 400
+
+
+class EditInvalid(GovmapError):
+    """The edit would make the register invalid; nothing was written.
+
+    ``fields`` maps a form field to its messages; ``general`` holds problems
+    that belong to no field of the form (another record now broken, say).
+    """
+
+    status = 422
+
+    def __init__(self, problems: list[Problem], fields: dict[str, list[str]], general: list[str]) -> None:
+        n = len(problems)
+        super().__init__(f"the change was not saved: {n} problem{'s' if n != 1 else ''} to fix")
+        self.problems = problems
+        self.fields = fields
+        self.general = general

@@ -535,3 +535,7 @@ def relations_of(rec: Record) -> Iterator[Relation]:
                 end=_date_or_none(getattr(item, "end", None)),
                 note=getattr(item, "note", None),
             )
+
+
+#: The key that names the target of an item in a list field; ``to`` for plain links.
+ITEM_KEYS = {"members": "member", "themes": "theme"}

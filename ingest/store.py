@@ -5,8 +5,8 @@ The web app talks to a :class:`Store`, never to a file or a database:
 - ``load()`` returns the register and its *version token* (an opaque string
   that changes whenever the register does);
 - ``apply(edit, expected_version, user)`` applies one edit (see
-  :mod:`.save`) if the register is still at ``expected_version``, else raises
-  :class:`~govmap.ingest.save.EditConflict` and changes nothing; it returns
+  :mod:`.edits`) if the register is still at ``expected_version``, else raises
+  :class:`~govmap.ingest.errors.EditConflict` and changes nothing; it returns
   the new version;
 - ``history()`` returns the audit log, newest first.
 
@@ -24,19 +24,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
-from .errors import RegisterInvalid
+from .audit import AuditEntry, append_audit, audit_entry
+from .edits import Edit, apply_edit
+from .errors import EditConflict, RegisterInvalid
+from .files import version_of, write_atomic
 from .load import check_text
 from .model import Register
-from .save import (
-    AuditEntry,
-    Edit,
-    EditConflict,
-    append_audit,
-    apply_edit,
-    audit_entry,
-    version_of,
-    write_atomic,
-)
 from .yamlsafe import Limits, decode
 
 try:
@@ -135,7 +128,7 @@ class YamlStore:
         """Apply an edit made against ``expected_version``; return the new version.
 
         Raises :class:`EditConflict` (and writes nothing) if the file changed
-        since, and :class:`~govmap.ingest.save.EditInvalid` if the edit
+        since, and :class:`~govmap.ingest.errors.EditInvalid` if the edit
         breaks a rule.
         """
         with self._exclusive():

@@ -81,7 +81,7 @@ def neo4j_env(neo4j_uri: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
 @pytest.fixture
 def neo4j_driver(neo4j_env: dict[str, str]):
     """A driver on an emptied database."""
-    from govmap.graph.neo4j_store import Neo4jSettings, connect
+    from govmap.graph.neo4j import Neo4jSettings, connect
 
     driver = connect(Neo4jSettings.from_env())
     with driver.session() as session:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from govmap.graph.findings import Kind, Severity
-from govmap.graph.gaps import gaps, lead_gaps, strategy_gaps, theme_gaps
+from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.gaps import gaps, lead_gaps, strategy_gaps, theme_gaps
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from govmap.graph.findings import Kind, Severity
-from govmap.graph.interlocks import interlocks, seat_load_findings, seat_loads, shared_member_pairs
+from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.interlocks import interlocks, seat_load_findings, seat_loads, shared_member_pairs
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
 

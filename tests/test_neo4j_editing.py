@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from govmap.graph.neo4j_editing import Neo4jStore
-from govmap.graph.neo4j_store import Neo4jSettings, sync
+from govmap.graph.neo4j import Neo4jSettings, sync
+from govmap.graph.neo4j.editing import Neo4jStore
+from govmap.ingest.edits import AddLink, ChangeRecord
+from govmap.ingest.errors import EditConflict, EditInvalid
 from govmap.ingest.load import load_register
-from govmap.ingest.save import AddLink, ChangeRecord, EditConflict, EditInvalid
 
 pytestmark = pytest.mark.neo4j
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from govmap.graph.neo4j_store import sync
-from govmap.graph.queries import saved_queries
+from govmap.graph.neo4j import sync
+from govmap.graph.neo4j.queries import saved_queries
 from govmap.ingest.load import load_register
 
 pytestmark = pytest.mark.neo4j

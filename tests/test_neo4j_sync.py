@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from govmap.graph.neo4j_store import Neo4jSettings, connect, read_register, sync
+from govmap.graph.neo4j import Neo4jSettings, connect, read_register, sync
 from govmap.ingest.dump import dump_register
 from govmap.ingest.load import load_register, loads
 

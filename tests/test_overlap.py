@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from govmap.graph.findings import Kind, Severity
-from govmap.graph.overlap import OverlapWeights, overlap_graph, overlaps, pair_scores
+from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.overlap import OverlapWeights, overlap_graph, overlaps, pair_scores
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
 from hypothesis import given, settings

@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from govmap.graph.findings import Kind, Severity
+from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.report import Report, ReportOptions, report
-from govmap.graph.report_text import CSV_COLUMNS, md
+from govmap.graph.report.text import CSV_COLUMNS, md
 from govmap.ingest.load import loads
 
 import govmap

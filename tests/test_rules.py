@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from govmap.graph.findings import Kind, Severity
-from govmap.graph.rules import DEFAULT_RULES, RulesInvalid, load_rules, statutory
+from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.rules import DEFAULT_RULES, RulesInvalid, load_rules, statutory
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
 

@@ -6,21 +6,18 @@ import threading
 from pathlib import Path
 
 import pytest
-from govmap.ingest.load import loads
-from govmap.ingest.save import (
+from govmap.ingest.edits import (
     AddLink,
     AddRecord,
     ChangeLink,
     ChangeRecord,
-    EditConflict,
-    EditInvalid,
-    EditRefused,
     RemoveLink,
     RemoveRecord,
-    UnknownRecord,
     apply_edit,
-    version_of,
 )
+from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, UnknownRecord
+from govmap.ingest.files import version_of
+from govmap.ingest.load import loads
 from govmap.ingest.store import Store, YamlStore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
-from govmap.graph.findings import Kind, Severity
-from govmap.graph.staleness import ended_periods, overdue_reviews, staleness, unconfirmed_facts
+from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.staleness import ended_periods, overdue_reviews, staleness, unconfirmed_facts
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
 

@@ -7,11 +7,16 @@ import textwrap
 
 import networkx as nx
 import pytest
-from govmap.graph.entity import UnknownEntity
-from govmap.graph.findings import Kind, Severity
-from govmap.graph.landscape import brokers, communities, cut_structure, landscape_graph, single_points
-from govmap.graph.overlap import overlap_graph, pair_scores
-from govmap.graph.structure import (
+from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.landscape import (
+    brokers,
+    communities,
+    cut_structure,
+    landscape_graph,
+    single_points,
+)
+from govmap.graph.analysis.overlap import overlap_graph, pair_scores
+from govmap.graph.analysis.structure import (
     accountability_path,
     dead_end_chains,
     multiple_parents,
@@ -20,6 +25,7 @@ from govmap.graph.structure import (
     structure,
     unaccountable_themes,
 )
+from govmap.graph.entity import UnknownEntity
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govmap.graph.synth import synth_yaml
 from govmap.ingest.load import check_text
+from govmap.ingest.synth import synth_yaml
 
 
 def test_synthetic_register_is_valid():

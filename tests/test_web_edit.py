@@ -231,7 +231,8 @@ def test_an_edit_based_on_a_stale_version_is_refused_with_409_and_keeps_what_was
 
 
 def test_the_api_reports_a_conflict_as_409_too(register: Path) -> None:
-    from govmap.ingest.save import ChangeRecord, EditConflict
+    from govmap.ingest.edits import ChangeRecord
+    from govmap.ingest.errors import EditConflict
     from govmap.ingest.store import YamlStore
 
     store = YamlStore(register)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from govmap.graph.neo4j_editing import Neo4jStore
-from govmap.graph.neo4j_store import Neo4jSettings, read_register, sync
+from govmap.graph.neo4j import Neo4jSettings, read_register, sync
+from govmap.graph.neo4j.editing import Neo4jStore
 from govmap.ingest.load import load_register
 
 from tests.test_web_edit import record_form

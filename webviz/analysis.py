@@ -1,7 +1,7 @@
 """The analysis, as the web pages need it.
 
 The findings come from :func:`govmap.graph.report.report`, and paths from
-:mod:`govmap.graph.structure` when they are installed; both are imported
+:mod:`govmap.graph.analysis.structure` when they are installed; both are imported
 lazily so the map, the entity pages and the editor work without them.  When
 ``structure`` is missing, paths fall back to a shortest path over the graph.
 """
@@ -22,7 +22,7 @@ from govmap.ingest.model import Body, Register, Theme
 from govmap.ingest.validate import did_you_mean, kind_word
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "md": "text/markdown", "html": "text/html"}
-#: Severities, highest first (as :class:`govmap.graph.findings.Severity`, which may not be installed).
+#: Severities, highest first (as :class:`govmap.graph.analysis.findings.Severity`, which may not be installed).
 SEVERITIES = ("high", "medium", "low", "info")
 
 
@@ -122,7 +122,7 @@ def _rank(severity: str) -> int:
 
 def _expand(kind: str) -> set[str]:
     """The kinds a kind or group name stands for; :class:`BadFilter` if it names none."""
-    findings = _optional("govmap.graph.findings")
+    findings = _optional("govmap.graph.analysis.findings")
     if findings is None:
         return {kind}
     try:
@@ -181,7 +181,7 @@ def _steps(found: Iterable[Any]) -> list[Step]:
 
 def path_between(register: Register, a: str, b: str) -> PathView:
     """The shortest chain of links between two records, in either direction."""
-    from govmap.graph.structure import shortest_path
+    from govmap.graph.analysis.structure import shortest_path
 
     ra, rb = get_record(register, a), get_record(register, b)
     found = shortest_path(register, a, b)
@@ -193,7 +193,7 @@ def path_between(register: Register, a: str, b: str) -> PathView:
 
 def accountability(register: Register, theme_id: str) -> PathView:
     """From a theme to the body that answers for it, then up the reporting lines to the top."""
-    from govmap.graph.structure import accountability_path
+    from govmap.graph.analysis.structure import accountability_path
 
     rec = get_record(register, theme_id)
     if not isinstance(rec, Theme):

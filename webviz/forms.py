@@ -3,7 +3,7 @@
 Forms do no validation of their own beyond turning text into values (a date
 that reads as one becomes a date); the register's rules (:mod:`govmap.ingest.validate`)
 judge the result, and their problems come back to the fields through
-:class:`~govmap.ingest.save.EditInvalid`.  A change form sends only the fields
+:class:`~govmap.ingest.errors.EditInvalid`.  A change form sends only the fields
 whose text changed, so untouched YAML stays as the reviewer wrote it.
 """
 
@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govmap.ingest.model import REF_RULES, SECTIONS, Link, Membership, Record, Source, ThemeLink
-from govmap.ingest.save import ITEM_KEYS
+from govmap.ingest.model import ITEM_KEYS, REF_RULES, SECTIONS, Link, Membership, Record, Source, ThemeLink
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 

@@ -11,20 +11,18 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from govmap.graph.entity import get_record
-from govmap.ingest.errors import GovmapError
-from govmap.ingest.model import Record
-from govmap.ingest.save import (
+from govmap.ingest.edits import (
     AddLink,
     AddRecord,
     ChangeLink,
     ChangeRecord,
     Edit,
-    EditConflict,
-    EditInvalid,
     RemoveLink,
     RemoveRecord,
     record_model,
 )
+from govmap.ingest.errors import EditConflict, EditInvalid, GovmapError
+from govmap.ingest.model import Record
 from govmap.webviz import forms, state
 from govmap.webviz.auth import editor_required
 from pydantic import BaseModel

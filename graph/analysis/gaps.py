@@ -26,9 +26,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Lookup,
+    Severity,
+    Source,
+    ThemeUse,
+    lookup_of,
+    make_finding,
+    plural,
+)
 from govmap.ingest.model import Register, Theme, ThemeKind, ThemeRole, effective_status
-
-from .findings import Finding, Kind, Lookup, Severity, Source, ThemeUse, lookup_of, make_finding, plural
 
 #: Theme kinds someone should own.
 GAP_KINDS = frozenset(

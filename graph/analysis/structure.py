@@ -8,7 +8,7 @@ names no top at all, bodies with no parent stand in for it when paths are
 searched (they are still reported as orphans).
 
 The network measures (brokers, single points of failure, communities) are in
-:mod:`govmap.graph.landscape`.
+:mod:`govmap.graph.analysis.landscape`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Lookup,
+    Severity,
+    Source,
+    lookup_of,
+    make_finding,
+    plural,
+)
+from govmap.graph.analysis.gaps import GAP_KINDS
+from govmap.graph.analysis.landscape import (
+    brokers,
+    communities,
+    cut_structure,
+    landscape_graph,
+    single_points,
+)
+from govmap.graph.build import build_graph
+from govmap.graph.entity import LABELS, get_record
 from govmap.ingest.model import Body, Register, RelType, Strategy, Theme, ThemeRole
-
-from .build import build_graph
-from .entity import LABELS, get_record
-from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding, plural
-from .gaps import GAP_KINDS
-from .landscape import brokers, communities, cut_structure, landscape_graph, single_points
 
 
 @dataclass(frozen=True)

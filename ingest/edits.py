@@ -21,68 +21,19 @@ change to an audit log (:class:`AuditEntry`).
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import hashlib
-import io
-import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from .errors import GovmapError, Level, Problem
+from .errors import EditInvalid, EditRefused, Level, Problem, UnknownRecord
 from .load import check_text
-from .model import REF_RULES, SECTIONS, Record, Register
+from .model import ITEM_KEYS, REF_RULES, SECTIONS, Record, Register
+from .roundtrip import _dump, _load, _newline, _plain, _short, _yaml
 from .validate import did_you_mean
 from .yamlsafe import parse
-
-#: The key that names the target of an item in a list field; ``to`` for plain links.
-ITEM_KEYS = {"members": "member", "themes": "theme"}
-
-
-class EditConflict(GovmapError):
-    """The register changed since the edit was prepared: nothing was written."""
-
-    status = 409
-
-
-class UnknownRecord(GovmapError):
-    """An edit names a record or an item that is not in the register."""
-
-    status = 404
-
-
-class EditRefused(GovmapError):
-    """An edit that cannot be applied as asked (a field that is not a list, ...)."""
-
-    status = 400
-
-
-class EditInvalid(GovmapError):
-    """The edit would make the register invalid; nothing was written.
-
-    ``fields`` maps a form field to its messages; ``general`` holds problems
-    that belong to no field of the form (another record now broken, say).
-    """
-
-    status = 422
-
-    def __init__(self, problems: list[Problem], fields: dict[str, list[str]], general: list[str]) -> None:
-        n = len(problems)
-        super().__init__(f"the change was not saved: {n} problem{'s' if n != 1 else ''} to fix")
-        self.problems = problems
-        self.fields = fields
-        self.general = general
-
 
 # -- edits -------------------------------------------------------------------
 
@@ -197,103 +148,6 @@ def _target(field_name: str, value: Any) -> str:
     if isinstance(value, Mapping):
         return str(value.get(ITEM_KEYS.get(field_name, "to"), ""))
     return str(value)
-
-
-# -- YAML round trip -----------------------------------------------------------
-
-_DOC_START = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*---[^\n]*\n)")
-
-
-def _indents(text: str) -> tuple[int, int, int]:
-    """Guess (mapping, sequence, offset) indentation so untouched lines stay byte-identical."""
-    m = re.search(r"^( *)-( +)\S", text, re.M)
-    offset, seq = (len(m.group(1)), len(m.group(1)) + 1 + len(m.group(2))) if m else (2, 4)
-    k = re.search(r"^\S[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( +)[\w-]+:", text, re.M)
-    return (len(k.group(1)) if k else 2), seq, offset
-
-
-def _yaml(text: str) -> YAML:
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.width = 4096  # never re-wrap a reviewer's long lines
-    y.brace_single_entry_mapping_in_flow_sequence = True  # keep [{doc: x}], not [doc: x]
-    mapping, seq, offset = _indents(text)
-    y.indent(mapping=mapping, sequence=seq, offset=offset)
-    return y
-
-
-def _load(text: str, y: YAML) -> CommentedMap:
-    try:
-        doc = y.load(text)
-    except YAMLError as exc:  # the text on disk was valid; this is a bug or a race
-        raise EditRefused(f"the register cannot be read for editing: {exc}") from exc
-    if doc is None:
-        doc = CommentedMap()
-    if not isinstance(doc, CommentedMap):
-        raise EditRefused("the register is not a mapping of sections")
-    return doc
-
-
-def _newline(text: str) -> str:
-    """The line ending of a register: that of its first line (``\\r\\n`` or ``\\n``)."""
-    end = text.find("\n")
-    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
-
-
-def _dump(doc: CommentedMap, y: YAML, original: str, newline: str = "\n") -> str:
-    """The document as text (``original`` has ``\\n`` line ends), ending lines with ``newline``."""
-    out = io.StringIO()
-    y.dump(doc, out)
-    text = out.getvalue()
-    # ruamel drops comments before an explicit '---' and the marker itself.
-    m = _DOC_START.match(original)
-    if m and not text.startswith(m.group(1)):
-        text = m.group(1) + text
-    # YAML reads CRLF in a scalar as LF, so this changes no value, only the bytes.
-    return text.replace("\n", newline) if newline != "\n" else text
-
-
-_RESOLVER = yaml.resolver.Resolver()
-_STR = "tag:yaml.org,2002:str"
-
-
-def _text(value: str) -> str:
-    """Text the edit writes, quoted when the validator would read it as something else.
-
-    ruamel writes YAML 1.2, where ``Yes``, ``off`` or ``12:30`` are plain
-    text, but the register is read by PyYAML (YAML 1.1), where they are a
-    boolean or a number: such text is written single-quoted.  Only what an
-    edit writes is quoted; a ``top_level: yes`` already in the file stays as
-    it is (PyYAML reads it as the boolean it is meant to be).
-    """
-    if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR:
-        return SingleQuotedScalarString(value)
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """Plain data -> ruamel containers (so they dump in block style)."""
-    if isinstance(value, Mapping):
-        out = CommentedMap()
-        for k, v in value.items():
-            if v is not None and v != [] and v != ():
-                out[k] = _plain(v)
-        return out
-    if isinstance(value, list | tuple):
-        return CommentedSeq(_plain(v) for v in value)
-    if isinstance(value, str):
-        return _text(value)
-    return value
-
-
-def _short(field_name: str, value: Any) -> Any:
-    """``{member: x}`` -> ``x``: write an item with nothing but its target as a bare id."""
-    if isinstance(value, Mapping):
-        kept = {k: v for k, v in value.items() if v is not None and v != [] and v != ()}
-        if set(kept) == {ITEM_KEYS.get(field_name, "to")}:
-            return _plain(next(iter(kept.values())))
-        return _plain(kept)
-    return _plain(value)
 
 
 def _find(doc: CommentedMap, record_id: str) -> tuple[str, int, CommentedMap]:
@@ -518,121 +372,6 @@ def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:
         after=record_data(checked.register, edit.subject),
         warnings=checked.warnings,
     )
-
-
-# -- files ---------------------------------------------------------------------
-
-
-def version_of(raw: bytes) -> str:
-    """The version token of a register: the SHA-256 of its bytes, in hex."""
-    return hashlib.sha256(raw).hexdigest()
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace a file's content atomically: temp file in the same folder, fsync, rename.
-
-    The file keeps its permission bits.  A crash leaves the old file or the
-    new one, never a mixture.
-    """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
-
-
-# -- audit log -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One line of the audit log: who changed what, when, and the record before and after."""
-
-    at: str
-    user: str
-    action: str
-    summary: str
-    record: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    version_before: str
-    version_after: str
-    #: Unified diff of the register text.
-    diff: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, line: str) -> AuditEntry:
-        data = json.loads(line)
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
-
-
-def action_of(edit: Edit) -> str:
-    return type(edit).__name__.replace("Record", "-record").replace("Link", "-link").lower()
-
-
-def audit_entry(
-    edit: Edit,
-    applied: Applied,
-    old_text: str,
-    user: str,
-    versions: tuple[str, str],
-    filename: str = "register",
-) -> AuditEntry:
-    diff = "".join(
-        difflib.unified_diff(
-            old_text.splitlines(keepends=True),
-            applied.text.splitlines(keepends=True),
-            fromfile=f"a/{filename}",
-            tofile=f"b/{filename}",
-        )
-    )
-    return AuditEntry(
-        at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        user=user,
-        action=action_of(edit),
-        summary=edit.describe(),
-        record=edit.subject,
-        before=applied.before,
-        after=applied.after,
-        version_before=versions[0],
-        version_after=versions[1],
-        diff=diff,
-    )
-
-
-def append_audit(path: str | os.PathLike[str], entry: AuditEntry) -> None:
-    """Append one entry to a JSON-lines audit log, and make it durable."""
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(entry.to_json() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
 
 
 def record_model(section: str) -> type[Record]:

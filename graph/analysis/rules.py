@@ -19,11 +19,10 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from govmap.data import DATA_DIR
+from govmap.graph.analysis.findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding
 from govmap.ingest.errors import GovmapError
 from govmap.ingest.model import Body, BodyKind, Organisation, OrganisationType, Register, Status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding
 
 DEFAULT_RULES = DATA_DIR / "rules" / "statutory.yaml"
 

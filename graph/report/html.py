@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import jinja2
-
-from .findings import Severity
-from .report_text import GROUP_TITLES, evidence_text, grouped, label, sources_text
+from govmap.graph.analysis.findings import Severity
+from govmap.graph.report.text import GROUP_TITLES, evidence_text, grouped, label, sources_text
 
 if TYPE_CHECKING:
-    from .report import Report
+    from govmap.graph.report.assemble import Report
 
 TEMPLATE = """\
 <!DOCTYPE html>

@@ -7,7 +7,7 @@ joined by ``reports_to``, ``sub_group_of`` and ``links_with``; organisations by
 ``part_of``.  Themes, strategies and areas are left out: they are what bodies
 talk about, not who talks to whom.
 
-Re-exported by :mod:`govmap.graph.structure`.
+Re-exported by :mod:`govmap.graph.analysis.structure`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Lookup,
+    Severity,
+    Source,
+    lookup_of,
+    make_finding,
+    plural,
+)
 from govmap.ingest.model import Register
-
-from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding, plural
 
 #: Above this many nodes, betweenness is estimated from a fixed sample of sources.
 EXACT_BETWEENNESS_MAX = 1000
@@ -242,7 +250,7 @@ def communities(
     Parameters
     ----------
     overlap : networkx.Graph
-        The thresholded overlap graph (:func:`govmap.graph.overlap.overlap_graph`),
+        The thresholded overlap graph (:func:`govmap.graph.analysis.overlap.overlap_graph`),
         weight = overlap score.
     min_size : int
         Smallest group reported; a pair is already an ``overlap`` finding.

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from govmap.graph.analysis.findings import Finding, Kind, Lookup, Severity, lookup_of, make_finding, plural
 from govmap.ingest.model import Document, Register, Status, effective_status
-
-from .findings import Finding, Kind, Lookup, Severity, lookup_of, make_finding, plural
 
 #: Days overdue from which a missed review is medium rather than low.
 LONG_OVERDUE_DAYS = 365

@@ -1,4 +1,4 @@
-"""Neo4j as the shared store: connect, sync a register atomically, read it back.
+"""Sync a register into Neo4j atomically.
 
 Graph shape (see docs/neo4j.md): every record is a node labelled ``:Entity``
 and its kind (``:Body``, ``:Organisation`` ...), keyed by ``id``; every
@@ -23,231 +23,30 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from govmap.ingest.errors import GovmapError
+from govmap.graph.neo4j.connect import (
+    BATCH,
+    Neo4jError,
+    Neo4jUnavailable,
+    Progress,
+)
+from govmap.graph.neo4j.rows import (
+    HEADER,
+    _info_row,
+    _stored_edge_hash,
+    _stored_node_hash,
+    edge_rows,
+    node_row,
+    register_version,
+)
 from govmap.ingest.model import (
     LABELS,
-    REF_RULES,
-    Link,
-    Membership,
-    Record,
     Register,
-    RegisterInfo,
-    Relation,
     RelType,
-    ThemeLink,
-    effective_status,
 )
-from pydantic import ValidationError
-
-BATCH = 5_000
-RelFields = {rule.field for rules in REF_RULES.values() for rule in rules}
-
-Progress = Callable[[str, int, int], None]
-
-
-# -- errors -----------------------------------------------------------------
-class Neo4jError(GovmapError):
-    status = 503
-    exit_status = 5
-
-
-class Neo4jUnavailable(Neo4jError):
-    exit_status = 3
-
-
-class StoredRegisterInvalid(Neo4jError):
-    """The database holds no govmap register, or one that breaks the register's rules."""
-
-    status = 409
-    exit_status = 1
-
-
-class Neo4jRefused(Neo4jError):
-    exit_status = 4
-
-
-@dataclass(frozen=True)
-class Neo4jSettings:
-    """Where the database is: from the environment, overridable per call."""
-
-    uri: str
-    user: str = "neo4j"
-    password: str = ""
-    database: str | None = None
-
-    @classmethod
-    def from_env(cls, uri: str | None = None) -> Neo4jSettings:
-        return cls(
-            uri=uri or os.environ.get("NEO4J_URI") or "bolt://127.0.0.1:7687",
-            user=os.environ.get("NEO4J_USER", "neo4j"),
-            password=os.environ.get("NEO4J_PASSWORD", ""),
-            database=os.environ.get("NEO4J_DATABASE") or None,
-        )
-
-
-def connect(settings: Neo4jSettings) -> Any:
-    """A verified driver, or a one-line error that says what to check."""
-    import neo4j
-    from neo4j import exceptions as nx
-
-    try:
-        driver = neo4j.GraphDatabase.driver(
-            settings.uri,
-            auth=(settings.user, settings.password),
-            # "property does not exist" notices on a first load are noise for a reviewer.
-            notifications_min_severity="OFF",
-        )
-    except (ValueError, nx.ConfigurationError) as exc:
-        raise Neo4jRefused(
-            f"'{settings.uri}' is not a Neo4j address: {exc}",
-            hint="use bolt://HOST:PORT or neo4j://HOST:PORT (neo4j+s:// for Aura)",
-        ) from None
-    try:
-        driver.verify_connectivity()
-        with driver.session(database=settings.database) as session:
-            session.run("RETURN 1").consume()
-    except nx.AuthError:
-        driver.close()
-        raise Neo4jRefused(
-            f"Neo4j at {settings.uri} refused user '{settings.user}'",
-            hint="check NEO4J_USER and NEO4J_PASSWORD",
-        ) from None
-    except nx.ClientError as exc:
-        driver.close()
-        if "DatabaseNotFound" in (exc.code or ""):
-            raise Neo4jRefused(
-                f"Neo4j at {settings.uri} has no database '{settings.database}'",
-                hint="check NEO4J_DATABASE; Community edition has only 'neo4j'",
-            ) from None
-        raise Neo4jError(f"Neo4j at {settings.uri}: {exc.message}") from None
-    except (nx.ServiceUnavailable, nx.SessionExpired, OSError):
-        driver.close()
-        raise Neo4jUnavailable(
-            f"cannot reach Neo4j at {settings.uri}",
-            hint="is the server running? start one with scripts/neo4j start, or set NEO4J_URI",
-        ) from None
-    return driver
-
-
-# -- rows: the register as node and edge rows --------------------------------
-# One encoder each, made once: json.dumps with options builds a new encoder per call,
-# which was a third of the cost of a no-change re-sync.  Same output as json.dumps.
-_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
-_DATA_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
-
-
-def _hash(obj: Any) -> str:
-    text = _HASH_JSON.encode(obj)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def node_row(rec: Record, order: int) -> dict[str, Any]:
-    """One node: readable properties for Cypher users, plus the record's own fields as JSON."""
-    data = rec.model_dump(
-        mode="json", by_alias=True, exclude_defaults=True, exclude=RelFields & set(type(rec).model_fields)
-    )
-    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
-    props = {
-        "id": rec.id,
-        "name": rec.name,
-        "kind": rec.label.lower(),
-        "subtype": subtype.value if subtype is not None else None,
-        "status": effective_status(rec).value,
-        "aliases": list(rec.aliases),
-        "description": rec.description,
-        "sources": [s.doc + (f" § {s.section}" if s.section else "") for s in rec.sources],
-        "order": order,
-        "data": _DATA_JSON.encode(data),
-    }
-    props["hash"] = _hash(props)
-    return {"id": rec.id, "label": rec.label, "props": props}
-
-
-def _item_data(item: Any) -> tuple[dict[str, Any], bool]:
-    """The link's own fields as written, and whether it was a bare id."""
-    if isinstance(item, Link):
-        return item.model_dump(mode="json", exclude_defaults=True, exclude={"to"}), item.is_short
-    if isinstance(item, Membership):
-        return item.model_dump(
-            mode="json", exclude_defaults=True, exclude={"member"}
-        ), item.model_fields_set <= {"member"}
-    if isinstance(item, ThemeLink):
-        return item.model_dump(
-            mode="json", exclude_defaults=True, exclude={"theme"}
-        ), item.model_fields_set <= {"theme"}
-    return {}, True  # a plain id field (Post.organisation)
-
-
-def edge_rows(register: Register) -> Iterator[dict[str, Any]]:
-    for rec in register.records():
-        items_by_field: dict[str, tuple[Any, ...]] = {}
-        for rel in _relations(rec):
-            if rel.field not in items_by_field:
-                value = getattr(rec, rel.field)
-                items_by_field[rel.field] = (value,) if isinstance(value, str) else value
-            data, short = _item_data(items_by_field[rel.field][rel.index])
-            props = {
-                "key": rel.key,
-                "origin": rel.origin,
-                "field": rel.field,
-                "index": rel.index,
-                "role": rel.role,
-                "status": rel.status.value,
-                "short": short,
-                "data": _DATA_JSON.encode(data),
-            }
-            props["hash"] = _hash([rel.type.value, rel.source, rel.target, props])
-            yield {
-                "type": rel.type,
-                "source": rel.source,
-                "target": rel.target,
-                "key": rel.key,
-                "props": props,
-            }
-
-
-_NODE_KEYS = ("id", "name", "kind", "subtype", "status", "aliases", "description", "sources", "order", "data")
-_EDGE_KEYS = ("key", "origin", "field", "index", "role", "status", "short", "data")
-
-
-def _stored_node_hash(props: dict[str, Any]) -> str:
-    """The hash a node's stored properties would have (Neo4j drops null properties)."""
-    return _hash({k: props.get(k) for k in _NODE_KEYS})
-
-
-def _stored_edge_hash(type_name: str, source: str, target: str, props: dict[str, Any]) -> str:
-    rtype = RelType[type_name].value if type_name in RelType.__members__ else type_name
-    return _hash([rtype, source, target, {k: props.get(k) for k in _EDGE_KEYS}])
-
-
-def _relations(rec: Record) -> Iterator[Relation]:
-    from govmap.ingest.model import relations_of
-
-    return relations_of(rec)
-
-
-#: The id of the one ``:GovmapRegister`` node that holds the header and the version.
-HEADER = "register"
-
-
-def _info_row(register: Register) -> dict[str, Any]:
-    return {"data": json.dumps(register.info.model_dump(mode="json"), sort_keys=True)}
-
-
-def register_version(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], info: dict[str, Any]) -> str:
-    """A token that changes whenever the stored register does (for optimistic concurrency)."""
-    h = hashlib.sha256(info["data"].encode("utf-8"))
-    for n in nodes:
-        h.update(n["props"]["hash"].encode("ascii"))
-    for e in edges:
-        h.update(e["props"]["hash"].encode("ascii"))
-    return h.hexdigest()
 
 
 # -- sync --------------------------------------------------------------------
@@ -615,115 +414,3 @@ def _login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-# -- read back -----------------------------------------------------------------
-def read_register(driver: Any, database: str | None = None) -> Register:
-    """The register stored in the database, as the same domain model, validated.
-
-    Records come from node properties (``data`` holds their own fields) and
-    their relationships from the edges, so an edge deleted in Neo4j is gone
-    from the register too.  ``YAML -> Neo4j -> register`` equals the original.
-    Raises :class:`Neo4jError` when the database holds no govmap register or
-    one that breaks the register's rules (say, after a hand edit in Browser).
-    """
-    from neo4j import exceptions as nx
-
-    try:
-        with driver.session(database=database) as session:
-            register, version = session.execute_read(read_tx)
-    except (nx.ServiceUnavailable, nx.SessionExpired):
-        raise Neo4jUnavailable(
-            "lost Neo4j while reading the register", hint="try again when the server is back"
-        ) from None
-    if version == "empty":
-        raise StoredRegisterInvalid(
-            "the database holds no govmap register", hint="load one first with 'govmap load REGISTER'"
-        )
-    check_stored(register)
-    return register
-
-
-def check_stored(register: Register) -> None:
-    """Every rule of a register file, applied to the one read from Neo4j."""
-    from govmap.ingest.dump import dump_register
-    from govmap.ingest.load import check_text
-
-    checked = check_text(dump_register(register), "neo4j")
-    if checked.errors:
-        first = checked.errors[0]
-        raise StoredRegisterInvalid(
-            f"the register in Neo4j breaks {len(checked.errors)} rule(s), e.g. {first.message}",
-            hint="fix it in the database or load a valid register with 'govmap load --force'",
-        )
-
-
-def read_tx(tx: Any) -> tuple[Register, str]:
-    """Read the register and its version inside a transaction."""
-    nodes = tx.run(
-        "MATCH (n:Entity) RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
-        "n.data AS data, n.order AS order ORDER BY n.order, n.id"
-    ).data()
-    edges = tx.run(
-        "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IS NOT NULL "
-        "RETURN a.id AS s, b.id AS t, r.field AS field, r.origin AS origin, "
-        "r.index AS index, r.data AS data, r.short AS short ORDER BY r.origin, r.field, r.index"
-    ).data()
-    head = tx.run(
-        "MATCH (g:GovmapRegister {id: $header}) RETURN g.data AS data, g.version AS version", header=HEADER
-    ).single()
-    by_origin: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for e in edges:
-        by_origin.setdefault(e["origin"], {}).setdefault(e["field"], []).append(e)
-    sections: dict[str, list[Record]] = {}
-    for n in nodes:
-        model = LABELS.get(n["label"])
-        if model is None:
-            raise StoredRegisterInvalid(
-                f"node '{n['id']}' in Neo4j has no govmap kind label (one of {', '.join(LABELS)})"
-            )
-        try:
-            data = json.loads(n["data"])
-        except (TypeError, ValueError):
-            raise StoredRegisterInvalid(
-                f"node '{n['id']}' in Neo4j has no readable 'data' property"
-            ) from None
-        for rule in REF_RULES[model]:
-            items = by_origin.get(n["id"], {}).get(rule.field, [])
-            if not items:
-                continue
-            values = [_item_value(model, rule.field, e["s"] if rule.reverse else e["t"], e) for e in items]
-            data[rule.field] = values[0] if model.model_fields[rule.field].annotation is str else values
-        try:
-            record = model.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise StoredRegisterInvalid(
-                f"node '{n['id']}' in Neo4j is not a valid record: {where}: {err['msg']}"
-            ) from None
-        sections.setdefault(model.section, []).append(record)
-    info = RegisterInfo.model_validate(json.loads(head["data"])) if head else RegisterInfo()
-    fields: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
-    version = head["version"] if head else "empty"
-    return Register.model_construct(govmap=1, info=info, **fields), version
-
-
-def stored_version(driver: Any, database: str | None = None) -> str:
-    """The version of the stored register ("empty" before the first load); one small query."""
-    with driver.session(database=database) as session:
-        rec = session.run(
-            "MATCH (g:GovmapRegister {id: $header}) RETURN g.version AS v", header=HEADER
-        ).single()
-    return rec["v"] if rec and rec["v"] else "empty"
-
-
-def _item_value(model: type[Record], field_name: str, other: str, edge: dict[str, Any]) -> Any:
-    if edge["short"]:
-        return other
-    data = json.loads(edge["data"])
-    if field_name == "members" and model.section == "bodies":
-        return {"member": other, **data}
-    if field_name == "themes":
-        return {"theme": other, **data}
-    return {"to": other, **data}

@@ -22,23 +22,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from typing import Any
 
+from govmap.graph.neo4j.connect import Neo4jSettings, Neo4jUnavailable, connect
+from govmap.graph.neo4j.read import check_stored, read_tx, stored_version
+from govmap.graph.neo4j.rows import HEADER, edge_rows, node_row
+from govmap.graph.neo4j.sync import _sync_tx, ensure_schema
+from govmap.ingest.audit import AuditEntry, audit_entry
 from govmap.ingest.dump import dump_register
+from govmap.ingest.edits import Edit, apply_edit
+from govmap.ingest.errors import EditConflict
 from govmap.ingest.model import Register
-from govmap.ingest.save import AuditEntry, Edit, EditConflict, apply_edit, audit_entry
-
-from .neo4j_store import (
-    HEADER,
-    Neo4jSettings,
-    Neo4jUnavailable,
-    _sync_tx,
-    check_stored,
-    connect,
-    edge_rows,
-    ensure_schema,
-    node_row,
-    read_tx,
-    stored_version,
-)
 
 
 class Neo4jStore:

@@ -17,23 +17,28 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govmap.ingest.model import Register
-
-from .findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
-from .gaps import gaps
-from .interlocks import (
+from govmap.graph.analysis.findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
+from govmap.graph.analysis.gaps import gaps
+from govmap.graph.analysis.interlocks import (
     DEFAULT_MIN_SEATS,
     DEFAULT_MIN_SHARED,
     DEFAULT_MIN_SIMILARITY,
     interlocks,
     seat_load_findings,
 )
-from .jsontext import dumps_indented
-from .landscape import brokers, communities, landscape_graph, single_points
-from .overlap import DEFAULT_THRESHOLD, OverlapWeights, overlap_graph, overlaps, pair_scores
-from .rules import Rule, load_rules, statutory
-from .staleness import staleness
-from .structure import structure
+from govmap.graph.analysis.landscape import brokers, communities, landscape_graph, single_points
+from govmap.graph.analysis.overlap import (
+    DEFAULT_THRESHOLD,
+    OverlapWeights,
+    overlap_graph,
+    overlaps,
+    pair_scores,
+)
+from govmap.graph.analysis.rules import Rule, load_rules, statutory
+from govmap.graph.analysis.staleness import staleness
+from govmap.graph.analysis.structure import structure
+from govmap.graph.report.jsontext import dumps_indented
+from govmap.ingest.model import Register
 
 
 @dataclass(frozen=True)
@@ -113,17 +118,17 @@ class Report:
         return head[: -len("[]\n}")] + "[\n    " + ",\n    ".join(items) + "\n  ]\n}\n"
 
     def to_markdown(self) -> str:
-        from .report_text import markdown
+        from govmap.graph.report.text import markdown
 
         return markdown(self)
 
     def to_csv(self) -> str:
-        from .report_text import csv_text
+        from govmap.graph.report.text import csv_text
 
         return csv_text(self)
 
     def to_html(self) -> str:
-        from .report_html import html
+        from govmap.graph.report.html import html
 
         return html(self)
 

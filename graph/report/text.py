@@ -8,10 +8,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .findings import GROUPS, Finding, Severity
+from govmap.graph.analysis.findings import GROUPS, Finding, Severity
 
 if TYPE_CHECKING:
-    from .report import Report
+    from govmap.graph.report.assemble import Report
 
 GROUP_TITLES = {
     "overlap": "Overlap",

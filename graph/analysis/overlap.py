@@ -15,9 +15,8 @@ from dataclasses import asdict, dataclass
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from govmap.graph.analysis.findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding
 from govmap.ingest.model import Body, Register, ThemeRole
-
-from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding
 
 #: How much each role counts on one side of a shared theme.  A pair's weight on
 #: a theme is the product: lead-lead 1.0, lead-contributes 0.8, contributes-contributes 0.64.

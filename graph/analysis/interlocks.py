@@ -7,9 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Lookup,
+    Severity,
+    Source,
+    lookup_of,
+    make_finding,
+    plural,
+)
 from govmap.ingest.model import Register
-
-from .findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding, plural
 
 #: Seats at which an organisation or post is reported (meeting burden).
 DEFAULT_MIN_SEATS = 5

@@ -1,0 +1,63 @@
+"""What every ``govmap`` command shares: exit codes, the error funnel, the REGISTER argument."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+import click
+
+from govmap.ingest.errors import GovmapError, RegisterUnreadable
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class ExitStatus(IntEnum):
+    """Exit codes, listed in the README."""
+
+    SUCCESS = 0
+    #: The register is invalid, or findings reached ``--fail-on``.
+    INVALID = 1
+    #: Wrong arguments, or a file that cannot be read.
+    USAGE = 2
+    #: Neo4j could not be reached (down, wrong address).
+    NEO4J_UNAVAILABLE = 3
+    #: Neo4j refused the credentials or the database name.
+    NEO4J_REFUSED = 4
+    #: Neo4j failed during a write; nothing was changed.
+    NEO4J_FAILED = 5
+    #: The database holds edits made since the last load; nothing was changed (use --force).
+    CONFLICT = 6
+    INTERRUPTED = 130
+
+
+def exit_status_of(exc: GovmapError) -> ExitStatus:
+    code = getattr(exc, "exit_status", None)
+    if code is not None:
+        return ExitStatus(code)
+    if isinstance(exc, RegisterUnreadable):
+        return ExitStatus.USAGE
+    return ExitStatus.INVALID
+
+
+class _Group(click.Group):
+    """Turns every :class:`GovmapError` into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovmapError as exc:
+            if ctx.params.get("traceback"):
+                raise
+            click.echo(exc.format(), err=True)
+            ctx.exit(exit_status_of(exc))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(ExitStatus.INTERRUPTED)
+
+
+register_argument = click.argument(
+    "register", required=False, type=click.Path(dir_okay=False), metavar="[REGISTER]"
+)

@@ -1,0 +1,12 @@
+"""``govmap`` commands, one module per area; :mod:`govmap.cli` attaches every command listed here.
+
+A new area adds a module here (its commands parse options, call the library and print, as
+in :mod:`govmap.cli`) and one line to :data:`COMMANDS`.  Shared pieces (exit codes,
+``register_argument``, ``plural``) come from :mod:`govmap.cliutil`.
+"""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

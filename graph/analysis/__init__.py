@@ -1,0 +1,1 @@
+"""The analyses: a register in, findings out (overlap, gaps, structure, interlocks, rules, staleness)."""

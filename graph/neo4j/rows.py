@@ -1,0 +1,136 @@
+"""The register as node and edge rows, each with a content hash, and the register header."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from govmap.graph.neo4j.connect import (
+    RelFields,
+)
+from govmap.ingest.model import (
+    Link,
+    Membership,
+    Record,
+    Register,
+    Relation,
+    RelType,
+    ThemeLink,
+    effective_status,
+)
+
+# -- rows: the register as node and edge rows --------------------------------
+# One encoder each, made once: json.dumps with options builds a new encoder per call,
+# which was a third of the cost of a no-change re-sync.  Same output as json.dumps.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+_DATA_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+def _hash(obj: Any) -> str:
+    text = _HASH_JSON.encode(obj)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def node_row(rec: Record, order: int) -> dict[str, Any]:
+    """One node: readable properties for Cypher users, plus the record's own fields as JSON."""
+    data = rec.model_dump(
+        mode="json", by_alias=True, exclude_defaults=True, exclude=RelFields & set(type(rec).model_fields)
+    )
+    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
+    props = {
+        "id": rec.id,
+        "name": rec.name,
+        "kind": rec.label.lower(),
+        "subtype": subtype.value if subtype is not None else None,
+        "status": effective_status(rec).value,
+        "aliases": list(rec.aliases),
+        "description": rec.description,
+        "sources": [s.doc + (f" § {s.section}" if s.section else "") for s in rec.sources],
+        "order": order,
+        "data": _DATA_JSON.encode(data),
+    }
+    props["hash"] = _hash(props)
+    return {"id": rec.id, "label": rec.label, "props": props}
+
+
+def _item_data(item: Any) -> tuple[dict[str, Any], bool]:
+    """The link's own fields as written, and whether it was a bare id."""
+    if isinstance(item, Link):
+        return item.model_dump(mode="json", exclude_defaults=True, exclude={"to"}), item.is_short
+    if isinstance(item, Membership):
+        return item.model_dump(
+            mode="json", exclude_defaults=True, exclude={"member"}
+        ), item.model_fields_set <= {"member"}
+    if isinstance(item, ThemeLink):
+        return item.model_dump(
+            mode="json", exclude_defaults=True, exclude={"theme"}
+        ), item.model_fields_set <= {"theme"}
+    return {}, True  # a plain id field (Post.organisation)
+
+
+def edge_rows(register: Register) -> Iterator[dict[str, Any]]:
+    for rec in register.records():
+        items_by_field: dict[str, tuple[Any, ...]] = {}
+        for rel in _relations(rec):
+            if rel.field not in items_by_field:
+                value = getattr(rec, rel.field)
+                items_by_field[rel.field] = (value,) if isinstance(value, str) else value
+            data, short = _item_data(items_by_field[rel.field][rel.index])
+            props = {
+                "key": rel.key,
+                "origin": rel.origin,
+                "field": rel.field,
+                "index": rel.index,
+                "role": rel.role,
+                "status": rel.status.value,
+                "short": short,
+                "data": _DATA_JSON.encode(data),
+            }
+            props["hash"] = _hash([rel.type.value, rel.source, rel.target, props])
+            yield {
+                "type": rel.type,
+                "source": rel.source,
+                "target": rel.target,
+                "key": rel.key,
+                "props": props,
+            }
+
+
+_NODE_KEYS = ("id", "name", "kind", "subtype", "status", "aliases", "description", "sources", "order", "data")
+_EDGE_KEYS = ("key", "origin", "field", "index", "role", "status", "short", "data")
+
+
+def _stored_node_hash(props: dict[str, Any]) -> str:
+    """The hash a node's stored properties would have (Neo4j drops null properties)."""
+    return _hash({k: props.get(k) for k in _NODE_KEYS})
+
+
+def _stored_edge_hash(type_name: str, source: str, target: str, props: dict[str, Any]) -> str:
+    rtype = RelType[type_name].value if type_name in RelType.__members__ else type_name
+    return _hash([rtype, source, target, {k: props.get(k) for k in _EDGE_KEYS}])
+
+
+def _relations(rec: Record) -> Iterator[Relation]:
+    from govmap.ingest.model import relations_of
+
+    return relations_of(rec)
+
+
+#: The id of the one ``:GovmapRegister`` node that holds the header and the version.
+HEADER = "register"
+
+
+def _info_row(register: Register) -> dict[str, Any]:
+    return {"data": json.dumps(register.info.model_dump(mode="json"), sort_keys=True)}
+
+
+def register_version(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], info: dict[str, Any]) -> str:
+    """A token that changes whenever the stored register does (for optimistic concurrency)."""
+    h = hashlib.sha256(info["data"].encode("utf-8"))
+    for n in nodes:
+        h.update(n["props"]["hash"].encode("ascii"))
+    for e in edges:
+        h.update(e["props"]["hash"].encode("ascii"))
+    return h.hexdigest()

@@ -1,0 +1,10 @@
+"""The report: run the analyses and render their findings (Markdown, HTML, JSON, CSV).
+
+:mod:`.assemble` runs the analyses into a :class:`Report`; :mod:`.text` and :mod:`.html`
+render it; :mod:`.jsontext` writes its JSON.  The report imports the analyses, never the
+reverse.
+"""
+
+from govmap.graph.report.assemble import FORMATS, Report, ReportOptions, report, source_of
+
+__all__ = ["FORMATS", "Report", "ReportOptions", "report", "source_of"]
