@@ -539,3 +539,18 @@ def relations_of(rec: Record) -> Iterator[Relation]:
 
 #: The key that names the target of an item in a list field; ``to`` for plain links.
 ITEM_KEYS = {"members": "member", "themes": "theme"}
+
+
+def record_version(rec: Record) -> str:
+    """A record's own version token: the SHA-256 of its data as canonical JSON.
+
+    An edit made from a form opened at this version conflicts only when *this*
+    record changed since (record-level optimistic concurrency); the YAML store
+    and the Neo4j store both compare this token.
+    """
+    import hashlib
+    import json
+
+    data = rec.model_dump(mode="json", exclude_defaults=True)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
