@@ -12,16 +12,16 @@ organisation *hosts* a body, an owner *owns* a strategy.
 from __future__ import annotations
 
 import networkx as nx
+
+from govmap.ingest.messages import kind_word
 from govmap.ingest.model import Record, Register, effective_status
-from govmap.ingest.validate import kind_word
 
 
 def node_attrs(rec: Record) -> dict[str, object]:
     """The attributes a node carries for one record."""
-    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
     return {
-        "kind": kind_word(rec),
-        "subtype": subtype.value if subtype is not None else None,
+        "kind": rec.word,
+        "subtype": rec.subtype,
         "name": rec.name,
         "status": effective_status(rec).value,
         "record": rec,

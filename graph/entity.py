@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govmap.ingest.errors import GovmapError
+from govmap.ingest.messages import did_you_mean, kind_word
 from govmap.ingest.model import Record, Register, Relation, RelType, effective_status
-from govmap.ingest.validate import did_you_mean, kind_word
 
 #: How an edge reads from its source (outgoing) and from its target (incoming).
 LABELS: dict[RelType, tuple[str, str]] = {
@@ -24,6 +24,8 @@ LABELS: dict[RelType, tuple[str, str]] = {
     RelType.PART_OF: ("part of", "has part"),
     RelType.LINKS_WITH: ("links with", "linked with by"),
     RelType.SUCCEEDED_BY: ("succeeded by", "succeeds"),
+    RelType.ACCOUNTABLE_TO: ("accountable to", "holds to account"),
+    RelType.SCRUTINISES: ("scrutinises", "scrutinised by"),
     RelType.BROADER: ("broader theme", "narrower themes"),
     RelType.MATCHES: ("matches", "matched by"),
     RelType.HOLDS: ("holds post", "held by"),

@@ -11,17 +11,11 @@ from typing import Any
 
 import yaml
 
-from .model import SECTIONS, Link, Membership, Record, Register, ThemeLink
+from .model import SECTIONS, Item, Record, Register
 
 
-def _short(item: Any, dumped: Any) -> Any:
-    if isinstance(item, Link) and item.is_short:
-        return item.to
-    if isinstance(item, Membership) and item.model_fields_set <= {"member"}:
-        return item.member
-    if isinstance(item, ThemeLink) and item.model_fields_set <= {"theme"}:
-        return item.theme
-    return dumped
+def _short(item: Item, dumped: Any) -> Any:
+    return item.target if item.is_short else dumped
 
 
 def record_data(rec: Record) -> dict[str, Any]:
@@ -29,7 +23,7 @@ def record_data(rec: Record) -> dict[str, Any]:
     data = rec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     for name in list(data):
         value = getattr(rec, name, None)
-        if isinstance(value, tuple) and value and isinstance(value[0], Link | Membership | ThemeLink):
+        if isinstance(value, tuple) and value and isinstance(value[0], Item):
             data[name] = [_short(item, d) for item, d in zip(value, data[name], strict=True)]
     return data
 

@@ -33,7 +33,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
-from .errors import Span
+from .dates import DateValue, PartialDate  # noqa: F401 - re-exported
 from .vocabulary import (  # noqa: F401 - re-exported: the model's public names
     EVIDENCE_KINDS,
     AreaKind,
@@ -78,6 +78,9 @@ class Source(_Model):
     )
     url: Annotated[str, Field(max_length=2000)] | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
+    value: Annotated[str, Field(max_length=2000)] | None = Field(
+        None, description="What this source says, when sources disagree (with status: disputed)."
+    )
 
 
 class Fact(_Model):
@@ -86,12 +89,49 @@ class Fact(_Model):
     sources: tuple[Source, ...] = ()
     status: Status | None = Field(
         None,
-        description="confirmed or unconfirmed. Omitted: confirmed if the fact has a source, "
+        description="confirmed, unconfirmed or disputed (sources disagree). Omitted: confirmed if the fact has a source, "
         "else unconfirmed. A relationship written as a bare id takes its record's.",
     )
 
 
-class Link(Fact):
+class Item(Fact):
+    """One entry of a relationship list: a bare id, or a mapping with its own facts.
+
+    ``target_key`` is the one place that says which key names the record the
+    item points at (``to`` for a plain link, ``member`` for a membership,
+    ``theme`` for a theme link); validation, dumping, the round trip, Neo4j and
+    the web forms all ask it.
+
+    >>> Membership.model_validate("police").target, Membership.target_key
+    ('police', 'member')
+    >>> Link.model_validate({"to": "board", "note": "yearly"}).is_short
+    False
+    """
+
+    #: The key naming the item's target.
+    target_key: ClassVar[str] = "to"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, value: Any) -> Any:
+        return {cls.target_key: value} if isinstance(value, str) else value
+
+    @property
+    def target(self) -> str:
+        """The id of the record this item points at."""
+        return str(getattr(self, self.target_key))
+
+    @property
+    def is_short(self) -> bool:
+        """True when the item can be written back as a bare id."""
+        return self.model_fields_set <= {self.target_key}
+
+    def facts(self) -> dict[str, Any]:
+        """The item's own fields as written, without its target (``{}`` for a bare id)."""
+        return self.model_dump(mode="json", exclude_defaults=True, exclude={self.target_key})
+
+
+class Link(Item):
     """A relationship to another record, written as a bare id or a mapping.
 
     ``reports_to: county-board`` and ``reports_to: [{to: county-board,
@@ -100,48 +140,42 @@ class Link(Fact):
     """
 
     to: Slug
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: DateValue | None = None
+    end: DateValue | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_id(cls, value: Any) -> Any:
-        return {"to": value} if isinstance(value, str) else value
 
-    @property
-    def is_short(self) -> bool:
-        """True when the link can be written back as a bare id."""
-        return self.model_fields_set <= {"to"}
-
-
-class Membership(Fact):
+class Membership(Item):
     """A seat on a body (Popolo ``Membership``)."""
 
-    member: Slug = Field(description="An organisation, post or person.")
+    target_key: ClassVar[str] = "member"
+
+    member: Slug = Field(description="An organisation, post, person or another body.")
     role: Role = Role.MEMBER
     on_behalf_of: Slug | None = Field(None, description="Organisation a post or person represents.")
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: DateValue | None = None
+    end: DateValue | None = None
+    term: Annotated[int, Field(ge=1, le=600)] | None = Field(
+        None, description="Length of the appointment in months; with a start and no end it ends start + term."
+    )
     note: Annotated[str, Field(max_length=2000)] | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_id(cls, value: Any) -> Any:
-        return {"member": value} if isinstance(value, str) else value
 
-
-class ThemeLink(Fact):
+class ThemeLink(Item):
     """A body or strategy addressing a theme, as its lead or as a contributor."""
+
+    target_key: ClassVar[str] = "theme"
 
     theme: Slug
     role: ThemeRole = ThemeRole.CONTRIBUTES
     note: Annotated[str, Field(max_length=2000)] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_id(cls, value: Any) -> Any:
-        return {"theme": value} if isinstance(value, str) else value
+    delivered_by: Annotated[
+        tuple[Slug, ...], BeforeValidator(_as_list, json_schema_input_type=Slug | list[Slug])
+    ] = Field(
+        (),
+        description="Bodies that deliver this theme for the one leading it (an umbrella partnership's "
+        "delivery bodies): `themes: [{theme: p, role: lead, delivered_by: [board]}]`.",
+    )
 
 
 # The JSON Schema says what a reviewer may write: one id, one mapping, or a list of either.
@@ -160,8 +194,8 @@ ThemeLinks = Annotated[
 
 
 class Period(_Model):
-    start: int | dt.date | None = None
-    end: int | dt.date | None = None
+    start: DateValue | None = None
+    end: DateValue | None = None
 
 
 class Record(Fact):
@@ -171,20 +205,35 @@ class Record(Fact):
     section: ClassVar[str] = ""
     #: The entity kind, as shown to users and used as the Neo4j label.
     label: ClassVar[str] = ""
+    #: The word a reviewer uses for one record of this kind: 'body', 'organisation'.
+    word: ClassVar[str] = ""
+    #: The field naming the record's subtype: ``kind`` (``type`` for an organisation; none for posts, people).
+    subtype_key: ClassVar[str | None] = "kind"
 
     id: Slug
     name: Name
     aliases: tuple[Name, ...] = ()
     description: Text | None = None
 
+    @property
+    def subtype(self) -> str | None:
+        """The record's kind within its section ('csp', 'council'), or None.
+
+        >>> Organisation(id="c", name="C", type="county-council").subtype
+        'county-council'
+        """
+        value = getattr(self, self.subtype_key) if self.subtype_key else None
+        return None if value is None else str(getattr(value, "value", value))
+
 
 class Document(Record):
     section: ClassVar[str] = "documents"
     label: ClassVar[str] = "Document"
+    word: ClassVar[str] = "document"
 
     kind: DocumentKind = DocumentKind.OTHER
     publisher: Name | None = None
-    date: dt.date | int | None = None
+    date: DateValue | None = None
     url: Annotated[str, Field(max_length=2000)] | None = None
     path: Annotated[str, Field(max_length=2000)] | None = Field(
         None, description="Where a copy is kept, relative to the register."
@@ -194,20 +243,49 @@ class Document(Record):
 class Area(Record):
     section: ClassVar[str] = "areas"
     label: ClassVar[str] = "Area"
+    word: ClassVar[str] = "area"
 
-    kind: AreaKind
+    kind: AreaKind | tuple[AreaKind, ...] = Field(
+        description="What the area is; a list when it is several at once "
+        "(a combined-authority area that is also a police force area)."
+    )
     within: Links = Field((), description="Parent areas (a district within a county).")
     code: Annotated[str, Field(max_length=40)] | None = Field(None, description="ONS GSS code.")
+
+    @property
+    def kinds(self) -> tuple[AreaKind, ...]:
+        """Every kind of the area, whether ``kind`` is written as one or a list."""
+        return self.kind if isinstance(self.kind, tuple) else (self.kind,)
+
+    @property
+    def subtype(self) -> str | None:
+        """Its kinds, comma-separated: 'combined-authority, police-force-area'."""
+        return ", ".join(k.value for k in self.kinds)
 
 
 class Organisation(Record):
     section: ClassVar[str] = "organisations"
     label: ClassVar[str] = "Organisation"
+    word: ClassVar[str] = "organisation"
+    subtype_key: ClassVar[str | None] = "type"
 
     type: OrganisationType
+    roles: tuple[OrganisationType, ...] = Field(
+        (),
+        description="Statutory roles it holds besides its type "
+        "(a combined authority with police-and-crime-commissioner functions).",
+    )
     areas: Links = ()
     part_of: Links = ()
     website: Annotated[str, Field(max_length=2000)] | None = None
+    established: DateValue | None = None
+    dissolved: DateValue | None = None
+    succeeded_by: Links = Field((), description="Organisations that took over its functions.")
+
+    @property
+    def all_types(self) -> tuple[OrganisationType, ...]:
+        """Its type and every role it holds."""
+        return (self.type, *self.roles)
 
 
 class Post(Record):
@@ -215,6 +293,8 @@ class Post(Record):
 
     section: ClassVar[str] = "posts"
     label: ClassVar[str] = "Post"
+    word: ClassVar[str] = "post"
+    subtype_key: ClassVar[str | None] = None
 
     organisation: Slug
 
@@ -222,6 +302,8 @@ class Post(Record):
 class Person(Record):
     section: ClassVar[str] = "people"
     label: ClassVar[str] = "Person"
+    word: ClassVar[str] = "person"
+    subtype_key: ClassVar[str | None] = None
 
     holds: Links = Field((), description="Posts this person holds.")
 
@@ -231,6 +313,7 @@ class Body(Record):
 
     section: ClassVar[str] = "bodies"
     label: ClassVar[str] = "Body"
+    word: ClassVar[str] = "body"
 
     kind: BodyKind
     purpose: Text | None = None
@@ -239,17 +322,30 @@ class Body(Record):
     legal_basis: Annotated[str, Field(max_length=1000)] | None = None
     top_level: bool = Field(False, description="The body is the top of its landscape: no parent expected.")
     reports_to: Links = Field((), description="Accountable bodies (org:reportsTo).")
+    accountable_to: Links = Field(
+        (), description="Organisations or posts it answers to (a council, an elected mayor)."
+    )
+    scrutinises: Links = Field((), description="Bodies, organisations or posts it scrutinises.")
     sub_group_of: Links = ()
     hosted_by: Links = Field((), description="Host organisation(s).")
     links_with: Links = Field((), description="Bodies it works with, without reporting.")
     succeeded_by: Links = Field((), description="Bodies that replaced it (merger or split).")
     members: Memberships = ()
+    members_complete: bool = Field(
+        False, description="The member list is the whole membership, as the body's sources state."
+    )
+    rules: tuple[Slug, ...] = Field((), description="Statutory rules that apply (ids in the rules file).")
     themes: ThemeLinks = ()
     uses: Links = Field((), description="Platforms the body uses.")
-    established: dt.date | int | None = None
-    dissolved: dt.date | int | None = None
-    review_date: dt.date | None = None
+    established: DateValue | None = None
+    dissolved: DateValue | None = None
+    review_date: DateValue | None = None
     meets: Annotated[str, Field(max_length=200)] | None = None
+
+
+#: The fields of a body that are its reporting lines (org:reportsTo, org:subOrganizationOf);
+#: walked by :mod:`govmap.graph.lines`, checked for cycles by validation.
+REPORTING_FIELDS = ("reports_to", "sub_group_of")
 
 
 class Strategy(Record):
@@ -257,16 +353,19 @@ class Strategy(Record):
 
     section: ClassVar[str] = "strategies"
     label: ClassVar[str] = "Strategy"
+    word: ClassVar[str] = "strategy"
 
     kind: StrategyKind
-    owner: Links = Field((), description="Owning body or organisation.")
+    owner: Links = Field((), description="Owning body, organisation or post.")
     period: Period | None = None
     cycle: Annotated[str, Field(max_length=200)] | None = None
     areas: Links = ()
     themes: ThemeLinks = ()
     informs: Links = Field((), description="Strategies this one is evidence for.")
     uses: Links = ()
-    review_date: dt.date | None = None
+    review_date: DateValue | None = None
+    dissolved: DateValue | None = Field(None, description="Withdrawn or replaced on this date.")
+    succeeded_by: Links = Field((), description="Newer editions or strategies that replaced it.")
 
     @property
     def is_evidence(self) -> bool:
@@ -276,6 +375,7 @@ class Strategy(Record):
 class Theme(Record):
     section: ClassVar[str] = "themes"
     label: ClassVar[str] = "Theme"
+    word: ClassVar[str] = "theme"
 
     kind: ThemeKind
     broader: Links = Field((), description="Wider themes (skos:broader).")
@@ -285,6 +385,7 @@ class Theme(Record):
 class Platform(Record):
     section: ClassVar[str] = "platforms"
     label: ClassVar[str] = "Platform"
+    word: ClassVar[str] = "platform"
 
     kind: PlatformKind
     owner: Links = ()
@@ -324,6 +425,8 @@ class RelType(StrEnum):
     PART_OF = "part_of"
     LINKS_WITH = "links_with"
     SUCCEEDED_BY = "succeeded_by"
+    ACCOUNTABLE_TO = "accountable_to"
+    SCRUTINISES = "scrutinises"
     BROADER = "broader"
     MATCHES = "matches"
     HOLDS = "holds"
@@ -343,6 +446,23 @@ class RefRule:
     targets: tuple[type[Record], ...]
     rel: RelType
     reverse: bool = False
+    #: What one entry of the field is; a field holding a single id (``Post.organisation``) has None.
+    item: type[Item] | None = Link
+
+    @property
+    def target_key(self) -> str:
+        """The key naming an item's target: ``member``, ``theme`` or ``to``."""
+        return (self.item or Link).target_key
+
+    def refs(self, rec: Record) -> list[tuple[int, str, Item | None]]:
+        """``(index, target id, item)`` for each reference the record writes in this field.
+
+        The item is None for a single-id field.
+        """
+        value = getattr(rec, self.field)
+        if isinstance(value, str):
+            return [(0, value, None)]
+        return [(i, item.target, item) for i, item in enumerate(value)]
 
 
 #: Every reference field, once: used by validation, the graph and Neo4j.
@@ -352,26 +472,32 @@ REF_RULES: dict[type[Record], tuple[RefRule, ...]] = {
     Organisation: (
         RefRule("areas", (Area,), RelType.COVERS),
         RefRule("part_of", (Organisation,), RelType.PART_OF),
+        RefRule("succeeded_by", (Organisation,), RelType.SUCCEEDED_BY),
     ),
-    Post: (RefRule("organisation", (Organisation,), RelType.POST_IN),),
+    Post: (RefRule("organisation", (Organisation,), RelType.POST_IN, item=None),),
     Person: (RefRule("holds", (Post,), RelType.HOLDS),),
     Body: (
         RefRule("areas", (Area,), RelType.COVERS),
         RefRule("reports_to", (Body,), RelType.REPORTS_TO),
+        RefRule("accountable_to", (Organisation, Post), RelType.ACCOUNTABLE_TO),
+        RefRule("scrutinises", (Body, Organisation, Post), RelType.SCRUTINISES),
         RefRule("sub_group_of", (Body,), RelType.SUB_GROUP_OF),
         RefRule("hosted_by", (Organisation,), RelType.HOSTS, reverse=True),
         RefRule("links_with", (Body,), RelType.LINKS_WITH),
         RefRule("succeeded_by", (Body,), RelType.SUCCEEDED_BY),
-        RefRule("members", (Organisation, Post, Person), RelType.MEMBER_OF, reverse=True),
-        RefRule("themes", (Theme,), RelType.ADDRESSES),
+        RefRule(
+            "members", (Organisation, Post, Person, Body), RelType.MEMBER_OF, reverse=True, item=Membership
+        ),
+        RefRule("themes", (Theme,), RelType.ADDRESSES, item=ThemeLink),
         RefRule("uses", (Platform,), RelType.USES),
     ),
     Strategy: (
-        RefRule("owner", (Body, Organisation), RelType.OWNS, reverse=True),
+        RefRule("owner", (Body, Organisation, Post), RelType.OWNS, reverse=True),
         RefRule("areas", (Area,), RelType.COVERS),
-        RefRule("themes", (Theme,), RelType.ADDRESSES),
+        RefRule("themes", (Theme,), RelType.ADDRESSES, item=ThemeLink),
         RefRule("informs", (Strategy,), RelType.INFORMS),
         RefRule("uses", (Platform,), RelType.USES),
+        RefRule("succeeded_by", (Strategy,), RelType.SUCCEEDED_BY),
     ),
     Theme: (
         RefRule("broader", (Theme,), RelType.BROADER),
@@ -403,8 +529,8 @@ class Relation:
     sources: tuple[Source, ...]
     role: str | None = None
     on_behalf_of: str | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: dt.date | PartialDate | None = None
+    end: dt.date | PartialDate | None = None
     note: str | None = None
 
     @property
@@ -422,8 +548,18 @@ def effective_status(fact: Fact, inherited: Status | None = None, inherited_sour
     Otherwise an explicit status wins; a relationship written as a bare id
     takes its record's; and a fact with a source is confirmed.  Documents are
     the sources themselves: confirmed unless marked otherwise.
+
+    A fact whose sources say different things (two different ``value``
+    notes), or marked ``status: disputed``, is disputed.  A dispute is about
+    the fact itself: bare relationships of a disputed record are not.
     """
     sourced = bool(fact.sources) or inherited_sources or isinstance(fact, Document)
+    if fact.status is Status.DISPUTED or (
+        fact.status is None and len({s.value for s in fact.sources if s.value is not None}) > 1
+    ):
+        return Status.DISPUTED
+    if inherited is Status.DISPUTED:
+        inherited = Status.CONFIRMED if inherited_sources else Status.UNCONFIRMED
     if fact.status is not None:
         return fact.status if sourced else Status.UNCONFIRMED
     if inherited is not None and not fact.sources:
@@ -460,8 +596,6 @@ class Register(_Model):
     themes: tuple[Theme, ...] = ()
     platforms: tuple[Platform, ...] = ()
 
-    # Where each record was read from: id -> span.  Not part of the data.
-    _spans: dict[str, Span] = PrivateAttr(default_factory=dict)
     _index: dict[str, Record] | None = PrivateAttr(default=None)
 
     # -- lookups ---------------------------------------------------------
@@ -486,10 +620,6 @@ class Register(_Model):
     def __contains__(self, id: object) -> bool:
         return id in self.index
 
-    def span_of(self, id: str) -> Span | None:
-        """Where the record ``id`` starts in the file it was loaded from."""
-        return self._spans.get(id)
-
     # -- relations -------------------------------------------------------
     def relations(self) -> Iterator[Relation]:
         """Every relationship as a typed edge, in file order."""
@@ -497,28 +627,17 @@ class Register(_Model):
             yield from relations_of(rec)
 
 
-def _date_or_none(value: Any) -> dt.date | None:
-    return value if isinstance(value, dt.date) else None
+def _date_or_none(value: Any) -> dt.date | PartialDate | None:
+    return value if isinstance(value, dt.date | PartialDate) else None
 
 
 def relations_of(rec: Record) -> Iterator[Relation]:
     """The edges written in one record."""
     inherited = effective_status(rec)
     for rule in REF_RULES[type(rec)]:
-        value = getattr(rec, rule.field)
-        items = (value,) if isinstance(value, str) else value
-        for i, item in enumerate(items):
-            fact: Fact | None
-            if isinstance(item, str):
-                target, fact = item, None
-            elif isinstance(item, Membership):
-                target, fact = item.member, item
-            elif isinstance(item, ThemeLink):
-                target, fact = item.theme, item
-            else:
-                target, fact = item.to, item
-            status = effective_status(fact, inherited, bool(rec.sources)) if fact else inherited
-            sources = fact.sources if fact and fact.sources else rec.sources
+        for i, target, item in rule.refs(rec):
+            status = effective_status(item, inherited, bool(rec.sources)) if item else inherited
+            sources = item.sources if item and item.sources else rec.sources
             src, dst = (target, rec.id) if rule.reverse else (rec.id, target)
             yield Relation(
                 type=rule.rel,
@@ -537,8 +656,17 @@ def relations_of(rec: Record) -> Iterator[Relation]:
             )
 
 
-#: The key that names the target of an item in a list field; ``to`` for plain links.
-ITEM_KEYS = {"members": "member", "themes": "theme"}
+#: The class of one entry of each relationship list, by field name (the same in every section).
+ITEM_TYPES: dict[str, type[Item]] = {r.field: r.item for rules in REF_RULES.values() for r in rules if r.item}
+
+
+def item_type(field_name: str) -> type[Item]:
+    """The class of one entry of ``field_name``: Membership, ThemeLink or Link.
+
+    >>> item_type("members").target_key, item_type("themes").target_key, item_type("reports_to").target_key
+    ('member', 'theme', 'to')
+    """
+    return ITEM_TYPES.get(field_name, Link)
 
 
 def record_version(rec: Record) -> str:
@@ -548,9 +676,13 @@ def record_version(rec: Record) -> str:
     record changed since (record-level optimistic concurrency); the YAML store
     and the Neo4j store both compare this token.
     """
+    return data_version(rec.model_dump(mode="json", exclude_defaults=True))
+
+
+def data_version(data: Any) -> str:
+    """:func:`record_version` of a record given as its JSON data (as the audit log keeps it)."""
     import hashlib
     import json
 
-    data = rec.model_dump(mode="json", exclude_defaults=True)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

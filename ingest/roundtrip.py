@@ -14,7 +14,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from .errors import EditRefused
-from .model import ITEM_KEYS
+from .model import item_type
 
 # -- YAML round trip -----------------------------------------------------------
 
@@ -107,7 +107,7 @@ def _short(field_name: str, value: Any) -> Any:
     """``{member: x}`` -> ``x``: write an item with nothing but its target as a bare id."""
     if isinstance(value, Mapping):
         kept = {k: v for k, v in value.items() if v is not None and v != [] and v != ()}
-        if set(kept) == {ITEM_KEYS.get(field_name, "to")}:
+        if set(kept) == {item_type(field_name).target_key}:
             return _plain(next(iter(kept.values())))
         return _plain(kept)
     return _plain(value)

@@ -92,13 +92,11 @@ def neo4j_driver(neo4j_env: dict[str, str]):
 
 @pytest.fixture(scope="session")
 def seed_register():
-    """The seed register (data/boards.yaml), loaded once; skipped until it exists and validates."""
+    """The seed register (data/boards.yaml), loaded once.  A missing or invalid seed fails the tests that use it."""
     from govmap.ingest.errors import GovmapError
     from govmap.ingest.load import load_register
 
-    if not SEED.exists():
-        pytest.skip("data/boards.yaml does not exist yet")
     try:
         return load_register(SEED)
     except GovmapError as exc:
-        pytest.skip(f"data/boards.yaml does not validate yet: {exc.message}")
+        pytest.fail(f"data/boards.yaml does not load: {exc.format()}")

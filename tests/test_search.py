@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from govmap.ingest.load import load_register
-from govmap.webviz.search import search, search_index
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from govmap.ingest.load import load_register
+from govmap.webviz.search import search, search_index
 
 from .conftest import SEED
 

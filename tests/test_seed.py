@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
+
 from govmap.ingest.load import check_register, load_register
 from govmap.ingest.model import Status, effective_status
 
@@ -39,8 +41,14 @@ def test_every_name_in_the_document_is_in_the_register(seed, name, section):
     assert norm(name) in names
 
 
-@pytest.mark.skipif(not SEED_DOC.exists(), reason="the seed document is kept in ../shared/seed")
 def test_every_listed_name_is_really_in_the_document():
+    if not SEED_DOC.exists():
+        # Outside the project's workspace the document may be absent; in CI it must be there.
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"CI: the seed document {SEED_DOC} is missing; put ../shared/seed beside the repository"
+            )
+        pytest.skip("the seed document is kept in ../shared/seed")
     text = norm(SEED_DOC.read_text(encoding="utf-8").replace("*", "").replace("\\", ""))
     missing = [n for n, _ in SEED_NAMES if norm(n) not in text]
     assert missing == []
@@ -67,20 +75,16 @@ def test_county_board_owns_the_agreement_and_is_the_top(seed):
     assert board is not None and board.top_level
     assert seed.info.top == ("lancashire-csp-board",)
     owned = {r.target for r in seed.relations() if r.type.value == "owns" and r.source == board.id}
-    assert "lancashire-community-safety-agreement" in owned or any("agreement" in o for o in owned)
+    assert owned == {"community-safety-agreement", "intelligence-assessment-work-programme"}
 
 
 def test_the_six_priorities_are_themes_of_kind_priority(seed):
     priorities = {norm(t.name) for t in seed.themes if t.kind.value == "priority"}
-    assert (
-        priorities
-        >= {
-            "domestic abuse",
-            "violence",
-            "exploitation – criminal and sexual",
-            "serious organised crime",
-            "road safety",
-            "anti-social behaviour",
-        }
-        or len(priorities) == 6
-    )
+    assert priorities == {
+        "domestic abuse",
+        "violence",
+        "exploitation – criminal and sexual",
+        "serious organised crime",
+        "road safety",
+        "anti-social behaviour",
+    }

@@ -5,8 +5,14 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from govmap.ingest.errors import Level
 from govmap.ingest.load import check_text
+from govmap.ingest.messages import quote
+from govmap.ingest.model import SECTIONS, Body, Membership
 from govmap.ingest.yamlsafe import Limits
 
 GOOD = """\
@@ -67,7 +73,12 @@ def test_an_alias_bomb_is_refused_quickly_without_expanding():
         prev = f"*a{i - 1}"
         lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
     out = errors("\n".join(lines))
-    assert out and all("anchor" in line or "alias" in line for line in out)
+    assert len(out) == 30 + 29 * 10  # each anchor and each alias once, nothing expanded
+    assert out[:3] == [
+        "t.yaml:1:5: error: anchor '&a0' is not allowed (write the value out in full)",
+        "t.yaml:2:5: error: anchor '&a1' is not allowed (write the value out in full)",
+        "t.yaml:2:10: error: alias '*a0' is not allowed (anchors and aliases are refused: write the value out in full)",
+    ]
 
 
 def test_duplicate_key_is_reported_with_both_lines():
@@ -177,11 +188,11 @@ def test_reference_to_the_wrong_kind_is_refused():
     ]
 
 
-def test_a_member_must_be_an_organisation_post_or_person():
-    out = errors(GOOD.replace("members: [police]", "members: [group]"))
+def test_a_member_must_be_an_organisation_post_person_or_body():
+    out = errors(GOOD.replace("members: [police]", "members: [doc]"))
     assert out == [
-        "t.yaml:12:15: error: body 'board': members 'group' is a body; members must name an "
-        "organisation, post or person"
+        "t.yaml:12:15: error: body 'board': members 'doc' is a document; members must name an "
+        "organisation, post, person or body"
     ]
 
 
@@ -222,10 +233,74 @@ def test_all_problems_are_reported_in_one_run_sorted_by_line():
         GOOD.replace("kind: group", "kind: grup").replace("reports_to: board", "reports_to: bord")
         + "oops: 1\n"
     )
-    out = errors(text)
-    lines = [int(o.split(":")[1]) for o in out]
-    assert len(out) == 2 and lines == sorted(lines)  # 'grup' invalidates the record, 'oops' is unknown
-    assert "unknown section 'oops'" in out[-1]
+    # 'grup' makes the record invalid; its unresolved 'bord' is reported all the same.
+    assert errors(text) == [
+        "t.yaml:16:11: error: body 'group': kind: 'grup' is not one of board, partnership, csp, group, "
+        "steering-group, network, unit, committee, other (did you mean 'group'?)",
+        "t.yaml:17:17: error: body 'group': reports_to 'bord' is not defined (did you mean 'board'?)",
+        "t.yaml:20:1: error: unknown section 'oops' (sections are: govmap, register, documents, areas, "
+        "organisations, posts, people, bodies, strategies, themes, platforms)",
+    ]
+
+
+def test_a_repeated_id_does_not_hide_the_records_own_problems():
+    text = (
+        "bodies:\n"
+        "  - {id: a, name: A, kind: board}\n"
+        "  - id: a\n"
+        "    kind: board\n"
+        "    colour: red\n"
+        "    reports_to: nowhere\n"
+    )
+    assert errors(text) == [
+        "t.yaml:3:5: error: body 'a': missing required key 'name'",
+        "t.yaml:3:9: error: id 'a' is used twice (first by a body, item 1 of bodies) "
+        "(ids must be unique across the whole register)",
+        "t.yaml:5:5: error: body 'a': unknown key 'colour' (allowed keys: "
+        + ", ".join(f.alias or n for n, f in Body.model_fields.items())
+        + ")",
+        "t.yaml:6:17: error: body 'a': reports_to 'nowhere' is not defined (add a body with id 'nowhere')",
+    ]
+
+
+def test_an_invalid_record_still_has_its_sources_and_members_checked():
+    text = (
+        "bodies:\n"
+        "  - id: a\n"
+        "    name: A\n"
+        "    kind: bored\n"
+        "    sources: [{doc: nodoc}]\n"
+        "    members: [ghost]\n"
+    )
+    assert errors(text) == [
+        "t.yaml:4:11: error: body 'a': kind: 'bored' is not one of board, partnership, csp, group, "
+        "steering-group, network, unit, committee, other (did you mean 'board'?)",
+        "t.yaml:5:21: error: body 'a': source document 'nodoc' is not defined "
+        "(add a document with id 'nodoc' to documents)",
+        "t.yaml:6:15: error: body 'a': members 'ghost' is not defined "
+        "(add an organisation, post, person or body with id 'ghost')",
+    ]
+
+
+@pytest.mark.parametrize("word", ["date", "int", "str"])
+def test_a_stray_key_named_like_a_type_is_an_unknown_key_not_a_crash(word):
+    text = f"bodies:\n  - id: a\n    name: A\n    kind: board\n    members:\n      - member: a\n        {word}: 1\n"
+    assert [e for e in errors(text) if "unknown key" in e] == [
+        f"t.yaml:7:9: error: body 'a': unknown key '{word}' (allowed keys: "
+        + ", ".join(f.alias or n for n, f in Membership.model_fields.items())
+        + ")"
+        if word != "str"
+        else "t.yaml:7:9: error: body 'a': unknown key 'str' (did you mean 'start'?)"
+    ]
+
+
+def test_a_long_value_is_quoted_cut_with_its_length():
+    text = "bodies:\n  - id: a\n    name: A\n    kind: " + "x" * 1_000_000 + "\n"
+    (line,) = errors(text)
+    assert line == (
+        "t.yaml:4:11: error: body 'a': kind: '" + "x" * 79 + "…' (1,000,000 characters) is not one of board, "
+        "partnership, csp, group, steering-group, network, unit, committee, other"
+    )
 
 
 def test_warnings_are_distinct_from_errors():
@@ -291,3 +366,42 @@ def test_documents_are_confirmed_as_the_sources_themselves():
 
     reg = check_text(GOOD, "t.yaml").register
     assert effective_status(reg.documents[0]) is Status.CONFIRMED
+
+
+#: The smallest valid record of each section.
+MINIMAL = {
+    "documents": {"id": "r", "name": "R"},
+    "areas": {"id": "r", "name": "R", "kind": "county"},
+    "organisations": {"id": "r", "name": "R", "type": "other"},
+    "posts": {"id": "r", "name": "R", "organisation": "r"},
+    "people": {"id": "r", "name": "R"},
+    "bodies": {"id": "r", "name": "R", "kind": "board"},
+    "strategies": {"id": "r", "name": "R", "kind": "plan"},
+    "themes": {"id": "r", "name": "R", "kind": "priority"},
+    "platforms": {"id": "r", "name": "R", "kind": "dashboard"},
+}
+
+
+def test_the_minimal_records_are_valid():
+    assert set(MINIMAL) == set(SECTIONS)
+    for section, record in MINIMAL.items():
+        SECTIONS[section].model_validate(record)
+
+
+@given(
+    section=st.sampled_from(sorted(MINIMAL)),
+    key=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300),
+    value=st.one_of(st.integers(), st.text(max_size=20), st.none(), st.lists(st.integers(), max_size=2)),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_key_on_any_record_gives_a_message_never_a_traceback(section, key, value):
+    assume(key not in MINIMAL[section])
+    record = {**MINIMAL[section], key: value}
+    text = yaml.safe_dump({section: [record]}, allow_unicode=True, width=10_000)
+    (key,) = set(yaml.safe_load(text)[section][0]) - set(MINIMAL[section])  # as YAML reads it back
+    checked = check_text(text, "t.yaml")
+    lines = [p.format() for p in checked.problems]
+    assert all(line.startswith("t.yaml:") for line in lines), lines
+    if key not in SECTIONS[section].model_fields:
+        word = SECTIONS[section].word
+        assert any(f"{word} 'r': unknown key {quote(key)}" in line for line in lines), lines

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from govmap.ingest.model import Register, effective_status
-from govmap.ingest.validate import kind_word
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,8 @@ class SearchIndex:
         if kind not in self.blobs:
             return [], [], []
         first, names, name_starts, others, other_starts = self.blobs[kind]
-        starts, contains = set(), set()
+        starts: set[int] = set()
+        contains: set[int] = set()
         for i, at in self._hits(names, name_starts, needle):
             (starts if at == name_starts[i] else contains).add(i)
         contains -= starts
@@ -89,10 +89,7 @@ def search_index(register: Register) -> SearchIndex:
     """Every record, ready to search: built once per register version (see ``state.Snapshot``)."""
     out = []
     for rec in register.records():
-        subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
-        row = Row(
-            rec.id, rec.name, kind_word(rec), subtype.value if subtype else None, effective_status(rec).value
-        )
+        row = Row(rec.id, rec.name, rec.word, rec.subtype, effective_status(rec).value)
         others = "\n".join((rec.id, *(a.casefold() for a in rec.aliases)))
         out.append(Entry(row, rec.name.casefold(), others))
     return SearchIndex(out)

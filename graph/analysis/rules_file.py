@@ -1,0 +1,170 @@
+"""The statutory membership rules file: its format, and reading it (``data/rules/statutory.yaml`` by default).
+
+The rules are data, not code: a reviewer can read, cite and correct them
+without reading Python.  ``docs/rules.md`` describes the file format; the
+models here are that format, each rule with the bodies it applies to
+(:class:`Selector`) and the members it requires (:class:`Requirement`).
+Applying the rules to a register is :mod:`govmap.graph.analysis.rules`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from govmap.data import DATA_DIR
+from govmap.ingest.errors import GovmapError, Problem, RegisterError
+from govmap.ingest.model import AreaKind, Body, BodyKind, Organisation, OrganisationType
+from govmap.ingest.yamlsafe import decode, locate, parse
+
+DEFAULT_RULES = DATA_DIR / "rules" / "statutory.yaml"
+
+
+class RulesInvalid(GovmapError):
+    """The rules file cannot be read or does not follow the format; each problem with its position."""
+
+    def __init__(self, message: str, hint: str | None = None, problems: list[Problem] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__("\n".join(p.format() for p in self.problems) or message, hint)
+
+    def format(self) -> str:
+        return self.message if self.problems else super().format()
+
+
+def _check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
+    for p in value:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"'{p}' is not a valid regular expression: {exc}") from None
+    return value
+
+
+def _search(patterns: tuple[str, ...], texts: tuple[str, ...]) -> bool:
+    return any(re.search(p, t, re.IGNORECASE) for p in patterns for t in texts)
+
+
+class _RuleModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Selector(_RuleModel):
+    """Which bodies a rule applies to.
+
+    ``kinds`` and ``legal_basis`` say the rule applies; ``names`` only that it
+    may (a name is not a fact about the body's legal duties).
+    """
+
+    kinds: tuple[BodyKind, ...] = ()
+    names: tuple[str, ...] = ()
+    legal_basis: tuple[str, ...] = ()
+    exclude_names: tuple[str, ...] = ()
+
+    _patterns = field_validator("names", "legal_basis", "exclude_names")(_check_patterns)
+
+    def applies(self, body: Body) -> str | None:
+        """How the rule applies to ``body``: ``"kind"``, ``"legal_basis"``, ``"name"`` (may apply) or None."""
+        if body.kind in self.kinds:
+            return "kind"
+        if body.legal_basis and _search(self.legal_basis, (body.legal_basis,)):
+            return "legal_basis"
+        names = (body.name, *body.aliases)
+        if _search(self.names, names) and not _search(self.exclude_names, names):
+            return "name"
+        return None
+
+    def matches(self, body: Body) -> bool:
+        """True when the rule applies, or may apply by name."""
+        return self.applies(body) is not None
+
+
+class OnlyIn(_RuleModel):
+    """Where a requirement applies: a body covering an area of ``area_kinds`` that lies within one of ``within``.
+
+    The county council of a two-tier area is a responsible authority of a
+    district's CSP (Crime and Disorder Act 1998 s5(1)(a)); a unitary's CSP has
+    no county council to include.
+    """
+
+    area_kinds: tuple[AreaKind, ...] = Field(min_length=1)
+    within: tuple[AreaKind, ...] = Field(min_length=1)
+
+
+class Requirement(_RuleModel):
+    """One kind of member a body must have."""
+
+    id: Annotated[str, Field(min_length=1)]
+    label: Annotated[str, Field(min_length=1)]
+    types: tuple[OrganisationType, ...] = ()
+    names: tuple[str, ...] = ()
+    only_in: OnlyIn | None = None
+
+    _patterns = field_validator("names")(_check_patterns)
+
+    def met_by(self, org: Organisation) -> bool:
+        """True when the organisation's type, one of its roles, or its name meets the requirement."""
+        return any(t in self.types for t in org.all_types) or _search(self.names, (org.name, *org.aliases))
+
+
+class Rule(_RuleModel):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    title: Annotated[str, Field(min_length=1)]
+    legal_basis: Annotated[str, Field(min_length=1)]
+    url: str | None = None
+    severity: Literal["high", "medium", "low"] = "high"
+    applies_to: Selector
+    requires: tuple[Requirement, ...] = Field(min_length=1)
+
+
+class RulesFile(_RuleModel):
+    govmap_rules: Literal[1] = 1
+    rules: tuple[Rule, ...]
+
+
+def load_rules(path: str | os.PathLike[str] | None = None) -> tuple[Rule, ...]:
+    """Read and check a rules file (the shipped ``statutory.yaml`` by default).
+
+    Raises :class:`RulesInvalid` with every problem found.
+    """
+    p = Path(path) if path is not None else DEFAULT_RULES
+    return _load(str(p.resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> tuple[Rule, ...]:
+    # The project's own safe YAML: duplicate keys, tags and aliases refused, every problem placed.
+    try:
+        text = decode(Path(path).read_bytes(), path)
+    except OSError as exc:
+        raise RulesInvalid(f"{path}: cannot read the rules file: {exc.strerror}") from None
+    except RegisterError as exc:
+        raise RulesInvalid(exc.message, problems=[exc.problem]) from None
+    parsed = parse(text, path)
+    if parsed.problems:
+        raise RulesInvalid(f"{path}: not valid YAML", problems=parsed.problems)
+    try:
+        return RulesFile.model_validate(parsed.data).rules
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        spans = locate(text, path, [tuple(e["loc"]) for e in errors])
+        problems = [
+            Problem(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}", spans.get(tuple(e["loc"])))
+            for e in errors
+        ]
+        raise RulesInvalid(f"{path}: not a rules file", problems=problems) from None
+
+
+__all__ = [
+    "DEFAULT_RULES",
+    "OnlyIn",
+    "Requirement",
+    "Rule",
+    "RulesInvalid",
+    "Selector",
+    "load_rules",
+]

@@ -1,0 +1,131 @@
+"""How the map looks: the style of each kind of record and link, and the words for links.
+
+The legend is made from :data:`KIND_STYLE` and :data:`EDGE_STYLE`; labels, tooltips, node
+sizes and label fonts are computed here too.  Every string is plain text for a canvas or
+an ``innerText`` tooltip, never HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+#: How each kind of record is drawn; the legend is made from this too.
+KIND_STYLE: dict[str, dict[str, str]] = {
+    "body": {"shape": "dot", "color": "#1f6fb2", "label": "Body (board, partnership, group)"},
+    "organisation": {"shape": "square", "color": "#e07b00", "label": "Organisation"},
+    "theme": {"shape": "diamond", "color": "#2e8b3e", "label": "Theme"},
+    "strategy": {"shape": "triangle", "color": "#7b4fa8", "label": "Strategy or evidence"},
+    "area": {"shape": "hexagon", "color": "#8a6d3b", "label": "Area"},
+    "post": {"shape": "triangleDown", "color": "#c2417f", "label": "Post"},
+    # An ellipse with the name inside: no other kind has it, so people and platforms (both
+    # would be stars) differ in shape, not colour alone, and in greyscale too.
+    "person": {"shape": "ellipse", "color": "#555555", "label": "Person"},
+    "platform": {"shape": "star", "color": "#138f98", "label": "Platform"},
+    "group": {"shape": "dot", "color": "#555555", "label": "Collapsed group"},
+}
+
+#: How each kind of link is drawn.  Each type has a dash pattern (and width) of its own, so
+#: types differ in greyscale too; colours group related types (reporting lines dark blue,
+#: theme links green, documents purple, places brown, posts pink, platforms teal) and are
+#: each at least 3:1 against white (WCAG 1.4.11).  Dotted (``UNCONFIRMED_DASHES``) is kept
+#: for links not confirmed by a source.
+SOLID: list[int] | bool = False
+LONG_DASH = [12, 5]
+DASH_DOT = [10, 4, 2, 4]
+UNCONFIRMED_DASHES = [2, 6]
+EDGE_STYLE: dict[str, dict[str, Any]] = {
+    "reports_to": {"color": "#1f3f66", "width": 3, "dashes": SOLID},
+    "sub_group_of": {"color": "#1f3f66", "width": 2, "dashes": LONG_DASH},
+    "links_with": {"color": "#a34700", "width": 1.5, "dashes": DASH_DOT},
+    "member_of": {"color": "#5f6b78", "width": 1, "dashes": SOLID},
+    "addresses": {"color": "#2e7d32", "width": 1.2, "dashes": [6, 3]},
+    "broader": {"color": "#2e7d32", "width": 1.2, "dashes": [14, 3, 3, 3, 3, 3]},
+    "matches": {"color": "#2e7d32", "width": 1.2, "dashes": [10, 3, 10, 9]},
+    "owns": {"color": "#7b4fa8", "width": 1.8, "dashes": [18, 4]},
+    "informs": {"color": "#7b4fa8", "width": 1.2, "dashes": [8, 3, 2, 3, 2, 3]},
+    "covers": {"color": "#7d5f2a", "width": 1, "dashes": [22, 5]},
+    "within": {"color": "#7d5f2a", "width": 1, "dashes": [5, 3]},
+    "hosts": {"color": "#b0306f", "width": 1.2, "dashes": [12, 3, 3, 3]},
+    "holds": {"color": "#b0306f", "width": 1.2, "dashes": [18, 3, 3, 3, 3, 3]},
+    "post_in": {"color": "#b0306f", "width": 1.2, "dashes": [4, 2, 4, 8]},
+    "uses": {"color": "#0e7c84", "width": 1.2, "dashes": [9, 2]},
+    "part_of": {"color": "#0e7c84", "width": 1.2, "dashes": [24, 3, 4, 3]},
+    "succeeded_by": {"color": "#444444", "width": 1.2, "dashes": [6, 2, 6, 8]},
+}
+DEFAULT_EDGE: dict[str, Any] = {"color": "#5f6b78", "width": 1, "dashes": SOLID}
+
+#: A link in words, read from its source to its target and the other way, for sentences
+#: ("North CSP reports to the county board"; "the county board is reported to by ...").
+RELATION_WORDS: dict[str, tuple[str, str]] = {
+    "member_of": ("is a member of", "has as a member"),
+    "reports_to": ("reports to", "is reported to by"),
+    "sub_group_of": ("is a sub-group of", "has the sub-group"),
+    "addresses": ("addresses", "is addressed by"),
+    "owns": ("owns", "is owned by"),
+    "informs": ("informs", "is informed by"),
+    "covers": ("covers", "is covered by"),
+    "hosts": ("hosts", "is hosted by"),
+    "uses": ("uses", "is used by"),
+    "within": ("is within", "contains"),
+    "part_of": ("is part of", "has as a part"),
+    "links_with": ("links with", "links with"),
+    "succeeded_by": ("is succeeded by", "succeeds"),
+    "accountable_to": ("is accountable to", "holds to account"),
+    "scrutinises": ("scrutinises", "is scrutinised by"),
+    "broader": ("has the broader theme", "has the narrower theme"),
+    "matches": ("matches", "matches"),
+    "holds": ("holds the post", "is held by"),
+    "post_in": ("is a post in", "has the post"),
+}
+
+
+def _title(attrs: Mapping[str, Any]) -> str:
+    """A plain-text tooltip (vis-network shows it with innerText: never HTML)."""
+    kind = attrs.get("kind", "")
+    subtype = attrs.get("subtype")
+    lines = [attrs.get("name", ""), f"{kind}{', ' + subtype if subtype and subtype != kind else ''}"]
+    if attrs.get("status") == "unconfirmed":
+        lines.append("unconfirmed")
+    return "\n".join(lines)
+
+
+def _label(name: str, width: int = 22, lines: int = 2) -> str:
+    """The name wrapped onto at most ``lines`` lines of about ``width`` characters, with an
+    ellipsis when it is longer (the full name is in the tooltip, the panel and the table)."""
+    words, out, line = name.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    out.append(line)
+    if len(out) > lines or any(len(x) > width + 4 for x in out):
+        kept = [x if len(x) <= width + 4 else x[: width + 3] for x in out[:lines]]
+        kept[-1] = kept[-1][: width + 3].rstrip(" ,;:-") + "…"
+        out = kept
+    return "\n".join(out)
+
+
+def _size(value: float, top: float) -> float:
+    return round(10 + 22 * math.sqrt(value / top), 1) if top > 0 else 12.0
+
+
+#: Label sizes (canvas px).  The map draws a label only when it is at least 10 px on
+#: screen (map.js: drawThreshold), so at the default fit (scale about 0.8-1.0) the
+#: ``major`` and ``minor`` labels show and ``small`` ones appear as the reader zooms in.
+FONT = {"centre": 17, "major": 15, "minor": 14, "small": 11}
+
+
+def _font(kind: str, size: float, centre: bool, view_is_small: bool) -> int:
+    if centre:
+        return FONT["centre"]
+    if kind == "body" or view_is_small:
+        return FONT["major"]
+    return FONT["minor"] if size >= 17 else FONT["small"]
+
+
+#: Shapes that hold their label inside: white text on the fill (at least 4.5:1), no halo.
+_INSIDE = {"ellipse": {"color": "#ffffff", "strokeWidth": 0}}
