@@ -14,6 +14,8 @@ class Status(StrEnum):
 
     CONFIRMED = "confirmed"
     UNCONFIRMED = "unconfirmed"
+    #: Sources disagree (each says what it says in its ``value``); shown as such, never as confirmed.
+    DISPUTED = "disputed"
 
 
 class OrganisationType(StrEnum):
@@ -22,6 +24,9 @@ class OrganisationType(StrEnum):
     COUNTY_COUNCIL = "county-council"
     DISTRICT_COUNCIL = "district-council"
     UNITARY_COUNCIL = "unitary-council"
+    METROPOLITAN_BOROUGH_COUNCIL = "metropolitan-borough-council"
+    COMBINED_AUTHORITY = "combined-authority"
+    TRANSPORT_AUTHORITY = "transport-authority"
     FIRE_AND_RESCUE = "fire-and-rescue"
     PROBATION = "probation"
     INTEGRATED_CARE_BOARD = "integrated-care-board"
@@ -86,6 +91,8 @@ class AreaKind(StrEnum):
     COUNTY = "county"
     UNITARY = "unitary"
     DISTRICT = "district"
+    METROPOLITAN_COUNTY = "metropolitan-county"
+    METROPOLITAN_DISTRICT = "metropolitan-district"
     NEIGHBOURHOOD = "neighbourhood"
     OTHER = "other"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import yaml
+
 from govmap.ingest.schema import schema_json
 
 ROOT = Path(__file__).resolve().parent.parent

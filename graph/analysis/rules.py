@@ -1,128 +1,59 @@
-"""Statutory membership rules, read from data (``data/rules/statutory.yaml``), checked against bodies.
+"""Statutory membership rules checked against bodies.
 
-The rules are data, not code: a reviewer can read, cite and correct them
-without reading Python.  ``docs/rules.md`` describes the file format.
+The rules are data (``data/rules/statutory.yaml``), read by
+:mod:`govmap.graph.analysis.rules_file`; ``docs/rules.md`` describes the
+file format.
 
-A finding says "missing" only when the body has confirmed memberships to
-judge by.  When it has none recorded, or all of them are unconfirmed, the
-register cannot show that anyone is missing, and the finding says the
-membership "cannot be checked" instead.
+A rule applies to a body the register says it applies to: by the body's
+``kind`` (every ``csp``), by its ``legal_basis``, or by an explicit ``rules:
+[rule-id]``.  A name that merely reads like one ("Community Safety
+Partnerships Forum") gives at most an info finding, "may apply: check".
+
+A requirement is met by a seat's organisation through its type or one of its
+``roles`` (a combined authority holding fire and rescue functions), or through
+an organisation it is ``part_of`` (an NHS place within an integrated care
+board).  An abolished organisation meets nothing.
+
+A finding says "missing" only when the body's member list is marked complete
+(``members_complete: true``, on a body with a source) and it has confirmed
+memberships to judge by.  Otherwise the register cannot show that anyone is
+missing, and the finding says the membership "cannot be checked", naming what
+is confirmed and what is not recorded.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from functools import lru_cache
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from typing import Any
 
-import yaml
-from govmap.data import DATA_DIR
-from govmap.graph.analysis.findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding
-from govmap.ingest.errors import GovmapError
-from govmap.ingest.model import Body, BodyKind, Organisation, OrganisationType, Register, Status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding
+from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.graph.analysis.rules_file import OnlyIn, Requirement, Rule, load_rules
+from govmap.ingest.model import Body, Organisation, Register, Status, effective_status
 
-DEFAULT_RULES = DATA_DIR / "rules" / "statutory.yaml"
+# -- seats ---------------------------------------------------------------------
 
 
-class RulesInvalid(GovmapError):
-    """The rules file cannot be read or does not follow the format."""
+def _is_dissolved(org: Organisation) -> bool:
+    return org.dissolved is not None or bool(org.succeeded_by)
 
 
-def _check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
-    for p in value:
-        try:
-            re.compile(p)
-        except re.error as exc:
-            raise ValueError(f"'{p}' is not a valid regular expression: {exc}") from None
-    return value
-
-
-class _RuleModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Selector(_RuleModel):
-    """Which bodies a rule applies to: any selector matching is enough."""
-
-    kinds: tuple[BodyKind, ...] = ()
-    names: tuple[str, ...] = ()
-    legal_basis: tuple[str, ...] = ()
-    exclude_names: tuple[str, ...] = ()
-
-    _patterns = field_validator("names", "legal_basis", "exclude_names")(_check_patterns)
-
-    def matches(self, body: Body) -> bool:
-        names = (body.name, *body.aliases)
-        if any(re.search(p, n, re.IGNORECASE) for p in self.exclude_names for n in names):
-            return False
-        return (
-            body.kind in self.kinds
-            or any(re.search(p, n, re.IGNORECASE) for p in self.names for n in names)
-            or any(re.search(p, body.legal_basis or "", re.IGNORECASE) for p in self.legal_basis)
-        )
-
-
-class Requirement(_RuleModel):
-    """One kind of member a body must have."""
-
-    id: Annotated[str, Field(min_length=1)]
-    label: Annotated[str, Field(min_length=1)]
-    types: tuple[OrganisationType, ...] = ()
-    names: tuple[str, ...] = ()
-
-    _patterns = field_validator("names")(_check_patterns)
-
-    def met_by(self, org: Organisation) -> bool:
-        return org.type in self.types or any(
-            re.search(p, n, re.IGNORECASE) for p in self.names for n in (org.name, *org.aliases)
-        )
-
-
-class Rule(_RuleModel):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-    title: Annotated[str, Field(min_length=1)]
-    legal_basis: Annotated[str, Field(min_length=1)]
-    url: str | None = None
-    severity: Literal["high", "medium", "low"] = "high"
-    applies_to: Selector
-    requires: tuple[Requirement, ...] = Field(min_length=1)
-
-
-class RulesFile(_RuleModel):
-    govmap_rules: Literal[1] = 1
-    rules: tuple[Rule, ...]
-
-
-def load_rules(path: str | os.PathLike[str] | None = None) -> tuple[Rule, ...]:
-    """Read and check a rules file (the shipped ``statutory.yaml`` by default).
-
-    Raises :class:`RulesInvalid` with every problem found.
-    """
-    p = Path(path) if path is not None else DEFAULT_RULES
-    return _load(str(p.resolve()))
-
-
-@lru_cache(maxsize=8)
-def _load(path: str) -> tuple[Rule, ...]:
-    try:
-        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesInvalid(f"{path}: cannot read the rules file: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise RulesInvalid(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return RulesFile.model_validate(data).rules
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        raise RulesInvalid(f"{path}: {problems}") from None
+def _within_orgs(lk: Lookup, org: Organisation) -> Iterator[Organisation]:
+    """The organisation and every organisation it is ``part_of``, nearest first."""
+    seen = {org.id}
+    todo = [org]
+    while todo:
+        o = todo.pop(0)
+        yield o
+        for link in o.part_of:
+            parent = lk.index.get(link.to)
+            if isinstance(parent, Organisation) and parent.id not in seen:
+                seen.add(parent.id)
+                todo.append(parent)
 
 
 def _seats(lk: Lookup, body: Body) -> list[tuple[Organisation, Status, str]]:
+    """(organisation, status, member id) for every seat that stands for an organisation."""
     out = []
     for m in body.members:
         org = lk.index.get(lk.seat_organisation(m) or "")
@@ -131,8 +62,60 @@ def _seats(lk: Lookup, body: Body) -> list[tuple[Organisation, Status, str]]:
     return out
 
 
-def check_rule(lk: Lookup, rule: Rule, body: Body) -> Finding | None:
-    """One body against one rule: a finding, or None when every requirement is met by a confirmed member."""
+def _containing(lk: Lookup, body: Body, only_in: OnlyIn) -> set[str]:
+    """Areas of a kind in ``only_in.within`` containing one of the body's areas of ``only_in.area_kinds``."""
+    out: set[str] = set()
+    for a in lk.body_areas(body.id):
+        area = lk.index.get(a)
+        if area is None or not set(getattr(area, "kinds", ())) & set(only_in.area_kinds):
+            continue
+        for outer in lk.area_closure.get(a, set()) - {a}:
+            rec = lk.index.get(outer)
+            if rec is not None and set(getattr(rec, "kinds", ())) & set(only_in.within):
+                out.add(outer)
+    return out
+
+
+def _meets(lk: Lookup, req: Requirement, org: Organisation, areas: set[str]) -> Organisation | None:
+    """The organisation (``org`` or one it is part of) through which ``org`` meets ``req``, or None."""
+    if _is_dissolved(org):
+        return None
+    for o in _within_orgs(lk, org):
+        if _is_dissolved(o) or not req.met_by(o):
+            continue
+        if areas and o.areas:
+            covered = {x for link in o.areas for x in lk.area_closure.get(link.to, {link.to})}
+            if not covered & areas:
+                continue  # a county council, but of another county
+        return o
+    return None
+
+
+# -- judging one body against one rule -------------------------------------------
+
+
+def _rule_json(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "title": rule.title, "legal_basis": rule.legal_basis, "url": rule.url}
+
+
+def _complete(lk: Lookup, body: Body) -> bool:
+    """The member list is stated complete by a source."""
+    return body.members_complete and bool(body.sources) and effective_status(body) is Status.CONFIRMED
+
+
+def _words(entries: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        e["label"] + (f" ({', '.join(m['name'] for m in e['members'])})" if e.get("members") else "")
+        for e in entries
+    )
+
+
+def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Finding | None:
+    """One body against one rule: a finding, or None when every requirement is met by a confirmed member.
+
+    ``applies`` says how the rule was selected (``kind``, ``legal_basis``,
+    ``rules`` or ``name``); it is kept in the evidence.
+    """
     seats = _seats(lk, body)
     confirmed_any = any(lk.membership_status(body, m) is Status.CONFIRMED for m in body.members)
     met: list[dict[str, Any]] = []
@@ -140,17 +123,35 @@ def check_rule(lk: Lookup, rule: Rule, body: Body) -> Finding | None:
     missing: list[dict[str, Any]] = []
     sources: list[Source] = []
     for req in rule.requires:
-        hits = [(o, st, mid) for o, st, mid in seats if req.met_by(o)]
+        areas: set[str] = set()
+        if req.only_in is not None:
+            areas = _containing(lk, body, req.only_in)
+            if not areas:
+                continue  # not a two-tier district, or its areas are not recorded
+        hits = []
+        for org, st, mid in seats:
+            via = _meets(lk, req, org, areas)
+            if via is not None:
+                hits.append((org, st, mid, via))
         entry: dict[str, Any] = {
             "id": req.id,
             "label": req.label,
             "members": [
-                {"id": mid, "organisation": o.id, "name": o.name, "status": st.value} for o, st, mid in hits
+                {
+                    "id": mid,
+                    "organisation": org.id,
+                    "name": org.name,
+                    "status": st.value,
+                    **({"through": via.id} if via.id != org.id else {}),
+                }
+                for org, st, mid, via in hits
             ],
         }
-        for _, _, mid in hits:
+        if areas:
+            entry["areas"] = sorted(areas)
+        for _, _, mid, _ in hits:
             sources += lk.rel_sources(body.id, "members", mid)
-        if any(st is Status.CONFIRMED for _, st, _ in hits):
+        if any(st is Status.CONFIRMED for _, st, _, _ in hits):
             met.append(entry)
         elif hits:
             unconfirmed.append(entry)
@@ -158,23 +159,44 @@ def check_rule(lk: Lookup, rule: Rule, body: Body) -> Finding | None:
             missing.append(entry)
     if not missing and not unconfirmed:
         return None
+    complete = _complete(lk, body)
     evidence = {
-        "rule": {"id": rule.id, "title": rule.title, "legal_basis": rule.legal_basis, "url": rule.url},
+        "rule": _rule_json(rule),
+        "applies_by": applies,
         "members_recorded": len(body.members),
+        # Seats of abolished organisations meet nothing; the succession analysis names their successors.
+        "abolished": [
+            {"id": mid, "organisation": o.id, "name": o.name} for o, _, mid in seats if _is_dissolved(o)
+        ],
+        "members_complete": complete,
         "met": met,
         "unconfirmed": unconfirmed,
-        "missing": [{"id": e["id"], "label": e["label"]} for e in missing],
+        "missing": [{k: e[k] for k in ("id", "label", "areas") if k in e} for e in missing],
     }
     labels = "; ".join(e["label"] for e in missing)
-    if not body.members or not confirmed_any:
-        why = "it has no members recorded" if not body.members else "its memberships are all unconfirmed"
-        kind, severity = Kind.STATUTORY_UNCHECKABLE, Severity.INFO if not body.members else Severity.LOW
+    if missing and (not complete or not confirmed_any):
+        kind = Kind.STATUTORY_UNCHECKABLE
+        severity = Severity.INFO if not body.members else Severity.LOW
+        if not body.members:
+            why = "it has no members recorded"
+        elif not confirmed_any:
+            why = "its memberships are all unconfirmed"
+        elif body.members_complete:
+            why = "its member list is marked complete, but without a source"
+        else:
+            why = "its member list is not marked complete"
         title = (
-            f"Membership of {body.name} cannot be checked against {rule.title} ({rule.legal_basis}): {why}."
+            f"Membership of {body.name} cannot be checked against {rule.title} ({rule.legal_basis}): {why}"
         )
-        if missing and body.members:
-            title = title[:-1] + f"; not recorded at all: {labels}."
-        suggestion = "Confirm the membership from the body's terms of reference, then check it again."
+        if met:
+            title += f"; confirmed: {_words(met)}"
+        if body.members:
+            title += f"; not recorded: {labels}"
+        title += "."
+        suggestion = (
+            "Confirm the membership from the body's terms of reference; when the list is the whole "
+            "membership, set members_complete: true with its source, then check it again."
+        )
     elif missing:
         kind, severity = Kind.STATUTORY_MISSING, Severity(rule.severity)
         title = f"{body.name} lacks members required by {rule.legal_basis}: {labels}."
@@ -201,6 +223,36 @@ def check_rule(lk: Lookup, rule: Rule, body: Body) -> Finding | None:
     )
 
 
+def may_apply(lk: Lookup, rule: Rule, body: Body) -> Finding:
+    """A rule a body's name suggests, but nothing the register says about the body confirms (info)."""
+    return make_finding(
+        Kind.STATUTORY_MAY_APPLY,
+        Severity.INFO,
+        f"{rule.title} ({rule.legal_basis}) may apply to {body.name}, whose name reads like one: check.",
+        [lk.subject(body.id)],
+        evidence={"rule": _rule_json(rule), "applies_by": "name"},
+        suggestion=(
+            f"If it applies, record the body's kind or legal_basis, or rules: [{rule.id}]; "
+            "if it does not (a forum or a coordinating group), nothing needs doing."
+        ),
+        sources=lk.record_sources(body.id),
+        key=rule.id,
+    )
+
+
+def _unknown_rule(lk: Lookup, body: Body, rule_id: str, known: list[str]) -> Finding:
+    return make_finding(
+        Kind.STATUTORY_UNCHECKABLE,
+        Severity.LOW,
+        f"{body.name} names the rule '{rule_id}', which the rules file does not define.",
+        [lk.subject(body.id)],
+        evidence={"rule": {"id": rule_id}, "known_rules": known},
+        suggestion=f"Use one of: {', '.join(known)}.",
+        sources=lk.record_sources(body.id),
+        key=rule_id,
+    )
+
+
 def statutory(
     register: Register, rules: tuple[Rule, ...] | None = None, lookup: Lookup | None = None
 ) -> list[Finding]:
@@ -215,10 +267,11 @@ def statutory(
     Returns
     -------
     list of Finding
-        ``statutory-member-missing`` (the rule's severity, high by default),
-        ``statutory-member-unconfirmed`` (low) or ``statutory-cannot-check``
-        (info with no members recorded, low with all unconfirmed).  Each
-        cites the rule and its legal basis in ``evidence["rule"]``.
+        ``statutory-member-missing`` (the rule's severity, high by default;
+        only for a member list marked complete), ``statutory-member-unconfirmed``
+        (low), ``statutory-cannot-check`` (info with no members recorded, low
+        otherwise) or ``statutory-may-apply`` (info: the name alone suggests
+        the rule).  Each cites the rule and its legal basis in ``evidence["rule"]``.
 
     Examples
     --------
@@ -227,30 +280,34 @@ def statutory(
     ... documents: [{id: tor, name: Terms of reference}]
     ... organisations: [{id: police, name: Police, type: police-force}]
     ... bodies:
-    ...   - {id: csp, name: Town CSP, kind: csp, members: [police], sources: [{doc: tor}]}
+    ...   - {id: csp, name: Town CSP, kind: csp, members: [police], members_complete: true, sources: [{doc: tor}]}
+    ...   - {id: forum, name: Community Safety Partnerships Forum, kind: group, sources: [{doc: tor}]}
     ... ''')
-    >>> [f.kind.value for f in statutory(reg)]
-    ['statutory-member-missing']
+    >>> [(f.kind.value, f.severity.value) for f in statutory(reg)]
+    [('statutory-member-missing', 'high'), ('statutory-may-apply', 'info')]
     """
     lk = lookup_of(register, lookup)
     rs = rules if rules is not None else load_rules()
+    by_id = {r.id: r for r in rs}
     out = []
     for body in lk.bodies:
+        for rid in body.rules:
+            if rid not in by_id:
+                out.append(_unknown_rule(lk, body, rid, sorted(by_id)))
         for rule in rs:
-            if rule.applies_to.matches(body):
-                f = check_rule(lk, rule, body)
-                if f is not None:
-                    out.append(f)
+            how = "rules" if rule.id in body.rules else rule.applies_to.applies(body)
+            if how is None or (how == "name" and body.rules):
+                continue  # a body that lists its rules has said which apply
+            f = may_apply(lk, rule, body) if how == "name" else check_rule(lk, rule, body, how)
+            if f is not None:
+                out.append(f)
     return out
 
 
 __all__ = [
-    "DEFAULT_RULES",
-    "Requirement",
-    "Rule",
-    "RulesInvalid",
-    "Selector",
     "check_rule",
+    # docs/rules.md names govmap.graph.analysis.rules.load_rules: it stays importable from here.
     "load_rules",
+    "may_apply",
     "statutory",
 ]

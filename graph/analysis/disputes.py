@@ -1,0 +1,81 @@
+"""Disputed facts: where the register's sources disagree, shown as such.
+
+A fact may cite several sources that say different things (each source's
+``value`` note says what it says), or be marked ``status: disputed``.  Such a
+fact is never shown as confirmed; this analysis lists each record with a
+disputed fact and what each source says, so a reviewer can settle it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
+from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.ingest.model import Document, Register, Source, Status, effective_status
+
+
+def _says(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
+    return [{"doc": s.doc, "section": s.section, "value": s.value} for s in sources]
+
+
+def _phrase(lk: Lookup, sources: tuple[Source, ...]) -> str:
+    said = [f"{lk.name(s.doc)} says '{s.value}'" for s in sources if s.value]
+    return "; ".join(said)
+
+
+def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Finding]:
+    """One finding (low) per record with a disputed fact: the record itself or a relationship written in it.
+
+    Examples
+    --------
+    >>> from govmap.ingest.load import loads
+    >>> reg = loads('''
+    ... documents: [{id: a, name: Website}, {id: b, name: Annual report}]
+    ... bodies:
+    ...   - id: vru
+    ...     name: Violence Reduction Unit
+    ...     kind: unit
+    ...     established: 2019
+    ...     sources: [{doc: a, value: established 2019}, {doc: b, value: established 2020}]
+    ... ''')
+    >>> [f.title for f in disputed_facts(reg)]
+    ["Sources disagree about Violence Reduction Unit: Website says 'established 2019'; Annual report says 'established 2020'."]
+    """
+    lk = lookup_of(register, lookup)
+    by_origin: dict[str, list[dict[str, Any]]] = {}
+    for rel in register.relations():
+        if rel.status is Status.DISPUTED:
+            other = rel.target if rel.origin == rel.source else rel.source
+            by_origin.setdefault(rel.origin, []).append(
+                {"field": rel.field, "to": other, "name": lk.name(other), "sources": _says(rel.sources)}
+            )
+    out = []
+    for rec in register.records():
+        if isinstance(rec, Document):
+            continue
+        own = effective_status(rec) is Status.DISPUTED
+        rels = by_origin.get(rec.id, [])
+        if not own and not rels:
+            continue
+        if own and not rels:
+            said = _phrase(lk, rec.sources)
+            title = f"Sources disagree about {rec.name}" + (f": {said}." if said else ".")
+        else:
+            n = len(rels) + own
+            title = f"{rec.name} has {plural(n, 'disputed fact')}: the sources disagree."
+        out.append(
+            make_finding(
+                Kind.DISPUTED,
+                Severity.LOW,
+                title,
+                [lk.subject(rec.id)],
+                evidence={"record": _says(rec.sources) if own else None, "relations": rels},
+                suggestion="Settle which source is right (the most recent, the one that decides), then record it.",
+                sources=lk.record_sources(rec.id),
+            )
+        )
+    return out
+
+
+__all__ = ["disputed_facts"]
