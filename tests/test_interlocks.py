@@ -19,6 +19,7 @@ organisations:
   - {id: police, name: Police, type: police-force}
   - {id: council, name: Council, type: county-council}
   - {id: fire, name: Fire, type: fire-and-rescue}
+  - {id: trust, name: Trust, type: voluntary-sector}
 posts:
   - {id: chief, name: Chief Constable, organisation: police}
 people:
@@ -85,8 +86,8 @@ def test_pairs_sharing_at_least_k_members_are_interlocked():
         ORGS
         + """
 bodies:
-  - {id: a, name: A, kind: board, members: [police, council, fire]}
-  - {id: b, name: B, kind: board, members: [police, council, fire]}
+  - {id: a, name: A, kind: board, members: [police, council, trust]}
+  - {id: b, name: B, kind: board, members: [police, council, trust]}
   - {id: c, name: C, kind: board, members: [police, council]}
 """
     )
@@ -94,7 +95,73 @@ bodies:
     assert shared_member_pairs(r, k=2) == [("a", "b", 3), ("a", "c", 2), ("b", "c", 2)]
     [f] = interlocks(r, k=3)
     assert f.title == "A and B share 3 members."
-    assert [m["id"] for m in f.evidence["shared_members"]] == ["council", "fire", "police"]
+    assert [m["id"] for m in f.evidence["shared_members"]] == ["council", "police", "trust"]
+
+
+STATUTORY_ONLY = """
+organisations:
+  - {id: police, name: Police, type: police-force, areas: county}
+  - {id: council, name: Council, type: county-council, areas: county}
+  - {id: fire, name: Fire, type: fire-and-rescue, areas: county}
+areas:
+  - {id: county, name: County, kind: county}
+  - {id: north, name: North, kind: district, within: county}
+  - {id: south, name: South, kind: district, within: county}
+  - {id: elsewhere, name: Elsewhere, kind: unitary}
+bodies:
+  - {id: north-csp, name: North CSP, kind: csp, areas: north, members: [police, council, fire]}
+  - {id: south-csp, name: South CSP, kind: csp, areas: south, members: [police, council, fire]}
+  - {id: county-board, name: County Board, kind: board, areas: county, members: [police, council, fire]}
+  - {id: far, name: Far Board, kind: board, areas: elsewhere, members: [police, council, fire]}
+"""
+
+
+def test_interlocks_of_statutory_partners_of_overlapping_areas_are_one_expected_finding():
+    r = reg(STATUTORY_ONLY)
+    fs = interlocks(r, k=3)
+    expected = [f for f in fs if f.severity is Severity.INFO and "statutory" in f.title]
+    assert len(expected) == 1
+    [f] = expected
+    assert (
+        f.title
+        == "3 bodies share only the statutory partners of their area (Council, Fire, Police): expected."
+    )
+    assert [s.id for s in f.subjects] == ["county-board", "north-csp", "south-csp"]
+    assert [(p["a"], p["b"]) for p in f.evidence["pairs"]] == [
+        ("County Board", "North CSP"),
+        ("County Board", "South CSP"),
+        ("North CSP", "South CSP"),
+    ]
+    # a body in an area that does not touch theirs shares them by coincidence: still its own finding
+    others = sorted(f.title for f in fs if f is not expected[0])
+    assert others == [
+        "County Board and Far Board share 3 members.",
+        "Far Board and North CSP share 3 members.",
+        "Far Board and South CSP share 3 members.",
+    ]
+
+
+def test_the_interlock_similarity_printed_in_the_report_takes_effect():
+    import datetime as dt
+
+    from govmap.graph.report import ReportOptions, report
+
+    text = (
+        ORGS
+        + """
+bodies:
+  - {id: a, name: A, kind: board, members: [police, council, trust, fire]}
+  - {id: b, name: B, kind: board, members: [police, council, trust, pat, chief]}
+"""
+    )
+    r = reg(text)
+    strict = report(r, kinds=["interlock"], options=ReportOptions(as_of=dt.date(2025, 1, 1)))
+    loose = report(
+        r, kinds=["interlock"], options=ReportOptions(as_of=dt.date(2025, 1, 1), interlock_similarity=0.5)
+    )
+    assert strict.parameters["interlock_similarity"] == 0.8 and strict.findings == ()
+    assert loose.parameters["interlock_similarity"] == 0.5
+    assert [f.title for f in loose.findings] == ["A and B share 3 members."]
 
 
 def test_empty_register_and_single_body_have_no_interlocks():

@@ -5,12 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.overlap import OverlapWeights, overlap_graph, overlaps, pair_scores
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def reg(text: str) -> Register:

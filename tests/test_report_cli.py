@@ -89,5 +89,15 @@ def test_a_missing_or_invalid_register_gives_the_usual_message_and_code(write_re
 
 def test_csv_and_html_formats_are_written(write_register):
     path = str(write_register(REG))
-    assert invoke(path, "--format", "csv").output.startswith("id,kind,group,severity,score,title,")
+    assert invoke(path, "--format", "csv").output.startswith("id,kind,label,group,severity,score,title,")
     assert invoke(path, "--format", "html").output.startswith("<!DOCTYPE html>")
+
+
+def test_the_report_commands_choices_are_the_librarys_severities_and_formats():
+    from govmap.graph.analysis.findings import Severity
+    from govmap.graph.report import FORMATS
+
+    params = {p.name: p for p in cli.commands["report"].params}
+    assert list(params["fmt"].type.choices) == list(FORMATS)
+    for name in ("min_severity", "fail_on"):
+        assert list(params[name].type.choices) == [s.value for s in Severity]

@@ -7,6 +7,7 @@ import textwrap
 
 import networkx as nx
 import pytest
+
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.landscape import (
     brokers,
@@ -16,15 +17,8 @@ from govmap.graph.analysis.landscape import (
     single_points,
 )
 from govmap.graph.analysis.overlap import overlap_graph, pair_scores
-from govmap.graph.analysis.structure import (
-    accountability_path,
-    dead_end_chains,
-    multiple_parents,
-    orphans,
-    shortest_path,
-    structure,
-    unaccountable_themes,
-)
+from govmap.graph.analysis.paths import accountability_path, shortest_path, unaccountable_themes
+from govmap.graph.analysis.structure import dead_end_chains, multiple_parents, orphans, structure
 from govmap.graph.entity import UnknownEntity
 from govmap.ingest.load import loads
 from govmap.ingest.model import Register
@@ -68,14 +62,18 @@ def test_a_body_reporting_to_two_bodies_is_reported_with_both():
     assert f.severity is Severity.LOW
 
 
-def test_dead_end_chains_are_grouped_by_where_they_end():
-    fs = dead_end_chains(reg(TREE))
-    assert [(f.subjects[0].id, [s.id for s in f.subjects[1:]]) for f in fs] == [
-        ("lost", ["lost-child", "lost-grandchild"]),
-        ("old", ["stranded"]),
-    ]
-    assert fs[0].title == "2 bodies report up to Lost Board, which reports to no top body."
-    assert fs[1].title == "1 body reports up to Old Board, which was dissolved or succeeded."
+def test_dead_end_chains_end_at_dissolved_bodies_and_orphans_list_the_bodies_stranded_below():
+    r = reg(TREE)
+    fs = dead_end_chains(r)
+    assert [(f.subjects[0].id, [s.id for s in f.subjects[1:]]) for f in fs] == [("old", ["stranded"])]
+    assert fs[0].title == "1 body reports up to Old Board, which was dissolved or succeeded."
+    lost = next(f for f in orphans(r) if f.subjects[0].id == "lost")
+    assert (
+        lost.title
+        == "Lost Board has no reporting line and is not a top-level body; 2 bodies report up to it."
+    )
+    assert [s.id for s in lost.subjects] == ["lost", "lost-child", "lost-grandchild"]
+    assert [x["id"] for x in lost.evidence["stranded_below"]] == ["lost-child", "lost-grandchild"]
 
 
 def test_the_accountability_path_prefers_the_lead_and_climbs_to_the_top():

@@ -1,4 +1,4 @@
-"""Findings: what every analysis returns, and the lookups they share.
+"""Findings: what every analysis returns.
 
 A :class:`Finding` is one thing a reviewer should look at, with the evidence
 to check it and the sources to cite.  Its id is a hash of what it is about
@@ -6,38 +6,25 @@ to check it and the sources to cite.  Its id is a hash of what it is about
 ids run after run, and an id in last month's committee paper still finds the
 same finding if nothing it rests on has changed.
 
-:class:`Lookup` indexes a register once (relations by where they are written,
-theme links, reporting lines, organisations behind each seat) so that the
-analyses, run together by :func:`govmap.graph.report.report`, do not each walk
-the whole register again.
+The lookups the analyses share (:class:`~govmap.graph.analysis.lookup.Lookup`)
+live in :mod:`govmap.graph.analysis.lookup`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from govmap.ingest.model import (
-    Body,
-    Membership,
-    Organisation,
-    Person,
-    Post,
-    Record,
-    Register,
-    RelType,
-    Source,
-    Status,
-    Theme,
-    ThemeRole,
-    effective_status,
-)
-from govmap.ingest.validate import kind_word
+# Lookup and is_active are re-exported: graph/report/assemble.py, webviz/views/whatif.py and
+# bench/stages.py import them from here.
+from govmap.graph.analysis.lookup import Lookup as Lookup
+from govmap.graph.analysis.lookup import Subject
+from govmap.graph.analysis.lookup import is_active as is_active
+from govmap.ingest.model import Source
 
 
 class Severity(StrEnum):
@@ -84,30 +71,98 @@ class Kind(StrEnum):
     STATUTORY_MISSING = "statutory-member-missing"
     STATUTORY_UNCONFIRMED = "statutory-member-unconfirmed"
     STATUTORY_UNCHECKABLE = "statutory-cannot-check"
+    STATUTORY_MAY_APPLY = "statutory-may-apply"
+    NAMES_DISSOLVED = "names-dissolved"
+    DISPUTED = "disputed-facts"
     REVIEW_OVERDUE = "review-overdue"
     PERIOD_ENDED = "period-ended"
     UNCONFIRMED = "unconfirmed-facts"
+    APPOINTMENT_ENDING = "appointment-ending"
+    APPOINTMENT_EXPIRED = "appointment-expired"
+    SEAT_VACANT = "seat-vacant"
+    MOSTLY_VACANT = "seats-mostly-vacant"
+    UMBRELLA_DELIVERY = "umbrella-delivery"
+    UMBRELLA_ONLY = "led-only-by-umbrella"
+    PARTLY_ADDRESSED = "partly-addressed-theme"
+    CSP_NO_STRATEGY = "csp-without-strategy"
+    JOINT_UNACCOUNTABLE = "joint-body-unaccountable"
 
     @property
     def group(self) -> str:
         return _GROUP[self]
 
+    @property
+    def label(self) -> str:
+        """The kind as a reviewer reads it: ``statutory-cannot-check`` -> ``Cannot be checked``."""
+        return KIND_LABELS[self]
 
-#: The analysis each kind comes from; ``--kind`` accepts a group name too.
+
+#: Every kind as a reviewer reads it (a test checks that each kind has one).
+KIND_LABELS: dict[Kind, str] = {
+    Kind.OVERLAP: "Overlapping remits",
+    Kind.INTERLOCK: "Shared members",
+    Kind.SEAT_LOAD: "Seat load",
+    Kind.UNADDRESSED_THEME: "Issue nobody addresses",
+    Kind.INDIRECT_THEME: "Issue addressed only indirectly",
+    Kind.STRATEGY_ONLY_THEME: "Issue only in a strategy",
+    Kind.NO_LEAD: "No lead body",
+    Kind.MULTIPLE_LEADS: "More than one lead",
+    Kind.UNOWNED_STRATEGY: "Strategy without an owner",
+    Kind.UNUSED_EVIDENCE: "Evidence that informs nothing",
+    Kind.ORPHAN: "No reporting line",
+    Kind.MULTIPLE_PARENTS: "Reports to several bodies",
+    Kind.DEAD_END: "Reporting chain that stops short",
+    Kind.NO_ACCOUNTABILITY_PATH: "Issue with no path to the top",
+    Kind.BROKER: "Broker",
+    Kind.SINGLE_POINT: "Single point of failure",
+    Kind.BRIDGE: "Single link",
+    Kind.CONSOLIDATION: "Could be considered together",
+    Kind.STATUTORY_MISSING: "Statutory member missing",
+    Kind.STATUTORY_UNCONFIRMED: "Statutory member unconfirmed",
+    Kind.STATUTORY_UNCHECKABLE: "Cannot be checked",
+    Kind.STATUTORY_MAY_APPLY: "Statutory rule may apply",
+    Kind.NAMES_DISSOLVED: "Names an abolished organisation",
+    Kind.DISPUTED: "Sources disagree",
+    Kind.REVIEW_OVERDUE: "Review overdue",
+    Kind.PERIOD_ENDED: "Strategy period ended",
+    Kind.UNCONFIRMED: "Unconfirmed facts",
+    Kind.UMBRELLA_DELIVERY: "Umbrella and delivery body",
+    Kind.UMBRELLA_ONLY: "Led only by the umbrella",
+    Kind.PARTLY_ADDRESSED: "Issue addressed only in part",
+    Kind.CSP_NO_STRATEGY: "Community safety partnership without a strategy",
+    Kind.JOINT_UNACCOUNTABLE: "Joint body accountable to neither partnership",
+    Kind.APPOINTMENT_ENDING: "Appointment ending",
+    Kind.APPOINTMENT_EXPIRED: "Appointment expired",
+    Kind.SEAT_VACANT: "Seat vacant",
+    Kind.MOSTLY_VACANT: "Seats mostly vacant",
+}
+
+#: The analysis each kind comes from, in the order a report shows them;
+#: ``--kind`` accepts a group name too.
 GROUPS: dict[str, tuple[Kind, ...]] = {
-    "overlap": (Kind.OVERLAP, Kind.CONSOLIDATION),
-    "interlocks": (Kind.INTERLOCK, Kind.SEAT_LOAD),
+    "delivery": (Kind.UMBRELLA_DELIVERY, Kind.UMBRELLA_ONLY),
     "gaps": (
         Kind.UNADDRESSED_THEME,
         Kind.INDIRECT_THEME,
+        Kind.PARTLY_ADDRESSED,
         Kind.STRATEGY_ONLY_THEME,
         Kind.NO_LEAD,
         Kind.MULTIPLE_LEADS,
         Kind.UNOWNED_STRATEGY,
         Kind.UNUSED_EVIDENCE,
+        Kind.CSP_NO_STRATEGY,
     ),
+    "overlap": (Kind.OVERLAP, Kind.CONSOLIDATION),
+    "statutory": (
+        Kind.STATUTORY_MISSING,
+        Kind.STATUTORY_UNCONFIRMED,
+        Kind.STATUTORY_UNCHECKABLE,
+        Kind.STATUTORY_MAY_APPLY,
+    ),
+    "succession": (Kind.NAMES_DISSOLVED,),
     "structure": (
         Kind.ORPHAN,
+        Kind.JOINT_UNACCOUNTABLE,
         Kind.MULTIPLE_PARENTS,
         Kind.DEAD_END,
         Kind.NO_ACCOUNTABILITY_PATH,
@@ -115,10 +170,29 @@ GROUPS: dict[str, tuple[Kind, ...]] = {
         Kind.SINGLE_POINT,
         Kind.BRIDGE,
     ),
-    "statutory": (Kind.STATUTORY_MISSING, Kind.STATUTORY_UNCONFIRMED, Kind.STATUTORY_UNCHECKABLE),
-    "staleness": (Kind.REVIEW_OVERDUE, Kind.PERIOD_ENDED, Kind.UNCONFIRMED),
+    "interlocks": (Kind.INTERLOCK, Kind.SEAT_LOAD),
+    "staleness": (Kind.REVIEW_OVERDUE, Kind.PERIOD_ENDED, Kind.UNCONFIRMED, Kind.DISPUTED),
+    "appointments": (
+        Kind.APPOINTMENT_ENDING,
+        Kind.APPOINTMENT_EXPIRED,
+        Kind.SEAT_VACANT,
+        Kind.MOSTLY_VACANT,
+    ),
 }
 _GROUP = {k: g for g, kinds in GROUPS.items() for k in kinds}
+
+#: Each analysis group's heading in a report (a test checks that each group has one).
+GROUP_TITLES: dict[str, str] = {
+    "delivery": "Umbrella and delivery bodies",
+    "gaps": "Ownership gaps",
+    "overlap": "Overlap",
+    "statutory": "Statutory membership",
+    "succession": "Abolished and replaced",
+    "structure": "Structure",
+    "interlocks": "Interlocks and seat load",
+    "staleness": "Staleness and data quality",
+    "appointments": "Appointments and vacancies",
+}
 
 
 def expand_kinds(names: Iterable[str]) -> frozenset[Kind]:
@@ -133,18 +207,6 @@ def expand_kinds(names: Iterable[str]) -> frozenset[Kind]:
             except ValueError:
                 raise ValueError(f"unknown finding kind '{name}'") from None
     return frozenset(out)
-
-
-@dataclass(frozen=True, order=True)
-class Subject:
-    """A record a finding is about."""
-
-    id: str
-    name: str
-    kind: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -242,183 +304,5 @@ def dedupe_sources(sources: Iterable[Source | SourceRef]) -> tuple[SourceRef, ..
     return tuple(SourceRef(doc, seen[(doc, sec)]) for doc, sec in sorted(seen))
 
 
-def is_active(body: Body) -> bool:
-    """A body that has not been dissolved or succeeded: one analysis should judge."""
-    return body.dissolved is None and not body.succeeded_by
-
-
-@dataclass(frozen=True)
-class ThemeUse:
-    """A body or strategy addressing a theme."""
-
-    holder: str
-    role: ThemeRole
-    holder_kind: str  # "body" or "strategy"
-    status: Status
-
-
-class Lookup:
-    """Indexes of one register, built once and shared by the analyses.
-
-    Parameters
-    ----------
-    register : Register
-        A validated register.
-    """
-
-    def __init__(self, register: Register) -> None:
-        self.register = register
-        self.index: dict[str, Record] = register.index
-        self.bodies: list[Body] = [b for b in register.bodies if is_active(b)]
-        self.top: frozenset[str] = frozenset(
-            [b.id for b in register.bodies if b.top_level] + list(register.info.top)
-        )
-        self._rel_sources: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
-        self.unconfirmed_rels: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for rel in register.relations():
-            target = rel.target if rel.origin == rel.source else rel.source
-            self._rel_sources[(rel.origin, rel.field, target)].extend(rel.sources)
-            if rel.status is Status.UNCONFIRMED:
-                self.unconfirmed_rels[rel.origin].append((rel.field, target))
-        self.theme_uses: dict[str, list[ThemeUse]] = defaultdict(list)
-        for holder in (*register.bodies, *register.strategies):
-            if isinstance(holder, Body) and not is_active(holder):
-                continue
-            inherited = effective_status(holder)
-            for link in holder.themes:
-                self.theme_uses[link.theme].append(
-                    ThemeUse(
-                        holder.id,
-                        link.role,
-                        kind_word(holder),
-                        effective_status(link, inherited, bool(holder.sources)),
-                    )
-                )
-        self.parents: dict[str, list[str]] = {}
-        for b in register.bodies:
-            ids = [link.to for link in (*b.reports_to, *b.sub_group_of) if link.to != b.id]
-            self.parents[b.id] = list(dict.fromkeys(ids))
-        self.children: dict[str, list[str]] = defaultdict(list)
-        for child, ps in self.parents.items():
-            for p in ps:
-                self.children[p].append(child)
-        self.theme_groups = _match_groups(register.themes)
-        self.group_members: dict[str, list[str]] = defaultdict(list)
-        for t, root in sorted(self.theme_groups.items()):
-            self.group_members[root].append(t)
-        self.area_closure = area_closure(register)
-        self._areas: dict[str, tuple[str, ...]] = {}
-
-    def body_areas(self, body_id: str) -> tuple[str, ...]:
-        """A body's areas; if it records none, those of its nearest parents that do."""
-        if body_id not in self._areas:
-            todo, seen, found = [body_id], {body_id}, ()
-            while todo and not found:
-                nxt = []
-                for b in todo:
-                    rec = self.index.get(b)
-                    found += tuple(link.to for link in getattr(rec, "areas", ()))
-                    nxt += [p for p in self.parents.get(b, []) if p not in seen]
-                seen.update(nxt)
-                todo = nxt
-            self._areas[body_id] = tuple(dict.fromkeys(found))
-        return self._areas[body_id]
-
-    # -- records ---------------------------------------------------------
-    def subject(self, id: str) -> Subject:
-        rec = self.index.get(id)
-        if rec is None:
-            return Subject(id, id, "unknown")
-        return Subject(rec.id, rec.name, kind_word(rec))
-
-    def name(self, id: str) -> str:
-        rec = self.index.get(id)
-        return rec.name if rec is not None else id
-
-    def record_sources(self, *ids: str) -> list[Source]:
-        out: list[Source] = []
-        for i in ids:
-            rec = self.index.get(i)
-            if rec is not None:
-                out.extend(rec.sources)
-        return out
-
-    def rel_sources(self, origin: str, fld: str, target: str) -> list[Source]:
-        """Sources of the relation written in ``origin``'s ``fld`` to ``target``."""
-        return self._rel_sources.get((origin, fld, target), [])
-
-    # -- seats -----------------------------------------------------------
-    def seat_organisation(self, m: Membership) -> str | None:
-        """The organisation a seat represents: on_behalf_of, a post's organisation, or itself.
-
-        A person with no ``on_behalf_of`` counts through the first post they hold.
-        """
-        if m.on_behalf_of:
-            return m.on_behalf_of
-        rec = self.index.get(m.member)
-        if isinstance(rec, Organisation):
-            return rec.id
-        if isinstance(rec, Post):
-            return rec.organisation
-        if isinstance(rec, Person):
-            for link in rec.holds:
-                post = self.index.get(link.to)
-                if isinstance(post, Post):
-                    return post.organisation
-        return None
-
-    def membership_status(self, body: Body, m: Membership) -> Status:
-        return effective_status(m, effective_status(body), bool(body.sources))
-
-
-def _match_groups(themes: Iterable[Theme]) -> dict[str, str]:
-    """Theme id -> the smallest id of its ``matches`` group (skos:closeMatch, taken both ways).
-
-    Only confirmed matches join themes.
-    """
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for t in themes:
-        find(t.id)
-        inherited = effective_status(t)
-        for link in t.matches:
-            if effective_status(link, inherited, bool(t.sources)) is Status.UNCONFIRMED:
-                continue  # a match still to be checked does not join two issues
-            a, b = find(t.id), find(link.to)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    return {t: find(t) for t in list(parent)}
-
-
-def area_closure(register: Register) -> dict[str, set[str]]:
-    """Area id -> the area and every area it lies within (through ``within``)."""
-    within = {a.id: [link.to for link in a.within] for a in register.areas}
-    closure: dict[str, set[str]] = {}
-    for start in within:
-        seen = {start}
-        todo = list(within[start])
-        while todo:
-            a = todo.pop()
-            if a not in seen:
-                seen.add(a)
-                todo += within.get(a, [])
-        closure[start] = seen
-    return closure
-
-
-def lookup_of(register: Register, lookup: Lookup | None) -> Lookup:
-    return lookup if lookup is not None and lookup.register is register else Lookup(register)
-
-
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
-#: Relation types that make up the accountability (reporting) structure.
-REPORTING = (RelType.REPORTS_TO, RelType.SUB_GROUP_OF)

@@ -26,30 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from govmap.graph.analysis.findings import (
-    Finding,
-    Kind,
-    Lookup,
-    Severity,
-    Source,
-    ThemeUse,
-    lookup_of,
-    make_finding,
-    plural,
-)
-from govmap.ingest.model import Register, Theme, ThemeKind, ThemeRole, effective_status
+from govmap.graph.analysis.delivery import DELIVERY_KINDS, umbrella_themes
+from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
+from govmap.graph.analysis.lookup import Lookup, ThemeUse, lookup_of
+from govmap.ingest.model import BodyKind, Register, Theme, ThemeKind, ThemeRole, effective_status
 
-#: Theme kinds someone should own.
-GAP_KINDS = frozenset(
-    {
-        ThemeKind.PRIORITY,
-        ThemeKind.CAUSE,
-        ThemeKind.MULTI_AGENCY,
-        ThemeKind.CROSS_CUTTING,
-        ThemeKind.PUBLIC_CONCERN,
-        ThemeKind.INTELLIGENCE_FOCUS,
-    }
-)
+#: Theme kinds someone should own (the rows of the delivery matrix).
+GAP_KINDS = DELIVERY_KINDS
 _SERIOUS = frozenset({ThemeKind.PRIORITY, ThemeKind.CAUSE, ThemeKind.PUBLIC_CONCERN})
 _KIND_WORD = {
     ThemeKind.PRIORITY: "priority",
@@ -144,6 +127,10 @@ def _indirect(lk: Lookup, register: Register, theme: Theme) -> Finding | None:
                 sources += _uses_sources(lk, other, body_uses) + lk.rel_sources(theme.id, relation, other)
         if via:
             names = ", ".join(v["name"] for v in via)
+            if relation == "broader":
+                partly = _partly(lk, theme, via, sources, severity)
+                if partly is not None:
+                    return partly
             return make_finding(
                 Kind.INDIRECT_THEME,
                 severity,
@@ -162,6 +149,41 @@ def _indirect(lk: Lookup, register: Register, theme: Theme) -> Finding | None:
     return None
 
 
+def _partly(
+    lk: Lookup, theme: Theme, via: list[dict[str, Any]], sources: list[Source], severity: Severity
+) -> Finding | None:
+    """A wider theme split into narrower ones, some addressed and this one not: half addressed.
+
+    The register records the split ("Hate crime and cohesion" with the
+    narrower themes "Hate crime" and "Cohesion"); only the direct wider theme counts.
+    """
+    wider = via[0]
+    siblings = [
+        t
+        for t in lk.register.themes
+        if t.id != theme.id and any(link.to == wider["id"] for link in t.broader)
+    ]
+    addressed = [t for t in siblings if lk.theme_uses.get(t.id)]
+    if not addressed or wider["id"] not in {link.to for link in theme.broader}:
+        return None
+    return make_finding(
+        Kind.PARTLY_ADDRESSED,
+        severity,
+        f"'{wider['name']}' is addressed only in part: {', '.join(t.name for t in addressed)} "
+        f"{'is' if len(addressed) == 1 else 'are'} addressed, '{theme.name}' is not.",
+        [lk.subject(theme.id), lk.subject(wider["id"])],
+        evidence={
+            "theme_kind": theme.kind.value,
+            "wider": wider,
+            "addressed_parts": [{"id": t.id, "name": t.name} for t in addressed],
+        },
+        suggestion=f"Decide which body owns '{theme.name}', or record that the wider body covers it "
+        "(a theme link with a note).",
+        sources=sources,
+        key="partly",
+    )
+
+
 def _strategy_only(lk: Lookup, theme: Theme, uses: list[ThemeUse]) -> Finding | None:
     strategies = [u for u in uses if u.holder_kind == "strategy"]
     via: list[dict[str, Any]] = []
@@ -175,7 +197,7 @@ def _strategy_only(lk: Lookup, theme: Theme, uses: list[ThemeUse]) -> Finding | 
     owners = []
     for u in strategies:
         for link in getattr(lk.index[u.holder], "owner", ()):
-            if lk.subject(link.to).kind == "body":
+            if lk.subject(link.to).kind in ("body", "organisation", "post"):  # a mayor's plan is owned
                 owners.append({"strategy": u.holder, "owner": link.to, "name": lk.name(link.to)})
     return make_finding(
         Kind.STRATEGY_ONLY_THEME,
@@ -242,6 +264,7 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
     """
     lk = lookup_of(register, lookup)
     closure = lk.area_closure
+    umbrellas = umbrella_themes(register, lk)
     out: list[Finding] = []
     for theme in register.themes:
         if theme.kind not in GAP_KINDS:
@@ -250,6 +273,8 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
         if not body_uses:
             continue
         group = [theme.id, *_group_members(lk, theme.id)]
+        if any(umbrellas.get(t) for t in group):
+            continue  # led by an umbrella's plan: the delivery findings judge it
         leads_in_group = [
             u
             for t in group
@@ -270,7 +295,9 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
                 )
             )
             continue
-        leads = [u for u in body_uses if u.role is ThemeRole.LEAD]
+        leads = [
+            u for u in body_uses if u.role is ThemeRole.LEAD and u.holder not in umbrellas.get(theme.id, ())
+        ]
         for clash in _clashing(lk, closure, sorted({u.holder for u in leads})):
             out.append(
                 make_finding(
@@ -325,7 +352,7 @@ def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Find
     """Strategies with no owner (medium) and evidence products that inform nothing (low)."""
     lk = lookup_of(register, lookup)
     informed = {link.to for s in register.strategies for link in s.informs}
-    out: list[Finding] = []
+    out: list[Finding] = _csps_without_strategy(lk)
     for s in register.strategies:
         if not s.owner:
             out.append(
@@ -351,6 +378,38 @@ def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Find
                     sources=lk.record_sources(s.id),
                 )
             )
+    return out
+
+
+#: Crime and Disorder Act 1998 s6: the responsible authorities formulate and implement a strategy.
+CSP_STRATEGY_DUTY = "Crime and Disorder Act 1998 s6"
+
+
+def _csps_without_strategy(lk: Lookup) -> list[Finding]:
+    """Community safety partnerships (kind ``csp``) owning no strategy or plan (medium)."""
+    owned = {
+        link.to
+        for s in lk.register.strategies
+        if not s.is_evidence and not s.succeeded_by
+        for link in s.owner
+    }
+    out = []
+    for b in lk.bodies:
+        if b.kind is not BodyKind.CSP or b.id in owned:
+            continue
+        out.append(
+            make_finding(
+                Kind.CSP_NO_STRATEGY,
+                Severity.MEDIUM,
+                f"{b.name} has no strategy or plan recorded ({CSP_STRATEGY_DUTY}: "
+                "the partnership must formulate and implement a strategy).",
+                [lk.subject(b.id)],
+                evidence={"duty": CSP_STRATEGY_DUTY, "legal_basis": b.legal_basis},
+                suggestion="Record its partnership plan in strategies with owner: "
+                f"{b.id}, or the plan it shares with other partnerships.",
+                sources=lk.record_sources(b.id),
+            )
+        )
     return out
 
 

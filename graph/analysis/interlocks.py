@@ -7,16 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from govmap.graph.analysis.findings import (
-    Finding,
-    Kind,
-    Lookup,
-    Severity,
-    Source,
-    lookup_of,
-    make_finding,
-    plural,
-)
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
+from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import Register
 
 #: Seats at which an organisation or post is reported (meeting burden).
@@ -162,20 +155,26 @@ def interlocks(
     common" alone would pair most bodies of a county; pass
     ``min_similarity=0`` for the plain rule.
 
+    Pairs whose shared members are all statutory partners
+    (:data:`STATUTORY_PARTNER_TYPES`, or posts in them) covering the areas of
+    both bodies (two district partnerships and the county's police, council
+    and fire service) are expected, and reported together as one info finding.
+
     Examples
     --------
     >>> from govmap.ingest.load import loads
     >>> reg = loads('''
-    ... organisations: [{id: p, name: Police, type: police-force}, {id: c, name: Council, type: county-council}]
+    ... organisations: [{id: p, name: Police, type: police-force}, {id: v, name: Trust, type: voluntary-sector}]
     ... bodies:
-    ...   - {id: a, name: A, kind: board, members: [p, c]}
-    ...   - {id: b, name: B, kind: board, members: [p, c]}
+    ...   - {id: a, name: A, kind: board, members: [p, v]}
+    ...   - {id: b, name: B, kind: board, members: [p, v]}
     ... ''')
     >>> [f.title for f in interlocks(reg, k=2)]
     ['A and B share 2 members.']
     """
     lk = lookup_of(register, lookup)
     out = []
+    expected: list[tuple[str, str, list[str], list[Source]]] = []
     for a, b, n in shared_member_pairs(register, k, lk, min_similarity):
         body_a, body_b = lk.index[a], lk.index[b]
         members_a = {m.member for m in getattr(body_a, "members", ())}
@@ -183,6 +182,9 @@ def interlocks(
         sources: list[Source] = []
         for m in shared:
             sources += lk.rel_sources(a, "members", m) + lk.rel_sources(b, "members", m)
+        if all(_partner_of_both(lk, m, a, b) for m in shared):
+            expected.append((a, b, shared, sources))
+            continue
         out.append(
             make_finding(
                 Kind.INTERLOCK,
@@ -201,4 +203,71 @@ def interlocks(
                 score=n,
             )
         )
+    if expected:
+        out.append(_expected_interlocks(lk, expected, k, min_similarity))
     return out
+
+
+#: Organisation types whose seats statute or guidance puts on most partnerships
+#: of their area (responsible authorities, safeguarding and health partners).
+STATUTORY_PARTNER_TYPES = frozenset(
+    {
+        "police-force",
+        "police-and-crime-commissioner",
+        "county-council",
+        "district-council",
+        "unitary-council",
+        "metropolitan-borough-council",
+        "combined-authority",
+        "fire-and-rescue",
+        "probation",
+        "integrated-care-board",
+    }
+)
+
+
+def _partner_of_both(lk: Lookup, member: str, a: str, b: str) -> bool:
+    """``member`` is a statutory partner (or a post in one) whose area covers both bodies.
+
+    An organisation with no area recorded covers both when the bodies' own areas overlap.
+    """
+    rec = lk.index.get(member)
+    if rec is None:
+        return False
+    org = rec if lk.subject(member).kind == "organisation" else lk.index.get(getattr(rec, "organisation", ""))
+    kind = getattr(org, "type", None)
+    if getattr(kind, "value", kind) not in STATUTORY_PARTNER_TYPES:
+        return False
+    areas_a, areas_b = lk.body_areas(a), lk.body_areas(b)
+    own = [link.to for link in getattr(org, "areas", ())]
+    if not own:
+        return lk.areas_overlap(areas_a, areas_b)
+    return lk.areas_overlap(own, areas_a) and lk.areas_overlap(own, areas_b) and bool(areas_a and areas_b)
+
+
+def _expected_interlocks(
+    lk: Lookup, pairs: list[tuple[str, str, list[str], list[Source]]], k: int, min_similarity: float
+) -> Finding:
+    """One info finding for every pair whose shared members are only statutory partners of a shared area."""
+    bodies = sorted({x for a, b, _, _ in pairs for x in (a, b)})
+    partners = sorted({m for _, _, shared, _ in pairs for m in shared})
+    return make_finding(
+        Kind.INTERLOCK,
+        Severity.INFO,
+        f"{plural(len(bodies), 'body', 'bodies')} share only the statutory partners of their area "
+        f"({', '.join(lk.name(m) for m in partners[:4])}{' and others' if len(partners) > 4 else ''}): expected.",
+        [lk.subject(b) for b in bodies],
+        evidence={
+            "statutory_partners": [{"id": m, "name": lk.name(m)} for m in partners],
+            "pairs": [
+                {"a": lk.name(a), "b": lk.name(b), "shared": [lk.name(m) for m in shared]}
+                for a, b, shared, _ in pairs
+            ],
+            "k": k,
+            "min_similarity": min_similarity,
+        },
+        suggestion="Nothing to do: statutory partners sit on every partnership of their area. "
+        "Look at shared members beyond them.",
+        sources=[s for *_, srcs in pairs for s in srcs],
+        key="statutory-partners",
+    )

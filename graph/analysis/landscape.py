@@ -16,16 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
-from govmap.graph.analysis.findings import (
-    Finding,
-    Kind,
-    Lookup,
-    Severity,
-    Source,
-    lookup_of,
-    make_finding,
-    plural,
-)
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
+from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import Register
 
 #: Above this many nodes, betweenness is estimated from a fixed sample of sources.
@@ -278,6 +271,7 @@ def communities(
             for link in getattr(lk.index[b], "themes", ()):
                 themes[lk.theme_groups.get(link.theme, link.theme)] += 1
         shared = sorted(t for t, c in themes.items() if c >= 2)
+        statutory = [b for b in group if getattr(lk.index[b], "statutory", False)]
         out.append(
             make_finding(
                 Kind.CONSOLIDATION,
@@ -292,8 +286,16 @@ def communities(
                     "mean_score": round(total / max(sub.number_of_edges(), 1), 4),
                     "shared_themes": [{"id": t, "name": lk.name(t)} for t in shared],
                     "seed": seed,
+                    "statutory": [
+                        {
+                            "id": b,
+                            "name": lk.name(b),
+                            "legal_basis": getattr(lk.index[b], "legal_basis", None),
+                        }
+                        for b in statutory
+                    ],
                 },
-                suggestion="Review these bodies together: could they merge, or share one agenda?",
+                suggestion=_consolidation_suggestion(lk, group),
                 sources=[
                     s
                     for b in group
@@ -307,3 +309,17 @@ def communities(
 
 
 __all__ = ["CutStructure", "brokers", "communities", "cut_structure", "landscape_graph", "single_points"]
+
+
+def _consolidation_suggestion(lk: Lookup, group: list[str]) -> str:
+    """Merge or share an agenda; never merge two statutory bodies, each required by its own statute."""
+    statutory = [b for b in group if getattr(lk.index[b], "statutory", False)]
+    if len(statutory) < 2:
+        return "Review these bodies together: could they merge, or share one agenda?"
+    names = ", ".join(
+        f"{lk.name(b)} ({getattr(lk.index[b], 'legal_basis', None) or 'statutory'})" for b in statutory
+    )
+    return (
+        f"Review these bodies together. The statutory bodies among them cannot be merged ({names}): "
+        "align their agendas or form a joint sub-group; the others could merge or share one agenda."
+    )

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from govmap.graph.analysis.findings import Finding, Kind, Lookup, Severity, Source, lookup_of, make_finding
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding
+from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import Body, Register, ThemeRole
 
 #: How much each role counts on one side of a shared theme.  A pair's weight on
@@ -194,9 +197,9 @@ def pair_scores(
         for p in lk.parents.get(b.id, []):
             pr.append(i)
             pc.append(col("p:" + p))
-        for link in b.links_with:
+        for other in b.links_with:
             lr.append(i)
-            lc.append(col("p:" + link.to))
+            lc.append(col("p:" + other.to))
         for area in lk.body_areas(b.id):
             dr.append(i)
             dc.append(col("a:" + area))
@@ -245,6 +248,30 @@ def pair_scores(
         np.round(member_part[keep], 4),
         parent_part[keep],
         area_part[keep],
+    )
+
+
+def both_statutory(a: Body, b: Body) -> bool:
+    """Two statutory bodies: each exists because a statute requires it, so neither can be merged away."""
+    return a.statutory and b.statutory
+
+
+def statutory_suggestion(a: Body, b: Body) -> str:
+    """What to do about two statutory bodies that overlap: never a merger.
+
+    With different legal bases (children's safeguarding under the Children Act
+    2004 s16E, adults' under the Care Act 2014 s43) each body's duties are its
+    own; with the same basis in different councils each council must have one.
+    The overlap is for aligning agendas, not for consolidation.
+    """
+    bases = (
+        f"{a.name} ({a.legal_basis}) and {b.name} ({b.legal_basis})"
+        if a.legal_basis and b.legal_basis
+        else f"{a.name} and {b.name}"
+    )
+    return (
+        f"Both are statutory bodies ({bases}) and cannot be merged: align their agendas on the "
+        "shared themes, or form a joint sub-group for them."
     )
 
 
@@ -314,7 +341,7 @@ def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: di
     a_roles: dict[str, list[tuple[str, str]]] = {}
     for link in a.themes:
         a_roles.setdefault(group.get(link.theme, link.theme), []).append((link.theme, link.role.value))
-    shared_themes = []
+    shared_themes: list[dict[str, Any]] = []
     sources: list[Source] = []
     both_lead = False
     for link in b.themes:
@@ -370,6 +397,9 @@ def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: di
         "Check whether both bodies need to hold this remit: agree one lead, merge, or record "
         "how they divide the work (terms of reference)."
     )
+    if both_statutory(a, b):
+        evidence["legal_bases"] = {a.id: a.legal_basis or "statutory", b.id: b.legal_basis or "statutory"}
+        suggestion = statutory_suggestion(a, b)
     return make_finding(
         Kind.OVERLAP,
         severity,
@@ -383,6 +413,8 @@ def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: di
 
 
 __all__ = [
+    "both_statutory",
+    "statutory_suggestion",
     "DEFAULT_THRESHOLD",
     "ROLE_WEIGHT",
     "OverlapPairs",

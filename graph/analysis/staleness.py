@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govmap.graph.analysis.findings import Finding, Kind, Lookup, Severity, lookup_of, make_finding, plural
-from govmap.ingest.model import Document, Register, Status, effective_status
+from govmap.graph.analysis.disputes import disputed_facts
+from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
+from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.ingest.dates import PartialDate, last_day
+from govmap.ingest.model import Body, Document, Register, Status, Strategy, effective_status
 
 #: Days overdue from which a missed review is medium rather than low.
 LONG_OVERDUE_DAYS = 365
 
 
-def _end_of(value: int | dt.date | None) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int):
-        return dt.date(value, 12, 31)
-    return None
+def _end_of(value: int | dt.date | PartialDate | None) -> dt.date | None:
+    """The last day a date may mean: a year ``end`` ends on 31 December, a month on its last day."""
+    return last_day(value)
 
 
 def overdue_reviews(
@@ -43,10 +43,11 @@ def overdue_reviews(
     lk = lookup_of(register, lookup)
     day = today or dt.date.today()
     out = []
-    for rec in (*lk.bodies, *register.strategies):
+    reviewed: tuple[Body | Strategy, ...] = (*lk.bodies, *register.strategies)
+    for rec in reviewed:
         if rec.review_date is None or rec.review_date >= day:
             continue
-        days = (day - rec.review_date).days
+        days = (day - (last_day(rec.review_date) or day)).days
         out.append(
             make_finding(
                 Kind.REVIEW_OVERDUE,
@@ -75,6 +76,8 @@ def ended_periods(
     day = today or dt.date.today()
     out = []
     for s in register.strategies:
+        if s.succeeded_by or s.dissolved is not None:
+            continue  # replaced by a newer edition, or withdrawn: its period is history
         end = _end_of(s.period.end if s.period else None)
         if end is None or end >= day:
             continue
@@ -137,6 +140,7 @@ def staleness(
         overdue_reviews(register, today, lk)
         + ended_periods(register, today, lk)
         + unconfirmed_facts(register, lk)
+        + disputed_facts(register, lk)
     )
 
 

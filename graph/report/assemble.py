@@ -1,8 +1,11 @@
 """The findings report: every analysis run once, in four formats.
 
 JSON is the contract (``{"register", "generated_from", "parameters",
-"summary", "findings"}``); Markdown is for pasting into papers, CSV has one
-finding a row, HTML is one self-contained printable page.  The same register
+"summary", "delivery", "findings"}``; ``summary.top`` lists the ids of the top
+findings in order); Markdown is for pasting into papers, CSV has one finding a
+row, HTML is one self-contained printable page.  Markdown and HTML read in the
+order a committee reads: the summary in words, the top findings, who delivers
+what, then every finding by severity, grouped by analysis, and an appendix.  The same register
 and parameters give the same bytes: findings are sorted, and nothing depends
 on the clock except through the explicit ``as_of`` date.
 """
@@ -12,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govmap.graph.analysis.appointments import appointments
+from govmap.graph.analysis.delivery import Delivery, delivery_matrix
 from govmap.graph.analysis.findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
 from govmap.graph.analysis.gaps import gaps
 from govmap.graph.analysis.interlocks import (
@@ -34,11 +39,19 @@ from govmap.graph.analysis.overlap import (
     overlaps,
     pair_scores,
 )
-from govmap.graph.analysis.rules import Rule, load_rules, statutory
+from govmap.graph.analysis.rules import statutory
+from govmap.graph.analysis.rules_file import Rule, load_rules
 from govmap.graph.analysis.staleness import staleness
 from govmap.graph.analysis.structure import structure
+from govmap.graph.analysis.succession import succession
+from govmap.graph.analysis.umbrellas import delivery_findings
+from govmap.graph.report.aggregate import aggregate
 from govmap.graph.report.jsontext import dumps_indented
+from govmap.ingest.files import write_atomically
 from govmap.ingest.model import Register
+
+#: How many findings the report puts first.
+TOP_FINDINGS = 10
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,8 @@ class ReportOptions:
     seed: int = 0
     #: Rules file; None means the shipped ``data/rules/statutory.yaml``.
     rules_path: str | None = None
+    #: Fold repetitive findings into one with many subjects (:mod:`govmap.graph.report.aggregate`).
+    aggregate: bool = True
 
     def to_json(self, as_of: dt.date) -> dict[str, Any]:
         out = asdict(self)
@@ -76,6 +91,41 @@ class Report:
     findings: tuple[Finding, ...]
     #: Names of every subject, for the HTML appendix: id -> (name, kind)
     entities: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Who delivers what (None when the report was asked for other kinds only).
+    delivery: Delivery | None = None
+
+    def top(self, n: int = TOP_FINDINGS) -> tuple[Finding, ...]:
+        """The findings to act on first: at most ``n``, by severity, then by impact.
+
+        Impact is the analysis (delivery and ownership before structure and
+        data quality, the order of :data:`GROUPS`), then the number of records
+        the finding is about.  Info findings are never top findings.
+        """
+        order = {g: i for i, g in enumerate(GROUPS)}
+        ranked = sorted(
+            (f for f in self.findings if f.severity is not Severity.INFO),
+            key=lambda f: (-f.severity.rank, order[f.kind.group], -len(f.subjects), f.title, f.id),
+        )
+        return tuple(ranked[:n])
+
+    def in_words(self) -> str:
+        """The summary as a sentence or two, for the first lines of a paper."""
+        s = self.summary()
+        n, sev = s["total"], s["by_severity"]
+        if not n:
+            return "No findings."
+        counts = ", ".join(f"{sev[x.value]} {x.value}" for x in Severity if sev[x.value])
+        text = f"{n} finding{'s' if n != 1 else ''} ({counts})."
+        if self.delivery is not None:
+            rows = self.delivery.rows
+            led = sum(1 for r in rows if r.leads)
+            nobody = sum(1 for r in rows if not r.deliverers)
+            text += f" Of {len(rows)} issues someone should own, {led} have a lead"
+            text += f" and {nobody} {'is' if nobody == 1 else 'are'} addressed by no body." if nobody else "."
+        top = self.top()
+        if top:
+            text += f" Act first on: {top[0].title}"
+        return text
 
     def summary(self) -> dict[str, Any]:
         by_sev = {s.value: 0 for s in Severity}
@@ -87,10 +137,15 @@ class Report:
             by_both.setdefault(f.kind.value, {s.value: 0 for s in Severity})[f.severity.value] += 1
         return {
             "total": len(self.findings),
+            "top": [f.id for f in self.top()],
             "by_severity": by_sev,
             "by_kind": dict(sorted(by_kind.items())),
             "by_kind_and_severity": dict(sorted(by_both.items())),
         }
+
+    def count_at_least(self, severity: Severity) -> int:
+        """How many findings are at or above ``severity`` (what ``--fail-on`` counts)."""
+        return sum(1 for f in self.findings if f.severity.at_least(severity))
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
@@ -100,22 +155,32 @@ class Report:
             "register": self.register,
             "generated_from": self.generated_from,
             "parameters": self.parameters,
-            "summary": self.summary(),
+            "summary": {**self.summary(), "in_words": self.in_words()},
+            "delivery": self.delivery.to_json() if self.delivery is not None else None,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self._head(), "findings": [f.to_json() for f in self.findings]}
-
     def to_json(self) -> str:
-        """``json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\\n"``, written one
-        finding at a time so the whole report never exists as dicts and text at once
-        (at national scale, 286,000 findings, that halved the peak memory)."""
+        """The report as indented JSON (``_head()`` plus every finding's ``to_json()``)."""
+        return "".join(self.iter_json())
+
+    def iter_json(self) -> Iterator[str]:
+        """:meth:`to_json`'s text in pieces, made one finding at a time, so the whole report
+        never exists as dicts and text at once (at national scale, 286,000 findings before
+        they were folded, that halved the peak memory; :meth:`write_json` keeps no text)."""
         head = dumps_indented({**self._head(), "findings": []})
         if not self.findings:
-            return head + "\n"
-        items = [dumps_indented(f.to_json(), level=2) for f in self.findings]
+            yield head + "\n"
+            return
         # head ends '"findings": []\n}': open the list where the empty one was
-        return head[: -len("[]\n}")] + "[\n    " + ",\n    ".join(items) + "\n  ]\n}\n"
+        yield head[: -len("[]\n}")] + "[\n    "
+        for i, f in enumerate(self.findings):
+            yield (",\n    " if i else "") + dumps_indented(f.to_json(), level=2)
+        yield "\n  ]\n}\n"
+
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """The JSON report written to ``path`` as it is made, atomically (a reader sees the old
+        file or the new one); a failure to write is an :class:`OutputError`."""
+        write_atomically(path, self.iter_json())
 
     def to_markdown(self) -> str:
         from govmap.graph.report.text import markdown
@@ -137,7 +202,9 @@ class Report:
         return {"json": self.to_json, "md": self.to_markdown, "csv": self.to_csv, "html": self.to_html}[fmt]()
 
 
-FORMATS = ("md", "html", "json", "csv")
+#: Every report format, once, with its media type.
+MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv"}
+FORMATS = tuple(MEDIA_TYPES)
 
 
 def source_of(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -204,9 +271,10 @@ def report(
     for group, run in _analyses(register, lk, opts, as_of).items():
         if wanted & set(GROUPS[group]):
             found += run()
-    findings = sorted(
-        (f for f in found if f.kind in wanted and f.severity.at_least(floor)), key=Finding.sort_key
-    )
+    kept = sorted((f for f in found if f.kind in wanted), key=Finding.sort_key)
+    if opts.aggregate:
+        kept = sorted(aggregate(kept), key=Finding.sort_key)
+    findings = [f for f in kept if f.severity.at_least(floor)]
     entities = {s.id: (s.name, s.kind) for f in findings for s in f.subjects}
     if generated_from is None:
         digest = hashlib.sha256(register.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
@@ -217,6 +285,7 @@ def report(
         opts.to_json(as_of),
         tuple(findings),
         dict(sorted(entities.items())),
+        delivery_matrix(register, lk) if wanted & set(GROUPS["delivery"]) else None,
     )
 
 
@@ -240,14 +309,18 @@ def _analyses(
     rules: tuple[Rule, ...] = load_rules(opts.rules_path)
     return {
         "overlap": overlap_group,
+        "delivery": lambda: delivery_findings(register, lk),
         "interlocks": lambda: (
-            seat_load_findings(register, opts.min_seats, lk) + interlocks(register, opts.interlock_k, lk)
+            seat_load_findings(register, opts.min_seats, lk)
+            + interlocks(register, opts.interlock_k, lk, opts.interlock_similarity)
         ),
         "gaps": lambda: gaps(register, lk),
         "structure": structure_group,
         "statutory": lambda: statutory(register, rules, lk),
         "staleness": lambda: staleness(register, as_of, lk),
+        "succession": lambda: succession(register, as_of, lk),
+        "appointments": lambda: appointments(register, as_of, lk),
     }
 
 
-__all__ = ["FORMATS", "Report", "ReportOptions", "report", "source_of"]
+__all__ = ["FORMATS", "MEDIA_TYPES", "TOP_FINDINGS", "Report", "ReportOptions", "report", "source_of"]

@@ -11,8 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import jinja2
-from govmap.graph.analysis.findings import Severity
-from govmap.graph.report.text import GROUP_TITLES, evidence_text, grouped, label, sources_text
+
+from govmap.graph.analysis.delivery import DeliveryRow
+from govmap.graph.analysis.findings import GROUP_TITLES, Kind, Severity
+from govmap.graph.report.text import (
+    by_severity,
+    evidence_text,
+    items_of,
+    label,
+    shown_evidence,
+    sources_text,
+    subjects_text,
+)
+from govmap.ingest.model import ThemeRole
 
 if TYPE_CHECKING:
     from govmap.graph.report.assemble import Report
@@ -29,7 +40,10 @@ TEMPLATE = """\
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #1b1b1b;
        max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 2px solid #ccc; }
-h3 { font-size: 1.05rem; margin: 0 0 .3rem; }
+h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; } h4 { font-size: 1.05rem; margin: 0 0 .3rem; }
+table.grid { font-size: .8rem; } table.grid th.v { vertical-align: bottom; }
+table.grid th.v span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
+table.grid td.c { text-align: center; } table.grid th[scope=row] { text-align: left; font-weight: 600; } caption { text-align: left; font-size: .85rem; }
 table { border-collapse: collapse; margin: .8rem 0; } th, td { border: 1px solid #bbb; padding: .2rem .6rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .finding { border-left: 6px solid #999; padding: .5rem .8rem; margin: .9rem 0; background: #fafafa; }
@@ -47,7 +61,8 @@ nav ul { columns: 2; } .entity { margin: .5rem 0; }
   nav { display: none; }
   .finding, .entity, table { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
-  #entities { break-before: page; }
+  #entities, #s-high, #appendix { break-before: page; }
+  #delivery { break-before: page; break-after: page; }
   a { color: inherit; text-decoration: none; }
   .finding { background: none; }
   .badge { color: #000; border: 1px solid #000; background: none !important; }
@@ -58,46 +73,91 @@ nav ul { columns: 2; } .entity { margin: .5rem 0; }
 <header>
 <h1>Findings: {{ register.name }}</h1>
 <p class="meta">Generated from {{ source.file or "register" }} (SHA-256 <code>{{ source.sha256 }}</code>),
-as of {{ parameters.as_of }}; overlap threshold {{ parameters.threshold }}.</p>
+as of {{ parameters.as_of }}.</p>
 </header>
 <section id="summary">
 <h2>Summary</h2>
-<p>{{ summary.total }} finding{{ "" if summary.total == 1 else "s" }}:
-{% for sev in severities %}{{ summary.by_severity[sev] }} {{ sev }}{{ ", " if not loop.last else "." }}{% endfor %}</p>
-<table>
-<thead><tr><th>Kind</th>{% for sev in severities %}<th>{{ sev }}</th>{% endfor %}<th>Total</th></tr></thead>
+<p class="words">{{ in_words }}</p>
+</section>
+{% if top %}
+<section id="top">
+<h2>Top findings</h2>
+<ol>
+{% for f in top %}<li><span class="badge {{ f.severity.value }}">{{ f.severity.value }}</span>
+{{ f.kind.label }}: <a href="#f-{{ f.id }}">{{ f.title }}</a> <span class="meta">({{ subjects_text(f) }})</span></li>
+{% endfor %}</ol>
+</section>
+{% endif %}
+{% if delivery is not none %}
+<section id="delivery">
+<h2>Who delivers what</h2>
+{% if columns %}
+<table class="grid">
+<caption>Issues (rows) and the bodies that address them (columns): <strong>L</strong> leads,
+<strong>C</strong> contributes; <em>italic</em>: through a plan it owns.</caption>
+<thead><tr><th scope="col">Issue</th>{% for id, name in columns %}<th scope="col" class="v"><span>{{ name }}</span></th>{% endfor %}<th scope="col">Note</th></tr></thead>
 <tbody>
-{% for kind, counts in summary.by_kind_and_severity.items() %}<tr><td>{{ kind }}</td>
-{% for sev in severities %}<td class="n">{{ counts[sev] }}</td>{% endfor %}<td class="n">{{ summary.by_kind[kind] }}</td></tr>
+{% for row in delivery.rows %}<tr><th scope="row">{{ row.name }} <span class="meta">{{ row.kind.replace("-", " ") }}</span></th>
+{% for id, name in columns %}{% set c = cell(row, id) %}<td class="c">{% if c %}{% if c[1] %}<em>{{ c[0] }}</em>{% else %}{{ c[0] }}{% endif %}{% endif %}</td>{% endfor %}
+<td>{{ row.note }}</td></tr>
 {% endfor %}</tbody>
 </table>
+{% else %}
+<table>
+<thead><tr><th scope="col">Issue</th><th scope="col">Leads</th><th scope="col">Contribute</th><th scope="col">Note</th></tr></thead>
+<tbody>
+{% for row in delivery.rows %}<tr><th scope="row">{{ row.name }}</th><td>{{ names(row, "lead") }}</td><td>{{ names(row, "contributes") }}</td><td>{{ row.note }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% endif %}
 </section>
+{% endif %}
 <nav><h2>Contents</h2><ul>
-{% for group, fs in groups %}<li><a href="#g-{{ group }}">{{ titles[group] }}</a> ({{ fs|length }})</li>
-{% endfor %}<li><a href="#entities">Entities</a></li></ul></nav>
+{% for sev, groups in sections %}<li><a href="#s-{{ sev.value }}">{{ sev.value|capitalize }}</a> ({{ count(groups) }})</li>
+{% endfor %}<li><a href="#appendix">Appendix</a></li><li><a href="#entities">Entities</a></li></ul></nav>
+{% for sev, groups in sections %}
+<section id="s-{{ sev.value }}">
+<h2>{{ sev.value|capitalize }} ({{ count(groups) }})</h2>
 {% for group, fs in groups %}
-<section id="g-{{ group }}">
-<h2>{{ titles[group] }}</h2>
+<section id="g-{{ sev.value }}-{{ group }}">
+<h3>{{ titles[group] }} ({{ fs|length }})</h3>
 {% for f in fs %}
 <article class="finding sev-{{ f.severity.value }}" id="f-{{ f.id }}">
-<h3>{{ f.title }}</h3>
+<h4>{{ f.title }}</h4>
 <p class="meta"><span class="badge {{ f.severity.value }}">{{ f.severity.value }}</span>
-{{ f.kind.value }}{% if f.score is not none %} · score {{ "%g"|format(f.score) }}{% endif %} · <code>{{ f.id }}</code></p>
+{{ f.kind.label }}{% if f.score is not none %} · score {{ "%g"|format(f.score) }}{% endif %} · <code>{{ f.id }}</code></p>
 <dl>
-<dt>Subjects</dt><dd>{% for s in f.subjects %}<a href="#e-{{ s.id }}">{{ s.name }}</a> ({{ s.kind }}){{ "; " if not loop.last }}{% endfor %}</dd>
-{% for key, value in f.evidence.items() %}<dt>{{ label(key)|capitalize }}</dt><dd>{{ evidence_text(value) }}</dd>
-{% endfor %}{% if f.suggestion %}<dt>Suggestion</dt><dd>{{ f.suggestion }}</dd>{% endif %}
+<dt>About</dt><dd>{% for s in f.subjects %}<a href="#e-{{ s.id }}">{{ s.name }}</a> ({{ s.kind }}){{ "; " if not loop.last }}{% endfor %}</dd>
+{% for key, value in shown(f) %}<dt>{{ label(key)|capitalize }}</dt><dd>{{ evidence_text(value) }}</dd>
+{% endfor %}{% if items(f) %}<dt>Items</dt><dd><ul>{% for item in items(f) %}<li>{{ item.title }}</li>{% endfor %}</ul></dd>{% endif %}
+{% if f.suggestion %}<dt>Suggestion</dt><dd>{{ f.suggestion }}</dd>{% endif %}
 {% if f.sources %}<dt>Sources</dt><dd>{{ sources_text(f) }}</dd>{% endif %}
 </dl>
 </article>
 {% endfor %}
 </section>
 {% endfor %}
+</section>
+{% endfor %}
+<section id="appendix">
+<h2>Appendix</h2>
+<h3>Counts by kind</h3>
+<table>
+<thead><tr><th scope="col">Kind</th>{% for sev in severities %}<th scope="col">{{ sev }}</th>{% endfor %}<th scope="col">Total</th></tr></thead>
+<tbody>
+{% for kind, counts in summary.by_kind_and_severity.items() %}<tr><td>{{ kind_label(kind) }}</td>
+{% for sev in severities %}<td class="n">{{ counts[sev] }}</td>{% endfor %}<td class="n">{{ summary.by_kind[kind] }}</td></tr>
+{% endfor %}</tbody>
+</table>
+<h3>Parameters</h3>
+<dl>{% for key, value in parameters.items() %}<dt>{{ label(key)|capitalize }}</dt><dd>{{ evidence_text(value) }}</dd>
+{% endfor %}</dl>
+</section>
 <section id="entities">
 <h2>Entities</h2>
 {% for id, (name, kind) in entities.items() %}
 <div class="entity" id="e-{{ id }}"><strong>{{ name }}</strong> ({{ kind }}, <code>{{ id }}</code>):
-{% for f in by_entity[id] %}<a href="#f-{{ f.id }}">{{ f.kind.value }}</a>{{ ", " if not loop.last }}{% endfor %}</div>
+{% for f in by_entity[id] %}<a href="#f-{{ f.id }}">{{ f.kind.label }}</a>{{ ", " if not loop.last }}{% endfor %}</div>
 {% endfor %}
 </section>
 </body>
@@ -108,23 +168,54 @@ _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, kee
 _TEMPLATE = _ENV.from_string(TEMPLATE)
 
 
+#: Above this many bodies the delivery matrix is a list, not a grid (it would not fit a page).
+GRID_MAX_COLUMNS = 40
+
+
 def html(report: Report) -> str:
     """Render the report as one HTML page."""
     by_entity: dict[str, list[object]] = {i: [] for i in report.entities}
     for f in report.findings:
         for s in dict.fromkeys(s.id for s in f.subjects):
             by_entity[s].append(f)
+    delivery = report.delivery
+    columns = delivery.holders if delivery is not None else []
     return _TEMPLATE.render(
         register=report.register,
         source=report.generated_from,
         parameters=report.parameters,
         summary=report.summary(),
+        in_words=report.in_words(),
+        top=report.top(),
+        delivery=delivery,
+        columns=columns if len(columns) <= GRID_MAX_COLUMNS else [],
+        cell=grid_cell,
+        names=row_names,
         severities=[s.value for s in Severity],
-        groups=grouped(report.findings),
+        sections=by_severity(report.findings),
+        count=lambda groups: sum(len(fs) for _, fs in groups),
         titles=GROUP_TITLES,
         entities=report.entities,
         by_entity=by_entity,
         label=label,
+        kind_label=lambda k: Kind(k).label,
         evidence_text=evidence_text,
         sources_text=sources_text,
+        subjects_text=subjects_text,
+        shown=shown_evidence,
+        items=items_of,
     )
+
+
+def grid_cell(row: DeliveryRow, holder: str) -> tuple[str, bool] | None:
+    """The mark of one body in one row: ("L" or "C", through a plan only), or None."""
+    ds = [d for d in row.deliverers if d.id == holder]
+    if not ds:
+        return None
+    lead = [d for d in ds if d.role is ThemeRole.LEAD]
+    chosen = lead or ds
+    return ("L" if lead else "C", all(d.via for d in chosen))
+
+
+def row_names(row: DeliveryRow, role: str) -> str:
+    return "; ".join(dict.fromkeys(d.name for d in row.deliverers if d.role.value == role)) or ""

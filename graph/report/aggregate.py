@@ -1,0 +1,146 @@
+"""Repetitive findings folded into one, so the report says a thing once.
+
+Some analyses find the same thing about many records: forty records each with
+an unconfirmed fact, seven bodies whose membership cannot be checked against
+one rule for one reason, a dozen themes only an agreement addresses.  Read one
+by one they bury the findings a reviewer acts on.  :func:`aggregate` folds
+each such set into one finding with every subject and a table (``items``:
+each original finding's id, title, subjects and evidence), so nothing is lost
+in JSON and the count of findings says how many things need doing.
+
+What is folded, and by what (the *key*; findings are folded only when two or
+more share it):
+
+* ``unconfirmed-facts``: by section (one data-quality finding for the bodies,
+  one for the strategies ...);
+* ``statutory-cannot-check``: by rule and severity (the same reason);
+* ``strategy-only-theme`` and ``indirectly-addressed-theme``: by severity and
+  the strategies, or the relation, they depend on;
+* ``broker``: ties (the same betweenness).
+
+A folded finding keeps the highest severity of its parts and a stable id (a
+hash of its kind, subjects and key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from govmap.graph.analysis.findings import Finding, Kind, Subject, finding_id, plural
+
+
+def _rule(f: Finding) -> Any:
+    rule = f.evidence.get("rule") or {}
+    return (rule.get("id"), f.severity.value, f.evidence.get("members_recorded", 0) == 0)
+
+
+def _strategies(f: Finding) -> Any:
+    return (f.severity.value, tuple(sorted(s["id"] for s in f.evidence.get("strategies", ()))))
+
+
+#: Kind -> the key that says two findings of the kind are the same thing.
+KEYS: dict[Kind, Callable[[Finding], Any]] = {
+    Kind.UNCONFIRMED: lambda f: f.subjects[0].kind if f.subjects else "",
+    Kind.STATUTORY_UNCHECKABLE: _rule,
+    Kind.STRATEGY_ONLY_THEME: _strategies,
+    Kind.INDIRECT_THEME: lambda f: (f.severity.value, f.evidence.get("relation")),
+    Kind.BROKER: lambda f: f.score,
+}
+
+_SECTION_WORDS = {"body": "bodies", "strategy": "strategies", "theme": "themes", "area": "areas"}
+
+
+def _title(kind: Kind, parts: list[Finding]) -> str:
+    n = len(parts)
+    first = parts[0]
+    if kind is Kind.UNCONFIRMED:
+        word = first.subjects[0].kind if first.subjects else "record"
+        facts = sum(int(f.score or 0) for f in parts)
+        return f"{n} {_SECTION_WORDS.get(word, word + 's')} have unconfirmed facts ({plural(facts, 'fact')} in all)."
+    if kind is Kind.STATUTORY_UNCHECKABLE:
+        rule = first.evidence.get("rule") or {}
+        why = (
+            "no members recorded" if not first.evidence.get("members_recorded") else "memberships unconfirmed"
+        )
+        return (
+            f"Membership of {n} bodies cannot be checked against {rule.get('title')} "
+            f"({rule.get('legal_basis')}): {why}."
+        )
+    if kind is Kind.STRATEGY_ONLY_THEME:
+        names = ", ".join(s["name"] for s in first.evidence.get("strategies", ()))
+        return f"{n} themes are addressed only by {names}, by no body."
+    if kind is Kind.INDIRECT_THEME:
+        via = "a matched theme" if first.evidence.get("relation") == "matches" else "a wider theme"
+        return f"{n} themes are addressed only indirectly, through {via}."
+    if kind is Kind.BROKER:
+        return f"{n} records tie as brokers: they lie on many of the shortest paths between others."
+    return f"{n} findings of one kind: {first.title}"
+
+
+def _fold(kind: Kind, key: Any, parts: list[Finding]) -> Finding:
+    subjects: dict[str, Subject] = {}
+    for f in parts:
+        for s in f.subjects:
+            subjects.setdefault(s.id, s)
+    sources = sorted({s for f in parts for s in f.sources})
+    suggestion = parts[0].suggestion if all(f.suggestion == parts[0].suggestion for f in parts) else ""
+    return Finding(
+        id=finding_id(kind, list(subjects), ["aggregate", key]),
+        kind=kind,
+        severity=max((f.severity for f in parts), key=lambda s: s.rank),
+        title=_title(kind, parts),
+        subjects=tuple(subjects.values()),
+        evidence={
+            "count": len(parts),
+            "items": [
+                {
+                    "id": f.id,
+                    "severity": f.severity.value,
+                    "title": f.title,
+                    "subjects": [s.to_json() for s in f.subjects],
+                    "evidence": dict(f.evidence),
+                }
+                for f in parts
+            ],
+        },
+        suggestion=suggestion or "See each item.",
+        sources=tuple(sources),
+        score=max((f.score for f in parts if f.score is not None), default=None),
+    )
+
+
+def aggregate(findings: Iterable[Finding]) -> list[Finding]:
+    """Fold repetitive findings (see the module docstring); others pass through unchanged.
+
+    Examples
+    --------
+    >>> from govmap.graph.analysis.findings import Severity, make_finding
+    >>> fs = [make_finding(Kind.UNCONFIRMED, Severity.INFO, f"{n} has 1 unconfirmed fact.",
+    ...                    [Subject(n, n.upper(), "organisation")], score=1) for n in ("a", "b")]
+    >>> [(f.title, [s.id for s in f.subjects]) for f in aggregate(fs)]
+    [('2 organisations have unconfirmed facts (2 facts in all).', ['a', 'b'])]
+
+    Notes
+    -----
+    Folded findings take the place of the first of their parts, so the order
+    of everything else is kept.
+    """
+    items = list(findings)
+    groups: dict[tuple[Kind, Any], list[Finding]] = {}
+    for f in items:
+        if f.kind in KEYS:
+            groups.setdefault((f.kind, KEYS[f.kind](f)), []).append(f)
+    out: list[Finding] = []
+    done: set[tuple[Kind, Any]] = set()
+    for f in items:
+        gk = (f.kind, KEYS[f.kind](f)) if f.kind in KEYS else None
+        if gk is None or len(groups[gk]) < 2:
+            out.append(f)
+        elif gk not in done:
+            done.add(gk)
+            out.append(_fold(gk[0], gk[1], groups[gk]))
+    return out
+
+
+__all__ = ["KEYS", "aggregate"]
