@@ -1,0 +1,211 @@
+"""``govmap diff``, ``govmap decide`` and ``govmap whatif``: the review cycle (docs/review.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sys
+from typing import Any
+
+import click
+
+from govmap.cliutil import ExitStatus, register_argument
+from govmap.ingest.errors import OutputError
+from govmap.ingest.load import default_register_path, load_register
+
+SEVERITIES = ["high", "medium", "low", "info"]
+date_option_type = click.DateTime(["%Y-%m-%d"])
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from govmap.ingest.files import write_atomically
+
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _day(value: Any) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+@click.command("diff")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option(
+    "--rev", "rev_day", type=date_option_type, help="Compare the file as committed on this day (YYYY-MM-DD)."
+)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+@click.option("--fail-on-new", type=click.Choice(SEVERITIES), help="Exit 1 if a new finding is this severe.")
+@click.option("--as-of", type=date_option_type, help="Judge both registers as of this day (default today).")
+def diff(
+    old: str | None,
+    new: str | None,
+    rev_day: Any,
+    fmt: str,
+    output: str | None,
+    fail_on_new: str | None,
+    as_of: Any,
+) -> None:
+    """What changed from OLD to NEW: records, and findings new, resolved and open.
+
+    OLD and NEW are register files; OLD may be a git revision of NEW
+    ('govmap diff main~5 data/boards.yaml') or REV:PATH.  With --rev DATE and
+    one file, the file as last committed on or before DATE is compared with
+    the file as it is.  Git is read with 'git show': nothing is checked out.
+    Exits 0; with --fail-on-new, 1 when a new finding reaches that severity.
+    """
+    from govmap.graph.analysis.findings import Severity
+    from govmap.graph.review.diff import diff_registers
+    from govmap.graph.review.render import render_diff
+    from govmap.graph.review.sources import read_side
+
+    if rev_day is not None:
+        if new is not None:
+            raise click.UsageError("with --rev give one register file, not two")
+        path = old or default_register_path()
+        before, after = read_side(path, day=rev_day.date()), read_side(path)
+    else:
+        if old is None:
+            raise click.UsageError(
+                "give OLD and NEW (two files, or a revision and a file), or --rev DATE FILE"
+            )
+        new = new or default_register_path()
+        before, after = read_side(old, other=new), read_side(new)
+    result = diff_registers(before, after, _day(as_of))
+    _emit(render_diff(result, fmt), output)
+    worst = result.findings.worst_new()
+    if fail_on_new and worst is not None and worst.at_least(Severity(fail_on_new)):
+        sys.exit(ExitStatus.INVALID)
+
+
+@click.command("decide")
+@click.argument("finding_id", metavar="FINDING-ID")
+@click.option("--register", "-r", "register", type=click.Path(dir_okay=False), help="Register file.")
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(["accepted", "action", "not-applicable"]),
+    help="The decision.",
+)
+@click.option("--reason", required=True, help="Why: what the next reviewer should read.")
+@click.option("--review-by", type=date_option_type, help="Reconsider the decision on this day.")
+@click.option("--owner", help="Who will act (status action).")
+@click.option("--due", type=date_option_type, help="By when (status action).")
+@click.option("--by", "by", help="Who decided (default: your login name).")
+@click.option("--as-of", type=date_option_type, help="Day of the decision and of the report (default today).")
+def decide(
+    finding_id: str,
+    register: str | None,
+    status: str,
+    reason: str,
+    review_by: Any,
+    owner: str | None,
+    due: Any,
+    by: str | None,
+    as_of: Any,
+) -> None:
+    """Record a decision on a finding in boards.decisions.yaml beside the register.
+
+    The next 'govmap report' lists the finding under Decisions instead of
+    among the open findings, until its evidence changes or --review-by passes.
+    """
+    from govmap.graph.report import ReportOptions, report
+    from govmap.graph.review.decisions import decide as make_decision
+    from govmap.ingest.decisions import DecisionRefused, decisions_path, record_decision
+
+    path = register or default_register_path()
+    day = _day(as_of) or dt.date.today()
+    rep = report(load_register(path), options=ReportOptions(as_of=day))
+    finding = next((f for f in rep.findings if f.id == finding_id), None)
+    if finding is None:
+        raise DecisionRefused(
+            f"no finding with id '{finding_id}' in {path}",
+            hint="copy the id from 'govmap report'; findings change when the register does",
+        )
+    who = by or os.environ.get("GOVMAP_USER") or getpass.getuser()
+    decision = make_decision(finding, status, reason, who, day, _day(review_by), owner, _day(due))
+    target = decisions_path(path)
+    record_decision(target, decision)
+    click.echo(f"{target}: {finding_id} {status}: {finding.title}")
+
+
+def _steps(
+    merge: tuple[str, ...],
+    into: str | None,
+    name: str | None,
+    retire: tuple[str, ...],
+    move: str | None,
+    to: str | None,
+) -> list[Any]:
+    from govmap.graph.review.whatif import Merge, Move, Retire
+
+    steps: list[Any] = []
+    if merge or into:
+        if not (merge and into):
+            raise click.UsageError("--merge A B ... needs --into NEW_ID")
+        ids = tuple(i for m in merge for i in m.replace(",", " ").split())
+        steps.append(Merge(ids, into, name))
+    steps += [Retire(x) for x in retire]
+    if move or to:
+        if not (move and to):
+            raise click.UsageError("--move X needs --to Y")
+        steps.append(Move(move, to))
+    if not steps:
+        raise click.UsageError("nothing to try: give --merge ... --into, --retire or --move ... --to")
+    return steps
+
+
+@click.command("whatif")
+@register_argument
+@click.option("--merge", multiple=True, metavar="ID", help="A body to merge (repeat, or 'A,B').")
+@click.option("--into", metavar="NEW_ID", help="The id of the merged body.")
+@click.option("--name", help="The name of the merged body.")
+@click.option("--retire", multiple=True, metavar="ID", help="A body to retire (repeatable).")
+@click.option("--move", metavar="ID", help="A body to move under another.")
+@click.option("--to", metavar="ID", help="The body it now reports to.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Save the scenario register to this file (never REGISTER).",
+)
+@click.option("--as-of", type=date_option_type, help="Judge both registers as of this day (default today).")
+def whatif(
+    register: str | None,
+    merge: tuple[str, ...],
+    into: str | None,
+    name: str | None,
+    retire: tuple[str, ...],
+    move: str | None,
+    to: str | None,
+    fmt: str,
+    output: str | None,
+    as_of: Any,
+) -> None:
+    """What if bodies merged, were retired or moved: the effect on findings and coverage.
+
+    The scenario is built in memory; REGISTER is never written.  -o FILE
+    saves the scenario register (refused if FILE is REGISTER).
+    """
+    from govmap.graph.review.render import render_whatif
+    from govmap.graph.review.whatif import what_if
+
+    path = register or default_register_path()
+    steps = _steps(merge, into, name, retire, move, to)
+    if output and os.path.exists(output) and os.path.exists(path) and os.path.samefile(output, path):
+        raise OutputError(f"will not write the scenario over the register {path}", hint="choose another file")
+    result = what_if(load_register(path), steps, _day(as_of))
+    if output:
+        from govmap.ingest.dump import dump_register
+        from govmap.ingest.files import write_atomically
+
+        write_atomically(output, dump_register(result.register))
+    click.echo(render_whatif(result, fmt), nl=False)
+
+
+COMMANDS = [diff, decide, whatif]

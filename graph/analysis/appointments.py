@@ -1,0 +1,229 @@
+"""Appointments: seats that end soon, seats that have ended, seats nobody holds.
+
+These are the questions of a council's annual review of its outside-body
+appointments.  A seat is a :class:`~govmap.ingest.model.Membership`; its
+appointment ends on ``end``, or, when only ``start`` and ``term`` (months) are
+written, on ``start + term``.
+
+A **vacant seat** is written as a membership whose member is a *post*
+(``posts`` section) that no person in the register holds on the day judged
+(``people: [{id, name, holds: [post]}]``, a ``holds`` link may carry ``start``
+and ``end``).  A register that records no people at all does not track who
+holds posts, so no seat in it is called vacant.
+
+Every function takes ``as_of`` explicitly so that a report for a given
+``--as-of`` date is the same byte for byte.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
+from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.ingest.dates import first_day, last_day
+from govmap.ingest.model import Body, Membership, Post, Register
+
+#: Appointments ending within this many days of ``as_of`` are reported.
+DEFAULT_ENDING_DAYS = 90
+#: A body is "mostly vacant" when more than this share of its seats is unfilled (and it has 2 or more).
+MOSTLY_VACANT_SHARE = 0.5
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved on by ``months``, clamped to the end of a shorter month.
+
+    >>> add_months(dt.date(2024, 1, 31), 1)
+    datetime.date(2024, 2, 29)
+    >>> add_months(dt.date(2023, 5, 1), 48)
+    datetime.date(2027, 5, 1)
+    """
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def appointment_end(m: Membership) -> dt.date | None:
+    """When a seat's appointment ends: ``end``, else ``start + term``, else unknown (None).
+
+    A partial date is read generously: ``end: 2026`` ends on 31 December 2026,
+    ``start: 2024`` starts on 1 January 2024.
+    """
+    if m.end is not None:
+        return last_day(m.end)
+    start = first_day(m.start)
+    if start is not None and m.term is not None:
+        return add_months(start, m.term)
+    return None
+
+
+def _seats(lk: Lookup) -> Iterator[tuple[Body, Membership]]:
+    for body in lk.bodies:
+        for m in body.members:
+            yield body, m
+
+
+def holders(register: Register, as_of: dt.date) -> dict[str, list[str]]:
+    """Post id -> ids of the people holding it on ``as_of``."""
+    out: dict[str, list[str]] = {}
+    for person in register.people:
+        for link in person.holds:
+            start, end = first_day(link.start), last_day(link.end)
+            if (start is not None and start > as_of) or (end is not None and end < as_of):
+                continue
+            out.setdefault(link.to, []).append(person.id)
+    return out
+
+
+def is_vacant(register: Register, m: Membership, held: dict[str, list[str]]) -> bool:
+    """A post's seat that nobody holds (only judged when the register records people)."""
+    return bool(register.people) and isinstance(register.get(m.member), Post) and not held.get(m.member)
+
+
+def _seat_subjects(lk: Lookup, body: Body, m: Membership) -> list:
+    return [lk.subject(body.id), lk.subject(m.member)]
+
+
+def ending_and_expired(
+    register: Register, as_of: dt.date, within_days: int = DEFAULT_ENDING_DAYS, lookup: Lookup | None = None
+) -> list[Finding]:
+    """Seats whose appointment ends within ``within_days`` (low) or has ended but is still listed (medium).
+
+    Examples
+    --------
+    >>> from govmap.ingest.load import loads
+    >>> reg = loads('''
+    ... organisations: [{id: o, name: O, type: other}]
+    ... bodies: [{id: b, name: B, kind: board, members: [{member: o, start: 2020-01-01, term: 48}]}]
+    ... ''')
+    >>> [f.title for f in ending_and_expired(reg, dt.date(2023, 12, 1))]
+    ["O's appointment to B ends on 2024-01-01 (in 31 days)."]
+    """
+    lk = lookup_of(register, lookup)
+    out = []
+    for body, m in _seats(lk):
+        end = appointment_end(m)
+        if end is None:
+            continue
+        days = (end - as_of).days
+        who, where = lk.name(m.member), body.name
+        evidence: dict[str, str | int] = {
+            "member": m.member,
+            "role": m.role.value,
+            "end": end.isoformat(),
+            "as_of": as_of.isoformat(),
+        }
+        if m.start is not None:
+            evidence["start"] = str(m.start)
+        if m.term is not None:
+            evidence["term_months"] = m.term
+        if days < 0:
+            out.append(
+                make_finding(
+                    Kind.APPOINTMENT_EXPIRED,
+                    Severity.MEDIUM,
+                    f"{who}'s appointment to {where} ended on {end.isoformat()} "
+                    f"({plural(-days, 'day')} ago) but is still listed.",
+                    _seat_subjects(lk, body, m),
+                    evidence=evidence,
+                    suggestion="Record the reappointment (a new start or end), or remove the seat.",
+                    sources=m.sources or lk.record_sources(body.id),
+                    score=-days,
+                    key=(m.role.value, end.isoformat()),
+                )
+            )
+        elif days <= within_days:
+            out.append(
+                make_finding(
+                    Kind.APPOINTMENT_ENDING,
+                    Severity.LOW,
+                    f"{who}'s appointment to {where} ends on {end.isoformat()} (in {plural(days, 'day')}).",
+                    _seat_subjects(lk, body, m),
+                    evidence=evidence,
+                    suggestion="Decide whether to reappoint, and record the decision.",
+                    sources=m.sources or lk.record_sources(body.id),
+                    score=days,
+                    key=(m.role.value, end.isoformat()),
+                )
+            )
+    return out
+
+
+def vacancies(register: Register, as_of: dt.date, lookup: Lookup | None = None) -> list[Finding]:
+    """Seats held by a post nobody holds (low), and bodies whose seats are mostly unfilled (medium).
+
+    A seat is unfilled when it is vacant or its appointment has ended.
+    """
+    lk = lookup_of(register, lookup)
+    held = holders(register, as_of)
+    out = []
+    unfilled: dict[str, int] = {}
+    for body, m in _seats(lk):
+        end = appointment_end(m)
+        expired = end is not None and end < as_of
+        vacant = is_vacant(register, m, held)
+        if vacant or expired:
+            unfilled[body.id] = unfilled.get(body.id, 0) + 1
+        if not vacant:
+            continue
+        post = register.get(m.member)
+        out.append(
+            make_finding(
+                Kind.SEAT_VACANT,
+                Severity.LOW,
+                f"The {m.role.value} seat of {lk.name(m.member)} on {body.name} is vacant: "
+                f"nobody in the register holds the post.",
+                _seat_subjects(lk, body, m),
+                evidence={
+                    "post": m.member,
+                    "organisation": post.organisation if isinstance(post, Post) else None,
+                    "role": m.role.value,
+                    "as_of": as_of.isoformat(),
+                },
+                suggestion="Record who holds the post (people: holds), or note why it is unfilled.",
+                sources=m.sources or lk.record_sources(body.id),
+                key=m.role.value,
+            )
+        )
+    for body in lk.bodies:
+        n, empty = len(body.members), unfilled.get(body.id, 0)
+        if n >= 2 and empty / n > MOSTLY_VACANT_SHARE:
+            out.append(
+                make_finding(
+                    Kind.MOSTLY_VACANT,
+                    Severity.MEDIUM,
+                    f"{empty} of the {n} seats on {body.name} are vacant or expired.",
+                    [lk.subject(body.id)],
+                    evidence={"seats": n, "unfilled": empty, "as_of": as_of.isoformat()},
+                    suggestion="Fill the seats, or ask whether the body still meets.",
+                    sources=lk.record_sources(body.id),
+                    score=round(empty / n, 4),
+                )
+            )
+    return out
+
+
+def appointments(
+    register: Register,
+    as_of: dt.date | None = None,
+    lookup: Lookup | None = None,
+    within_days: int = DEFAULT_ENDING_DAYS,
+) -> list[Finding]:
+    """Every appointment finding: :func:`ending_and_expired` and :func:`vacancies`."""
+    lk = lookup_of(register, lookup)
+    day = as_of or dt.date.today()
+    return ending_and_expired(register, day, within_days, lk) + vacancies(register, day, lk)
+
+
+__all__ = [
+    "DEFAULT_ENDING_DAYS",
+    "add_months",
+    "appointment_end",
+    "appointments",
+    "ending_and_expired",
+    "holders",
+    "is_vacant",
+    "vacancies",
+]

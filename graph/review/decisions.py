@@ -1,0 +1,308 @@
+"""What reviewers' decisions mean for a report: open findings first, decided ones apart.
+
+A decision (:class:`govmap.ingest.decisions.Decision`) settles a finding only
+while the facts it was made on still hold.  It goes **stale**, and the finding
+is open again with the reason said, when
+
+- the finding's subjects differ from those recorded with the decision,
+- the finding's score band differs (:func:`band`: its severity, and its score
+  to one decimal place), or
+- the decision's ``review_by`` date has passed (as of the report's day).
+
+A decision whose finding no longer exists is listed as **resolved since
+decided**.  ``--fail-on`` counts open findings only (undecided or reopened).
+
+The report engine knows nothing of decisions: :func:`apply_decisions` splits a
+report's findings, and the report command and renderers add the decided
+section (:func:`markdown_section`, :func:`html_section`, ``to_json``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from govmap.graph.analysis.findings import Finding, Severity
+from govmap.ingest.decisions import Decision, DecisionEvidence, DecisionStatus
+
+
+def band(f: Finding) -> str:
+    """The finding's severity and its score to one decimal place (rounded down): ``"medium 0.4"``.
+
+    >>> from govmap.graph.analysis.findings import Kind, make_finding
+    >>> band(make_finding(Kind.OVERLAP, Severity.MEDIUM, "t", [], score=0.47))
+    'medium 0.4'
+    """
+    if f.score is None:
+        return f.severity.value
+    return f"{f.severity.value} {math.floor(f.score * 10) / 10:g}"
+
+
+def evidence_of(f: Finding) -> DecisionEvidence:
+    """What a decision on ``f`` records of it, to tell later whether it changed."""
+    return DecisionEvidence(subjects=tuple(sorted(s.id for s in f.subjects)), band=band(f))
+
+
+def decide(
+    f: Finding,
+    status: DecisionStatus | str,
+    reason: str,
+    by: str,
+    at: dt.date,
+    review_by: dt.date | None = None,
+    owner: str | None = None,
+    due: dt.date | None = None,
+) -> Decision:
+    """A decision on finding ``f``, recording its title and evidence as they are now."""
+    return Decision(
+        finding=f.id,
+        status=DecisionStatus(status),
+        reason=reason,
+        by=by,
+        at=at,
+        review_by=review_by,
+        owner=owner,
+        due=due,
+        title=f.title,
+        evidence=evidence_of(f),
+    )
+
+
+def stale_reasons(f: Finding, d: Decision, as_of: dt.date) -> list[str]:
+    """Why decision ``d`` no longer settles finding ``f`` (empty: it still does)."""
+    out = []
+    now = evidence_of(f)
+    if d.evidence.subjects and now.subjects != d.evidence.subjects:
+        out.append(
+            f"its subjects changed since the decision ({', '.join(d.evidence.subjects)} -> "
+            f"{', '.join(now.subjects)})"
+        )
+    if d.evidence.band is not None and now.band != d.evidence.band:
+        out.append(f"its score band changed since the decision ({d.evidence.band} -> {now.band})")
+    if d.review_by is not None and d.review_by < as_of:
+        out.append(f"the decision was due for review on {d.review_by.isoformat()}")
+    return out
+
+
+@dataclass(frozen=True)
+class Reopened:
+    finding: Finding
+    decision: Decision
+    reasons: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding.id,
+            "reasons": list(self.reasons),
+            "decision": _decision_json(self.decision),
+        }
+
+
+def _decision_json(d: Decision) -> dict[str, Any]:
+    return d.model_dump(mode="json", exclude_none=True)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A report's findings split by the decisions on them."""
+
+    #: Findings with no decision, or whose decision went stale, in report order.
+    open: tuple[Finding, ...]
+    #: Of ``open``, those whose decision went stale, with why.
+    reopened: tuple[Reopened, ...]
+    #: Findings settled by a current decision.
+    decided: tuple[tuple[Finding, Decision], ...]
+    #: Decisions on findings the register no longer gives.
+    resolved_since_decided: tuple[Decision, ...]
+
+    def worst_open(self) -> Severity | None:
+        return max((f.severity for f in self.open), key=lambda s: s.rank, default=None)
+
+    def reopened_reasons(self, finding_id: str) -> tuple[str, ...]:
+        for r in self.reopened:
+            if r.finding.id == finding_id:
+                return r.reasons
+        return ()
+
+    def decision_on(self, finding_id: str) -> Decision | None:
+        for f, d in self.decided:
+            if f.id == finding_id:
+                return d
+        for r in self.reopened:
+            if r.finding.id == finding_id:
+                return r.decision
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "open": len(self.open),
+            "reopened": [r.to_json() for r in self.reopened],
+            "decided": [{**f.to_json(), "decision": _decision_json(d)} for f, d in self.decided],
+            "resolved_since_decided": [_decision_json(d) for d in self.resolved_since_decided],
+        }
+
+
+def apply_decisions(findings: Iterable[Finding], decisions: Iterable[Decision], as_of: dt.date) -> Reviewed:
+    """Split ``findings`` (in report order) by ``decisions``, judged as of ``as_of``."""
+    by_id = {d.finding: d for d in decisions}
+    found: set[str] = set()
+    open_, reopened, decided = [], [], []
+    for f in findings:
+        found.add(f.id)
+        d = by_id.get(f.id)
+        if d is None:
+            open_.append(f)
+            continue
+        reasons = stale_reasons(f, d, as_of)
+        if reasons:
+            open_.append(f)
+            reopened.append(Reopened(f, d, tuple(reasons)))
+        else:
+            decided.append((f, d))
+    gone = tuple(d for fid, d in by_id.items() if fid not in found)
+    return Reviewed(tuple(open_), tuple(reopened), tuple(decided), gone)
+
+
+def review_report(rep: Any, decisions: Iterable[Decision], as_of: dt.date) -> tuple[Any, Reviewed]:
+    """A report holding only the open findings, and the split (for the decided section).
+
+    ``rep`` is a :class:`govmap.graph.report.Report`; its renderers show the
+    open findings, and :func:`markdown_section` / :func:`html_section` / the
+    split's ``to_json`` add the rest.
+    """
+    reviewed = apply_decisions(rep.findings, decisions, as_of)
+    return dataclasses.replace(rep, findings=reviewed.open), reviewed
+
+
+# -- rendering -----------------------------------------------------------------
+
+
+def _decision_line(d: Decision) -> str:
+    text = f"{d.status.value} by {d.by} on {d.at.isoformat()}: {d.reason}"
+    if d.status is DecisionStatus.ACTION:
+        text += f" (owner {d.owner}, due {d.due.isoformat() if d.due else '?'})"
+    if d.review_by:
+        text += f"; review by {d.review_by.isoformat()}"
+    return text
+
+
+def markdown_section(r: Reviewed) -> str:
+    """The decided findings, the reopened ones and those resolved since decided, in Markdown."""
+    if not (r.decided or r.reopened or r.resolved_since_decided):
+        return ""
+    out = ["", "## Decisions", ""]
+    if r.reopened:
+        out += [f"### Reopened ({len(r.reopened)})", ""]
+        for x in r.reopened:
+            out.append(
+                f"- **{x.finding.severity.value}** {x.finding.title} `{x.finding.id}`: open again because "
+                + "; ".join(x.reasons)
+            )
+        out.append("")
+    out += [f"### Decided ({len(r.decided)})", ""]
+    out += [f"- **{f.severity.value}** {f.title} `{f.id}`: {_decision_line(d)}" for f, d in r.decided] or [
+        "None."
+    ]
+    out.append("")
+    if r.resolved_since_decided:
+        out += [f"### Resolved since decided ({len(r.resolved_since_decided)})", ""]
+        out += [
+            f"- {d.title or d.finding} `{d.finding}`: {_decision_line(d)}" for d in r.resolved_since_decided
+        ]
+        out.append("")
+    return "\n".join(out)
+
+
+def html_section(r: Reviewed) -> str:
+    """The same as :func:`markdown_section`, as an escaped HTML ``<section>``."""
+    if not (r.decided or r.reopened or r.resolved_since_decided):
+        return ""
+    parts = ['<section class="decisions"><h2>Decisions</h2>']
+    if r.reopened:
+        parts.append(f"<h3>Reopened ({len(r.reopened)})</h3><ul>")
+        parts += [
+            f"<li>{escape(x.finding.title)} <code>{escape(x.finding.id)}</code>: open again because "
+            f"{escape('; '.join(x.reasons))}</li>"
+            for x in r.reopened
+        ]
+        parts.append("</ul>")
+    parts.append(f"<h3>Decided ({len(r.decided)})</h3><ul>")
+    parts += [
+        f"<li>{escape(f.title)} <code>{escape(f.id)}</code>: {escape(_decision_line(d))}</li>"
+        for f, d in r.decided
+    ]
+    parts.append("</ul>")
+    if r.resolved_since_decided:
+        parts.append(f"<h3>Resolved since decided ({len(r.resolved_since_decided)})</h3><ul>")
+        parts += [
+            f"<li>{escape(d.title or d.finding)} <code>{escape(d.finding)}</code>: {escape(_decision_line(d))}</li>"
+            for d in r.resolved_since_decided
+        ]
+        parts.append("</ul>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_with_decisions(rep: Any, reviewed: Reviewed, fmt: str) -> str:
+    """``rep`` (open findings only) rendered in ``fmt``, with the decisions added.
+
+    Markdown gets a ``## Decisions`` section at the end; HTML a section before
+    ``</body>``; JSON a top-level ``"decisions"`` key; CSV stays one open
+    finding a row.
+    """
+    text: str = rep.render(fmt)
+    if fmt == "md":
+        return text + markdown_section(reviewed)
+    if fmt == "html":
+        section = html_section(reviewed)
+        at = text.rfind("</body>")
+        return text[:at] + section + "\n" + text[at:] if at >= 0 else text + section
+    if fmt == "json":
+        import json
+
+        data = json.loads(text)
+        data["decisions"] = reviewed.to_json()
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return text
+
+
+__all__ = [
+    "Reopened",
+    "Reviewed",
+    "apply_decisions",
+    "band",
+    "decide",
+    "evidence_of",
+    "html_section",
+    "markdown_section",
+    "render_report",
+    "render_with_decisions",
+    "review_report",
+    "stale_reasons",
+]
+
+
+def render_report(
+    rep: Any, register_path: str, as_of: dt.date, fmt: str, *, filtered: bool = False
+) -> tuple[Any, str]:
+    """The report command's hook: apply the decisions file beside the register, if any.
+
+    Returns the report of open findings (for ``--fail-on``) and its text in
+    ``fmt``.  With no decisions file, the report and its usual text.  A
+    ``filtered`` report (``--kind``, ``--min-severity``) lists no decision as
+    resolved since decided: its finding may only have been left out.
+    """
+    from govmap.ingest.decisions import decisions_path, load_decisions
+
+    decisions = load_decisions(decisions_path(register_path))
+    if not decisions:
+        return rep, rep.render(fmt)
+    open_rep, reviewed = review_report(rep, decisions, as_of)
+    if filtered:
+        reviewed = dataclasses.replace(reviewed, resolved_since_decided=())
+    return open_rep, render_with_decisions(open_rep, reviewed, fmt)

@@ -1,0 +1,325 @@
+"""What changed between two registers: records field by field, and findings by stable id.
+
+Records are matched by id.  A record whose id disappeared while a record of
+the same section with a similar name (or an alias equal to the old name)
+appeared is reported as a **rename**, not a removal and an addition, and the
+references to the old id in other records are read as references to the new
+one, so a rename does not also show as a change in every body that lists it.
+
+Findings are matched by their stable id (:func:`govmap.graph.analysis.findings.finding_id`):
+**new** (only in the new register), **resolved** (only in the old one) and
+**open** (in both).  Both reports are judged as of the same day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from govmap.graph.analysis.findings import Finding, Severity
+from govmap.graph.report import ReportOptions, report
+from govmap.graph.review.sources import Side
+from govmap.ingest.model import Record, Register, item_type
+
+#: Names at least this similar (difflib ratio, 0-1) make a removed and an added id a rename.
+RENAME_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a record that changed: ``members[police].role`` from ``member`` to ``chair``."""
+
+    field: str
+    change: str  # "added", "removed" or "changed"
+    old: Any = None
+    new: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "change": self.change, "old": self.old, "new": self.new}
+
+    def describe(self) -> str:
+        if self.change == "added":
+            return f"{self.field}: added {_short(self.new)}"
+        if self.change == "removed":
+            return f"{self.field}: removed {_short(self.old)}"
+        return f"{self.field}: {_short(self.old)} -> {_short(self.new)}"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    id: str
+    section: str
+    name: str
+    changes: tuple[Change, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "section": self.section,
+            "name": self.name,
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class Rename:
+    old: str
+    new: str
+    section: str
+    similarity: float
+    changes: tuple[Change, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "section": self.section,
+            "similarity": self.similarity,
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class RecordsDiff:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[RecordChange, ...] = ()
+    renamed: tuple[Rename, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.renamed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "changed": [c.to_json() for c in self.changed],
+            "renamed": [r.to_json() for r in self.renamed],
+        }
+
+
+def finding_brief(f: Finding) -> dict[str, Any]:
+    return {"id": f.id, "kind": f.kind.value, "severity": f.severity.value, "title": f.title}
+
+
+@dataclass(frozen=True)
+class FindingsDiff:
+    new: tuple[Finding, ...] = ()
+    resolved: tuple[Finding, ...] = ()
+    open: tuple[Finding, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "new": [finding_brief(f) for f in self.new],
+            "resolved": [finding_brief(f) for f in self.resolved],
+            "open": [finding_brief(f) for f in self.open],
+        }
+
+    def worst_new(self) -> Severity | None:
+        return max((f.severity for f in self.new), key=lambda s: s.rank, default=None)
+
+
+@dataclass(frozen=True)
+class RegisterDiff:
+    """The JSON contract: ``{"old", "new", "records", "findings"}``."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    records: RecordsDiff
+    findings: FindingsDiff
+    names: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "records": self.records.to_json(),
+            "findings": self.findings.to_json(),
+        }
+
+
+# -- records -------------------------------------------------------------------
+
+
+def _data(rec: Record) -> dict[str, Any]:
+    # Defaults kept (a role changed to the default is a change, not a removal); None dropped.
+    return rec.model_dump(mode="json", exclude_none=True)
+
+
+def _pruned(value: Any) -> Any:
+    """A value as shown for an added or removed item: empty lists and false flags left out."""
+    if isinstance(value, dict):
+        return {k: _pruned(v) for k, v in value.items() if v not in ([], False, {})}
+    return value
+
+
+def _item_key(field_name: str, item: Any) -> str:
+    if isinstance(item, dict):
+        if "doc" in item:  # a source
+            return f"{item['doc']}" + (f" {item['section']}" if item.get("section") else "")
+        return str(item.get(item_type(field_name).target_key, item.get("to", "")))
+    return str(item)
+
+
+def _keyed(field_name: str, items: list[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key = _item_key(field_name, item)
+        n = 2
+        base = key
+        while key in out:  # the same member twice (two posts of one organisation): count them
+            key, n = f"{base} #{n}", n + 1
+        out[key] = item
+    return out
+
+
+def compare(old: Any, new: Any, path: str = "") -> list[Change]:
+    """Changes from ``old`` to ``new`` plain data; list items matched by what they point to.
+
+    >>> [c.describe() for c in compare({"members": ["a", "b"]}, {"members": ["b", {"member": "c"}]})]
+    ['members[a]: removed a', 'members[c]: added {member: c}']
+    """
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[Change] = []
+        for key in dict.fromkeys([*old, *new]):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                out.append(Change(sub, "removed", _pruned(old[key]), None))
+            elif key not in old:
+                out.append(Change(sub, "added", None, _pruned(new[key])))
+            else:
+                out += compare(old[key], new[key], sub)
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        name = path.rsplit(".", 1)[-1].split("[")[0]
+        ko, kn = _keyed(name, old), _keyed(name, new)
+        out = []
+        for key in dict.fromkeys([*ko, *kn]):
+            sub = f"{path}[{key}]"
+            if key not in kn:
+                out.append(Change(sub, "removed", _pruned(ko[key]), None))
+            elif key not in ko:
+                out.append(Change(sub, "added", None, _pruned(kn[key])))
+            else:
+                a, b = ko[key], kn[key]
+                a = {"member": a} if isinstance(a, str) and isinstance(b, dict) else a
+                out += compare(a, b, sub)
+        return out
+    return [Change(path, "changed", old, new)]
+
+
+def _names(rec: Record) -> list[str]:
+    return [n.casefold().strip() for n in (rec.name, *rec.aliases)]
+
+
+def similarity(a: Record, b: Record) -> float:
+    """How alike two records' names are: the best difflib ratio over names and aliases, 0 to 1."""
+    return max(difflib.SequenceMatcher(None, x, y).ratio() for x in _names(a) for y in _names(b))
+
+
+def find_renames(removed: Iterable[Record], added: Iterable[Record]) -> list[tuple[Record, Record, float]]:
+    """Pairs (old, new, similarity) of the same section whose names are alike, best first, each used once."""
+    candidates = [(similarity(a, b), a.id, b.id, a, b) for a in removed for b in added if type(a) is type(b)]
+    used: set[str] = set()
+    out = []
+    for score, _, _, a, b in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if score >= RENAME_SIMILARITY and a.id not in used and b.id not in used:
+            used.update((a.id, b.id))
+            out.append((a, b, round(score, 4)))
+    return out
+
+
+def _rename_refs(value: Any, renames: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return renames.get(value, value)
+    if isinstance(value, list):
+        return [_rename_refs(v, renames) for v in value]
+    if isinstance(value, dict):
+        return {k: _rename_refs(v, renames) for k, v in value.items()}
+    return value
+
+
+def diff_records(old: Register, new: Register) -> RecordsDiff:
+    """Records added, removed, changed (field by field) and renamed between two registers."""
+    old_ids, new_ids = old.index, new.index
+    gone = [r for i, r in old_ids.items() if i not in new_ids]
+    came = [r for i, r in new_ids.items() if i not in old_ids]
+    pairs = find_renames(gone, came)
+    renames = {a.id: b.id for a, b, _ in pairs}
+    renamed = []
+    for a, b, score in pairs:
+        before = _rename_refs({k: v for k, v in _data(a).items() if k != "id"}, renames)
+        after = {k: v for k, v in _data(b).items() if k != "id"}
+        renamed.append(Rename(a.id, b.id, a.section, score, tuple(compare(before, after))))
+    changed = []
+    for rid, rec in new_ids.items():
+        was = old_ids.get(rid)
+        if was is None:
+            continue
+        changes = compare(_rename_refs(_data(was), renames), _data(rec))
+        if type(was) is not type(rec):
+            changes.insert(0, Change("section", "changed", was.section, rec.section))
+        if changes:
+            changed.append(RecordChange(rid, rec.section, rec.name, tuple(changes)))
+    info = compare(old.info.model_dump(mode="json"), new.info.model_dump(mode="json"))
+    if info:
+        changed.insert(0, RecordChange("register", "register", new.info.name, tuple(info)))
+    return RecordsDiff(
+        added=tuple(r.id for r in came if r.id not in renames.values()),
+        removed=tuple(r.id for r in gone if r.id not in renames),
+        changed=tuple(changed),
+        renamed=tuple(renamed),
+    )
+
+
+# -- findings ------------------------------------------------------------------
+
+
+def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingsDiff:
+    """Findings by stable id: new, resolved, and still open (as the new register has them)."""
+    before = {f.id: f for f in old}
+    after = {f.id: f for f in new}
+    return FindingsDiff(
+        new=tuple(f for i, f in after.items() if i not in before),
+        resolved=tuple(f for i, f in before.items() if i not in after),
+        open=tuple(f for i, f in after.items() if i in before),
+    )
+
+
+def diff_registers(old: Side, new: Side, as_of: dt.date | None = None) -> RegisterDiff:
+    """Everything that changed from ``old`` to ``new``; both reports judged as of ``as_of`` (today).
+
+    Examples
+    --------
+    >>> from govmap.graph.review.sources import side_of_text
+    >>> a = side_of_text("bodies: [{id: b, name: Board, kind: board}]", "a", "a.yaml")
+    >>> b = side_of_text("bodies: [{id: b, name: The Board, kind: board}]", "b", "b.yaml")
+    >>> d = diff_registers(a, b, dt.date(2025, 1, 1))
+    >>> [(c.id, [x.describe() for x in c.changes]) for c in d.records.changed]
+    [('b', ['name: Board -> The Board'])]
+    """
+    opts = ReportOptions(as_of=as_of or dt.date.today())
+    r_old = report(old.register, options=opts)
+    r_new = r_old if old.sha256 == new.sha256 else report(new.register, options=opts)
+    names = {r.id: r.name for r in old.register.records()} | {r.id: r.name for r in new.register.records()}
+    return RegisterDiff(
+        old=old.to_json(),
+        new=new.to_json(),
+        records=diff_records(old.register, new.register),
+        findings=diff_findings(r_old.findings, r_new.findings),
+        names=names,
+    )

@@ -1,0 +1,424 @@
+"""What if two boards merged, or one were retired: a scenario register and its effect.
+
+A scenario is built **in memory** from the register (the file is never
+written; ``govmap whatif -o FILE`` saves the scenario elsewhere), validated like
+a file, and reported.  Its effect is the difference from the register as it is:
+
+- findings new and resolved (by stable id);
+- themes (priorities) that lose their lead body, or every body addressing them;
+- statutory membership rules now failing;
+- overlaps resolved;
+- seat load per organisation (seats, and meetings a year where ``meets`` says
+  how often: monthly, quarterly ...);
+- reporting lines left dangling (an active body reporting to a retired one).
+
+Steps
+-----
+**merge** A B ... **into** NEW: one body with every member once (first
+seat kept), every theme once (a lead wins over a contributor), and the union
+of areas, reporting lines, hosts, links, platforms and sources.  References
+to A, B ... in other records now point to NEW; A, B ... stay in the register
+with ``succeeded_by: NEW`` (so they are no longer judged).  NEW may be one of
+A, B ... (merge B into A).
+
+**retire** X: X is dissolved as of the scenario's day.  Bodies reporting to
+X are left as they are: their lines now dangle, which is the point.
+
+**move** X **to** Y: X reports to Y only (its ``reports_to`` and
+``sub_group_of`` replaced).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from govmap.graph.analysis.delivery import delivery_matrix
+from govmap.graph.analysis.findings import Finding, Kind
+from govmap.graph.analysis.lookup import Lookup, is_active
+from govmap.graph.report import ReportOptions, report
+from govmap.graph.review.diff import FindingsDiff, diff_findings, finding_brief
+from govmap.ingest.dump import dump_register
+from govmap.ingest.errors import GovmapError, RegisterInvalid
+from govmap.ingest.load import check_text
+from govmap.ingest.messages import article, kind_word
+from govmap.ingest.model import (
+    REF_RULES,
+    REPORTING_FIELDS,
+    Body,
+    Item,
+    Link,
+    Membership,
+    Record,
+    Register,
+    Source,
+    ThemeLink,
+    ThemeRole,
+)
+
+
+class ScenarioRefused(GovmapError):
+    """A scenario step that cannot be applied (an unknown id, a record that is not a body)."""
+
+    status = 422
+
+
+@dataclass(frozen=True)
+class Merge:
+    ids: tuple[str, ...]
+    into: str
+    name: str | None = None
+
+    def describe(self) -> str:
+        return f"merge {', '.join(self.ids)} into {self.into}"
+
+
+@dataclass(frozen=True)
+class Retire:
+    id: str
+
+    def describe(self) -> str:
+        return f"retire {self.id}"
+
+
+@dataclass(frozen=True)
+class Move:
+    id: str
+    to: str
+
+    def describe(self) -> str:
+        return f"move {self.id} to report to {self.to}"
+
+
+Step = Merge | Retire | Move
+
+
+# -- building the scenario -------------------------------------------------------
+
+
+def _body(register: Register, rid: str, step: str) -> Body:
+    rec = register.get(rid)
+    if rec is None:
+        raise ScenarioRefused(f"{step}: no record with id '{rid}'", hint="give the id of a body")
+    if not isinstance(rec, Body):
+        raise ScenarioRefused(
+            f"{step}: '{rid}' is {article(kind_word(rec))}, not a body", hint="only bodies merge or retire"
+        )
+    return rec
+
+
+def _replace_bodies(register: Register, bodies: dict[str, Body], added: Sequence[Body] = ()) -> Register:
+    new = tuple(bodies.get(b.id, b) for b in register.bodies) + tuple(added)
+    return register.model_copy(update={"bodies": new})
+
+
+def _union_links(items: Iterable[Link], leave_out: set[str]) -> tuple[Link, ...]:
+    seen: dict[str, Link] = {}
+    for link in items:
+        if link.to not in leave_out:
+            seen.setdefault(link.to, link)
+    return tuple(seen.values())
+
+
+def merged_body(bodies: Sequence[Body], into: str, name: str | None) -> Body:
+    """One body from several: members and themes once each (lead wins), links and sources united."""
+    first = bodies[0]
+    ids = {b.id for b in bodies} | {into}
+    members: dict[str, Membership] = {}
+    themes: dict[str, ThemeLink] = {}
+    sources: dict[tuple[str, str], Source] = {}
+    for b in bodies:
+        for m in b.members:
+            members.setdefault(m.member, m)
+        for t in b.themes:
+            if t.theme not in themes or (
+                t.role is ThemeRole.LEAD and themes[t.theme].role is not ThemeRole.LEAD
+            ):
+                themes[t.theme] = t
+        for s in b.sources:
+            sources.setdefault((s.doc, s.section or ""), s)
+
+    def union(fld: str) -> tuple[Link, ...]:
+        return _union_links((link for b in bodies for link in getattr(b, fld)), ids)
+
+    aliases = [n for b in bodies for n in (b.name, *b.aliases)]
+    new_name = name or " and ".join(b.name for b in bodies)
+    return first.model_copy(
+        update={
+            "id": into,
+            "name": new_name,
+            "aliases": tuple(dict.fromkeys(a for a in aliases if a != new_name)),
+            "statutory": any(b.statutory for b in bodies),
+            "top_level": any(b.top_level for b in bodies),
+            "legal_basis": next((b.legal_basis for b in bodies if b.legal_basis), None),
+            "purpose": next((b.purpose for b in bodies if b.purpose), None),
+            "areas": _union_links((a for b in bodies for a in b.areas), set()),
+            "reports_to": union("reports_to"),
+            "sub_group_of": union("sub_group_of"),
+            "hosted_by": union("hosted_by"),
+            "links_with": union("links_with"),
+            "uses": union("uses"),
+            "succeeded_by": (),
+            "members": tuple(members.values()),
+            "themes": tuple(themes.values()),
+            "sources": tuple(sources.values()),
+        }
+    )
+
+
+def _repoint(rec: Record, old: set[str], new: str) -> Record:
+    """``rec`` with every reference to a body in ``old`` pointing at ``new`` (each target once)."""
+    update: dict[str, Any] = {}
+    for rule in REF_RULES[type(rec)]:
+        if Body not in rule.targets or rule.item is None:
+            continue
+        items: tuple[Item, ...] = getattr(rec, rule.field)
+        if not any(i.target in old for i in items):
+            continue
+        out: dict[str, Item] = {}
+        for i in items:
+            i2 = i.model_copy(update={i.target_key: new}) if i.target in old else i
+            out.setdefault(i2.target, i2)
+        out.pop(rec.id, None)  # a body does not report to itself
+        update[rule.field] = tuple(out.values())
+    return rec.model_copy(update=update) if update else rec
+
+
+def apply_merge(register: Register, step: Merge) -> Register:
+    if len(step.ids) < 2:
+        raise ScenarioRefused("merge: name at least two bodies", hint="--merge A B --into NEW")
+    bodies = [_body(register, i, "merge") for i in dict.fromkeys(step.ids)]
+    if step.into in register and step.into not in step.ids:
+        raise ScenarioRefused(
+            f"merge: '{step.into}' is already the id of another record",
+            hint="choose a new id, or one of the merged",
+        )
+    new = merged_body(bodies, step.into, step.name)
+    old = {b.id for b in bodies} - {step.into}
+    sections: dict[str, list[Record]] = {}
+    for rec in register.records():
+        if rec.id == step.into:
+            rec = new
+        elif rec.id in old:
+            rec = rec.model_copy(update={"succeeded_by": (Link(to=step.into),)})
+        else:
+            rec = _repoint(rec, old | {step.into}, step.into) if old else rec
+        sections.setdefault(rec.section, []).append(rec)
+    if step.into not in register:
+        sections.setdefault("bodies", []).append(new)
+    return register.model_copy(update={s: tuple(v) for s, v in sections.items()})
+
+
+def apply_step(register: Register, step: Step, as_of: dt.date) -> Register:
+    if isinstance(step, Merge):
+        return apply_merge(register, step)
+    if isinstance(step, Retire):
+        b = _body(register, step.id, "retire")
+        return _replace_bodies(register, {b.id: b.model_copy(update={"dissolved": as_of})})
+    b = _body(register, step.id, "move")
+    _body(register, step.to, "move")
+    if step.to == step.id:
+        raise ScenarioRefused(f"move: '{step.id}' cannot report to itself")
+    moved = b.model_copy(update={"reports_to": (Link(to=step.to),), "sub_group_of": ()})
+    return _replace_bodies(register, {b.id: moved})
+
+
+def scenario_register(register: Register, steps: Sequence[Step], as_of: dt.date) -> Register:
+    """The register after ``steps``, validated like a file (:class:`RegisterInvalid` if it breaks a rule)."""
+    scn = register
+    for step in steps:
+        scn = apply_step(scn, step, as_of)
+    checked = check_text(dump_register(scn), "<scenario>")
+    if checked.register is None:
+        raise RegisterInvalid(checked.problems)
+    return checked.register
+
+
+# -- its effect ----------------------------------------------------------------
+
+_PER_YEAR = (
+    (r"\bweekly\b", 52),
+    (r"\bfortnightly\b|every two weeks", 26),
+    (r"\bbi-?monthly\b|every (two|2) months", 6),
+    (r"six-?weekly|every (six|6) weeks", 8),
+    (r"\bmonthly\b", 12),
+    (r"\bquarterly\b|four times a year|every (three|3) months", 4),
+    (r"\btermly\b|three times a year", 3),
+    (r"twice a year|bi-?annual|half-?yearly|six-?monthly", 2),
+    (r"\bannual(ly)?\b|\byearly\b|once a year", 1),
+)
+
+
+def meetings_per_year(meets: str | None) -> int | None:
+    """How many meetings a year a body's ``meets`` text says, or None if it does not say.
+
+    >>> meetings_per_year("Quarterly, in public"), meetings_per_year("bi-monthly"), meetings_per_year("as needed")
+    (4, 6, None)
+    """
+    text = (meets or "").lower()
+    for pattern, n in _PER_YEAR:
+        if re.search(pattern, text):
+            return n
+    return None
+
+
+@dataclass(frozen=True)
+class SeatLoad:
+    organisation: str
+    name: str
+    seats_before: int
+    seats_after: int
+    meetings_before: int
+    meetings_after: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "organisation": self.organisation,
+            "name": self.name,
+            "seats_before": self.seats_before,
+            "seats_after": self.seats_after,
+            "seats_saved": self.seats_before - self.seats_after,
+            "meetings_before": self.meetings_before,
+            "meetings_after": self.meetings_after,
+            "meetings_saved": self.meetings_before - self.meetings_after,
+        }
+
+
+def seat_load(lk: Lookup) -> tuple[Counter[str], Counter[str]]:
+    """Seats and known meetings a year on active bodies, per organisation."""
+    seats: Counter[str] = Counter()
+    meetings: Counter[str] = Counter()
+    for b in lk.bodies:
+        per_year = meetings_per_year(b.meets) or 0
+        for m in b.members:
+            org = lk.seat_organisation(m)
+            if org is not None:
+                seats[org] += 1
+                meetings[org] += per_year
+    return seats, meetings
+
+
+def _theme_bodies(register: Register, lk: Lookup) -> dict[str, tuple[set[str], set[str]]]:
+    """Theme -> (who leads it, who delivers it at all), from the delivery matrix.
+
+    A strategy's themes count for its owner, so a board that leads its
+    agreement's priorities loses them when it is retired.
+    """
+    matrix = delivery_matrix(register, lk)
+    return {row.theme: ({d.id for d in row.leads}, {d.id for d in row.deliverers}) for row in matrix.rows}
+
+
+def _dangling(register: Register) -> set[tuple[str, str, str]]:
+    index = register.index
+    out = set()
+    for b in register.bodies:
+        if not is_active(b):
+            continue
+        for fld in REPORTING_FIELDS:
+            for link in getattr(b, fld):
+                target = index.get(link.to)
+                if isinstance(target, Body) and not is_active(target):
+                    out.add((b.id, fld, link.to))
+    return out
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A scenario and its effect on findings and coverage."""
+
+    steps: tuple[Step, ...]
+    register: Register
+    findings: FindingsDiff
+    lost_lead: tuple[str, ...]
+    lost_all_bodies: tuple[str, ...]
+    statutory_failing: tuple[Finding, ...]
+    overlaps_resolved: tuple[Finding, ...]
+    seat_load: tuple[SeatLoad, ...]
+    dangling: tuple[tuple[str, str, str], ...]
+    names: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def name(self, rid: str) -> str:
+        return self.names.get(rid, rid)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "steps": [s.describe() for s in self.steps],
+            "findings": self.findings.to_json(),
+            "coverage": {
+                "themes_losing_lead": [{"id": t, "name": self.name(t)} for t in self.lost_lead],
+                "themes_losing_every_body": [{"id": t, "name": self.name(t)} for t in self.lost_all_bodies],
+            },
+            "statutory_failing": [finding_brief(f) for f in self.statutory_failing],
+            "overlaps_resolved": [finding_brief(f) for f in self.overlaps_resolved],
+            "seat_load": [s.to_json() for s in self.seat_load],
+            "dangling_reporting_lines": [
+                {"body": b, "field": f, "to": t, "name": self.name(b), "to_name": self.name(t)}
+                for b, f, t in self.dangling
+            ],
+        }
+
+
+def what_if(register: Register, steps: Sequence[Step], as_of: dt.date | None = None) -> WhatIf:
+    """Build the scenario, report both registers as of the same day, and compare.
+
+    Examples
+    --------
+    >>> from govmap.ingest.load import loads
+    >>> reg = loads('''
+    ... organisations: [{id: o, name: O, type: other}]
+    ... bodies:
+    ...   - {id: a, name: Alpha Board, kind: board, members: [o]}
+    ...   - {id: b, name: Beta Board, kind: board, members: [o]}
+    ... ''')
+    >>> w = what_if(reg, [Merge(("a", "b"), "ab")], dt.date(2025, 1, 1))
+    >>> [m.member for m in w.register.get("ab").members], [s.to_json()["seats_saved"] for s in w.seat_load]
+    (['o'], [1])
+    """
+    day = as_of or dt.date.today()
+    scn = scenario_register(register, steps, day)
+    opts = ReportOptions(as_of=day)
+    before, after = report(register, options=opts), report(scn, options=opts)
+    fd = diff_findings(before.findings, after.findings)
+    lk0, lk1 = Lookup(register), Lookup(scn)
+    t0, t1 = _theme_bodies(register, lk0), _theme_bodies(scn, lk1)
+    lost_lead = tuple(t for t, (lead, _) in sorted(t0.items()) if lead and not t1.get(t, (set(), set()))[0])
+    lost_all = tuple(t for t, (_, alls) in sorted(t0.items()) if alls and not t1.get(t, (set(), set()))[1])
+    s0, m0 = seat_load(lk0)
+    s1, m1 = seat_load(lk1)
+    loads = tuple(
+        SeatLoad(o, lk1.name(o), s0[o], s1[o], m0[o], m1[o])
+        for o in sorted(set(s0) | set(s1))
+        if (s0[o], m0[o]) != (s1[o], m1[o])
+    )
+    names = {r.id: r.name for r in register.records()} | {r.id: r.name for r in scn.records()}
+    return WhatIf(
+        steps=tuple(steps),
+        register=scn,
+        findings=fd,
+        lost_lead=lost_lead,
+        lost_all_bodies=lost_all,
+        statutory_failing=tuple(f for f in fd.new if f.kind is Kind.STATUTORY_MISSING),
+        overlaps_resolved=tuple(f for f in fd.resolved if f.kind is Kind.OVERLAP),
+        seat_load=loads,
+        dangling=tuple(sorted(_dangling(scn) - _dangling(register))),
+        names=names,
+    )
+
+
+__all__ = [
+    "Merge",
+    "Move",
+    "Retire",
+    "ScenarioRefused",
+    "SeatLoad",
+    "WhatIf",
+    "meetings_per_year",
+    "merged_body",
+    "scenario_register",
+    "what_if",
+]

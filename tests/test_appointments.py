@@ -1,0 +1,113 @@
+"""Appointments judged --as-of a day: ending soon, expired but listed, vacant seats, mostly vacant bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govmap.cli import cli
+from govmap.graph.analysis.appointments import appointment_end, appointments
+from govmap.graph.analysis.findings import Kind
+from govmap.ingest.load import loads
+from govmap.ingest.model import Membership
+
+# Seats by construction: the chief constable's ends 2026-03-31; the council's (start + 48 months)
+# ends 2026-06-01; the health seat has no end.  The youth panel has two posts, one held by nobody.
+REGISTER = """\
+govmap: 1
+organisations:
+  - {id: police, name: Police, type: police-force}
+  - {id: council, name: Council, type: county-council}
+  - {id: health, name: Health, type: nhs}
+posts:
+  - {id: chief-constable, name: Chief Constable, organisation: police}
+  - {id: youth-lead, name: Lead Member for Youth, organisation: council}
+  - {id: youth-officer, name: Youth Officer, organisation: council}
+people:
+  - {id: pat, name: Pat Example, holds: [chief-constable]}
+bodies:
+  - id: board
+    name: Safety Board
+    kind: board
+    top_level: true
+    members:
+      - {member: chief-constable, role: chair, start: 2022-04-01, end: 2026-03-31}
+      - {member: council, start: 2022-06-01, term: 48}
+      - health
+  - id: youth-panel
+    name: Youth Panel
+    kind: group
+    reports_to: board
+    members:
+      - {member: youth-lead, role: chair}
+      - youth-officer
+"""
+
+
+def kinds_and_titles(as_of: dt.date) -> list[tuple[str, str]]:
+    found = appointments(loads(REGISTER), as_of)
+    return sorted((f.kind.value, f.title) for f in found)
+
+
+def test_term_gives_the_end_of_an_appointment_with_no_end():
+    assert appointment_end(Membership(member="x", start=dt.date(2022, 6, 1), term=48)) == dt.date(2026, 6, 1)
+    assert appointment_end(Membership(member="x", start=dt.date(2022, 6, 1))) is None
+    assert appointment_end(Membership.model_validate({"member": "x", "end": 2026})) == dt.date(2026, 12, 31)
+
+
+def test_appointments_ending_within_90_days_as_of_a_day():
+    found = [t for k, t in kinds_and_titles(dt.date(2026, 3, 15)) if k == Kind.APPOINTMENT_ENDING.value]
+    assert found == [
+        "Chief Constable's appointment to Safety Board ends on 2026-03-31 (in 16 days).",
+        "Council's appointment to Safety Board ends on 2026-06-01 (in 78 days).",
+    ]
+
+
+def test_nothing_is_ending_long_before():
+    found = [k for k, _ in kinds_and_titles(dt.date(2025, 1, 1))]
+    assert Kind.APPOINTMENT_ENDING.value not in found and Kind.APPOINTMENT_EXPIRED.value not in found
+
+
+def test_an_expired_appointment_still_listed_is_reported():
+    found = [t for k, t in kinds_and_titles(dt.date(2026, 4, 10)) if k == Kind.APPOINTMENT_EXPIRED.value]
+    assert found == [
+        "Chief Constable's appointment to Safety Board ended on 2026-03-31 (10 days ago) but is still listed."
+    ]
+
+
+def test_a_post_nobody_holds_is_a_vacant_seat_and_a_body_mostly_vacant_is_reported():
+    found = kinds_and_titles(dt.date(2025, 1, 1))
+    assert [t for k, t in found if k == Kind.SEAT_VACANT.value] == [
+        "The chair seat of Lead Member for Youth on Youth Panel is vacant: nobody in the register holds the post.",
+        "The member seat of Youth Officer on Youth Panel is vacant: nobody in the register holds the post.",
+    ]
+    assert [t for k, t in found if k == Kind.MOSTLY_VACANT.value] == [
+        "2 of the 2 seats on Youth Panel are vacant or expired."
+    ]
+
+
+def test_a_register_that_records_no_people_calls_no_seat_vacant():
+    text = REGISTER.replace("people:\n  - {id: pat, name: Pat Example, holds: [chief-constable]}\n", "")
+    found = appointments(loads(text), dt.date(2025, 1, 1))
+    assert {f.kind for f in found} == set()
+
+
+def test_the_report_runs_the_appointments_analysis_as_of_the_given_day(tmp_path: Path):
+    (tmp_path / "boards.yaml").write_text(REGISTER, encoding="utf-8")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(
+            cli,
+            ["report", "boards.yaml", "--kind", "appointments", "--format", "json", "--as-of", "2026-04-10"],
+        )
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["summary"]["by_kind"] == {"appointment-expired": 1, "appointment-ending": 1, "seat-vacant": 2,
+                                         "seats-mostly-vacant": 1}  # fmt: skip

@@ -1,0 +1,349 @@
+"""govmap diff: records added, removed, changed and renamed; findings new, resolved, open; git revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govmap.cli import cli
+from govmap.graph.review.diff import compare, diff_registers
+from govmap.graph.review.sources import RevisionUnreadable, read_side, side_of_text
+
+DAY = dt.date(2026, 1, 1)
+
+OLD = """\
+govmap: 1
+register: {id: t, name: Test}
+documents:
+  - {id: doc-a, name: Terms of reference, kind: agreement}
+organisations:
+  - {id: police, name: Police, type: police-force}
+  - {id: council, name: County Council, type: county-council}
+  - {id: health, name: Health Board, type: nhs}
+themes:
+  - {id: violence, name: Violence, kind: priority}
+  - {id: drugs, name: Drugs, kind: priority}
+bodies:
+  - id: safety-board
+    name: Community Safety Board
+    kind: board
+    top_level: true
+    sources: [{doc: doc-a}]
+    members:
+      - police
+      - {member: council, role: chair}
+    themes:
+      - {theme: violence, role: lead}
+  - id: drugs-group
+    name: Drugs and Alcohol Group
+    kind: group
+    reports_to: safety-board
+    members: [police]
+    themes: [drugs]
+  - id: old-forum
+    name: Old Forum
+    kind: network
+    reports_to: safety-board
+"""
+
+
+def side(text: str, label: str):
+    return side_of_text(textwrap.dedent(text), label, f"{label}.yaml")
+
+
+def diff(old: str, new: str):
+    return diff_registers(side(old, "old"), side(new, "new"), DAY)
+
+
+def test_identical_registers_give_an_empty_diff():
+    d = diff(OLD, OLD)
+    assert d.records.empty
+    out = d.to_json()
+    assert out["records"] == {"added": [], "removed": [], "changed": [], "renamed": []}
+    assert out["findings"]["new"] == [] and out["findings"]["resolved"] == []
+    assert out["findings"]["open"], "the same findings stay open"
+
+
+def test_every_kind_of_field_change_is_reported_field_by_field():
+    new = (
+        OLD.replace(
+            "      - {member: council, role: chair}",
+            "      - {member: council, role: member}\n      - health",
+        )
+        .replace("      - {theme: violence, role: lead}", "      - {theme: violence, role: contributes}")
+        .replace(
+            "    sources: [{doc: doc-a}]\n",
+            "    sources: [{doc: doc-a, section: '2'}]\n    status: unconfirmed\n",
+        )
+        .replace("    reports_to: safety-board\n    members: [police]", "    members: [police]")
+    )
+    d = diff(OLD, new)
+    changed = {c.id: [x.describe() for x in c.changes] for c in d.records.changed}
+    assert changed == {
+        "safety-board": [
+            "sources[doc-a]: removed {doc: doc-a}",
+            "sources[doc-a 2]: added {doc: doc-a, section: 2}",
+            "members[council].role: chair -> member",
+            "members[health]: added {member: health, role: member}",
+            "themes[violence].role: lead -> contributes",
+            "status: added unconfirmed",
+        ],
+        "drugs-group": ["reports_to[safety-board]: removed {to: safety-board}"],
+    }
+    assert d.records.added == () and d.records.removed == ()
+
+
+def test_added_and_removed_records_are_listed_by_id():
+    new = OLD.replace(
+        "  - id: old-forum\n    name: Old Forum\n    kind: network\n    reports_to: safety-board\n",
+        "  - {id: youth-board, name: Youth Justice Board, kind: board, reports_to: safety-board}\n",
+    )
+    d = diff(OLD, new)
+    assert (d.records.added, d.records.removed, d.records.renamed) == (("youth-board",), ("old-forum",), ())
+
+
+def test_a_renamed_id_is_a_rename_not_a_removal_and_an_addition():
+    new = OLD.replace("drugs-group", "substance-misuse-group").replace(
+        "name: Drugs and Alcohol Group", "name: Drugs & Alcohol Group"
+    )
+    d = diff(OLD, new)
+    assert d.records.added == () and d.records.removed == ()
+    [r] = d.records.renamed
+    assert (r.old, r.new, r.section) == ("drugs-group", "substance-misuse-group", "bodies")
+    assert [c.describe() for c in r.changes] == ["name: Drugs and Alcohol Group -> Drugs & Alcohol Group"]
+    assert d.records.changed == (), "references to the old id are read as the new one"
+
+
+def test_an_alias_equal_to_the_old_name_makes_a_rename():
+    new = OLD.replace(
+        "  - id: old-forum\n    name: Old Forum\n",
+        "  - id: partnership-forum\n    name: Partnership Forum\n    aliases: [Old Forum]\n",
+    )
+    [r] = diff(OLD, new).records.renamed
+    assert (r.old, r.new, r.similarity) == ("old-forum", "partnership-forum", 1.0)
+
+
+def test_unlike_names_are_a_removal_and_an_addition():
+    new = OLD.replace(
+        "id: old-forum\n    name: Old Forum", "id: reoffending-board\n    name: Reducing Reoffending"
+    )
+    d = diff(OLD, new)
+    assert (d.records.added, d.records.removed, d.records.renamed) == (
+        ("reoffending-board",),
+        ("old-forum",),
+        (),
+    )
+
+
+def test_findings_are_new_resolved_or_open_by_stable_id():
+    # drugs-group stops reporting to the board: it becomes an orphan.
+    new = OLD.replace("    reports_to: safety-board\n    members: [police]", "    members: [police]")
+    d = diff(OLD, new)
+    new_titles = [f.title for f in d.findings.new]
+    assert "Drugs and Alcohol Group has no reporting line and is not a top-level body." in new_titles
+    assert {f.id for f in d.findings.open}.isdisjoint({f.id for f in d.findings.new})
+    back = diff(new, OLD)
+    assert [f.id for f in back.findings.resolved] == [f.id for f in d.findings.new]
+
+
+def test_list_items_are_matched_by_what_they_point_to():
+    assert [
+        c.describe()
+        for c in compare({"reports_to": [{"to": "a"}]}, {"reports_to": [{"to": "a", "note": "x"}]})
+    ] == ["reports_to[a].note: added x"]
+
+
+# -- the command, and git ----------------------------------------------------------
+
+
+def git(folder: Path, *args: str, date: str | None = None) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    if date:
+        env |= {"GIT_AUTHOR_DATE": f"{date}T12:00:00", "GIT_COMMITTER_DATE": f"{date}T12:00:00"}
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with two commits of data/boards.yaml: 2025-03-01 (OLD) and 2025-05-01 (renamed forum)."""
+    (tmp_path / "data").mkdir()
+    reg = tmp_path / "data" / "boards.yaml"
+    git(tmp_path, "init", "-q", "-b", "main")
+    reg.write_text(OLD, encoding="utf-8")
+    git(tmp_path, "add", "data/boards.yaml")
+    git(tmp_path, "commit", "-q", "-m", "first", date="2025-03-01")
+    reg.write_text(OLD.replace("name: Old Forum", "name: Older Forum"), encoding="utf-8")
+    git(tmp_path, "commit", "-q", "-am", "second", date="2025-05-01")
+    reg.write_text(OLD.replace("name: Old Forum", "name: Oldest Forum"), encoding="utf-8")  # not committed
+    return tmp_path
+
+
+def run(cwd: Path, *args: str):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, list(args))
+    finally:
+        os.chdir(old)
+
+
+def test_diff_reads_a_git_revision_of_the_file_without_a_checkout(repo: Path):
+    before = (repo / "data" / "boards.yaml").read_bytes()
+    result = run(repo, "diff", "HEAD~1", "data/boards.yaml", "--format", "json", "--as-of", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["old"]["rev"] == "HEAD~1" and out["old"]["label"] == "HEAD~1:data/boards.yaml"
+    assert out["records"]["changed"] == [
+        {
+            "id": "old-forum",
+            "section": "bodies",
+            "name": "Oldest Forum",
+            "changes": [{"field": "name", "change": "changed", "old": "Old Forum", "new": "Oldest Forum"}],
+        }
+    ]
+    assert (repo / "data" / "boards.yaml").read_bytes() == before
+
+
+def test_diff_rev_date_compares_the_file_as_committed_on_that_day(repo: Path):
+    result = run(repo, "diff", "--rev", "2025-04-01", "data/boards.yaml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["old"]["label"] == "data/boards.yaml@2025-04-01"
+    [change] = out["records"]["changed"][0]["changes"]
+    assert (change["old"], change["new"]) == ("Old Forum", "Oldest Forum")
+
+
+def test_diff_rev_before_the_first_commit_says_so(repo: Path):
+    result = run(repo, "diff", "--rev", "2024-01-01", "data/boards.yaml")
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: no commit of data/boards.yaml on or before 2024-01-01 (pick a later date, or give a revision)\n"
+    )
+
+
+def test_a_revision_that_does_not_exist_is_a_message_not_a_traceback(repo: Path):
+    with pytest.raises(RevisionUnreadable, match="git show failed"):
+        read_side("no-such-rev", other=str(repo / "data" / "boards.yaml"))
+
+
+def test_fail_on_new_exits_1_when_a_new_finding_reaches_the_severity(tmp_path: Path):
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(
+        OLD.replace("    reports_to: safety-board\n    members: [police]", "    members: [police]")
+    )
+    args = ["diff", str(old), str(new), "--as-of", "2026-01-01"]
+    assert run(tmp_path, *args, "--fail-on-new", "medium").exit_code == 1
+    assert run(tmp_path, *args, "--fail-on-new", "high").exit_code == 0
+    same = run(tmp_path, "diff", str(old), str(old), "--fail-on-new", "info")
+    assert same.exit_code == 0
+    assert "No record changed." in same.output
+
+
+def test_diff_html_escapes_register_text(tmp_path: Path):
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(OLD.replace("name: Old Forum", "name: '<script>alert(1)</script>'"))
+    result = run(tmp_path, "diff", str(old), str(new), "--format", "html")
+    assert result.exit_code == 0
+    assert "<script>alert" not in result.output and "&lt;script&gt;alert(1)&lt;/script&gt;" in result.output
+
+
+# -- the Changes page ----------------------------------------------------------------
+
+
+@pytest.fixture
+def web_repo(tmp_path: Path):
+    """The web test register in a git repository (one commit), served by the app."""
+    from tests.websupport import copy_register, make_app
+
+    register = copy_register(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", register.name)
+    git(tmp_path, "commit", "-q", "-m", "first", date="2025-03-01")
+    return make_app(register), register
+
+
+def test_the_changes_page_compares_the_live_register_with_a_git_revision(web_repo):
+    app, register = web_repo
+    register.write_text(
+        register.read_text(encoding="utf-8").replace(
+            "name: Testshire Community Safety Board", "name: Testshire Safer Communities Board"
+        ),
+        encoding="utf-8",
+    )
+    client = app.test_client()
+    page = client.get("/changes?rev=HEAD").get_data(as_text=True)
+    assert "From boards.yaml at HEAD to boards.yaml (now)" in page
+    assert "name: Testshire Community Safety Board -&gt; Testshire Safer Communities Board" in page
+    by_date = client.get("/changes?date=2025-06-01").get_data(as_text=True)
+    assert "name: Testshire Community Safety Board -&gt; Testshire Safer Communities Board" in by_date
+
+
+def test_the_changes_page_compares_with_the_register_before_an_audited_edit(web_repo):
+    from govmap.ingest.edit_values import ChangeRecord
+    from govmap.webviz import state
+
+    app, register = web_repo
+    with app.app_context():
+        store = state.store()
+        _, version = store.load()
+        store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+    page = app.test_client().get("/changes?audit=0").get_data(as_text=True)
+    assert "before &#39;change name of &#39;north-csp&#39;&#39;" in page
+    assert "name: North Community Safety Partnership -&gt; North Safer Partnership" in page
+
+
+def test_an_unknown_revision_on_the_changes_page_is_a_message(web_repo):
+    app, _ = web_repo
+    response = app.test_client().get("/changes?rev=no-such-rev")
+    assert response.status_code == 400
+    assert "git show failed" in response.get_data(as_text=True)
+
+
+# -- docs/review.md, run in order ------------------------------------------------------
+
+REVIEW_DOC = Path(__file__).resolve().parent.parent / "docs" / "review.md"
+
+
+def review_commands() -> list[tuple[str, int]]:
+    """Each ``govmap`` line of the walkthrough's sh blocks, with the exit code its comment promises."""
+    import re
+    import shlex
+
+    out = []
+    for block in re.findall(r"```sh\n(.*?)```", REVIEW_DOC.read_text(encoding="utf-8"), flags=re.S):
+        for raw in block.splitlines():
+            line = raw.split("  #")[0].strip()
+            if line.startswith("govmap "):
+                out.append((shlex.split(line), 1 if "# exit 1" in raw else 0))
+    return out
+
+
+def test_the_annual_review_walkthrough_runs_in_order_on_the_seed_register(tmp_path: Path, seed_path: Path):
+    (tmp_path / "data").mkdir()
+    reg = tmp_path / "data" / "boards.yaml"
+    reg.write_bytes(seed_path.read_bytes())
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "data/boards.yaml")
+    git(tmp_path, "commit", "-q", "-m", "last year's register", date="2025-03-01")
+    git(tmp_path, "tag", "review-2025")
+    before = reg.read_bytes()
+    commands = review_commands()
+    assert len(commands) >= 10
+    for args, expected in commands:
+        result = run(tmp_path, *args[1:])
+        assert result.exit_code == expected, f"{' '.join(args)}: {result.output}"
+    assert reg.read_bytes() == before, "no command of the review writes the register"
+    assert (tmp_path / "data" / "boards.decisions.yaml").exists()
+    assert (tmp_path / "scenario.yaml").exists() and (tmp_path / "changes.html").exists()

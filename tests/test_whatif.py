@@ -1,0 +1,234 @@
+"""What if: merges, retirements and moves built in memory, and their effect on findings and coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govmap.cli import cli
+from govmap.graph.analysis.findings import Kind
+from govmap.graph.review.whatif import Merge, Move, Retire, ScenarioRefused, meetings_per_year, what_if
+from govmap.ingest.load import load_register, loads
+from tests.websupport import copy_register, login, make_app
+
+DAY = dt.date(2026, 1, 1)
+
+# Two boards with the same members and the same theme in the same area overlap by construction;
+# the youth board leads 'youth' alone and the forum reports to it.
+REGISTER = """\
+govmap: 1
+register: {id: t, name: Test, top: [county]}
+areas:
+  - {id: shire, name: Shire, kind: county}
+organisations:
+  - {id: police, name: Police, type: police-force}
+  - {id: council, name: Council, type: county-council}
+  - {id: health, name: Health, type: nhs}
+themes:
+  - {id: violence, name: Violence, kind: priority}
+  - {id: youth, name: Youth crime, kind: priority}
+bodies:
+  - {id: county, name: County Board, kind: board, top_level: true, areas: shire}
+  - id: violence-board
+    name: Violence Reduction Board
+    kind: board
+    areas: shire
+    reports_to: county
+    meets: monthly
+    members: [police, council, health]
+    themes: [{theme: violence, role: lead}]
+  - id: violence-group
+    name: Serious Violence Group
+    kind: group
+    areas: shire
+    reports_to: county
+    meets: quarterly
+    members: [police, council, {member: health, role: chair}]
+    themes: [violence]
+  - id: youth-board
+    name: Youth Board
+    kind: board
+    areas: shire
+    reports_to: county
+    members: [council]
+    themes: [{theme: youth, role: lead}]
+  - {id: youth-forum, name: Youth Forum, kind: network, reports_to: youth-board, members: [council]}
+"""
+
+
+@pytest.fixture
+def reg():
+    return loads(REGISTER)
+
+
+def test_merging_two_overlapping_bodies_resolves_their_overlap_and_keeps_every_member_once(reg):
+    before = what_if(reg, [Retire("youth-forum")], DAY)  # a scenario that leaves the overlap
+    overlap = [f for f in before.findings.open if f.kind is Kind.OVERLAP]
+    assert len(overlap) == 1, "the two violence bodies overlap in the register as it is"
+    w = what_if(
+        reg,
+        [Merge(("violence-board", "violence-group"), "violence-partnership", "Violence Partnership")],
+        DAY,
+    )
+    assert [f.id for f in w.overlaps_resolved] == [overlap[0].id]
+    merged = w.register.get("violence-partnership")
+    assert [(m.member, m.role.value) for m in merged.members] == [
+        ("police", "member"),
+        ("council", "member"),
+        ("health", "member"),
+    ]
+    assert [(t.theme, t.role.value) for t in merged.themes] == [("violence", "lead")]
+    assert [link.to for link in merged.reports_to] == ["county"]
+    assert merged.aliases == ("Violence Reduction Board", "Serious Violence Group")
+    for old in ("violence-board", "violence-group"):
+        assert [link.to for link in w.register.get(old).succeeded_by] == ["violence-partnership"]
+    assert w.lost_lead == () and w.lost_all_bodies == ()
+
+
+def test_merging_saves_seats_and_meetings_per_organisation(reg):
+    w = what_if(reg, [Merge(("violence-board", "violence-group"), "violence-partnership")], DAY)
+    loads_ = {
+        s.organisation: (s.seats_before, s.seats_after, s.meetings_before, s.meetings_after)
+        for s in w.seat_load
+    }
+    # the merged body keeps the first body's 'meets: monthly'
+    assert loads_ == {"police": (2, 1, 16, 12), "health": (2, 1, 16, 12), "council": (4, 3, 16, 12)}
+
+
+def test_retiring_the_sole_lead_produces_the_ownership_gap_and_a_dangling_line(reg):
+    w = what_if(reg, [Retire("youth-board")], DAY)
+    assert w.lost_lead == ("youth",) and w.lost_all_bodies == ("youth",)
+    assert w.dangling == (("youth-forum", "reports_to", "youth-board"),)
+    new_kinds = {f.kind for f in w.findings.new}
+    assert Kind.UNADDRESSED_THEME in new_kinds
+    assert w.register.get("youth-board").dissolved == DAY
+
+
+def test_moving_a_body_replaces_its_reporting_line(reg):
+    w = what_if(reg, [Move("youth-forum", "county")], DAY)
+    assert [link.to for link in w.register.get("youth-forum").reports_to] == ["county"]
+
+
+def test_references_to_merged_bodies_point_at_the_new_one(reg):
+    w = what_if(reg, [Merge(("youth-board", "violence-group"), "youth-and-violence")], DAY)
+    assert [link.to for link in w.register.get("youth-forum").reports_to] == ["youth-and-violence"]
+
+
+def test_a_merge_into_one_of_the_merged_ids_keeps_that_id(reg):
+    w = what_if(reg, [Merge(("violence-board", "violence-group"), "violence-board")], DAY)
+    assert w.register.get("violence-board").succeeded_by == ()
+    assert [link.to for link in w.register.get("violence-group").succeeded_by] == ["violence-board"]
+
+
+def test_unknown_ids_and_records_that_are_not_bodies_are_refused(reg):
+    with pytest.raises(ScenarioRefused, match="merge: no record with id 'nope'"):
+        what_if(reg, [Merge(("violence-board", "nope"), "x")], DAY)
+    with pytest.raises(ScenarioRefused, match="retire: 'police' is an organisation, not a body"):
+        what_if(reg, [Retire("police")], DAY)
+    with pytest.raises(ScenarioRefused, match="already the id of another record"):
+        what_if(reg, [Merge(("violence-board", "violence-group"), "county")], DAY)
+
+
+def test_meetings_a_year_are_read_from_common_phrases():
+    assert [
+        meetings_per_year(t) for t in ("Monthly", "every six weeks", "twice a year", "annually", None)
+    ] == [
+        12,
+        8,
+        2,
+        1,
+        None,
+    ]
+
+
+# -- the command ---------------------------------------------------------------------
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(cwd: Path, *args: str):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, list(args))
+    finally:
+        os.chdir(old)
+
+
+def test_whatif_never_touches_the_register_file(tmp_path: Path):
+    path = tmp_path / "boards.yaml"
+    path.write_text(REGISTER, encoding="utf-8")
+    before = sha(path)
+    result = run(
+        tmp_path, "whatif", "boards.yaml", "--merge", "violence-board", "--merge", "violence-group",
+        "--into", "violence-partnership", "--retire", "youth-board", "--format", "json", "--as-of", "2026-01-01",
+        "-o", "scenario.yaml",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sha(path) == before
+    out = json.loads(result.output)
+    assert out["steps"] == [
+        "merge violence-board, violence-group into violence-partnership",
+        "retire youth-board",
+    ]
+    assert out["coverage"]["themes_losing_lead"] == [{"id": "youth", "name": "Youth crime"}]
+    assert "violence-partnership" in load_register(tmp_path / "scenario.yaml")
+
+
+def test_whatif_refuses_to_save_the_scenario_over_the_register(tmp_path: Path):
+    path = tmp_path / "boards.yaml"
+    path.write_text(REGISTER, encoding="utf-8")
+    before = sha(path)
+    result = run(tmp_path, "whatif", "boards.yaml", "--retire", "youth-board", "-o", "boards.yaml")
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: will not write the scenario over the register boards.yaml (choose another file)\n"
+    )
+    assert sha(path) == before
+
+
+def test_whatif_with_nothing_to_try_is_a_usage_error(tmp_path: Path):
+    (tmp_path / "boards.yaml").write_text(REGISTER, encoding="utf-8")
+    result = run(tmp_path, "whatif", "boards.yaml")
+    assert result.exit_code == 2
+    assert "nothing to try: give --merge ... --into, --retire or --move ... --to" in result.output
+
+
+# -- the web page ----------------------------------------------------------------------
+
+
+def test_the_whatif_page_shows_the_effect_for_an_editor_and_saves_nothing(tmp_path: Path):
+    register = copy_register(tmp_path)
+    before = sha(register)
+    client = make_app(register).test_client()
+    assert client.get("/whatif").status_code == 302, "anonymous users are sent to sign in"
+    login(client, "alice")
+    page = client.get("/whatif").get_data(as_text=True)
+    assert 'name="merge" value="county-board"' in page
+    page = client.get("/whatif?retire=county-board").get_data(as_text=True)
+    assert "What if: retire county-board" in page
+    assert sha(register) == before
+
+
+def test_the_whatif_page_refuses_a_merge_of_one_body(tmp_path: Path):
+    client = make_app(copy_register(tmp_path)).test_client()
+    login(client, "alice")
+    response = client.get("/whatif?merge=county-board&into=x")
+    assert response.status_code == 422
+    assert "Merge: tick at least two bodies and give the new body&#39;s id." in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_viewer_may_not_use_the_whatif_page(tmp_path: Path):
+    client = make_app(copy_register(tmp_path)).test_client()
+    login(client, "victor")
+    assert client.get("/whatif").status_code == 403
