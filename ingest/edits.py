@@ -2,235 +2,45 @@
 
 An *edit* is a small value (:class:`AddRecord`, :class:`ChangeRecord`,
 :class:`RemoveRecord`, :class:`AddLink`, :class:`ChangeLink`,
-:class:`RemoveLink`); a membership is a link in a body's ``members`` and a
-theme link one in ``themes``.  :func:`apply_edit` applies an edit to register
-*text* with ruamel.yaml's round-trip mode, so comments, key order, quoting and
-flow style of everything the edit does not touch stay as the reviewer wrote
-them, then validates the new text with the same rules as ``govmap validate``
+:class:`RemoveLink`, defined in :mod:`.edit_values`); a membership is a link in
+a body's ``members`` and a theme link one in ``themes``.  :func:`apply_edit`
+applies an edit (:func:`.mutate.mutate`) to register *text* with ruamel.yaml's
+round-trip mode, so comments, key order, quoting and flow style of everything
+the edit does not touch stay as the reviewer wrote them, then validates the new
+text with the same rules as ``govmap validate``
 (:func:`~govmap.ingest.load.check_text`).  An edit that would make the register
 invalid raises :class:`EditInvalid`, whose problems are mapped to the fields of
 the form that made the edit.
 
 Writing (:func:`write_atomic`) goes through a temporary file in the same folder,
 ``fsync`` and ``os.replace``, so a reader sees the old file or the new one,
-never half of one.  The version token of a register is the SHA-256 of its
-bytes (:func:`version_of`); :class:`~govmap.ingest.store.YamlStore` refuses an
-edit made against a stale token with :class:`EditConflict` and appends every
-change to an audit log (:class:`AuditEntry`).
+never half of one.  An edit carries the version of the record it touches
+(:func:`~govmap.ingest.model.record_version`, or :data:`ABSENT` for a new
+record); :class:`~govmap.ingest.store.YamlStore` refuses it with
+:class:`EditConflict` only when *that* record changed, and appends every change
+to an audit log (:class:`AuditEntry`).
 """
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from .edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, Edit, RemoveLink
+
+# Re-exported: webviz/views/edit.py and bench/ import the edit values from here.
+from .edit_values import RemoveRecord as RemoveRecord
 from .errors import EditInvalid, EditRefused, Level, Problem, UnknownRecord
 from .load import check_text
-from .model import ITEM_KEYS, REF_RULES, SECTIONS, Record, Register
-from .roundtrip import _dump, _load, _newline, _plain, _short, _yaml
-from .validate import did_you_mean
+from .messages import did_you_mean
+from .model import SECTIONS, Record, Register, item_type
+from .mutate import find_record, mutate
+from .roundtrip import _dump, _load, _newline, _yaml
 from .yamlsafe import parse
-
-# -- edits -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AddRecord:
-    """Append a record to a section (``bodies``, ``themes`` ...)."""
-
-    section: str
-    data: Mapping[str, Any]
-
-    @property
-    def subject(self) -> str:
-        return str(self.data.get("id", ""))
-
-    def describe(self) -> str:
-        return f"add {_word(self.section)} '{self.subject}'"
-
-
-@dataclass(frozen=True)
-class ChangeRecord:
-    """Set keys of a record; a value of ``None`` (or empty) removes the key.
-
-    Setting a link field (``reports_to``, ``areas`` ...) to a list of bare ids
-    keeps the details (sources, notes, dates) of the links that stay.
-    """
-
-    id: str
-    changes: Mapping[str, Any]
-
-    @property
-    def subject(self) -> str:
-        return self.id
-
-    def describe(self) -> str:
-        return f"change {', '.join(self.changes) or 'nothing'} of '{self.id}'"
-
-
-@dataclass(frozen=True)
-class RemoveRecord:
-    id: str
-
-    @property
-    def subject(self) -> str:
-        return self.id
-
-    def describe(self) -> str:
-        return f"remove '{self.id}'"
-
-
-@dataclass(frozen=True)
-class AddLink:
-    """Append an item to a list field: a membership (``members``), a theme link
-    (``themes``) or a link (``reports_to``, ``areas`` ...).  ``value`` is a bare
-    id or a mapping in the YAML shape."""
-
-    record: str
-    field: str
-    value: Any
-
-    @property
-    def subject(self) -> str:
-        return self.record
-
-    def describe(self) -> str:
-        return f"add {_item_word(self.field)} '{_target(self.field, self.value)}' to '{self.record}'"
-
-
-@dataclass(frozen=True)
-class ChangeLink:
-    record: str
-    field: str
-    index: int
-    value: Any
-
-    @property
-    def subject(self) -> str:
-        return self.record
-
-    def describe(self) -> str:
-        return f"change {_item_word(self.field)} #{self.index + 1} of '{self.record}'"
-
-
-@dataclass(frozen=True)
-class RemoveLink:
-    record: str
-    field: str
-    index: int
-
-    @property
-    def subject(self) -> str:
-        return self.record
-
-    def describe(self) -> str:
-        return f"remove {_item_word(self.field)} #{self.index + 1} from '{self.record}'"
-
-
-Edit = AddRecord | ChangeRecord | RemoveRecord | AddLink | ChangeLink | RemoveLink
-
-
-def _word(section: str) -> str:
-    from .validate import _WORD
-
-    return _WORD.get(section, section)
-
-
-def _item_word(field_name: str) -> str:
-    return {"members": "membership", "themes": "theme link"}.get(field_name, f"{field_name} link")
-
-
-def _target(field_name: str, value: Any) -> str:
-    if isinstance(value, Mapping):
-        return str(value.get(ITEM_KEYS.get(field_name, "to"), ""))
-    return str(value)
-
-
-def _find(doc: CommentedMap, record_id: str) -> tuple[str, int, CommentedMap]:
-    ids = []
-    for section in SECTIONS:
-        items = doc.get(section)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if isinstance(item, CommentedMap):
-                if item.get("id") == record_id:
-                    return section, i, item
-                ids.append(str(item.get("id")))
-    raise UnknownRecord(f"no record with id '{record_id}'", hint=did_you_mean(record_id, ids))
-
-
-def _list_field(item: CommentedMap, section: str, field_name: str, record_id: str) -> CommentedSeq:
-    """The list a link edit works on, turning ``reports_to: x`` into ``[x]`` if needed."""
-    fields = {r.field for r in REF_RULES[SECTIONS[section]] if r.field != "organisation"}
-    if field_name not in fields:
-        allowed = ", ".join(sorted(fields)) or "none"
-        raise EditRefused(
-            f"'{field_name}' is not a list of links of a {_word(section)}", hint=f"allowed: {allowed}"
-        )
-    value = item.get(field_name)
-    if value is None:
-        value = item[field_name] = CommentedSeq()
-    elif not isinstance(value, list):
-        value = item[field_name] = CommentedSeq([value])
-    return value
-
-
-def _merge_ids(old: Any, new: list[Any], field_name: str) -> Any:
-    """New list of ids, keeping the existing item (with its details) for ids that stay."""
-    flow = not isinstance(old, list) or (isinstance(old, CommentedSeq) and old.fa.flow_style())
-    if not isinstance(old, list):
-        old = [old] if old is not None else []
-    by_target = {_target(field_name, o): o for o in old}
-    merged = [by_target.get(_target(field_name, n), _short(field_name, n)) for n in new]
-    if flow:
-        seq = CommentedSeq(merged)
-        seq.fa.set_flow_style()
-        return seq
-    return CommentedSeq(merged)
-
-
-def _mutate(doc: CommentedMap, edit: Edit) -> tuple[str, str] | None:
-    """Apply the edit to the document; return (section, id) of the record it leaves behind."""
-    if isinstance(edit, AddRecord):
-        if edit.section not in SECTIONS:
-            raise EditRefused(f"unknown section '{edit.section}'", hint=did_you_mean(edit.section, SECTIONS))
-        if edit.section not in doc or doc[edit.section] is None:
-            doc[edit.section] = CommentedSeq()
-        doc[edit.section].append(_plain(edit.data))
-        return edit.section, edit.subject
-    section, i, item = _find(doc, edit.subject)
-    if isinstance(edit, RemoveRecord):
-        del doc[section][i]
-        return None
-    if isinstance(edit, ChangeRecord):
-        link_fields = {r.field for r in REF_RULES[SECTIONS[section]]}
-        for key, value in edit.changes.items():
-            if value is None or value == "" or value == [] or value == () or value is False:
-                item.pop(key, None)
-            elif key in link_fields and isinstance(value, list) and key in item:
-                item[key] = _merge_ids(item[key], value, key)
-            else:
-                item[key] = _plain(value)
-        return section, edit.id
-    seq = _list_field(item, section, edit.field, edit.subject)
-    if isinstance(edit, AddLink):
-        seq.append(_short(edit.field, edit.value))
-        return section, edit.record
-    if not 0 <= edit.index < len(seq):
-        raise UnknownRecord(f"'{edit.record}' has no {_item_word(edit.field)} #{edit.index + 1}")
-    if isinstance(edit, ChangeLink):
-        seq[edit.index] = _short(edit.field, edit.value)
-    else:
-        del seq[edit.index]
-    if not seq:
-        del item[edit.field]
-    return section, edit.record
-
 
 # -- applying and validating ---------------------------------------------------
 
@@ -264,7 +74,7 @@ def _form_field(edit: Edit, problem_field: str | None) -> str | None:
         if index is not None and parts[1] != str(index):
             return None
         if len(parts) == 2:
-            return ITEM_KEYS.get(edit.field, "to")
+            return item_type(edit.field).target_key
         return parts[2]
     return parts[0]
 
@@ -318,6 +128,137 @@ def _invalid(edit: Edit, problems: list[Problem], text: str, where: tuple[str, s
     return EditInvalid(errors, fields, general)
 
 
+#: The version an add form carries: the id must not exist yet.
+ABSENT = "absent"
+_TOKEN = re.compile(r"^(?:[0-9a-f]{64}|absent)$")
+
+
+def check_version_token(token: str | None) -> str:
+    """The version token a form sent, or :class:`EditRefused` (400) when it is missing or garbage.
+
+    A token is a record's :func:`~govmap.ingest.model.record_version` (64 hex
+    digits), a register's version, or :data:`ABSENT` for a new record.  A
+    malformed one is not "changed by someone else": it is a broken form.
+    """
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        raise EditRefused(
+            "the form carries no valid version token, so govmap cannot tell what it was opened on; "
+            "nothing was saved",
+            hint="reload the page and make the change again",
+        )
+    return token
+
+
+@dataclass
+class Document:
+    """A register's text parsed for round-trip editing, kept between edits (the slow part is parsing).
+
+    ``register`` is the validated register of ``text``.
+    """
+
+    text: str
+    register: Register
+    doc: CommentedMap
+    yaml: Any
+    newline: str
+
+    @classmethod
+    def parse(cls, text: str, register: Register) -> Document:
+        # ruamel loses blank lines of CRLF text: edit with LF, then write the file's own line ends.
+        newline = _newline(text)
+        lf_text = text.replace("\r\n", "\n") if newline != "\n" else text
+        y = _yaml(lf_text)
+        return cls(lf_text, register, _load(lf_text, y), y, newline)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ``\n`` (and no other line end: U+2028 is text to YAML)."""
+    parts = text.split("\n")
+    out = [p + "\n" for p in parts[:-1]]
+    return out + [parts[-1]] if parts[-1] else out
+
+
+def _dump_item(document: Document, section: str, item: CommentedMap) -> str:
+    """One record as the whole document would write it: its lines, without the section key."""
+    wrapper = CommentedMap()
+    wrapper[section] = CommentedSeq([item])
+    out = io.StringIO()
+    document.yaml.dump(wrapper, out)
+    return out.getvalue().split("\n", 1)[1]
+
+
+def _block(lines: list[str], record_id: str) -> tuple[int, int] | None:
+    """The lines (0-based, end exclusive) a record written ``- id: ...`` spans: from that line to
+    the next item of its list or the next top-level key (comments between them included)."""
+    head = re.compile(rf"^( *)- +id: *(['\"]?){re.escape(record_id)}\2 *(?:#.*)?\n?$")
+    found = [(n, m) for n, line in enumerate(lines) if (m := head.match(line))]
+    if len(found) != 1:
+        return None
+    start, m = found[0]
+    sibling = m.group(1) + "-"
+    for n in range(start + 1, len(lines)):
+        line = lines[n]
+        if _TOP_KEY.match(line) or (
+            line.startswith(sibling) and line[len(sibling) : len(sibling) + 1] in (" ", "\n")
+        ):
+            return start, n
+    return start, len(lines)
+
+
+_TOP_KEY = re.compile(r"[^\s#-]")
+
+
+def _splice_point(document: Document, edit: Edit) -> tuple[tuple[int, int], str, CommentedMap] | None:
+    """Where to write an edited record back without dumping the whole document (the slow part
+    of a save), or None.  Only when dumping the record *before* the edit gives back exactly
+    its lines in the file: then dumping it after the edit changes nothing else either."""
+    if not isinstance(edit, ChangeRecord | AddLink | ChangeLink | RemoveLink):
+        return None
+    try:
+        section, _, item = find_record(document.doc, edit.subject)
+    except UnknownRecord:
+        return None
+    lines = _lines(document.text)
+    block = _block(lines, edit.subject)
+    if block is None:
+        return None
+    if "".join(lines[block[0] : block[1]]) != _dump_item(document, section, item):
+        return None
+    return block, section, item
+
+
+def apply_to_document(
+    document: Document, edit: Edit, filename: str = "<register>", whole_file: bool = False
+) -> Applied:
+    """Apply an edit to a parsed, valid register in place and validate the whole result.
+
+    The document is changed even when the edit is refused: discard it then.
+    ``whole_file`` refuses an edit that leaves the register empty (see
+    :func:`~govmap.ingest.guard.empty_register_problems`).
+    """
+    splice = _splice_point(document, edit)
+    where = mutate(document.doc, edit)
+    if splice is not None:
+        (start, end), section, item = splice
+        lines = _lines(document.text)
+        lf_text = "".join(lines[:start]) + _dump_item(document, section, item) + "".join(lines[end:])
+    else:
+        lf_text = _dump(document.doc, document.yaml, document.text)
+    new_text = lf_text.replace("\n", document.newline) if document.newline != "\n" else lf_text
+    checked = check_text(new_text, filename, whole_file=whole_file)
+    if checked.register is None:
+        raise _invalid(edit, checked.problems, new_text, where)
+    before = record_data(document.register, edit.subject)
+    document.text, document.register = lf_text, checked.register
+    return Applied(
+        text=new_text,
+        register=checked.register,
+        before=before,
+        after=record_data(checked.register, edit.subject),
+        warnings=checked.warnings,
+    )
+
+
 def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:
     """Apply one edit to register text and validate the result.
 
@@ -357,7 +298,7 @@ def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:
     lf_text = text.replace("\r\n", "\n") if newline != "\n" else text
     y = _yaml(lf_text)
     doc = _load(lf_text, y)
-    where = _mutate(doc, edit)
+    where = mutate(doc, edit)
     new_text = _dump(doc, y, lf_text, newline)
     checked = check_text(new_text, filename)
     if checked.register is None:

@@ -151,9 +151,29 @@ class RegisterInvalid(GovmapError):
 
 
 class EditConflict(GovmapError):
-    """The register changed since the edit was prepared: nothing was written."""
+    """The record an edit touches changed since the edit was prepared: nothing was written.
+
+    ``record`` is its id; ``theirs`` the record as saved now (JSON data, None
+    if it was removed); ``changes`` the accepted changes to it since the form
+    was opened, newest first, as (summary, user, time) - so the 409 page can
+    show the user's text and the other change side by side.
+    """
 
     status = 409
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        record: str | None = None,
+        theirs: dict[str, Any] | None = None,
+        changes: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
+        super().__init__(message, hint)
+        self.record = record
+        self.theirs = theirs
+        self.changes = changes
 
 
 class UnknownRecord(GovmapError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 
 from .errors import OutputError
 
@@ -27,18 +28,19 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
     """Replace a file's content atomically: temp file in the same folder, fsync, rename.
 
     The file keeps its permission bits.  A crash leaves the old file or the
-    new one, never a mixture.
+    new one, never a mixture.  ``data`` may come in pieces (written as they come).
     """
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         try:
@@ -53,8 +55,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     _fsync_dir(folder)
 
 
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new one.
+def write_atomically(path: str | os.PathLike[str], text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, as they come) to ``path`` so that a reader sees the
+    old file or the new one.
 
     See :func:`write_atomic`; here a failure to write is a
     message for the user (:class:`OutputError`), not a traceback.
@@ -66,7 +69,8 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
             f"cannot write {name}: no folder {folder}", hint="create the folder, or choose another path"
         )
     try:
-        write_atomic(name, text.encode("utf-8"))
+        data = text.encode("utf-8") if isinstance(text, str) else (t.encode("utf-8") for t in text)
+        write_atomic(name, data)
     except IsADirectoryError:
         raise OutputError(f"cannot write {name}: it is a folder", hint="give a file name") from None
     except OSError as exc:

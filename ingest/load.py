@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from .errors import Problem, RegisterError, RegisterInvalid, RegisterUnreadable, Span
+from .guard import empty_register_problems
 from .model import Register
 from .validate import Checked, check_data
 from .yamlsafe import Limits, decode, parse
@@ -21,21 +22,25 @@ def default_register_path() -> str:
     return os.environ.get("GOVMAP_REGISTER") or DEFAULT_REGISTER
 
 
-def check_text(text: str, filename: str = "<register>", limits: Limits | None = None) -> Checked:
-    """Validate register text; return the register (if valid) and every problem."""
+def check_text(
+    text: str, filename: str = "<register>", limits: Limits | None = None, whole_file: bool = False
+) -> Checked:
+    """Validate register text; return the register (if valid) and every problem.
+
+    ``whole_file``: the text is a register file that a store or a load would
+    replace everything with, so an empty one is refused (see
+    :func:`~govmap.ingest.guard.empty_register_problems`).
+    """
     parsed = parse(text, filename, limits)
     if parsed.problems:
         # Refused constructs (aliases, duplicate keys, tags) make the data
         # untrustworthy: report them alone rather than errors that follow from them.
         return Checked(None, sorted(parsed.problems, key=Problem.sort_key))
     checked = check_data(parsed.data, filename, text)
-    if checked.register is not None:
-        spans: dict[str, Span] = {}
-        for (section, i), span in parsed.item_spans.items():
-            items = getattr(checked.register, section, None)
-            if isinstance(items, tuple) and i < len(items):
-                spans[items[i].id] = span
-        checked.register._spans = spans
+    if whole_file:
+        empty = empty_register_problems(parsed.data, filename)
+        if empty:
+            checked = Checked(None, sorted(empty + checked.problems, key=Problem.sort_key))
     return checked
 
 
@@ -81,13 +86,15 @@ def check_register(path: str | os.PathLike[str], limits: Limits | None = None) -
         raise
     except RegisterError as exc:
         return Checked(None, [exc.problem])
-    return check_text(text, os.fspath(path), limits)
+    return check_text(text, os.fspath(path), limits, whole_file=True)
 
 
 def load_register(path: str | os.PathLike[str] | None = None, limits: Limits | None = None) -> Register:
     """Load and validate a register; raise :class:`RegisterInvalid` listing every error.
 
-    >>> reg = load_register("data/boards.yaml")  # doctest: +SKIP
+    >>> reg = load_register("data/boards.yaml")
+    >>> reg.info.name, len(reg.bodies) > 0
+    ('Lancashire community safety partnership register', True)
     """
     checked = check_register(path or default_register_path(), limits)
     if checked.register is None:

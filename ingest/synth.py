@@ -24,7 +24,6 @@ Every record cites the synthetic document ``synthetic`` and is marked
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -379,7 +378,3 @@ def synth_yaml(force_areas: int = 1, seed: int = 1, **kw: Any) -> str:
     """The synthetic register as YAML text (deterministic bytes)."""
     text: str = yaml.dump(synth_data(force_areas, seed, **kw), Dumper=_Dumper, sort_keys=False, width=200)
     return text
-
-
-def iter_sizes() -> Iterator[int]:  # pragma: no cover - convenience for the benchmark
-    yield from (1, 5, 15, 43)

@@ -6,22 +6,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from govmap.ingest.edits import (
-    AddLink,
-    AddRecord,
-    ChangeLink,
-    ChangeRecord,
-    RemoveLink,
-    RemoveRecord,
-    apply_edit,
-)
-from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, UnknownRecord
-from govmap.ingest.files import version_of
-from govmap.ingest.load import loads
-from govmap.ingest.store import Store, YamlStore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from govmap.ingest.edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, RemoveLink, RemoveRecord
+from govmap.ingest.edits import apply_edit
+from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, UnknownRecord
+from govmap.ingest.files import version_of
+from govmap.ingest.load import loads
+from govmap.ingest.model import record_version
+from govmap.ingest.store import Store, YamlStore
 from tests.websupport import REGISTERS
 
 TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")
@@ -39,7 +33,6 @@ def test_a_change_rewrites_only_its_own_line() -> None:
     assert changed_lines(TEXT, out) == [("    name: Drugs Working Group", "    name: Drugs Group")]
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="no seed register yet")
 def test_the_seed_register_round_trips_byte_for_byte_through_an_edit_of_nothing() -> None:
     text = SEED.read_text(encoding="utf-8")
     assert apply_edit(text, ChangeRecord(loads(text).bodies[0].id, {})).text == text
@@ -212,7 +205,8 @@ def test_an_edit_on_a_stale_version_writes_nothing(store: YamlStore) -> None:
     with pytest.raises(EditConflict) as caught:
         store.apply(ChangeRecord("north-csp", {"name": "Two"}), v1, "bob")
     assert caught.value.message.startswith(
-        "the register was changed by someone else since you opened this form"
+        "'north-csp' was changed by someone else since you opened this form"
+        " (change name of 'north-csp' by alice at "
     )
     assert Path(store.path).read_bytes() == before
     assert store.load()[1] == v2
@@ -261,3 +255,178 @@ def test_the_audit_log_records_who_what_and_the_record_before_and_after(store: Y
     )
     assert newest.before is not None and newest.before["name"] == "County Safety Plan"
     assert "-  - id: county-plan" in newest.diff
+
+
+# -- record-level versions ------------------------------------------------------------
+
+
+def version_of_record(store: YamlStore, record_id: str) -> str:
+    return record_version(store.load()[0].get(record_id))
+
+
+def test_edits_to_different_records_from_forms_opened_at_one_time_are_all_saved(store: YamlStore) -> None:
+    forms = {rid: version_of_record(store, rid) for rid in ("north-csp", "drugs-group", "county-plan")}
+    for rid, version in forms.items():
+        store.apply(ChangeRecord(rid, {"description": f"Edited {rid}"}), version, "alice")
+    register = store.load()[0]
+    assert [register.get(rid).description for rid in forms] == [f"Edited {rid}" for rid in forms]
+    assert [e.record for e in store.history()] == ["county-plan", "drugs-group", "north-csp"]
+
+
+def test_a_second_edit_to_one_record_from_a_form_opened_before_the_first_is_refused_naming_it(
+    store: YamlStore,
+) -> None:
+    opened = version_of_record(store, "drugs-group")
+    store.apply(ChangeRecord("drugs-group", {"description": "First\nline two"}), opened, "alice")
+    store.apply(
+        ChangeRecord("north-csp", {"name": "Elsewhere"}), version_of_record(store, "north-csp"), "carol"
+    )
+    with pytest.raises(EditConflict) as caught:
+        store.apply(ChangeRecord("drugs-group", {"description": "Second"}), opened, "bob")
+    exc = caught.value
+    assert exc.message.startswith(
+        "'drugs-group' was changed by someone else since you opened this form "
+        "(change description of 'drugs-group' by alice at "
+    )
+    assert exc.record == "drugs-group"
+    assert exc.theirs is not None and exc.theirs["description"] == "First\nline two"
+    assert [(summary, user) for summary, user, _ in exc.changes] == [
+        ("change description of 'drugs-group'", "alice")
+    ]
+
+
+def test_a_new_record_is_refused_as_a_conflict_when_its_id_was_added_meanwhile(store: YamlStore) -> None:
+    store.apply(AddRecord("themes", {"id": "fraud", "name": "Fraud", "kind": "priority"}), "absent", "alice")
+    with pytest.raises(EditConflict) as caught:
+        store.apply(
+            AddRecord("themes", {"id": "fraud", "name": "Fraud 2", "kind": "priority"}), "absent", "bob"
+        )
+    assert caught.value.message.startswith(
+        "a record with id 'fraud' was added by someone else since you opened this form (add theme 'fraud' by alice"
+    )
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "0" * 63, "ABSENT"])
+def test_a_missing_or_garbage_version_is_a_broken_form_not_a_conflict(store: YamlStore, token: str) -> None:
+    with pytest.raises(EditRefused) as caught:
+        store.apply(ChangeRecord("north-csp", {"name": "X"}), token, "alice")
+    assert caught.value.message == (
+        "the form carries no valid version token, so govmap cannot tell what it was opened on; nothing was saved"
+    )
+    assert caught.value.status == 400
+
+
+def test_an_edit_made_invalid_by_a_change_elsewhere_is_refused_not_saved(store: YamlStore) -> None:
+    store.apply(AddRecord("themes", {"id": "fraud", "name": "Fraud", "kind": "priority"}), "absent", "alice")
+    link_version = version_of_record(store, "drugs-group")
+    store.apply(RemoveRecord("fraud"), version_of_record(store, "fraud"), "alice")
+    before = Path(store.path).read_bytes()
+    with pytest.raises(EditInvalid) as caught:
+        store.apply(AddLink("drugs-group", "themes", "fraud"), link_version, "bob")
+    assert caught.value.fields == {
+        "theme": ["body 'drugs-group': themes 'fraud' is not defined (add a theme with id 'fraud')"]
+    }
+    assert Path(store.path).read_bytes() == before
+
+
+def test_an_in_place_edit_keeping_size_and_mtime_is_noticed(store: YamlStore) -> None:
+    import os
+
+    path = Path(store.path)
+    assert store.load()[0].get("north-csp").name == "North Community Safety Partnership"
+    st = os.stat(path)
+    text = path.read_text(encoding="utf-8").replace(
+        "North Community Safety Partnership", "South Community Safety Partnership"
+    )
+    with open(path, "r+", encoding="utf-8") as f:  # same inode, same size
+        f.write(text)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
+    assert store.load()[0].get("north-csp").name == "South Community Safety Partnership"
+
+
+def test_an_edit_that_would_leave_the_register_empty_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text(
+        "govmap: 1\nthemes:\n  - id: only\n    name: Only\n    kind: priority\n", encoding="utf-8"
+    )
+    store = YamlStore(path)
+    with pytest.raises(EditInvalid) as caught:
+        store.apply(RemoveRecord("only"), version_of_record(store, "only"), "alice")
+    assert caught.value.general == [
+        f"empty register: {path} holds no records (is the file truncated, or the wrong one? "
+        "loading it would delete every record)"
+    ]
+
+
+# -- destructive loads -----------------------------------------------------------------
+
+
+def test_an_empty_file_or_one_without_the_header_is_an_invalid_register(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from govmap.cli import cli
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    headless = tmp_path / "headless.yaml"
+    headless.write_text("themes:\n  - {id: a, name: A, kind: priority}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(empty)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{empty}:1:1: error: empty register: {empty} has no 'govmap: 1' header, so it is not a govmap register "
+        "(check the path; a register's first line is 'govmap: 1')",
+        f"{empty}:1:1: error: empty register: {empty} holds no records (is the file truncated, or the wrong one? "
+        "loading it would delete every record)",
+        f"{empty}: invalid: 2 errors, 0 warnings",
+    ]
+    result = CliRunner().invoke(cli, ["validate", str(headless)])
+    assert result.exit_code == 1
+    assert "error: empty register: " + str(headless) + " has no 'govmap: 1' header" in result.output
+
+
+def test_the_deletion_guard_refuses_a_load_deleting_more_than_the_allowed_share() -> None:
+    from govmap.ingest.guard import DeletionRefused, deletion_guard
+    from govmap.ingest.load import loads
+
+    old = loads(TEXT)
+    total = len(list(old.records()))
+    assert deletion_guard(old, old).deleted == 0
+    with pytest.raises(DeletionRefused) as caught:
+        deletion_guard(old, [])
+    assert caught.value.message == (
+        f"this load would delete {total} of {total} records (100%), more than the 20% allowed; nothing was changed"
+    )
+    assert caught.value.hint is not None and caught.value.hint.endswith("use --max-delete 101 or --force")
+    assert caught.value.exit_status == 6
+    assert deletion_guard(old, [], force=True).deleted == total
+    assert deletion_guard(old, [], max_delete_pct=100).deleted == total
+    keep = [r.id for r in old.records()][: total - total // 5]
+    assert deletion_guard(old, keep).deleted == total // 5  # 20% exactly is allowed
+
+
+def test_govmap_load_takes_a_maximum_share_to_delete() -> None:
+    from click.testing import CliRunner
+
+    from govmap.cli import cli
+
+    result = CliRunner().invoke(cli, ["load", "--help"])
+    assert "--max-delete PCT" in result.output
+    assert "Refuse to delete more than PCT % of the records in the database (default 20)." in " ".join(
+        result.output.split()
+    )
+
+
+def test_a_save_that_writes_back_only_its_record_gives_the_same_file_as_rewriting_all(tmp_path: Path) -> None:
+    """The store writes an edited record in place of its lines (fast) when that is safe; the
+    file must be byte for byte what dumping the whole document gives."""
+    for source in (REGISTERS / "web.yaml", SEED):
+        path = tmp_path / source.name
+        path.write_bytes(source.read_bytes())
+        store = YamlStore(path)
+        ids = [r.id for r in store.load()[0].records()][::7]
+        for n, rid in enumerate(ids):
+            before = path.read_text(encoding="utf-8")
+            edit = ChangeRecord(rid, {"description": f"Edit {n}\nsecond line", "aliases": [f"Alias {n}"]})
+            store.apply(edit, record_version(store.load()[0].get(rid)), "alice")
+            assert path.read_text(encoding="utf-8") == apply_edit(before, edit).text, rid

@@ -184,3 +184,197 @@ def test_a_users_file_with_a_bad_role_stops_the_app_with_a_message(register: Pat
     users.write_text('[users.eve]\npassword = "x"\nrole = "admin"\n', encoding="utf-8")
     with pytest.raises(UsersFileInvalid, match="user 'eve': role must be 'editor' or 'viewer', not 'admin'"):
         make_app(register, GOVMAP_USERS=str(users))
+
+
+# -- throttling and sessions (issue 13) ---------------------------------------------------
+
+
+def wrong(client: FlaskClient, name: str = "alice", address: str = "10.0.0.1") -> int:
+    response = client.post(
+        "/login",
+        data={"username": name, "password": "not-the-password"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    return response.status_code
+
+
+def test_five_failed_sign_ins_lock_the_account_out_with_429_and_retry_after(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="govmap.webviz.auth")
+    assert [wrong(client, address=f"10.0.0.{n}") for n in range(5)] == [401] * 5
+    response = client.post(
+        "/login",
+        data={"username": "alice", "password": "alice-secret"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"
+    assert "Too many failed sign-ins: wait before trying again." in response.get_data(as_text=True)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages.count("failed sign-in for 'alice' from 10.0.0.0") == 1
+    assert "lockout of account:alice for 60s after repeated failed sign-ins" in messages
+    assert "sign-in refused for 'alice' from 10.9.9.9: locked out for 60s more" in messages
+    assert not any("not-the-password" in m or "alice-secret" in m for m in messages)
+
+
+def test_five_failures_from_one_address_lock_it_out_whatever_the_names(client: FlaskClient) -> None:
+    assert [wrong(client, name=f"user{n}") for n in range(5)] == [401] * 5
+    assert wrong(client, name="someone-else") == 429
+    assert wrong(client, name="someone-else", address="10.0.0.2") == 401
+
+
+def test_lockouts_double_each_time_and_end(client: FlaskClient) -> None:
+    now = [1000.0]
+    client.application.extensions["govmap.throttle"].clock = lambda: now[0]
+    for _ in range(5):
+        wrong(client)
+    now[0] += 61
+    for _ in range(5):
+        wrong(client, address="10.0.0.3")
+    response = client.post("/login", data={"username": "alice", "password": "alice-secret"})
+    assert (response.status_code, response.headers["Retry-After"]) == (429, "120")
+    now[0] += 121
+    login(client, "alice")
+
+
+def test_a_locked_out_sign_in_does_no_password_hashing(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govmap.webviz import auth
+
+    for _ in range(5):
+        wrong(client)
+    calls: list[str] = []
+    real = auth.check_login
+    monkeypatch.setattr(auth, "check_login", lambda n, p: calls.append(n) or real(n, p))
+    assert wrong(client) == 429
+    assert calls == []
+
+
+def test_signing_out_revokes_the_session_so_a_replayed_cookie_cannot_edit(
+    client: FlaskClient, register: Path
+) -> None:
+    login(client, "alice")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    page = client.get("/edit/north-csp").get_data(as_text=True)
+    client.post("/logout")
+    client.set_cookie("session", cookie.value)  # the stolen or replayed cookie
+    before = register.read_bytes()
+    response = client.post("/edit/north-csp", data={"version": hidden(page, "version"), "name": "Replayed"})
+    assert (response.status_code, response.headers["Location"]) == (302, "/login?next=/edit/north-csp")
+    assert register.read_bytes() == before
+
+
+def test_a_revoked_session_is_refused_by_a_second_server_process_too(register: Path) -> None:
+    one, two = make_app(register).test_client(), make_app(register).test_client()
+    login(one, "alice")
+    cookie = one.get_cookie("session")
+    assert cookie is not None
+    two.set_cookie("session", cookie.value)
+    assert two.get("/edit/north-csp").status_code == 200
+    one.post("/logout")
+    assert two.get("/edit/north-csp").status_code == 302
+
+
+def test_a_session_ends_when_idle_too_long_and_after_its_maximum_age(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from govmap.webviz import sessions
+
+    start = time.time()
+    now = [start]
+    monkeypatch.setattr(sessions.time, "time", lambda: now[0])
+    login(client, "alice")
+    statuses = []
+    for _ in range(8):  # used every 100 minutes: never idle for 120, but 13 h 20 m in all
+        now[0] += 100 * 60
+        statuses.append(client.get("/edit/north-csp").status_code)
+    assert statuses == [200] * 7 + [302]  # ended past 12 hours
+    login(client, "alice")
+    now[0] += 121 * 60
+    assert client.get("/edit/north-csp").status_code == 302
+
+
+def test_changing_a_password_ends_the_sessions_signed_in_with_the_old_one(
+    client: FlaskClient, register: Path
+) -> None:
+    from werkzeug.security import generate_password_hash
+
+    login(client, "alice")
+    assert client.get("/edit/north-csp").status_code == 200
+    users = register.parent / "users.toml"
+    text = users.read_text(encoding="utf-8")
+    old_hash = text.split('password = "', 1)[1].split('"', 1)[0]
+    users.write_text(
+        text.replace(old_hash, generate_password_hash("new-secret", method="pbkdf2:sha256:1000")),
+        encoding="utf-8",
+    )
+    assert client.get("/edit/north-csp").status_code == 302
+
+
+def test_a_csrf_token_ends_with_its_session(guarded: FlaskClient) -> None:
+    page = guarded.get("/edit/drugs-group/members/new").get_data(as_text=True)
+    token = hidden(page, "csrf_token")
+    login_page = guarded.get("/").get_data(as_text=True)
+    guarded.post("/logout", data={"csrf_token": hidden(login_page, "csrf_token")})
+    fresh = guarded.get("/login").get_data(as_text=True)
+    guarded.post(
+        "/login",
+        data={"username": "alice", "password": "alice-secret", "csrf_token": hidden(fresh, "csrf_token")},
+    )
+    response = guarded.post(
+        "/edit/drugs-group/members/new",
+        data={"version": hidden(page, "version"), "csrf_token": token, "member": "north-council"},
+    )
+    assert response.status_code == 400
+    assert "The form was refused: The CSRF session token is missing." in response.get_data(as_text=True)
+
+
+# -- say less to strangers (issue 13) ------------------------------------------------------
+
+PAGES = ["/", "/entities", "/entity/north-csp", "/report", "/history", "/paths", "/login"]
+
+
+def test_pages_for_anonymous_visitors_and_viewers_show_no_server_path(
+    client: FlaskClient, register: Path
+) -> None:
+    for url in PAGES:
+        html = client.get(url).get_data(as_text=True)
+        assert str(register.parent) not in html, url
+        assert "Register: <code>Testshire" in html, url
+    login(client, "victor")
+    assert str(register.parent) not in client.get("/").get_data(as_text=True)
+    login(client, "alice")
+    assert f"Register: <code>{register}</code>" in client.get("/").get_data(as_text=True)
+
+
+def test_a_broken_register_shows_its_problems_to_editors_only_and_logs_them(
+    client: FlaskClient, register: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    register.write_text(register.read_text(encoding="utf-8") + "\nbodies: [oops\n", encoding="utf-8")
+    response = client.get("/entities")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "The register cannot be shown just now: its file has a problem." in html
+    assert str(register.parent) not in html
+    assert any("the register cannot be read" in r.getMessage() for r in caplog.records)
+    login(client, "alice")
+    html = client.get("/entities").get_data(as_text=True)
+    assert f"{register}:" in html
+
+
+def test_history_names_editors_only_to_signed_in_users(register: Path) -> None:
+    client = make_app(register).test_client()
+    login(client, "alice")
+    page = client.get("/edit/north-csp").get_data(as_text=True)
+    client.post("/edit/north-csp", data={"version": hidden(page, "version"), "name": "North CSP"})
+    assert "by <strong>alice</strong>" in client.get("/history").get_data(as_text=True)
+    client.post("/logout")
+    html = client.get("/history").get_data(as_text=True)
+    assert "change name of &#39;north-csp&#39;" in html and "alice" not in html
+    open_names = make_app(register, GOVMAP_HISTORY_NAMES="everyone").test_client()
+    assert "by <strong>alice</strong>" in open_names.get("/history").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -195,7 +196,7 @@ def test_a_membership_of_an_unknown_member_is_refused_at_the_member_field(client
 
 
 def test_a_theme_link_is_added_with_its_role(client: FlaskClient) -> None:
-    form = form_of(client, "/edit/north-csp/themes/new") | {"theme": "drugs", "role": "lead"}
+    form = form_of(client, "/edit/county-board/themes/new") | {"theme": "drugs", "role": "lead"}
     client.post("/edit/county-board/themes/new", data=form)
     themes = client.get("/api/entity/county-board").get_json()["record"]["themes"]
     assert themes[-1] == {"theme": "drugs", "role": "lead"}
@@ -222,16 +223,18 @@ def test_an_edit_based_on_a_stale_version_is_refused_with_409_and_keeps_what_was
     response = client.post("/edit/north-csp", data=stale)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "the register was changed by someone else since you opened this form" in html
+    assert "&#39;north-csp&#39; was changed by someone else since you opened this form" in html
     assert "change name of &#39;north-csp&#39; by alice" in html
     assert 'value="Bob&#39;s name"' in html  # nothing the user typed is lost
-    assert "<dd>Alice&#39;s name</dd>" in html  # and they see what is saved now
+    # and they see their text beside what is saved now
+    assert '<td><pre class="yours">Bob&#39;s name</pre></td>' in html
+    assert '<td><pre class="theirs">Alice&#39;s name</pre></td>' in html
     assert register.read_bytes() == saved
     assert hidden(html, "version") != stale["version"]  # saving again is a deliberate choice
 
 
 def test_the_api_reports_a_conflict_as_409_too(register: Path) -> None:
-    from govmap.ingest.edits import ChangeRecord
+    from govmap.ingest.edit_values import ChangeRecord
     from govmap.ingest.errors import EditConflict
     from govmap.ingest.store import YamlStore
 
@@ -241,3 +244,230 @@ def test_the_api_reports_a_conflict_as_409_too(register: Path) -> None:
     with pytest.raises(EditConflict) as caught:
         store.apply(ChangeRecord("north-csp", {"name": "Two"}), version, "bob")
     assert caught.value.status == 409
+
+
+# -- record-level versions, partial POSTs, text at the edge (issue 13) --------------------
+
+
+def test_forms_opened_at_one_time_on_different_records_are_all_saved(client: FlaskClient) -> None:
+    forms = {
+        rid: record_form(client, rid, description=f"About {rid}") for rid in ("north-csp", "drugs-group")
+    }
+    for rid, form in forms.items():
+        assert client.post(f"/edit/{rid}", data=form).status_code == 302
+    for rid in forms:
+        assert client.get(f"/api/entity/{rid}").get_json()["record"]["description"] == f"About {rid}"
+
+
+def test_a_conflict_shows_both_texts_with_their_line_breaks(client: FlaskClient) -> None:
+    stale = record_form(client, "drugs-group", description="Mine, line one\nmine, line two")
+    client.post(
+        "/edit/drugs-group", data=record_form(client, "drugs-group", description="Theirs one\nTheirs two")
+    )
+    html = client.post("/edit/drugs-group", data=stale).get_data(as_text=True)
+    assert '<pre class="yours">Mine, line one\nmine, line two</pre>' in html
+    assert '<pre class="theirs">Theirs one\nTheirs two</pre>' in html
+    assert "change description of &#39;drugs-group&#39; by alice at " in html
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-version"])
+def test_a_missing_or_garbage_version_is_refused_with_400_not_called_a_conflict(
+    client: FlaskClient, register: Path, token: str | None
+) -> None:
+    form = record_form(client, "north-csp", name="X")
+    if token is None:
+        del form["version"]
+    else:
+        form["version"] = token
+    before = register.read_bytes()
+    response = client.post("/edit/north-csp", data=form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "the form carries no valid version token" in html
+    assert "changed by someone else" not in html
+    assert register.read_bytes() == before
+
+
+def test_a_post_that_leaves_fields_out_changes_only_the_fields_it_sends(client: FlaskClient) -> None:
+    client.post("/edit/county-board", data=record_form(client, "county-board", description="About it"))
+    before = client.get("/api/entity/county-board").get_json()["record"]
+    assert before["sources"] and before["description"] and before["statutory"] and before["areas"]
+    version = form_of(client, "/edit/county-board")["version"]
+    response = client.post(
+        "/edit/county-board", data={"version": version, "name": "The Board", "kind": "board"}
+    )
+    assert response.status_code == 302
+    after = client.get("/api/entity/county-board").get_json()["record"]
+    assert after == before | {"name": "The Board"}
+
+
+def test_a_field_sent_empty_is_deleted_explicitly(client: FlaskClient) -> None:
+    version = form_of(client, "/edit/north-csp")["version"]
+    client.post("/edit/north-csp", data={"version": version, "description": ""})
+    assert "description" not in client.get("/api/entity/north-csp").get_json()["record"]
+
+
+def test_a_link_post_that_leaves_fields_out_keeps_them(client: FlaskClient) -> None:
+    item = client.get("/api/entity/county-board").get_json()["record"]["members"][0]
+    version = form_of(client, "/edit/county-board/members/0")["version"]
+    client.post("/edit/county-board/members/0", data={"version": version, "note": "Chair since 2024"})
+    after = client.get("/api/entity/county-board").get_json()["record"]["members"][0]
+    assert after == (item if isinstance(item, dict) else {"member": item}) | {"note": "Chair since 2024"}
+
+
+def test_a_line_separator_typed_in_a_form_is_saved_as_a_line_break_read_back_audited_and_edited_again(
+    client: FlaskClient, register: Path
+) -> None:
+    form = record_form(client, "north-csp", description="One\u2028two\u0085three\u2029four", name="A\u2028B")
+    assert client.post("/edit/north-csp", data=form).status_code == 302
+    record = client.get("/api/entity/north-csp").get_json()["record"]
+    assert (record["name"], record["description"]) == ("A B", "One\ntwo\nthree\nfour")
+    history = client.get("/history?record=north-csp").get_data(as_text=True)
+    assert "change name, description of &#39;north-csp&#39;" in history
+    assert (
+        client.post("/edit/drugs-group", data=record_form(client, "drugs-group", name="Next")).status_code
+        == 302
+    )
+    assert client.get("/api/entity/drugs-group").get_json()["record"]["name"] == "Next"
+
+
+def test_a_control_character_typed_in_a_form_is_refused_at_its_field(
+    client: FlaskClient, register: Path
+) -> None:
+    before = register.read_bytes()
+    response = client.post("/edit/north-csp", data=record_form(client, "north-csp", name="Red \x1b[31m"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "name: contains the control character U+001B (ESCAPE); remove it" in html
+    assert register.read_bytes() == before
+
+
+def test_a_url_that_is_not_a_web_address_is_refused_in_the_file() -> None:
+    from govmap.ingest.load import check_text
+
+    checked = check_text(
+        "govmap: 1\ndocuments:\n  - {id: d, name: D, kind: report, url: 'javascript:alert(1)'}\n"
+    )
+    assert [p.message for p in checked.errors] == [
+        "document 'd': url: must be a web address starting http:// or https://, not 'javascript:alert(1)'"
+    ]
+
+
+def test_a_record_with_the_id_new_can_be_removed(register: Path) -> None:
+    text = register.read_text(encoding="utf-8")
+    register.write_text(text.replace("  - id: drugs-group\n", "  - id: new\n"), encoding="utf-8")
+    client = make_app(register).test_client()
+    login(client, "alice")
+    page = client.get("/edit/new/remove")
+    assert page.status_code == 200 and "Remove " in page.get_data(as_text=True)
+    response = client.post(
+        "/edit/new/remove", data={"version": hidden(page.get_data(as_text=True), "version")}
+    )
+    assert response.status_code == 302
+    assert client.get("/api/entity/new").status_code == 404
+
+
+def test_the_link_edit_page_title_names_the_link_kind(client: FlaskClient) -> None:
+    html = client.get("/edit/north-csp/reports_to/0").get_data(as_text=True)
+    assert "<title>Reports to link of North Community Safety Partnership" in html
+    assert "Macro" not in html
+
+
+def _field_order(html: str) -> list[str]:
+    form = html[html.index('id="record-form"') :]
+    form = form[: form.index("</form>")]
+    return re.findall(r'<div class="field[^"]*" data-field="([a-z_]+)"', form)
+
+
+def test_a_body_form_opens_with_the_name_and_most_changed_fields_and_ends_with_sources_and_status(
+    client: FlaskClient,
+) -> None:
+    order = _field_order(client.get("/edit/north-csp").get_data(as_text=True))
+    assert order[:7] == ["name", "id", "kind", "purpose", "description", "areas", "reports_to"]
+    assert order[-2:] == ["sources", "status"]
+    order = _field_order(client.get("/edit/new/bodies").get_data(as_text=True))
+    assert order[:3] == ["name", "id", "kind"] and order[-2:] == ["sources", "status"]
+
+
+def test_every_record_and_link_form_puts_sources_and_status_last() -> None:
+    from govmap.ingest.model import SECTIONS
+    from govmap.webviz import forms
+
+    for section in SECTIONS:
+        names = [s.name for s in forms.record_fields(section)]
+        assert names[0] == "name" and names[-2:] == ["sources", "status"], section
+    for field_name, target in (("members", "member"), ("themes", "theme"), ("reports_to", "to")):
+        names = [s.name for s in forms.link_fields(field_name)]
+        assert names[0] == target and names[-2:] == ["sources", "status"], field_name
+
+
+def test_a_new_record_is_written_id_first_and_sources_last_whatever_the_form_order(
+    client: FlaskClient, register: Path
+) -> None:
+    form = form_of(client, "/edit/new/themes") | {
+        "name": "Knife crime",
+        "id": "knife-crime",
+        "kind": "priority",
+        "status": "unconfirmed",
+        "sources": "csa-2024 | Priorities",
+    }
+    assert client.post("/edit/new/themes", data=form).status_code == 302
+    text = register.read_text(encoding="utf-8")
+    written = text[text.index("- id: knife-crime") :].splitlines()
+    assert [line.strip().split(":")[0] for line in written[:6]] == [
+        "- id",
+        "name",
+        "kind",
+        "status",
+        "sources",
+        "- doc",
+    ]
+
+
+def test_the_link_lists_of_an_edit_form_show_names_with_the_id_as_secondary_text(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/edit/north-csp").get_data(as_text=True)
+    lists = html[html.index('<section class="link-lists">') :]
+    assert re.findall(r'<section class="link-list" data-field="([a-z_]+)"', lists)[:4] == [
+        "areas",
+        "reports_to",
+        "members",
+        "themes",
+    ]
+    reports = lists[lists.index('data-field="reports_to"') :]
+    reports = reports[: reports.index("</section>")]
+    assert (
+        '<li data-target="county-board"><a href="/entity/county-board">Testshire Community Safety Board</a>'
+        ' <span class="secondary id">(county-board)</span>'
+    ) in reports
+    assert '<span class="visually-hidden"> Testshire Community Safety Board</span>' in reports
+
+
+def test_the_link_edit_page_names_the_record_it_links_to(client: FlaskClient) -> None:
+    html = client.get("/edit/north-csp/reports_to/0").get_data(as_text=True)
+    assert (
+        "<title>Reports to link of North Community Safety Partnership: Testshire Community Safety Board"
+        " · govmap</title>"
+    ) in html
+    assert (
+        '<p class="link-target">Links to <a href="/entity/county-board">Testshire Community Safety Board</a>'
+        ' <span class="secondary id">(county-board)</span></p>'
+    ) in html
+
+
+def test_an_id_field_says_in_words_which_records_its_ids_name(client: FlaskClient) -> None:
+    html = client.get("/edit/north-csp").get_data(as_text=True)
+    field = html[html.index('data-field="reports_to"') :]
+    field = field[: field.index('<div class="field')]
+    assert (
+        '<p class="names secondary" id="f-reports_to-names">That is: Testshire Community Safety Board</p>'
+    ) in field
+    assert 'aria-describedby="f-reports_to-hint f-reports_to-names"' in field
+    response = client.post(
+        "/edit/north-csp", data=record_form(client, "north-csp", reports_to="county-bored")
+    )
+    field = response.get_data(as_text=True)
+    field = field[field.index('data-field="reports_to"') :]
+    assert "That is: county-bored (no record with this id)</p>" in field
+    assert 'aria-describedby="f-reports_to-hint f-reports_to-names f-reports_to-error"' in field

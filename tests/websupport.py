@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from govmap.webviz import create_app
 from werkzeug.security import generate_password_hash
+
+from govmap.webviz import create_app
 
 REGISTERS = Path(__file__).resolve().parent / "registers"
 

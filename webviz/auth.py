@@ -5,7 +5,7 @@ Two ways to sign in, both documented in docs/web.md:
 - **Local accounts** in a TOML file named by ``GOVMAP_USERS``::
 
       [users.alice]
-      password = "scrypt:32768:8:1$..."   # python -m govmap.webviz.auth
+      password = "scrypt:32768:8:1$..."   # govmap user add alice --role editor
       role = "editor"                     # or "viewer"
 
 - **A trusted reverse proxy** that authenticates users and passes the name in
@@ -20,9 +20,14 @@ an editor.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import getpass
+import logging
+import math
+import os
 import sys
+import threading
 import tomllib
 import unicodedata
 from collections.abc import Callable
@@ -31,11 +36,16 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
-from govmap.ingest.errors import GovmapError
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from govmap.ingest.errors import GovmapError
+
+from . import sessions
+from .throttle import Throttle
+
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 EDITOR = "editor"
 VIEWER = "viewer"
@@ -53,6 +63,10 @@ class NotAnEditor(GovmapError):
 
 class UsersFileInvalid(GovmapError):
     status = 500
+
+
+class StoreReadOnly(GovmapError):
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -96,7 +110,75 @@ def read_users(path: str | None) -> dict[str, Account]:
     return accounts
 
 
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_key(name: str) -> str:
+    return (
+        name if name and all(c.isascii() and (c.isalnum() or c in "-_") for c in name) else _toml_string(name)
+    )
+
+
+def _toml_account(account: Account) -> str:
+    return (
+        f"[users.{_toml_key(account.name)}]\n"
+        f"password = {_toml_string(account.password_hash)}\n"
+        f"role = {_toml_string(account.role)}\n"
+    )
+
+
+def save_account(path: str, account: Account) -> bool:
+    """Add an account to a users file, or replace the one of that name; True if it replaced one.
+
+    A new account is appended, so the rest of the file (comments included) is
+    kept; replacing one rewrites the file from its accounts.  The file is
+    checked first (a broken file is never overwritten) and written atomically;
+    a new file is readable by its owner only.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "users.toml")
+    >>> save_account(path, Account("alice", "scrypt:hash", EDITOR))
+    False
+    >>> read_users(path)["alice"].role
+    'editor'
+    """
+    if account.role not in (EDITOR, VIEWER):
+        raise UsersFileInvalid(f"role must be 'editor' or 'viewer', not '{account.role}'")
+    from govmap.ingest.files import write_atomic
+
+    if any(unicodedata.category(c).startswith("C") for c in account.name):
+        raise UsersFileInvalid(
+            f"the name {account.name!r} has a control character", hint="choose another name"
+        )
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    accounts = read_users(path)
+    replaced = account.name in accounts
+    if replaced:
+        accounts[account.name] = account
+        text = "\n".join(_toml_account(a) for a in accounts.values())
+    else:
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+        gap = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
+        text = old + gap + _toml_account(account)
+    write_atomic(path, text.encode("utf-8"))
+    return replaced
+
+
 def _accounts() -> dict[str, Account]:
+    """The accounts, re-read when the users file changes (a changed password ends its sessions)."""
+    path = current_app.config.get("GOVMAP_USERS")
+    if path:
+        try:
+            st = os.stat(path)
+            key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            key = None
+        if key is not None and key != current_app.extensions.get("govmap.users_key"):
+            current_app.extensions["govmap.users"] = read_users(path)
+            current_app.extensions["govmap.users_key"] = key
     accounts: dict[str, Account] = current_app.extensions["govmap.users"]
     return accounts
 
@@ -111,7 +193,7 @@ def check_login(name: str, password: str) -> User | None:
 def _proxy_user(name: str) -> User:
     editors = {e.strip() for e in current_app.config["GOVMAP_EDITORS"].split(",") if e.strip()}
     account = _accounts().get(name)
-    is_editor = "*" in editors or name in editors or (account is not None and account.is_editor)
+    is_editor = "*" in editors or name in editors or (account is not None and account.role == EDITOR)
     return User(name, EDITOR if is_editor else VIEWER, "proxy")
 
 
@@ -123,9 +205,15 @@ def load_user() -> None:
         g.user = _proxy_user(request.headers[header].strip())
         return
     name = session.get("user")
+    if name is None:
+        return
     account = _accounts().get(name) if isinstance(name, str) else None
-    if account is not None:
+    ended = sessions.valid(session, account.password_hash) if account is not None else "no such account"
+    if ended is None and account is not None:
         g.user = User(account.name, account.role, "password")
+        return
+    log.info("session of %r ended: %s", name, ended)
+    session.clear()
 
 
 def require_viewer() -> None:
@@ -145,6 +233,11 @@ def editor_required(view: F) -> F:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if store_read_only():
+            raise StoreReadOnly(
+                "the register is read-only: its database refuses writes, so editing is switched off",
+                hint="ask the database's administrator, or serve a writable copy",
+            )
         if g.user is None:
             raise NotSignedIn("sign in as an editor to change the register")
         if not g.user.is_editor:
@@ -186,14 +279,69 @@ def safe_next(target: str | None) -> str:
     return url_for("map.index")
 
 
+class TooManyAttempts(GovmapError):
+    """Sign-in refused before checking the password: too many failures, or too many at once."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+
+def _throttle_keys(name: str) -> list[str]:
+    return [f"account:{name.strip().lower()[:200]}", f"address:{request.remote_addr or '-'}"]
+
+
+def _attempt(name: str, password: str) -> User | None:
+    """Check a sign-in, throttled: refused (429) while the account or the address is locked out,
+    and only then is the password hashed, a few at a time."""
+    throttle: Throttle = current_app.extensions["govmap.throttle"]
+    keys = _throttle_keys(name)
+    wait = max(throttle.retry_after(k) for k in keys)
+    if wait > 0:
+        log.warning(
+            "sign-in refused for %r from %s: locked out for %ds more",
+            name,
+            request.remote_addr,
+            math.ceil(wait),
+        )
+        raise TooManyAttempts(
+            "Too many failed sign-ins: wait before trying again.", math.ceil(wait), hint=_wait_hint(wait)
+        )
+    slots: threading.BoundedSemaphore = current_app.extensions["govmap.login_slots"]
+    if not slots.acquire(timeout=5):
+        log.warning("sign-in refused for %r from %s: too many at once", name, request.remote_addr)
+        raise TooManyAttempts("Too many sign-ins at once: try again in a moment.", 5)
+    try:
+        user = check_login(name, password)
+    finally:
+        slots.release()
+    if user is not None:
+        throttle.success(keys[0])
+        log.info("signed in: %r from %s", name, request.remote_addr)
+        return user
+    log.warning("failed sign-in for %r from %s", name, request.remote_addr)
+    for key in keys:
+        length = throttle.failure(key)
+        if length:
+            log.warning("lockout of %s for %ds after repeated failed sign-ins", key, length)
+    return None
+
+
+def _wait_hint(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"try again in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
     error = None
     if request.method == "POST":
-        user = check_login(request.form.get("username", ""), request.form.get("password", ""))
+        user = _attempt(request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
             session.clear()  # a fresh session: no fixation
-            session["user"] = user.name
+            sessions.start(session, user.name, _accounts()[user.name].password_hash)
             return redirect(safe_next(request.form.get("next")))
         error = "Wrong name or password."
     return render_template(
@@ -203,18 +351,34 @@ def login() -> str | Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    session.clear()
+    sessions.end(session)
     return redirect(url_for("map.index"))
 
 
 def init_app(app: Flask) -> None:
     app.extensions["govmap.users"] = read_users(app.config.get("GOVMAP_USERS"))
+    app.extensions["govmap.throttle"] = Throttle(
+        app.config["GOVMAP_LOGIN_MAX_FAILURES"],
+        app.config["GOVMAP_LOGIN_WINDOW"],
+        app.config["GOVMAP_LOGIN_LOCKOUT"],
+        app.config["GOVMAP_LOGIN_MAX_LOCKOUT"],
+    )
+    app.extensions["govmap.login_slots"] = threading.BoundedSemaphore(app.config["GOVMAP_LOGIN_CONCURRENCY"])
+    app.extensions["govmap.revoked"] = sessions.Revoked(sessions.state_path(app.config))
     app.before_request(load_user)
     app.before_request(require_viewer)
 
     @app.context_processor
     def _user() -> dict[str, Any]:
-        return {"current_user": g.get("user")}
+        user = g.get("user")
+        if user is not None and user.is_editor and store_read_only():
+            user = dataclasses.replace(user, role=VIEWER)  # no edit links on a read-only store
+        return {"current_user": user}
+
+
+def store_read_only() -> bool:
+    """Whether the store refuses writes (a read-only Neo4j database): editing is then off."""
+    return bool(getattr(current_app.extensions.get("govmap.store"), "read_only", False))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,6 +44,21 @@ def from_env() -> dict[str, Any]:
         "GOVMAP_MAX_NODES": _int("GOVMAP_MAX_NODES", 2000),
         # Above this many nodes the map is drawn with physics off (positions come from Python).
         "GOVMAP_PHYSICS_LIMIT": _int("GOVMAP_PHYSICS_LIMIT", 300),
+        # Sign-in throttle: this many failures within the window (seconds) lock the account, and
+        # the client address, out for the lockout (seconds), doubling with each lockout up to the maximum.
+        "GOVMAP_LOGIN_MAX_FAILURES": _int("GOVMAP_LOGIN_MAX_FAILURES", 5),
+        "GOVMAP_LOGIN_WINDOW": _int("GOVMAP_LOGIN_WINDOW", 60),
+        "GOVMAP_LOGIN_LOCKOUT": _int("GOVMAP_LOGIN_LOCKOUT", 60),
+        "GOVMAP_LOGIN_MAX_LOCKOUT": _int("GOVMAP_LOGIN_MAX_LOCKOUT", 3600),
+        # Password checks (scrypt: CPU-heavy) running at once; more sign-ins wait, then get 429.
+        "GOVMAP_LOGIN_CONCURRENCY": _int("GOVMAP_LOGIN_CONCURRENCY", 2),
+        # A session ends after this long unused, and this long after signing in, whatever happens.
+        "GOVMAP_SESSION_IDLE_MINUTES": _int("GOVMAP_SESSION_IDLE_MINUTES", 120),
+        "GOVMAP_SESSION_MAX_HOURS": _int("GOVMAP_SESSION_MAX_HOURS", 12),
+        # Where signed-out session ids are kept (shared by server processes); default beside GOVMAP_USERS.
+        "GOVMAP_SESSION_STATE": os.environ.get("GOVMAP_SESSION_STATE") or None,
+        # Who sees editors' names in History: "signed-in" (default) or "everyone".
+        "GOVMAP_HISTORY_NAMES": os.environ.get("GOVMAP_HISTORY_NAMES") or "signed-in",
         # Send the session cookie over HTTPS only (set when served behind TLS).
         "SESSION_COOKIE_SECURE": _flag("GOVMAP_SECURE_COOKIES"),
         "SECRET_KEY": os.environ.get("GOVMAP_SECRET_KEY") or None,
@@ -62,6 +77,17 @@ def settle(config: Mapping[str, Any] | None) -> dict[str, Any]:
         settings["SECRET_KEY"] = secrets.token_hex(32)
     settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
     settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    settings.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
+    # A CSRF token lives in the session, so it ends with it; never longer than a session may last.
+    settings.setdefault("WTF_CSRF_TIME_LIMIT", int(settings["GOVMAP_SESSION_MAX_HOURS"]) * 3600)
     settings.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
     return settings
+
+
+def quiet_waitress() -> None:
+    """Keep waitress's "Task queue depth is N" line (one per queued request under load) out of the log.
+
+    waitress logs it at WARNING on the ``waitress.queue`` logger whenever all
+    its threads are busy: under a burst of 100 requests that is ~100 lines a
+    second, which drowns real warnings.  Only errors of that logger are kept.
+    """
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from govmap.graph.entity import UnknownEntity
-from govmap.ingest.errors import GovmapError, RegisterInvalid
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from .auth import NotSignedIn
+from govmap.graph.entity import UnknownEntity
+from govmap.ingest.errors import GovmapError, RegisterError, RegisterInvalid
+
+from .auth import NotSignedIn, TooManyAttempts
+from .state import BeingPrepared
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +47,51 @@ def _render(
     ), status
 
 
+def _is_editor() -> bool:
+    user = g.get("user")
+    return bool(user is not None and user.is_editor)
+
+
 def handle_govmap_error(exc: GovmapError) -> Any:
     if isinstance(exc, NotSignedIn) and not wants_json():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    problems = [p.format() for p in exc.errors] if isinstance(exc, RegisterInvalid) else None
+    if isinstance(exc, RegisterInvalid | RegisterError):
+        return handle_broken_register(exc)
     if exc.status >= 500:
         log.error("%s", exc.format())
-    return _render(exc.status, _TITLES.get(exc.status, "Cannot do that"), exc.message, exc.hint, problems)
+    return _render(exc.status, _TITLES.get(exc.status, "Cannot do that"), exc.message, exc.hint)
+
+
+def handle_broken_register(exc: RegisterInvalid | RegisterError) -> Any:
+    """The register cannot be read: the details (server path, lines) for editors, and the log;
+    for everyone else only that it cannot be shown."""
+    log.error("the register cannot be read: %s", exc.format())
+    status = 503
+    if _is_editor():
+        problems = [p.format() for p in exc.errors] if isinstance(exc, RegisterInvalid) else [exc.format()]
+        return _render(
+            status, "Register unreadable", exc.message, "fix the file; every problem is below", problems
+        )
+    return _render(
+        status,
+        "Register unreadable",
+        "The register cannot be shown just now: its file has a problem.",
+        "the problem has been logged; an editor can see the details",
+    )
+
+
+def handle_too_many(exc: TooManyAttempts) -> Any:
+    response = make_response(_render(exc.status, "Too many attempts", exc.message, exc.hint))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def handle_being_prepared(exc: BeingPrepared) -> Any:
+    """503 with Retry-After, and Refresh so a browser asks again by itself."""
+    response = make_response(_render(exc.status, "Being prepared", exc.message, exc.hint))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    response.headers["Refresh"] = str(exc.retry_after)
+    return response
 
 
 def handle_unknown_entity(exc: UnknownEntity) -> Any:
@@ -86,6 +126,8 @@ _TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(TooManyAttempts, handle_too_many)
+    app.register_error_handler(BeingPrepared, handle_being_prepared)
     app.register_error_handler(GovmapError, handle_govmap_error)
     app.register_error_handler(UnknownEntity, handle_unknown_entity)
     app.register_error_handler(CSRFError, handle_csrf)

@@ -3,8 +3,10 @@
 Forms do no validation of their own beyond turning text into values (a date
 that reads as one becomes a date); the register's rules (:mod:`govmap.ingest.validate`)
 judge the result, and their problems come back to the fields through
-:class:`~govmap.ingest.errors.EditInvalid`.  A change form sends only the fields
-whose text changed, so untouched YAML stays as the reviewer wrote it.
+:class:`~govmap.ingest.errors.EditInvalid`.  Typed text is cleaned here, at the
+edge (:func:`~govmap.ingest.text.clean_text`).  A change form sends only the
+fields whose text changed, so untouched YAML stays as the reviewer wrote it; a
+field left out of a POST is unchanged, and one sent empty is deleted.
 """
 
 from __future__ import annotations
@@ -18,24 +20,57 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govmap.ingest.model import ITEM_KEYS, REF_RULES, SECTIONS, Link, Membership, Record, Source, ThemeLink
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
+
+from govmap.ingest.errors import EditInvalid, Problem
+from govmap.ingest.model import REF_RULES, SECTIONS, Item, Record, Source, item_type
+from govmap.ingest.text import TextRefused, clean_text
 
 #: Fields edited on forms of their own, or not on forms at all.
 SKIPPED = {"members", "themes", "period"}
 TEXTAREAS = {"description", "purpose"}
+#: A form opens with the name and the fields people change most, in this order (those a model has);
+#: the other fields follow in model order, and the provenance fields close the form.
+LEADING = (
+    "name",
+    "id",
+    "member",
+    "theme",
+    "to",
+    "role",
+    "on_behalf_of",
+    "kind",
+    "type",
+    "roles",
+    "purpose",
+    "description",
+    "organisation",
+    "holds",
+    "owner",
+    "areas",
+    "within",
+    "reports_to",
+    "members",
+    "themes",
+    "sub_group_of",
+    "accountable_to",
+    "broader",
+)
+TRAILING = ("sources", "status")
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
     label: str
-    widget: str  # text, textarea, select, checkbox, date, ids, ref, lines, sources
+    widget: str  # text, textarea, select, checkbox, date, ids, ref, lines, sources, choices
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
     default: Any = None
+    #: A "choices" field that may also be written as one value (an area's ``kind``).
+    scalar: bool = False
 
 
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
@@ -77,6 +112,14 @@ def _spec(
         return FieldSpec(
             name, "On behalf of", "ref", help="id of the organisation a post or person represents"
         )
+    if name == "delivered_by":
+        return FieldSpec(
+            name, "Delivered by", "ids", help="ids of the bodies that deliver this theme, separated by commas"
+        )
+    if name == "rules":
+        return FieldSpec(
+            name, "Statutory rules", "ids", help="rule ids from the rules file, separated by commas"
+        )
     if name == "aliases":
         return FieldSpec(name, "Also known as", "lines", help="one name a line")
     if name == "sources":
@@ -86,6 +129,19 @@ def _spec(
     if name in TEXTAREAS:
         return FieldSpec(name, _label(name), "textarea", required=required, help=help_text)
     choices = _enum_of(info.annotation)
+    if choices is not None and "tuple" in str(info.annotation):
+        # Several values (an organisation's roles, an area that is two kinds): typed, comma-separated.
+        values = tuple(c.value for c in choices)
+        many = "one or more of the listed values, separated by commas"
+        return FieldSpec(
+            name,
+            _label(name),
+            "choices",
+            values,
+            required,
+            f"{help_text} ({many})" if help_text else many,
+            scalar=choices in typing.get_args(info.annotation),
+        )
     if choices is not None:
         values = tuple(c.value for c in choices)
         default_value = default.value if isinstance(default, enum.Enum) else default
@@ -102,29 +158,45 @@ def _spec(
     return FieldSpec(name, _label(name), "text", required=required, help=help_text)
 
 
+def form_order(names: list[str]) -> list[str]:
+    """Field names in the order a form shows them: :data:`LEADING` first, :data:`TRAILING` last.
+
+    >>> form_order(["sources", "status", "id", "name", "aliases", "kind", "purpose", "meets"])
+    ['name', 'id', 'kind', 'purpose', 'aliases', 'meets', 'sources', 'status']
+    """
+    lead = [n for n in LEADING if n in names]
+    trail = [n for n in TRAILING if n in names]
+    return lead + [n for n in names if n not in lead and n not in trail] + trail
+
+
+def _yaml_order(specs: list[FieldSpec], model: type[BaseModel]) -> list[FieldSpec]:
+    """Specs in the order new YAML is written in: model order, with ``status`` and ``sources``
+    last, as registers are written by hand (``- id: x``, ``name: ...``, ..., ``sources: [...]``)."""
+    names = list(model.model_fields)
+    tail = ("status", "sources")
+    rank = {n: i for i, n in enumerate([n for n in names if n not in tail] + list(tail))}
+    return sorted(specs, key=lambda s: rank[s.name])
+
+
 def record_fields(section: str) -> list[FieldSpec]:
-    """The fields of a record form for a section."""
+    """The fields of a record form for a section, in form order (:func:`form_order`)."""
     model = SECTIONS[section]
     refs = {r.field for r in REF_RULES[model]} - {"organisation"}
-    specs = [_spec(model, name, refs) for name in model.model_fields]
+    specs = [_spec(model, name, refs) for name in form_order(list(model.model_fields))]
     return [s for s in specs if s is not None]
 
 
-def item_model(field_name: str) -> type[BaseModel]:
-    return {"members": Membership, "themes": ThemeLink}.get(field_name, Link)
-
-
 def link_fields(field_name: str) -> list[FieldSpec]:
-    """The fields of a membership, theme link or link form."""
-    model = item_model(field_name)
-    key = ITEM_KEYS.get(field_name, "to")
-    specs = [_spec(model, name, set(), key) for name in model.model_fields]
+    """The fields of a membership, theme link or link form, in form order (:func:`form_order`)."""
+    model = item_type(field_name)
+    key = model.target_key
+    specs = [_spec(model, name, set(), key) for name in form_order(list(model.model_fields))]
     return [s for s in specs if s is not None]
 
 
 def link_field_names(section: str) -> list[str]:
-    """The list fields of a record kind that have item forms (members, themes, links)."""
-    return [r.field for r in REF_RULES[SECTIONS[section]] if r.field != "organisation"]
+    """The list fields of a record kind that have item forms (members, themes, links), in form order."""
+    return form_order([r.field for r in REF_RULES[SECTIONS[section]] if r.field != "organisation"])
 
 
 # -- values -> form text -------------------------------------------------------
@@ -137,6 +209,10 @@ def _text(spec: FieldSpec, value: Any) -> Any:
         return ""
     if spec.widget == "ids":
         return ", ".join(_target(v) for v in value)
+    if spec.widget == "choices":
+        return ", ".join(
+            str(getattr(v, "value", v)) for v in (value if isinstance(value, tuple) else (value,))
+        )
     if spec.widget == "lines":
         return "\n".join(value)
     if spec.widget == "sources":
@@ -147,13 +223,7 @@ def _text(spec: FieldSpec, value: Any) -> Any:
 
 
 def _target(item: Any) -> str:
-    if isinstance(item, Membership):
-        return item.member
-    if isinstance(item, ThemeLink):
-        return item.theme
-    if isinstance(item, Link):
-        return item.to
-    return str(item)
+    return item.target if isinstance(item, Item) else str(item)
 
 
 def initial(specs: list[FieldSpec], obj: BaseModel | None) -> dict[str, Any]:
@@ -168,7 +238,7 @@ def initial(specs: list[FieldSpec], obj: BaseModel | None) -> dict[str, Any]:
 
 def submitted(specs: list[FieldSpec], form: Mapping[str, str]) -> dict[str, Any]:
     """The raw form text, to show a refused form again exactly as it was sent."""
-    return {s.name: (s.name in form) if s.widget == "checkbox" else form.get(s.name, "") for s in specs}
+    return {s.name: _raw(s, form) for s in specs}
 
 
 # -- form text -> values -------------------------------------------------------
@@ -201,17 +271,29 @@ def _sources(text: str, old: tuple[Source, ...]) -> list[dict[str, Any]]:
     return out
 
 
+def _multiline(spec: FieldSpec) -> bool:
+    return spec.widget in ("textarea", "lines", "sources")
+
+
 def value_of(spec: FieldSpec, raw: Any, old: Any = None) -> Any:
-    """Form text -> the value to write in the YAML (None: leave the key out)."""
+    """Form text -> the value to write in the YAML (None: leave the key out).
+
+    The text is cleaned at this edge (:func:`~govmap.ingest.text.clean_text`):
+    line separators become newlines or spaces, control characters are refused
+    (:class:`~govmap.ingest.text.TextRefused`, naming the field).
+    """
     if spec.widget == "checkbox":
         return True if raw else None
-    text = str(raw or "").replace("\r\n", "\n").strip()
+    text = clean_text(str(raw or ""), spec.name, _multiline(spec))
     if not text:
         return None
     if spec.widget == "ids":
         return [t for t in re.split(r"[\s,]+", text) if t]
+    if spec.widget == "choices":
+        parts = [t for t in re.split(r"[\s,]+", text) if t]
+        return parts[0] if spec.scalar and len(parts) == 1 else parts
     if spec.widget == "lines":
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        return [line.strip() for line in text.split("\n") if line.strip()]
     if spec.widget == "sources":
         return _sources(text, old or ())
     if spec.widget == "date":
@@ -221,42 +303,96 @@ def value_of(spec: FieldSpec, raw: Any, old: Any = None) -> Any:
     return text
 
 
+def _checked(form: Mapping[str, str], name: str) -> bool:
+    """A checkbox is ticked; the form sends a hidden empty value of the same name before it."""
+    getlist = getattr(form, "getlist", None)
+    values = getlist(name) if getlist else [form.get(name)]
+    return any(v not in (None, "") for v in values)
+
+
+def _posted(spec: FieldSpec, form: Mapping[str, str]) -> bool:
+    """The form sent this field.  A field left out of a POST means "unchanged", never "delete":
+    deleting is explicit, by sending the field empty (a checkbox sends its hidden empty value)."""
+    return spec.name in form
+
+
+def _raw(spec: FieldSpec, form: Mapping[str, str]) -> Any:
+    return _checked(form, spec.name) if spec.widget == "checkbox" else form.get(spec.name, "")
+
+
+class _Fields:
+    """Text refused at the edge, gathered field by field, raised together as one :class:`EditInvalid`."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+        self.problems: list[Problem] = []
+
+    def value(self, spec: FieldSpec, raw: Any, old: Any = None) -> Any:
+        try:
+            return value_of(spec, raw, old)
+        except TextRefused as exc:
+            self.fields.setdefault(spec.name, []).append(exc.message)
+            self.problems.append(Problem(exc.message, field=spec.name, code="bad-text"))
+            return None
+
+    def check(self) -> None:
+        if self.problems:
+            raise EditInvalid(self.problems, self.fields, [])
+
+
 def new_record(section: str, form: Mapping[str, str]) -> dict[str, Any]:
-    """The data of a new record from its form, in model field order."""
+    """The data of a new record from its form, in the order YAML is written (:func:`_yaml_order`)."""
     data: dict[str, Any] = {}
-    for spec in record_fields(section):
-        value = value_of(spec, form.get(spec.name) if spec.widget != "checkbox" else spec.name in form)
+    fields = _Fields()
+    for spec in _yaml_order(record_fields(section), SECTIONS[section]):
+        value = fields.value(spec, _raw(spec, form))
         if value is not None:
             data[spec.name] = value[0] if spec.widget == "ids" and len(value) == 1 else value
+    fields.check()
     return data
 
 
 def record_changes(section: str, rec: Record, form: Mapping[str, str]) -> dict[str, Any]:
-    """Only the fields whose text differs from the record's: key -> new value (None removes)."""
+    """Only the fields sent whose text differs from the record's: key -> new value (None removes)."""
     changes: dict[str, Any] = {}
     before = initial(record_fields(section), rec)
+    fields = _Fields()
     for spec in record_fields(section):
-        if spec.name == "id":
+        if spec.name == "id" or not _posted(spec, form):
             continue  # ids are fixed: other records refer to them
-        raw = (spec.name in form) if spec.widget == "checkbox" else form.get(spec.name, "")
+        raw = _raw(spec, form)
         if _same(spec, raw, before[spec.name]):
             continue
-        changes[spec.name] = value_of(spec, raw, getattr(rec, spec.name, None))
+        changes[spec.name] = fields.value(spec, raw, getattr(rec, spec.name, None))
+    fields.check()
     return changes
 
 
 def _same(spec: FieldSpec, raw: Any, old: Any) -> bool:
     if spec.widget == "checkbox":
         return bool(raw) == bool(old)
-    norm = str(raw or "").replace("\r\n", "\n").strip()
+    try:
+        norm = clean_text(str(raw or ""), spec.name, _multiline(spec))
+    except TextRefused:
+        return False
     return norm == str(old or "").strip()
 
 
 def link_value(field_name: str, form: Mapping[str, str], old: BaseModel | None = None) -> dict[str, Any]:
-    """A membership, theme link or link from its form, in the YAML shape."""
+    """A membership, theme link or link from its form, in the YAML shape.
+
+    Changing a link (``old`` given), a field left out of the POST keeps its value.
+    """
     out: dict[str, Any] = {}
-    for spec in link_fields(field_name):
-        value = value_of(spec, form.get(spec.name), getattr(old, spec.name, None) if old else None)
+    kept = old.model_dump(mode="json", exclude_defaults=True) if old is not None else {}
+    fields = _Fields()
+    for spec in _yaml_order(link_fields(field_name), item_type(field_name)):
+        if old is not None and not _posted(spec, form):
+            if spec.name in kept:
+                out[spec.name] = kept[spec.name]
+            continue
+        value = fields.value(spec, _raw(spec, form), getattr(old, spec.name, None) if old else None)
         if value is not None:
             out[spec.name] = value
+    fields.check()
     return out

@@ -8,7 +8,9 @@ with ``|tojson``, which the policy does not execute.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, g
+
+from govmap.ingest.errors import GovmapError
 
 CSP = "; ".join(
     [
@@ -43,6 +45,26 @@ def add_headers(response: Response) -> Response:
         # Pages show the register as of now, and forms carry a version token.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def store_label() -> str:
+    """Where the register is kept, as pages show it: the server path (or database address) to
+    editors only; anyone else sees the register's own name, never a path on the server."""
+    user = g.get("user")
+    if user is not None and user.is_editor:
+        return str(current_app.extensions["govmap.store"].label)
+    from . import state
+
+    try:
+        return state.current().register.info.name
+    except GovmapError:  # a broken register: its error page must not fail too
+        return "the register"
+
+
+def show_editor_names() -> bool:
+    """Whether History names who made each change: to signed-in users (default), or to everyone
+    with ``GOVMAP_HISTORY_NAMES=everyone``."""
+    return current_app.config.get("GOVMAP_HISTORY_NAMES") == "everyone" or g.get("user") is not None
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,10 @@
 """Register editing: add, change and remove records, memberships, theme links and links.
 
-Every form carries the register's version token; the store refuses an edit
-made against an older version (409) and keeps what the user typed on the form.
+Every form carries the version of *the record it edits* (``"absent"`` for a
+new record); the store refuses an edit whose record changed since (409), shows
+the user's text beside what is saved now, and keeps what the user typed.
+Edits to other records never refuse each other.  A field left out of a POST
+is unchanged (see :mod:`govmap.webviz.forms`).
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from pydantic import BaseModel
+
 from govmap.graph.entity import get_record
 from govmap.ingest.edits import (
+    ABSENT,
     AddLink,
     AddRecord,
     ChangeLink,
@@ -21,27 +27,40 @@ from govmap.ingest.edits import (
     RemoveRecord,
     record_model,
 )
-from govmap.ingest.errors import EditConflict, EditInvalid, GovmapError
-from govmap.ingest.model import Record
+from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, GovmapError
+from govmap.ingest.model import Record, record_version
 from govmap.webviz import forms, state
 from govmap.webviz.auth import editor_required
-from pydantic import BaseModel
 
 bp = Blueprint("edit", __name__, url_prefix="/edit")
 
 Rerender = Callable[[GovmapError, str], str]
 
 
-def save(edit: Edit, done: str, rerender: Rerender) -> Any:
-    """Apply an edit made against the form's version; on failure show the form again, as sent."""
+def version_of(record_id: str | None) -> str:
+    """The version a form for this record carries now: its record version, or "absent"."""
+    rec = state.current().register.get(record_id) if record_id else None
+    return record_version(rec) if rec is not None else ABSENT
+
+
+def save(make_edit: Callable[[], Edit], subject: str | None, done: str, rerender: Rerender) -> Any:
+    """Apply an edit made against the form's record version; on failure show the form again, as sent.
+
+    ``make_edit`` reads the form (it may refuse text at a field); ``subject``
+    is the record the form edits (None for a new record).
+    """
     version = request.form.get("version", "")
+    before = state.current().version
     try:
-        new_version = state.store().apply(edit, version, g.user.name)
+        edit = make_edit()
+        after = state.store().apply(edit, version, g.user.name)
     except EditInvalid as exc:
         return rerender(exc, version), 422
+    except EditRefused as exc:
+        return rerender(exc, version), exc.status
     except EditConflict as exc:
-        return rerender(exc, state.current().version), 409
-    flash("Nothing changed." if new_version == version else f"Saved: {edit.describe()}.")
+        return rerender(exc, version_of(exc.record or subject)), 409
+    flash("Nothing changed." if after == before else f"Saved: {edit.describe()}.")
     return redirect(done)
 
 
@@ -49,11 +68,20 @@ def _records() -> list[Record]:
     return list(state.current().register.records())
 
 
+def _conflict_values(error: GovmapError | None, specs: list[forms.FieldSpec], now: Any) -> Any:
+    """What is saved now, as form text, for the side-by-side view of a conflict (None otherwise)."""
+    if not isinstance(error, EditConflict):
+        return None
+    return forms.initial(specs, now) if now is not None else {}
+
+
 def _record_page(
     section: str, rec: Record | None, values: dict[str, Any], version: str, error: GovmapError | None = None
 ) -> str:
     specs = forms.record_fields(section)
-    current = state.current().register.get(rec.id) if rec is not None else None
+    rid = rec.id if rec is not None else values.get("id")
+    current = state.current().register.get(rid) if rid else None
+    records = _records()
     return render_template(
         "edit_record.html",
         section=section,
@@ -62,8 +90,9 @@ def _record_page(
         values=values,
         version=version,
         error=error,
-        saved=forms.initial(specs, current) if isinstance(error, EditConflict) and current else None,
-        records=_records(),
+        saved=_conflict_values(error, specs, current),
+        records=records,
+        names={r.id: r.name for r in records},
         link_fields=forms.link_field_names(section) if rec is not None else [],
     )
 
@@ -71,14 +100,22 @@ def _record_page(
 @bp.route("/new/<section>", methods=["GET", "POST"])
 @editor_required
 def new_record(section: str) -> Any:
+    if section == "remove":  # /edit/new/remove: removing the record whose id is "new"
+        return remove_record("new")
     record_model(section)
     specs = forms.record_fields(section)
     if request.method == "GET":
-        return _record_page(section, None, forms.initial(specs, None), state.current().version)
-    data = forms.new_record(section, request.form)
+        return _record_page(section, None, forms.initial(specs, None), ABSENT)
+    data: dict[str, Any] = {}
+
+    def make() -> Edit:
+        data.update(forms.new_record(section, request.form))
+        return AddRecord(section, data)
+
     return save(
-        AddRecord(section, data),
-        url_for("entities.entity", entity_id=data.get("id", "")),
+        make,
+        None,
+        url_for("entities.entity", entity_id=str(request.form.get("id", "")).strip() or "new"),
         lambda exc, version: _record_page(section, None, forms.submitted(specs, request.form), version, exc),
     )
 
@@ -90,9 +127,10 @@ def change_record(entity_id: str) -> Any:
     rec = get_record(snap.register, entity_id)
     specs = forms.record_fields(rec.section)
     if request.method == "GET":
-        return _record_page(rec.section, rec, forms.initial(specs, rec), snap.version)
+        return _record_page(rec.section, rec, forms.initial(specs, rec), record_version(rec))
     return save(
-        ChangeRecord(entity_id, forms.record_changes(rec.section, rec, request.form)),
+        lambda: ChangeRecord(entity_id, forms.record_changes(rec.section, rec, request.form)),
+        entity_id,
         url_for("entities.entity", entity_id=entity_id),
         lambda exc, version: _record_page(
             rec.section, rec, forms.submitted(specs, request.form), version, exc
@@ -107,11 +145,21 @@ def remove_record(entity_id: str) -> Any:
     rec = get_record(snap.register, entity_id)
 
     def page(error: GovmapError | None, version: str) -> str:
-        return render_template("remove.html", rec=rec, version=version, error=error)
+        specs = forms.record_fields(rec.section)
+        now = state.current().register.get(entity_id)
+        return render_template(
+            "remove.html",
+            rec=rec,
+            version=version,
+            error=error,
+            specs=specs,
+            values=forms.initial(specs, rec),
+            saved=_conflict_values(error, specs, now),
+        )
 
     if request.method == "GET":
-        return page(None, snap.version)
-    return save(RemoveRecord(entity_id), url_for("entities.index"), page)
+        return page(None, record_version(rec))
+    return save(lambda: RemoveRecord(entity_id), entity_id, url_for("entities.index"), page)
 
 
 def _link_page(
@@ -123,6 +171,12 @@ def _link_page(
     error: GovmapError | None = None,
 ) -> str:
     specs = forms.link_fields(field_name)
+    register = state.current().register
+    items = getattr(rec, field_name, ())
+    item = items[index] if index is not None and index < len(items) else None
+    target = getattr(item, "target", None) if item is not None else None
+    target_rec = register.get(target) if target else None
+    records = _records()
     saved = None
     if isinstance(error, EditConflict) and index is not None:
         current = state.current().register.get(rec.id)
@@ -131,14 +185,17 @@ def _link_page(
     return render_template(
         "edit_link.html",
         rec=rec,
-        field=field_name,
+        field_name=field_name,
         index=index,
         specs=specs,
         values=values,
         version=version,
         error=error,
         saved=saved,
-        records=_records(),
+        records=records,
+        names={r.id: r.name for r in records},
+        target=target,
+        target_name=target_rec.name if target_rec is not None else target,
     )
 
 
@@ -157,9 +214,10 @@ def new_link(entity_id: str, field_name: str) -> Any:
     _list_field(rec, field_name)
     specs = forms.link_fields(field_name)
     if request.method == "GET":
-        return _link_page(rec, field_name, None, forms.initial(specs, None), snap.version)
+        return _link_page(rec, field_name, None, forms.initial(specs, None), record_version(rec))
     return save(
-        AddLink(entity_id, field_name, forms.link_value(field_name, request.form)),
+        lambda: AddLink(entity_id, field_name, forms.link_value(field_name, request.form)),
+        entity_id,
         url_for("edit.change_record", entity_id=entity_id),
         lambda exc, version: _link_page(
             rec, field_name, None, forms.submitted(specs, request.form), version, exc
@@ -182,9 +240,12 @@ def change_link(entity_id: str, field_name: str, index: int) -> Any:
     snap = state.current()
     rec, items, specs = _link_item(snap, entity_id, field_name, index)
     if request.method == "GET":
-        return _link_page(rec, field_name, index, forms.initial(specs, items[index]), snap.version)
+        return _link_page(rec, field_name, index, forms.initial(specs, items[index]), record_version(rec))
     return save(
-        ChangeLink(entity_id, field_name, index, forms.link_value(field_name, request.form, items[index])),
+        lambda: ChangeLink(
+            entity_id, field_name, index, forms.link_value(field_name, request.form, items[index])
+        ),
+        entity_id,
         url_for("edit.change_record", entity_id=entity_id),
         lambda exc, version: _link_page(
             rec, field_name, index, forms.submitted(specs, request.form), version, exc
@@ -198,7 +259,8 @@ def remove_link(entity_id: str, field_name: str, index: int) -> Any:
     snap = state.current()
     rec, items, specs = _link_item(snap, entity_id, field_name, index)
     return save(
-        RemoveLink(entity_id, field_name, index),
+        lambda: RemoveLink(entity_id, field_name, index),
+        entity_id,
         url_for("edit.change_record", entity_id=entity_id),
         lambda exc, version: _link_page(
             rec, field_name, index, forms.initial(specs, items[index]), version, exc

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+
 from govmap.webviz import state
+from govmap.webviz.security import show_editor_names
 
 bp = Blueprint("history", __name__)
 
@@ -11,7 +13,8 @@ bp = Blueprint("history", __name__)
 def diff_rows(diff: str) -> list[tuple[str, str]]:
     """Unified diff lines with a CSS class each: add, del, hunk or meta."""
     rows = []
-    for line in diff.splitlines():
+    lines = diff.split("\n")  # not splitlines: U+2028 and friends are text here
+    for line in lines[:-1] if lines[-1] == "" else lines:
         if line.startswith(("+++", "---")):
             cls = "meta"
         elif line.startswith("@@"):
@@ -32,4 +35,12 @@ def index() -> str:
     entries = state.store().history(limit=None if record else 200)
     if record:
         entries = [e for e in entries if e.record == record]
-    return render_template("history.html", entries=entries, record=record, diff_rows=diff_rows)
+    rec = state.current().register.get(record) if record else None
+    return render_template(
+        "history.html",
+        entries=entries,
+        record=record,
+        record_name=rec.name if rec is not None else record,
+        diff_rows=diff_rows,
+        show_names=show_editor_names(),
+    )
