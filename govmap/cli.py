@@ -106,9 +106,8 @@ def show(entity_id: str, register: str | None, as_json: bool) -> None:
         out = view.to_json()
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
     click.echo(f"{rec.name}  [{rec.id}]")
-    click.echo(f"  {view.kind}" + (f", {subtype.value}" if subtype else "") + f", {view.status}")
+    click.echo(f"  {view.kind}" + (f", {rec.subtype}" if rec.subtype else "") + f", {view.status}")
     if rec.aliases:
         click.echo(f"  also known as: {'; '.join(rec.aliases)}")
     if rec.description:
@@ -130,6 +129,24 @@ def show(entity_id: str, register: str | None, as_json: bool) -> None:
         click.echo("\n  sources:")
         for s in rec.sources:
             click.echo(f"    - {s.doc}" + (f", {s.section}" if s.section else ""))
+    _show_delivery(reg, rec.id)
+
+
+def _show_delivery(reg: Any, theme_id: str) -> None:
+    """For a theme: who delivers it (the delivery matrix row)."""
+    from govmap.graph.analysis.delivery import delivery_matrix
+
+    row = delivery_matrix(reg).row(theme_id)
+    if row is None:
+        return
+    click.echo("\n  who delivers it:")
+    for d in row.deliverers or ():
+        via = f" through {d.via_name}" if d.via_name else ""
+        alias = f" (as {d.theme})" if d.theme != theme_id else ""
+        areas = f" in {', '.join(d.areas)}" if d.areas else ""
+        click.echo(f"    - {d.name} [{d.id}]: {d.role.value}{via}{alias}{areas}")
+    if row.note:
+        click.echo(f"    ({row.note})")
 
 
 @cli.command()
@@ -177,36 +194,59 @@ neo4j_option = click.option(
     help="Bolt URI of the database (default $NEO4J_URI, else bolt://127.0.0.1:7687); "
     "user, password and database from NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE.",
 )
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 86_400),
+    default=None,
+    metavar="SECONDS",
+    help="Give up reaching Neo4j after this long (default $NEO4J_TIMEOUT, else 15).",
+)
 
 
 @cli.command()
 @register_argument
 @neo4j_option
+@timeout_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Show progress (default: on a terminal).")
-@click.option("--force", is_flag=True, help="Replace edits made in the database since the last load.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace edits made in the database since the last load, and delete any number of records.",
+)
+@click.option(
+    "--max-delete",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PCT",
+    help="Refuse to delete more than PCT % of the records in the database (default 20).",
+)
 @click.option(
     "--full", is_flag=True, help="Compare every node and relationship, even when nothing seems changed."
 )
 def load(
     register: str | None,
     neo4j_uri: str | None,
+    timeout: float | None,
     quiet: bool,
     as_json: bool,
     progress: bool | None,
     force: bool,
+    max_delete: float | None,
     full: bool,
 ) -> None:
     """Load a register into Neo4j: validated first, written in one transaction.
 
     Refused (exit 6, nothing changed) when the database holds edits made with
-    'govmap serve --neo4j' since the last load: dump them first, or --force.
+    'govmap serve --neo4j' since the last load: dump them first, or --force;
+    and when it would delete more than --max-delete % of the database's
+    records (default 20): check the file, or --force.
     """
     from govmap.graph.neo4j import Neo4jSettings, connect, sync
 
     reg = load_register(register)  # an invalid register never touches the database
-    settings = Neo4jSettings.from_env(neo4j_uri)
+    settings = Neo4jSettings.from_env(neo4j_uri, timeout)
     show = (sys.stderr.isatty() if progress is None else progress) and not quiet and not as_json
 
     def report_progress(stage: str, done: int, total: int) -> None:
@@ -214,8 +254,16 @@ def load(
 
     driver = connect(settings)
     try:
+        limit: dict[str, Any] = {} if max_delete is None else {"max_delete_pct": max_delete}
         summary = sync(
-            reg, driver, settings.database, progress=report_progress if show else None, force=force, full=full
+            reg,
+            driver,
+            settings.database,
+            progress=report_progress if show else None,
+            force=force,
+            full=full,
+            settings=settings,
+            **limit,
         )
     finally:
         driver.close()
@@ -227,17 +275,18 @@ def load(
 
 @cli.command()
 @neo4j_option
+@timeout_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
-def dump(neo4j_uri: str | None, output: str | None) -> None:
+def dump(neo4j_uri: str | None, timeout: float | None, output: str | None) -> None:
     """Write the register held in Neo4j back to YAML."""
     from govmap.graph.neo4j import Neo4jSettings, connect, read_register
     from govmap.ingest.dump import dump_register
     from govmap.ingest.files import write_atomically
 
-    settings = Neo4jSettings.from_env(neo4j_uri)
+    settings = Neo4jSettings.from_env(neo4j_uri, timeout)
     driver = connect(settings)
     try:
-        text = dump_register(read_register(driver, settings.database))
+        text = dump_register(read_register(driver, settings.database, settings))
     finally:
         driver.close()
     if output:
@@ -300,16 +349,22 @@ def report_(
     if threshold is not None:
         options = dataclasses.replace(options, threshold=threshold)
     result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
-    text = result.render(fmt)
+    from govmap.graph.review.decisions import render_report  # decided findings apart; --fail-on: open only
+
+    result, text = render_report(
+        result, path, options.as_of or dt.date.today(), fmt, filtered=bool(kinds or min_severity)
+    )
     if output:
         from govmap.ingest.files import write_atomically
 
         write_atomically(output, text)
     else:
         click.echo(text, nl=False)
-    worst = result.worst()
-    if fail_on and worst is not None and worst.at_least(Severity(fail_on)):
-        sys.exit(ExitStatus.INVALID)
+    if fail_on:
+        reached = result.count_at_least(Severity(fail_on))
+        click.echo(f"{plural(reached, 'finding')} at or above {fail_on} (--fail-on {fail_on}).", err=True)
+        if reached:
+            sys.exit(ExitStatus.INVALID)
 
 
 @cli.command()
@@ -324,7 +379,10 @@ def report_(
 )
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 @neo4j_option
-def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: str | None) -> None:
+@timeout_option
+def serve(
+    register: str | None, host: str, port: int, threads: int, neo4j_uri: str | None, timeout: float | None
+) -> None:
     """Serve the map, the report and the register editor (waitress). See docs/web.md.
 
     The store is the YAML register, or Neo4j with --neo4j URI (or with
@@ -336,6 +394,7 @@ def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: s
 
     from govmap.ingest.store import Store, YamlStore
     from govmap.webviz import create_app
+    from govmap.webviz.config import quiet_waitress
     from govmap.webviz.state import warm
 
     store: Store
@@ -343,11 +402,12 @@ def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: s
         from govmap.graph.neo4j import Neo4jSettings
         from govmap.graph.neo4j.editing import Neo4jStore
 
-        store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri))
+        store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri, timeout))
     else:
         store = YamlStore(register or default_register_path())
     store.load()  # a broken register fails here, with its own message, not on the first request
     app = create_app({"GOVMAP_STORE": store})
+    quiet_waitress()
     warm(app)
     try:
         server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
@@ -359,7 +419,14 @@ def serve(register: str | None, host: str, port: int, threads: int, neo4j_uri: s
         raise click.BadParameter(
             f"'{host}' is not an address this machine has", param_hint="--host"
         ) from None
-    click.echo(f"govmap: serving {store.label} at http://{host}:{server.effective_port}/  (Ctrl+C to stop)")
+    read_only = (
+        "  [read-only: the database refuses writes, editing is off]"
+        if getattr(store, "read_only", False)
+        else ""
+    )
+    click.echo(
+        f"govmap: serving {store.label}{read_only} at http://{host}:{server.effective_port}/  (Ctrl+C to stop)"
+    )
     server.run()
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
+
 from govmap.graph.neo4j import Neo4jSettings, sync
 from govmap.graph.neo4j.editing import Neo4jStore
-from govmap.ingest.edits import AddLink, ChangeRecord
-from govmap.ingest.errors import EditConflict, EditInvalid
+from govmap.ingest.edit_values import AddLink, AddRecord, ChangeRecord, RemoveLink, RemoveRecord
+from govmap.ingest.errors import EditConflict, EditInvalid, UnknownRecord
 from govmap.ingest.load import load_register
+from govmap.ingest.model import record_version
 
 pytestmark = pytest.mark.neo4j
 
@@ -24,7 +27,7 @@ def store(neo4j_driver, neo4j_env, seed_path):
 def test_load_returns_the_stored_register_and_a_version(store, seed_path):
     register, version = store.load()
     assert register.model_dump() == load_register(seed_path).model_dump()
-    assert len(version) == 64
+    assert re.fullmatch(r"1-[0-9a-f]{12}", version)  # serial 1: the first load
 
 
 def test_an_edit_changes_the_database_and_the_version_and_is_audited(store):
@@ -60,7 +63,12 @@ def test_an_invalid_edit_is_refused_at_the_field_and_changes_nothing(store):
     register, v1 = store.load()
     with pytest.raises(EditInvalid) as info:
         store.apply(AddLink("asb-county-group", "reports_to", {"to": "no-such-body"}), v1, "alice")
-    assert "reports_to" in str(info.value.fields) or info.value.general
+    assert info.value.fields == {
+        "to": [
+            "body 'asb-county-group': reports_to 'no-such-body' is not defined (add a body with id 'no-such-body')"
+        ]
+    }
+    assert info.value.general == []
     assert store.load() == (register, v1)
 
 
@@ -165,3 +173,118 @@ def test_a_hand_edit_that_breaks_a_rule_is_reported_not_a_traceback(store, neo4j
     assert result.returncode == 1
     assert "the register in Neo4j breaks" in result.stderr and "cycle" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- record-level versions and record-sized validation -----------------------------------
+def test_an_edit_made_against_the_records_version_survives_edits_to_other_records(store):
+    register, v1 = store.load()
+    group, board = register.get("asb-county-group"), register.get("lancashire-csp-board")
+    store.apply(ChangeRecord(board.id, {"description": "Changed first"}), record_version(board), "alice")
+    v3 = store.apply(ChangeRecord(group.id, {"name": "Renamed"}), record_version(group), "bob")
+    held, v4 = store.load()
+    assert v3 == v4 and int(v4.split("-")[0]) == int(v1.split("-")[0]) + 2
+    assert (held.get(board.id).description, held.get(group.id).name) == ("Changed first", "Renamed")
+
+
+def test_a_stale_record_version_is_refused_naming_the_record_and_the_other_change(store):
+    register, _ = store.load()
+    group = register.get("asb-county-group")
+    store.apply(ChangeRecord(group.id, {"name": "First"}), record_version(group), "alice")
+    with pytest.raises(EditConflict) as info:
+        store.apply(ChangeRecord(group.id, {"name": "Second"}), record_version(group), "bob")
+    assert info.value.message.startswith(
+        "'asb-county-group' was changed by someone else since you opened this form "
+        "(change name of 'asb-county-group' by alice at "
+    )
+    assert info.value.message.endswith("; nothing was saved")
+
+
+def test_removing_a_record_that_others_name_is_refused_with_the_rules_message(store):
+    register, _ = store.load()
+    owner = register.get("police-and-crime-plan").owner[0].to
+    with pytest.raises(EditInvalid) as info:
+        store.apply(RemoveRecord(owner), record_version(register.get(owner)), "alice")
+    assert f"strategy 'police-and-crime-plan': owner '{owner}' is not defined" in " ".join(info.value.general)
+    assert store.load()[0].get(owner) is not None
+
+
+def test_a_record_nothing_names_can_be_removed_and_added_back(store, neo4j_driver):
+    register, _ = store.load()
+    lonely = next(
+        r
+        for r in register.records()
+        if not any(rel.target == r.id or rel.source == r.id for rel in register.relations())
+        and r.id not in register.info.top
+        and r.section != "documents"
+    )
+    store.apply(RemoveRecord(lonely.id), record_version(lonely), "alice")
+    assert store.load()[0].get(lonely.id) is None
+    data = lonely.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    store.apply(AddRecord(lonely.section, data), "absent", "alice")
+    assert store.load()[0].get(lonely.id) == lonely
+    assert [e.action for e in store.history(2)] == ["add-record", "remove-record"]
+
+
+def test_adding_a_record_with_an_id_in_use_is_refused_as_a_duplicate(store):
+    with pytest.raises(EditInvalid) as info:
+        store.apply(
+            AddRecord("bodies", {"id": "asb-county-group", "name": "Twin", "kind": "group"}), "absent", "a"
+        )
+    assert "id 'asb-county-group' is used twice" in str(info.value.fields) + " ".join(info.value.general)
+
+
+def test_a_link_that_closes_a_reporting_cycle_is_refused(store):
+    register, _ = store.load()
+    a, b, c = (x.id for x in register.bodies[:3])
+    for child, parent in ((a, b), (b, c)):  # a reports to b reports to c
+        store.apply(AddLink(child, "reports_to", parent), record_version(store.load()[0].get(child)), "alice")
+    with pytest.raises(EditInvalid) as info:
+        store.apply(AddLink(c, "reports_to", a), record_version(store.load()[0].get(c)), "alice")
+    messages = str(info.value.fields) + " ".join(info.value.general)
+    assert "reports_to makes a cycle" in messages and a in messages and b in messages, messages
+    assert not store.load()[0].get(c).reports_to
+
+
+def test_a_membership_removed_on_the_web_is_gone_from_the_graph_and_its_neighbours_untouched(
+    store, neo4j_driver
+):
+    register, _ = store.load()
+    board = register.get("lancashire-csp-board")
+    gone = board.members[0].member
+    with neo4j_driver.session() as s:
+        before = s.run(
+            "MATCH (n:Entity) WHERE n.id <> $id RETURN n.id AS id, n.hash AS h", id=board.id
+        ).data()
+    store.apply(RemoveLink(board.id, "members", 0), record_version(board), "alice")
+    with neo4j_driver.session() as s:
+        assert s.run(
+            "MATCH (:Entity {id: $m})-[r:MEMBER_OF]->(:Entity {id: $b}) RETURN count(r) AS n",
+            m=gone,
+            b=board.id,
+        ).single()["n"] == board.members[1:].count(gone)
+        after = s.run("MATCH (n:Entity) WHERE n.id <> $id RETURN n.id AS id, n.hash AS h", id=board.id).data()
+    assert after == before  # only the edited record's node was written
+    assert store.load()[0] == loads_again(store)
+
+
+def loads_again(store):
+    from govmap.graph.neo4j import read_register
+
+    return read_register(store.driver)
+
+
+def test_an_edit_of_a_record_that_is_not_there_names_it(store):
+    with pytest.raises(UnknownRecord) as info:
+        store.apply(ChangeRecord("no-such-record", {"name": "X"}), "absent", "alice")
+    assert info.value.message == "no record with id 'no-such-record'"
+
+
+def test_removing_a_document_cited_only_by_a_link_is_refused(store):
+    register, _ = store.load()
+    cited = {s.doc for rel in register.relations() for s in rel.sources} - {
+        s.doc for r in register.records() for s in r.sources
+    }
+    doc = sorted(cited)[0]
+    with pytest.raises(EditInvalid) as info:
+        store.apply(RemoveRecord(doc), record_version(register.get(doc)), "alice")
+    assert f"source document '{doc}' is not defined" in " ".join(info.value.general)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from govmap.graph.neo4j import sync
 from govmap.graph.neo4j.queries import saved_queries
 from govmap.ingest.load import load_register

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from govmap.graph.neo4j import Neo4jSettings, read_register, sync
 from govmap.graph.neo4j.editing import Neo4jStore
 from govmap.ingest.load import load_register
-
 from tests.test_web_edit import record_form
 from tests.websupport import REGISTERS, login, make_app
 
@@ -29,7 +29,7 @@ def test_map_and_entity_pages_are_served_from_neo4j(client):
     assert client.get("/").status_code == 200
     page = client.get("/entity/north-csp")
     assert page.status_code == 200
-    assert "North CSP" in page.get_data(as_text=True) or "north-csp" in page.get_data(as_text=True)
+    assert "<h1>North Community Safety Partnership</h1>" in page.get_data(as_text=True)
 
 
 def test_an_edit_in_the_browser_is_written_to_neo4j_and_audited(client, neo4j_driver):

@@ -1,40 +1,78 @@
-"""The register kept in Neo4j, for the web editor: versions, one edit per transaction, audit.
+"""The register kept in Neo4j, for the web editor: record-sized edits, versions, audit.
 
 :class:`Neo4jStore` has the same three methods as
 :class:`govmap.ingest.store.YamlStore` (``load``, ``apply``, ``history``), so
 the web app serves a shared database exactly as it serves a file.
 
-An edit runs in **one write transaction**: it first takes the write lock of
-the ``:GovmapRegister`` node (so two edits of the same register queue up
-instead of interleaving), checks the version the editor started from, reads
-the register, applies the edit with the same code and rules as the YAML store,
-writes the difference with the same sync as ``govmap load``, and adds a
-``:GovmapAudit`` node.  A stale version, an invalid edit or a failure rolls
-the whole transaction back: nothing is half-written.
+An edit is **one write transaction that touches one record**:
+
+1. it takes the register's lock (:func:`~govmap.graph.neo4j.header.lock_header`),
+   the same lock a ``govmap load`` takes, so edits and loads queue;
+2. it reads the record and the relationships written in it, and compares the
+   record's version (:func:`~govmap.ingest.model.record_version`) with the one
+   the form was opened at: only a change to *this* record is a conflict;
+3. it reads the record's *neighbourhood*: the records it names (before and
+   after the edit), the records that name it when it is removed or renamed,
+   and for a body the chain of ``reports_to`` / ``sub_group_of`` that could
+   close a cycle through it;
+4. it applies the edit to that neighbourhood with the same code and rules as
+   the YAML store, and refuses it if it adds an error (problems that were
+   already there, such as a neighbour naming a record outside the
+   neighbourhood, are not this edit's);
+5. it writes the record's node and its own relationships (typed, by key),
+   bumps the store version (origin ``"edit"``, so the next ``govmap load``
+   knows) and adds the audit entry, all in the same transaction.
+
+Steps 3 and 4 live in :mod:`.neighbourhood`.  Nothing else of the register is
+read or written, so an edit takes about the same time on a register of 100
+records as on one of 100,000.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
-from govmap.graph.neo4j.connect import Neo4jSettings, Neo4jUnavailable, connect
+from govmap.graph.neo4j.connect import (
+    Neo4jError,
+    Neo4jReadOnly,
+    Neo4jSettings,
+    connect,
+    driver_errors,
+    reset_retry_line,
+)
+from govmap.graph.neo4j.header import add_audit, bump, lock_header
+from govmap.graph.neo4j.neighbourhood import edited_record, read_records, record_text, single_register
+from govmap.graph.neo4j.plan import Plan
 from govmap.graph.neo4j.read import check_stored, read_tx, stored_version
-from govmap.graph.neo4j.rows import HEADER, edge_rows, node_row
-from govmap.graph.neo4j.sync import _sync_tx, ensure_schema
+from govmap.graph.neo4j.rows import edge_rows_of, node_row
+from govmap.graph.neo4j.sync import ensure_schema
+from govmap.graph.neo4j.write import write_plan
 from govmap.ingest.audit import AuditEntry, audit_entry
-from govmap.ingest.dump import dump_register
-from govmap.ingest.edits import Edit, apply_edit
+from govmap.ingest.edit_values import AddRecord, Edit
+from govmap.ingest.edits import Applied, record_data
 from govmap.ingest.errors import EditConflict
-from govmap.ingest.model import Register
+from govmap.ingest.model import (
+    SECTIONS,
+    Record,
+    Register,
+    RegisterInfo,
+    RelType,
+    record_version,
+)
+
+#: What an absent record's version is (the version an "add" form carries).
+ABSENT = "absent"
 
 
 class Neo4jStore:
-    """A register shared through Neo4j (any Bolt URI: local, cluster, Aura)."""
+    """A register shared through Neo4j (any Bolt URI: local, cluster, Aura).
+
+    ``read_only`` is true when the database refuses writes; the web app then
+    shows a banner and switches editing off.
+    """
 
     def __init__(self, settings: Neo4jSettings, driver: Any | None = None) -> None:
         self.settings = settings
@@ -44,14 +82,32 @@ class Neo4jStore:
         self.label = settings.uri + (f" ({settings.database})" if settings.database else "")
         self._lock = threading.Lock()
         self._cache: tuple[str, Register] | None = None
-        ensure_schema(self.driver, self.database)
+        self.read_only = self._is_read_only()
+        if not self.read_only:
+            with driver_errors(settings, "the schema creation", write=True):
+                ensure_schema(self.driver, self.database)
 
     def close(self) -> None:
         self.driver.close()
 
+    def _is_read_only(self) -> bool:
+        """Ask the server (``SHOW DATABASES``: a read) whether this database takes writes."""
+        from neo4j import exceptions as nx
+
+        query = (
+            "SHOW DATABASES YIELD name, access, home WHERE ($db IS NULL AND home) OR name = $db RETURN access"
+        )
+        try:
+            with self.driver.session(database=self.database) as session:
+                rows = [r["access"] for r in session.run(query, db=self.database)]
+        except nx.ClientError:  # not allowed to list databases: find out at the first write
+            return False
+        return bool(rows) and rows[0] == "read-only"
+
+    # -- reading -------------------------------------------------------------
     def load(self) -> tuple[Register, str]:
         """The stored register and its version; re-read only when the version changed."""
-        with _mapped_errors():
+        with driver_errors(self.settings, "the read of the register"):
             version = stored_version(self.driver, self.database)
             cached = self._cache
             if cached is not None and cached[0] == version:
@@ -64,67 +120,171 @@ class Neo4jStore:
             self._cache = (version, register)
         return register, version
 
+    # -- editing -------------------------------------------------------------
     def apply(self, edit: Edit, expected_version: str, user: str) -> str:
-        """Apply an edit made against ``expected_version``; return the new version."""
+        """Apply an edit to one record; return the new store version.
+
+        ``expected_version`` is the version of the record the edit touches, as
+        the form saw it (:func:`~govmap.ingest.model.record_version`; ``"absent"``
+        for a record being added).  The store's own version (from :meth:`load`)
+        is accepted too: if nothing at all changed, the record did not either.
+
+        Raises :class:`EditConflict` when the record changed since,
+        :class:`~govmap.ingest.errors.EditInvalid` when the edit breaks a rule
+        (checked on the record's neighbourhood), and
+        :class:`~govmap.graph.neo4j.connect.Neo4jReadOnly` on a read-only database.
+        """
+        if self.read_only:
+            raise Neo4jReadOnly(
+                f"the database at {self.label} is read-only: editing is switched off; nothing was saved"
+            )
+        reset_retry_line()
+        result: dict[str, Any] = {}
 
         def work(tx: Any) -> str:
-            # Taking the header's write lock first serialises concurrent edits.
-            # The counter also numbers the audit entries, so history has a strict order.
-            seq = tx.run(
-                "MERGE (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1 RETURN g.edits AS seq",
-                header=HEADER,
-            ).single()["seq"]
-            register, current = read_tx(tx)
-            if current != expected_version:
-                raise self._conflict(tx)
-            text = dump_register(register)
-            applied = apply_edit(text, edit, self.label)
-            new = applied.register
-            nodes = [node_row(r, i) for i, r in enumerate(new.records())]
-            edges = list(edge_rows(new))
-            summary = _sync_tx(tx, new, nodes, edges, None)
-            if not summary.changed:
-                return current
-            # Diff the canonical dumps, so the audit shows only what the edit changed.
-            applied = replace(applied, text=dump_register(new))
-            entry = audit_entry(edit, applied, text, user, (current, summary.version), "register")
-            row = asdict(entry)
-            row["before"] = json.dumps(row["before"], sort_keys=True)
-            row["after"] = json.dumps(row["after"], sort_keys=True)
-            row["seq"] = seq
-            tx.run("CREATE (a:GovmapAudit) SET a = $row", row=row).consume()
-            return summary.version
+            return _edit_tx(tx, edit, expected_version, user, self.label, result)
 
-        with _mapped_errors(), self.driver.session(database=self.database) as session:
-            version: str = session.execute_write(work)
+        with (
+            driver_errors(self.settings, "the edit", write=True),
+            self.driver.session(database=self.database) as s,
+        ):
+            version: str = s.execute_write(work)
+        self._remember(result, version)
         return version
 
-    def _conflict(self, tx: Any) -> EditConflict:
-        last = _history(tx, 1)
-        who = f" ({last[0].summary} by {last[0].user} at {last[0].at})" if last else ""
-        return EditConflict(
-            f"the register was changed by someone else since you opened this form{who}; nothing was saved",
-            hint="your entries are kept below: check the current record, then save again",
-        )
+    def _remember(self, result: dict[str, Any], version: str) -> None:
+        """Keep the cached register current after our own edit, so the next page needs no full read."""
+        if "before" not in result:
+            return
+        with self._lock:
+            cached = self._cache
+            if cached is None or cached[0] != result["before"]:
+                return
+            self._cache = (version, _replaced(cached[1], result.get("old_id"), result.get("record")))
 
     def history(self, limit: int | None = None) -> list[AuditEntry]:
         """Audit entries, newest first."""
-        with _mapped_errors(), self.driver.session(database=self.database) as session:
-            entries: list[AuditEntry] = session.execute_read(_history, limit)
+        with (
+            driver_errors(self.settings, "the read of the history"),
+            self.driver.session(database=self.database) as s,
+        ):
+            entries: list[AuditEntry] = s.execute_read(_history, limit)
             return entries
 
 
-@contextmanager
-def _mapped_errors() -> Iterator[None]:
-    """Driver errors as govmap errors: a lost server is a 503 page, not a traceback."""
-    from neo4j import exceptions as nx
+# -- one edit, inside its transaction -------------------------------------------------
+def _edit_tx(tx: Any, edit: Edit, expected: str, user: str, label: str, result: dict[str, Any]) -> str:
+    head = lock_header(tx)
+    store_version = head["version"] or "empty"
+    subject = edit.subject
+    stored = read_records(tx, [subject]) if subject else {}
+    old, old_edges = stored.get(subject, (None, []))
+    current = record_version(old) if old is not None else ABSENT
+    # An add touches no existing record: an id already in use is a validation error, not a conflict.
+    if not isinstance(edit, AddRecord) and expected not in (current, store_version):
+        raise _conflict(tx, subject)
+    info = RegisterInfo.model_validate(json.loads(head["data"])) if head["data"] else RegisterInfo()
+    new, section = edited_record(tx, edit, old, info)
+    if new is not None and old is not None and new == old:
+        return store_version  # nothing changed: no write, no audit entry
+    _write_record(tx, head, old, old_edges, new)
+    version = bump(
+        tx, head, "edit", **({"next_order": head["next_order"]} if head["next_order"] is not None else {})
+    )
+    before_text, after_text = record_text(old, info), record_text(new, info)
+    applied = Applied(
+        text=after_text,
+        register=Register(),
+        before=record_data(single_register(old), subject),
+        after=record_data(single_register(new), new.id if new is not None else subject),
+    )
+    entry = audit_entry(edit, applied, before_text, user, (store_version, version), "register")
+    row = asdict(entry)
+    row["before"] = json.dumps(row["before"], sort_keys=True)
+    row["after"] = json.dumps(row["after"], sort_keys=True)
+    add_audit(tx, row)
+    result.update(before=store_version, old_id=old.id if old is not None else None, record=new)
+    return version
 
-    try:
-        yield
-    except (nx.ServiceUnavailable, nx.SessionExpired):
-        raise Neo4jUnavailable(
-            "lost the connection to Neo4j", hint="try again when the server is back"
-        ) from None
+
+def _write_record(
+    tx: Any, head: dict[str, Any], old: Record | None, old_edges: list[dict[str, Any]], new: Record | None
+) -> None:
+    """Write one record's node and its own relationships: typed, by key, nothing else."""
+    if old is not None and (new is None or new.id != old.id or new.label != old.label):
+        tx.run("MATCH (n:Entity {id: $id}) DETACH DELETE n", id=old.id).consume()
+        old, old_edges = None, []
+    if new is None:
+        return
+    if old is None:
+        if head["next_order"] is None:  # a header written before next_order was kept: one scan, once
+            highest = tx.run("MATCH (n:Entity) RETURN max(n.order) AS o").single()["o"] or 0
+            head["next_order"] = highest + 1
+        order = int(head["next_order"])
+        head["next_order"] = order + 1
+    else:
+        order = int(tx.run("MATCH (n:Entity {id: $id}) RETURN n.order AS o", id=old.id).single()["o"] or 0)
+    row = node_row(new, order)
+    edges = list(edge_rows_of(new))
+    by_key = {e["key"]: e for e in old_edges}
+    new_keys = {e["key"] for e in edges}
+    plan = Plan(
+        old_ids=[],
+        delete_nodes=[],
+        relabel=[],
+        create=[row] if old is None else [],
+        update=[row] if old is not None else [],
+        drop_edges=[(RelType[e["type"]], k, e["eid"]) for k, e in by_key.items() if k not in new_keys],
+        update_edges=[],
+        add_edges=[],
+    )
+    for e in edges:
+        was = by_key.get(e["key"])
+        if was is None:
+            plan.add_edges.append(e)
+        elif was["hash"] != e["props"]["hash"]:
+            if (was["type"], was["s"], was["t"]) == (RelType(e["type"]).name, e["source"], e["target"]):
+                plan.update_edges.append(e)
+            else:
+                plan.drop_edges.append((RelType[was["type"]], e["key"], was["eid"]))
+                plan.add_edges.append(e)
+    write_plan(tx, plan, None)
+
+
+def _replaced(register: Register, old_id: str | None, new: Record | None) -> Register:
+    """The register with one record replaced, added or removed (for the cache)."""
+    fields: dict[str, Any] = {}
+    for section in SECTIONS:
+        records = list(getattr(register, section))
+        if old_id is not None:
+            records = (
+                [r for r in records if r.id != old_id] if new is None or new.section != section else records
+            )
+        if new is not None and new.section == section:
+            for i, r in enumerate(records):
+                if r.id == (old_id or new.id):
+                    records[i] = new
+                    break
+            else:
+                records.append(new)
+        fields[section] = tuple(records)
+    return Register.model_construct(govmap=1, info=register.info, **fields)
+
+
+def _conflict(tx: Any, record: str) -> EditConflict:
+    last = tx.run(
+        "MATCH (a:GovmapAudit) WHERE a.record = $record OR a.action = 'load' "
+        "RETURN a ORDER BY a.seq DESC LIMIT 1",
+        record=record,
+    ).single()
+    who = ""
+    if last is not None:
+        a = last["a"]
+        who = f" ({a.get('summary')} by {a.get('user')} at {a.get('at')})"
+    return EditConflict(
+        f"'{record}' was changed by someone else since you opened this form{who}; nothing was saved",
+        hint="your entries are kept below: check the current record, then save again",
+    )
 
 
 def _history(tx: Any, limit: int | None) -> list[AuditEntry]:
@@ -137,5 +297,9 @@ def _history(tx: Any, limit: int | None) -> list[AuditEntry]:
         data = dict(r["a"])
         data["before"] = json.loads(data["before"]) if data.get("before") else None
         data["after"] = json.loads(data["after"]) if data.get("after") else None
-        out.append(AuditEntry(**{k: data.get(k) for k in AuditEntry.__dataclass_fields__}))
+        entry: dict[str, Any] = {k: data.get(k) for k in AuditEntry.__dataclass_fields__}
+        out.append(AuditEntry(**entry))
     return out
+
+
+__all__ = ["ABSENT", "Neo4jError", "Neo4jStore"]

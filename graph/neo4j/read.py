@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from govmap.graph.neo4j.connect import (
-    Neo4jUnavailable,
+    Neo4jSettings,
     StoredRegisterInvalid,
+    driver_errors,
 )
 from govmap.graph.neo4j.rows import (
     HEADER,
@@ -16,14 +19,16 @@ from govmap.ingest.model import (
     LABELS,
     REF_RULES,
     Record,
+    RefRule,
     Register,
     RegisterInfo,
 )
-from pydantic import ValidationError
 
 
 # -- read back -----------------------------------------------------------------
-def read_register(driver: Any, database: str | None = None) -> Register:
+def read_register(
+    driver: Any, database: str | None = None, settings: Neo4jSettings | None = None
+) -> Register:
     """The register stored in the database, as the same domain model, validated.
 
     Records come from node properties (``data`` holds their own fields) and
@@ -32,15 +37,9 @@ def read_register(driver: Any, database: str | None = None) -> Register:
     Raises :class:`Neo4jError` when the database holds no govmap register or
     one that breaks the register's rules (say, after a hand edit in Browser).
     """
-    from neo4j import exceptions as nx
-
-    try:
-        with driver.session(database=database) as session:
-            register, version = session.execute_read(read_tx)
-    except (nx.ServiceUnavailable, nx.SessionExpired):
-        raise Neo4jUnavailable(
-            "lost Neo4j while reading the register", hint="try again when the server is back"
-        ) from None
+    settings = settings or Neo4jSettings(uri="Neo4j", database=database)
+    with driver_errors(settings, "the read of the register"), driver.session(database=database) as session:
+        register, version = session.execute_read(read_tx)
     if version == "empty":
         raise StoredRegisterInvalid(
             "the database holds no govmap register", hint="load one first with 'govmap load REGISTER'"
@@ -77,41 +76,51 @@ def read_tx(tx: Any) -> tuple[Register, str]:
     head = tx.run(
         "MATCH (g:GovmapRegister {id: $header}) RETURN g.data AS data, g.version AS version", header=HEADER
     ).single()
-    by_origin: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    by_origin: dict[str, list[dict[str, Any]]] = {}
     for e in edges:
-        by_origin.setdefault(e["origin"], {}).setdefault(e["field"], []).append(e)
+        by_origin.setdefault(e["origin"], []).append(e)
     sections: dict[str, list[Record]] = {}
     for n in nodes:
-        model = LABELS.get(n["label"])
-        if model is None:
-            raise StoredRegisterInvalid(
-                f"node '{n['id']}' in Neo4j has no govmap kind label (one of {', '.join(LABELS)})"
-            )
-        try:
-            data = json.loads(n["data"])
-        except (TypeError, ValueError):
-            raise StoredRegisterInvalid(
-                f"node '{n['id']}' in Neo4j has no readable 'data' property"
-            ) from None
-        for rule in REF_RULES[model]:
-            items = by_origin.get(n["id"], {}).get(rule.field, [])
-            if not items:
-                continue
-            values = [_item_value(model, rule.field, e["s"] if rule.reverse else e["t"], e) for e in items]
-            data[rule.field] = values[0] if model.model_fields[rule.field].annotation is str else values
-        try:
-            record = model.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise StoredRegisterInvalid(
-                f"node '{n['id']}' in Neo4j is not a valid record: {where}: {err['msg']}"
-            ) from None
-        sections.setdefault(model.section, []).append(record)
-    info = RegisterInfo.model_validate(json.loads(head["data"])) if head else RegisterInfo()
+        record = record_from(n, by_origin.get(n["id"], []))
+        sections.setdefault(record.section, []).append(record)
+    info = RegisterInfo.model_validate(json.loads(head["data"])) if head and head["data"] else RegisterInfo()
     fields: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
-    version = head["version"] if head else "empty"
+    version = (head["version"] if head else None) or "empty"
     return Register.model_construct(govmap=1, info=info, **fields), version
+
+
+def record_from(node: dict[str, Any], edges: list[dict[str, Any]]) -> Record:
+    """One record from its node (``id``, ``label``, ``data``) and the edges written in it.
+
+    Each edge is a mapping with ``s``, ``t``, ``field``, ``index``, ``data`` and
+    ``short``, as :func:`read_tx` and :mod:`.editing` read them.
+    """
+    model = LABELS.get(node["label"])
+    if model is None:
+        raise StoredRegisterInvalid(
+            f"node '{node['id']}' in Neo4j has no govmap kind label (one of {', '.join(LABELS)})"
+        )
+    try:
+        data = json.loads(node["data"])
+    except (TypeError, ValueError):
+        raise StoredRegisterInvalid(f"node '{node['id']}' in Neo4j has no readable 'data' property") from None
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for e in sorted(edges, key=lambda e: (e["field"], e["index"])):
+        by_field.setdefault(e["field"], []).append(e)
+    for rule in REF_RULES[model]:
+        items = by_field.get(rule.field, [])
+        if not items:
+            continue
+        values = [_item_value(rule, e["s"] if rule.reverse else e["t"], e) for e in items]
+        data[rule.field] = values if rule.item else values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise StoredRegisterInvalid(
+            f"node '{node['id']}' in Neo4j is not a valid record: {where}: {err['msg']}"
+        ) from None
 
 
 def stored_version(driver: Any, database: str | None = None) -> str:
@@ -123,12 +132,8 @@ def stored_version(driver: Any, database: str | None = None) -> str:
     return rec["v"] if rec and rec["v"] else "empty"
 
 
-def _item_value(model: type[Record], field_name: str, other: str, edge: dict[str, Any]) -> Any:
+def _item_value(rule: RefRule, other: str, edge: dict[str, Any]) -> Any:
     if edge["short"]:
         return other
     data = json.loads(edge["data"])
-    if field_name == "members" and model.section == "bodies":
-        return {"member": other, **data}
-    if field_name == "themes":
-        return {"theme": other, **data}
-    return {"to": other, **data}
+    return {rule.target_key: other, **data}

@@ -11,13 +11,11 @@ from govmap.graph.neo4j.connect import (
     RelFields,
 )
 from govmap.ingest.model import (
-    Link,
-    Membership,
+    Item,
     Record,
     Register,
     Relation,
     RelType,
-    ThemeLink,
     effective_status,
 )
 
@@ -38,12 +36,11 @@ def node_row(rec: Record, order: int) -> dict[str, Any]:
     data = rec.model_dump(
         mode="json", by_alias=True, exclude_defaults=True, exclude=RelFields & set(type(rec).model_fields)
     )
-    subtype = getattr(rec, "kind", None) or getattr(rec, "type", None)
     props = {
         "id": rec.id,
         "name": rec.name,
-        "kind": rec.label.lower(),
-        "subtype": subtype.value if subtype is not None else None,
+        "kind": rec.word,
+        "subtype": rec.subtype,
         "status": effective_status(rec).value,
         "aliases": list(rec.aliases),
         "description": rec.description,
@@ -57,45 +54,43 @@ def node_row(rec: Record, order: int) -> dict[str, Any]:
 
 def _item_data(item: Any) -> tuple[dict[str, Any], bool]:
     """The link's own fields as written, and whether it was a bare id."""
-    if isinstance(item, Link):
-        return item.model_dump(mode="json", exclude_defaults=True, exclude={"to"}), item.is_short
-    if isinstance(item, Membership):
-        return item.model_dump(
-            mode="json", exclude_defaults=True, exclude={"member"}
-        ), item.model_fields_set <= {"member"}
-    if isinstance(item, ThemeLink):
-        return item.model_dump(
-            mode="json", exclude_defaults=True, exclude={"theme"}
-        ), item.model_fields_set <= {"theme"}
+    if isinstance(item, Item):
+        return item.facts(), item.is_short
     return {}, True  # a plain id field (Post.organisation)
 
 
 def edge_rows(register: Register) -> Iterator[dict[str, Any]]:
+    """Every relationship of the register, as rows for :func:`edge_rows_of`."""
     for rec in register.records():
-        items_by_field: dict[str, tuple[Any, ...]] = {}
-        for rel in _relations(rec):
-            if rel.field not in items_by_field:
-                value = getattr(rec, rel.field)
-                items_by_field[rel.field] = (value,) if isinstance(value, str) else value
-            data, short = _item_data(items_by_field[rel.field][rel.index])
-            props = {
-                "key": rel.key,
-                "origin": rel.origin,
-                "field": rel.field,
-                "index": rel.index,
-                "role": rel.role,
-                "status": rel.status.value,
-                "short": short,
-                "data": _DATA_JSON.encode(data),
-            }
-            props["hash"] = _hash([rel.type.value, rel.source, rel.target, props])
-            yield {
-                "type": rel.type,
-                "source": rel.source,
-                "target": rel.target,
-                "key": rel.key,
-                "props": props,
-            }
+        yield from edge_rows_of(rec)
+
+
+def edge_rows_of(rec: Record) -> Iterator[dict[str, Any]]:
+    """The relationships written in one record (its ``origin`` edges)."""
+    items_by_field: dict[str, tuple[Any, ...]] = {}
+    for rel in _relations(rec):
+        if rel.field not in items_by_field:
+            value = getattr(rec, rel.field)
+            items_by_field[rel.field] = (value,) if isinstance(value, str) else value
+        data, short = _item_data(items_by_field[rel.field][rel.index])
+        props = {
+            "key": rel.key,
+            "origin": rel.origin,
+            "field": rel.field,
+            "index": rel.index,
+            "role": rel.role,
+            "status": rel.status.value,
+            "short": short,
+            "data": _DATA_JSON.encode(data),
+        }
+        props["hash"] = _hash([rel.type.value, rel.source, rel.target, props])
+        yield {
+            "type": rel.type,
+            "source": rel.source,
+            "target": rel.target,
+            "key": rel.key,
+            "props": props,
+        }
 
 
 _NODE_KEYS = ("id", "name", "kind", "subtype", "status", "aliases", "description", "sources", "order", "data")

@@ -11,6 +11,13 @@ Why it is safe:
 - **Atomic.** A sync is one write transaction: readers see the old register or
   the new one, and a crash or kill of the loader or the server mid-load rolls
   it back.  The driver's ``execute_write`` retries transient errors.
+- **One writer at a time.** The transaction takes the header's lock before it
+  reads anything (:mod:`.header`); concurrent loads and web edits queue.
+- **Indexed.** Every relationship it deletes or updates is matched by its type
+  and its element id (deletes) or ``key`` (updates; one index per type), in
+  batches; nodes by the ``id`` constraint.
+- **Guarded.** A load that would delete more than 20 % of the stored records
+  is refused unless forced (:func:`~govmap.ingest.guard.deletion_guard`).
 - **Exact and idempotent.** Each node and edge carries a content ``hash``; a
   sync reads the hashes, then creates, updates and deletes only what differs.
   A second run changes nothing and says so (quickly: see :func:`sync`).
@@ -21,240 +28,59 @@ Why it is safe:
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from govmap.graph.neo4j.connect import (
-    BATCH,
     Neo4jError,
-    Neo4jUnavailable,
+    Neo4jReadOnly,
+    Neo4jSettings,
     Progress,
+    classify,
+    driver_errors,
+    reset_retry_line,
 )
+from govmap.graph.neo4j.header import add_audit, bump, is_edited, lock_header, now, read_header, set_header
+from govmap.graph.neo4j.plan import plan_changes
 from govmap.graph.neo4j.rows import (
-    HEADER,
     _info_row,
-    _stored_edge_hash,
-    _stored_node_hash,
     edge_rows,
     node_row,
-    register_version,
 )
+from govmap.graph.neo4j.summary import SyncSummary, summarise, unchanged_summary
+from govmap.graph.neo4j.write import write_plan
+from govmap.ingest.guard import DEFAULT_MAX_DELETE_PCT, deletion_guard
 from govmap.ingest.model import (
-    LABELS,
     Register,
     RelType,
 )
 
-
-# -- sync --------------------------------------------------------------------
-@dataclass
-class SyncSummary:
-    """What a sync changed.  ``changed`` is False for a no-op re-run."""
-
-    nodes_created: int = 0
-    nodes_updated: int = 0
-    nodes_deleted: int = 0
-    edges_created: int = 0
-    edges_updated: int = 0
-    edges_deleted: int = 0
-    nodes: int = 0
-    edges: int = 0
-    version: str = ""
-    by_label: dict[str, int] = field(default_factory=dict)
-    by_type: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return any(
-            (
-                self.nodes_created,
-                self.nodes_updated,
-                self.nodes_deleted,
-                self.edges_created,
-                self.edges_updated,
-                self.edges_deleted,
-            )
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "changed": self.changed,
-            "nodes": {
-                "created": self.nodes_created,
-                "updated": self.nodes_updated,
-                "deleted": self.nodes_deleted,
-                "total": self.nodes,
-            },
-            "relationships": {
-                "created": self.edges_created,
-                "updated": self.edges_updated,
-                "deleted": self.edges_deleted,
-                "total": self.edges,
-            },
-            "by_label": self.by_label,
-            "by_type": self.by_type,
-        }
-
-    def format(self) -> str:
-        if not self.changed:
-            return f"no change: {self.nodes} nodes and {self.edges} relationships already match the register"
-        return (
-            f"nodes: {self.nodes_created} created, {self.nodes_updated} updated, {self.nodes_deleted} deleted; "
-            f"relationships: {self.edges_created} created, {self.edges_updated} updated, {self.edges_deleted} deleted "
-            f"({self.nodes} nodes, {self.edges} relationships in all)"
-        )
-
-
-SCHEMA_QUERIES = [
-    "CREATE CONSTRAINT govmap_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT govmap_register_id IF NOT EXISTS FOR (n:GovmapRegister) REQUIRE n.id IS UNIQUE",
-    "CREATE INDEX govmap_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
-    *[f"CREATE INDEX govmap_rel_{t.value} IF NOT EXISTS FOR ()-[r:{t.name}]-() ON (r.key)" for t in RelType],
-]
+SCHEMA = {
+    "govmap_entity_id": "CREATE CONSTRAINT govmap_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "govmap_register_id": (
+        "CREATE CONSTRAINT govmap_register_id IF NOT EXISTS FOR (n:GovmapRegister) REQUIRE n.id IS UNIQUE"
+    ),
+    "govmap_entity_name": "CREATE INDEX govmap_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    **{
+        f"govmap_rel_{t.value}": f"CREATE INDEX govmap_rel_{t.value} IF NOT EXISTS FOR ()-[r:{t.name}]-() ON (r.key)"
+        for t in RelType
+    },
+}
+SCHEMA_QUERIES = list(SCHEMA.values())
 
 
 def ensure_schema(driver: Any, database: str | None = None) -> None:
-    """Constraints and indexes; idempotent (``IF NOT EXISTS``)."""
+    """Create the constraints and indexes that are missing (none on a database that has them all).
+
+    Only missing ones are created, so a read-only database that already holds
+    a register is never asked to write.
+    """
     with driver.session(database=database) as session:
-        for q in SCHEMA_QUERIES:
-            session.run(q).consume()
-
-
-def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
-
-def _sync_tx(
-    tx: Any,
-    register: Register,
-    nodes: list[dict[str, Any]],
-    edges: list[dict[str, Any]],
-    progress: Progress | None,
-    verify: bool = False,
-) -> SyncSummary:
-    s = SyncSummary(nodes=len(nodes), edges=len(edges))
-    if verify:
-        # Recompute each hash from what is stored, so hand edits that left the hash alone show.
-        old_nodes = {
-            r["id"]: (_stored_node_hash(r["p"]), r["label"])
-            for r in tx.run(
-                "MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p, "
-                "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
-            )
-        }
-        old_edges = {
-            r["p"]["key"]: _stored_edge_hash(r["type"], r["s"], r["t"], r["p"])
-            for r in tx.run(
-                "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IS NOT NULL "
-                "RETURN type(r) AS type, a.id AS s, b.id AS t, properties(r) AS p"
-            )
-        }
-    else:
-        old_nodes = {
-            r["id"]: (r["hash"], r["label"])
-            for r in tx.run(
-                "MATCH (n:Entity) RETURN n.id AS id, n.hash AS hash, "
-                "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
-            )
-        }
-        old_edges = {
-            r["key"]: r["hash"]
-            for r in tx.run(
-                "MATCH (:Entity)-[r]->(:Entity) WHERE r.key IS NOT NULL RETURN r.key AS key, r.hash AS hash"
-            )
-        }
-    new_ids = {n["id"] for n in nodes}
-    new_keys = {e["key"] for e in edges}
-
-    # Nodes whose kind changed are replaced, so labels stay exact.
-    gone = [i for i, (_, label) in old_nodes.items() if i not in new_ids]
-    relabel = [n["id"] for n in nodes if n["id"] in old_nodes and old_nodes[n["id"]][1] != n["label"]]
-    delete_nodes = gone + relabel
-    create = [n for n in nodes if n["id"] not in old_nodes or n["id"] in relabel]
-    update = [
-        n
-        for n in nodes
-        if n["id"] in old_nodes and n["id"] not in relabel and old_nodes[n["id"]][0] != n["props"]["hash"]
-    ]
-    s.nodes_deleted, s.nodes_created, s.nodes_updated = (
-        len(gone),
-        len(create) - len(relabel),
-        len(update) + len(relabel),
-    )
-
-    # Edges are replaced when anything about them changed (type, ends or properties).
-    drop_edges = [k for k, h in old_edges.items() if k not in new_keys]
-    changed_edges = [e for e in edges if e["key"] in old_edges and old_edges[e["key"]] != e["props"]["hash"]]
-    touched = set(delete_nodes)
-    add_edges = [
-        e
-        for e in edges
-        if e["key"] not in old_edges or e in changed_edges or e["source"] in touched or e["target"] in touched
-    ]
-    s.edges_deleted, s.edges_updated = len(drop_edges), len(changed_edges)
-    s.edges_created = len([e for e in add_edges if e["key"] not in old_edges])
-    done, total = (
-        0,
-        len(delete_nodes) + len(create) + len(update) + len(drop_edges) + len(changed_edges) + len(add_edges),
-    )
-
-    def step(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress("writing", done, total)
-
-    for batch in _chunks(drop_edges + [e["key"] for e in changed_edges]):
-        tx.run("UNWIND $keys AS k MATCH (:Entity)-[r {key: k}]->(:Entity) DELETE r", keys=batch).consume()
-        step(len(batch))
-    for batch in _chunks(delete_nodes):
-        tx.run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n", ids=batch).consume()
-        step(len(batch))
-    for label in sorted({n["label"] for n in create}):
-        rows = [n["props"] for n in create if n["label"] == label]
-        assert label in LABELS  # labels come from the model, never from register text
-        for batch in _chunks(rows):
-            tx.run(f"UNWIND $rows AS row CREATE (n:Entity:{label}) SET n = row", rows=batch).consume()
-            step(len(batch))
-    for batch in _chunks([n["props"] for n in update]):
-        tx.run("UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row", rows=batch).consume()
-        step(len(batch))
-    for rtype in sorted({e["type"] for e in add_edges}, key=lambda t: t.value):
-        rows = [
-            {"s": e["source"], "t": e["target"], "props": e["props"]} for e in add_edges if e["type"] is rtype
-        ]
-        for batch in _chunks(rows):
-            tx.run(
-                "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
-                f"CREATE (a)-[r:{RelType(rtype).name}]->(b) SET r = row.props",
-                rows=batch,
-            ).consume()
-            step(len(batch))
-    info = _info_row(register)
-    info["version"] = register_version(nodes, edges, info)
-    old = tx.run(
-        "MATCH (g:GovmapRegister {id: $header}) RETURN g.data AS data, g.version AS version", header=HEADER
-    ).single()
-    if old is None or (old["data"], old["version"]) != (info["data"], info["version"]):
-        tx.run(
-            "MERGE (g:GovmapRegister {id: $header}) SET g.data = $data, g.version = $version",
-            header=HEADER,
-            data=info["data"],
-            version=info["version"],
-        ).consume()
-    s.version = info["version"]
-    for n in nodes:
-        s.by_label[n["label"]] = s.by_label.get(n["label"], 0) + 1
-    for e in edges:
-        name = RelType(e["type"]).name
-        s.by_type[name] = s.by_type.get(name, 0) + 1
-    s.by_label = dict(sorted(s.by_label.items()))
-    s.by_type = dict(sorted(s.by_type.items()))
-    return s
+        have = {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
+        have |= {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
+        for name, q in SCHEMA.items():
+            if name not in have:
+                session.run(q).consume()
 
 
 class Neo4jConflict(Neo4jError):
@@ -272,6 +98,8 @@ def sync(
     force: bool = False,
     user: str | None = None,
     full: bool = False,
+    max_delete_pct: float = DEFAULT_MAX_DELETE_PCT,
+    settings: Neo4jSettings | None = None,
 ) -> SyncSummary:
     """Make the database hold exactly ``register``, in one transaction.
 
@@ -286,13 +114,18 @@ def sync(
         Called as ``progress(stage, done, total)`` while writing.
     force : bool
         Replace edits made in the database (through ``govmap serve --neo4j``)
-        since the last load.  Without it such a load is refused with
-        :class:`Neo4jConflict` and nothing changes: ``govmap dump`` first.
+        since the last load, and delete any share of the records.  Without it
+        such a load is refused and nothing changes.
     user : str, optional
         Who loads, for the audit log (default: the login name).
     full : bool
         Compare every node and relationship even when the quick check says
         nothing changed.
+    max_delete_pct : float
+        Refuse (:class:`~govmap.ingest.guard.DeletionRefused`) a load that
+        would delete more than this share of the stored records.
+    settings : Neo4jSettings, optional
+        Where the database is, for messages.
 
     Returns
     -------
@@ -301,84 +134,121 @@ def sync(
 
     Notes
     -----
+    **One writer at a time.**  The transaction first takes the write lock of
+    the register's header node (:func:`~govmap.graph.neo4j.header.lock_header`),
+    and only then reads what the database holds and works out the changes.
+    A second load started meanwhile waits for the lock, then compares its
+    file with what the first one left and writes the difference on top: two
+    loads never mix, and the one that commits last wins, as if they had run
+    one after the other.  Web edits take the same lock.
+
     A re-run with an unchanged register is answered from the header: the
     register's digest (SHA-256 of its canonical JSON), no edit since the last
     load, and the node and relationship counts (from Neo4j's count store)
-    all as the last load left them.  That costs about a fiftieth of a load at
-    national size; ``full=True`` (``govmap load --full``) compares every
-    node's and relationship's hash instead, which also finds hand edits that
-    kept the counts.
+    all as the last load left them.  ``full=True`` (``govmap load --full``)
+    compares every node's and relationship's hash instead, which also finds
+    hand edits that kept the counts.
     """
     from neo4j import exceptions as nx
 
+    settings = settings or Neo4jSettings(uri="Neo4j", database=database)
     digest = register_digest(register)
+    reset_retry_line()
 
     def work(tx: Any) -> SyncSummary:
-        head = tx.run(
-            "MATCH (g:GovmapRegister {id: $header}) RETURN g.version AS version, g.loaded AS loaded, "
-            "g.digest AS digest, g.nodes AS nodes, g.edges AS edges",
-            header=HEADER,
-        ).single()
-        before = head["version"] if head else "empty"
-        edited = head is not None and head["loaded"] is not None and head["version"] != head["loaded"]
-        if not full and head is not None and not edited and head["digest"] == digest:
-            if _counts(tx) == (head["nodes"], head["edges"]):
-                return _unchanged(register, before)
-        nodes = [node_row(r, i) for i, r in enumerate(register.records())]
-        edges = list(edge_rows(register))
-        summary = _sync_tx(tx, register, nodes, edges, progress, verify=full)
-        if edited and summary.changed and not force:
-            last = tx.run(
-                "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
-                "ORDER BY a.seq DESC LIMIT 1"
-            ).single()
-            latest = f" (latest: {last['s']} by {last['u']} at {last['at']})" if last else ""
-            raise Neo4jConflict(
-                f"the database holds edits made since the last load{latest}; nothing was changed",
-                hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
-            )
-        n_nodes, n_edges = _counts(tx)
-        tx.run(
-            "MATCH (g:GovmapRegister {id: $header}) "
-            "SET g.loaded = g.version, g.digest = $digest, g.nodes = $nodes, g.edges = $edges",
-            header=HEADER,
-            digest=digest,
-            nodes=n_nodes,
-            edges=n_edges,
-        ).consume()
-        if summary.changed:
-            seq = tx.run(
-                "MATCH (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1 RETURN g.edits AS seq",
-                header=HEADER,
-            ).single()["seq"]
-            tx.run(
-                "CREATE (a:GovmapAudit) SET a = $row",
-                row={
-                    "seq": seq,
-                    "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "user": user or _login_name(),
-                    "action": "load",
-                    "summary": "load: " + summary.format(),
-                    "record": "",
-                    "version_before": before,
-                    "version_after": summary.version,
-                    "diff": "",
-                },
-            ).consume()
-        return summary
+        head = lock_header(tx)
+        return _load_tx(tx, head, register, digest, progress, force, user, full, max_delete_pct)
 
     try:
-        ensure_schema(driver, database)
-        with driver.session(database=database) as session:
-            result: SyncSummary = session.execute_write(work)
-            return result
-    except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
-        raise Neo4jUnavailable(
-            f"lost Neo4j during the load: {exc}; nothing was changed",
-            hint="run the load again when the server is back",
-        ) from None
-    except nx.Neo4jError as exc:
-        raise Neo4jError(f"Neo4j refused the load: {exc.message}; nothing was changed") from None
+        with driver_errors(settings, "the load", write=True):
+            ensure_schema(driver, database)
+            with driver.session(database=database) as session:
+                result: SyncSummary = session.execute_write(work)
+                return result
+    except Neo4jReadOnly:
+        # A read-only database can still say "no change" about a file it already holds.
+        with (
+            driver_errors(settings, "the read of the register"),
+            driver.session(database=database) as session,
+        ):
+            unchanged = session.execute_read(_unchanged_tx, register, digest)
+        if unchanged is None:
+            raise
+        return unchanged
+    except nx.Neo4jError as exc:  # raised outside driver_errors (should not happen)
+        raise classify(settings, exc, "the load", True) from None
+
+
+def _load_tx(
+    tx: Any,
+    head: dict[str, Any],
+    register: Register,
+    digest: str,
+    progress: Progress | None,
+    force: bool,
+    user: str | None,
+    full: bool,
+    max_delete_pct: float,
+) -> SyncSummary:
+    before = head["version"] or "empty"
+    edited = is_edited(head)
+    if not full and not edited and head["digest"] == digest and _counts(tx) == (head["nodes"], head["edges"]):
+        return unchanged_summary(register, before)
+    nodes = [node_row(r, i) for i, r in enumerate(register.records())]
+    edges = list(edge_rows(register))
+    plan = plan_changes(tx, nodes, edges, verify=full)
+    summary = summarise(plan, nodes, edges)
+    if edited and summary.changed and not force:
+        last = tx.run(
+            "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
+            "ORDER BY a.seq DESC LIMIT 1"
+        ).single()
+        latest = f" (latest: {last['s']} by {last['u']} at {last['at']})" if last else ""
+        raise Neo4jConflict(
+            f"the database holds edits made since the last load{latest}; nothing was changed",
+            hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
+        )
+    deletion_guard(plan.old_ids, {n["id"] for n in nodes}, max_delete_pct, force)
+    write_plan(tx, plan, progress)
+    header = {
+        "data": _info_row(register)["data"],
+        "digest": digest,
+        "next_order": len(nodes),
+    }
+    summary.info_updated = head["data"] is not None and head["data"] != header["data"]
+    if summary.changed or head["version"] is None:
+        version = bump(tx, head, "load", **header)
+    else:  # the file matches the database (say, after 'govmap dump' of web edits): mark it loaded
+        version = before
+        set_header(tx, origin="load", **header)
+    n_nodes, n_edges = _counts(tx)
+    set_header(tx, loaded=version, nodes=n_nodes, edges=n_edges)
+    summary.version = version
+    if summary.changed:
+        add_audit(
+            tx,
+            {
+                "at": now(),
+                "user": user or _login_name(),
+                "action": "load",
+                "summary": "load: " + summary.format(),
+                "record": "",
+                "version_before": before,
+                "version_after": version,
+                "diff": "",
+            },
+        )
+    return summary
+
+
+def _unchanged_tx(tx: Any, register: Register, digest: str) -> SyncSummary | None:
+    """The no-change answer of a read-only check, or None if the file differs from the database."""
+    head = read_header(tx)
+    if head is None or is_edited(head) or head["digest"] != digest:
+        return None
+    if _counts(tx) != (head["nodes"], head["edges"]):
+        return None
+    return unchanged_summary(register, head["version"] or "empty")
 
 
 def register_digest(register: Register) -> str:
@@ -391,20 +261,6 @@ def _counts(tx: Any) -> tuple[int, int]:
     n = tx.run("MATCH (n:Entity) RETURN count(n) AS n").single()["n"]
     r = tx.run("MATCH ()-[r]->() RETURN count(r) AS r").single()["r"]
     return int(n), int(r)
-
-
-def _unchanged(register: Register, version: str) -> SyncSummary:
-    s = SyncSummary(version=version)
-    for rec in register.records():
-        s.nodes += 1
-        s.by_label[rec.label] = s.by_label.get(rec.label, 0) + 1
-    for rel in register.relations():
-        s.edges += 1
-        name = rel.type.name
-        s.by_type[name] = s.by_type.get(name, 0) + 1
-    s.by_label = dict(sorted(s.by_label.items()))
-    s.by_type = dict(sorted(s.by_type.items()))
-    return s
 
 
 def _login_name() -> str:

@@ -1,0 +1,104 @@
+"""The register's header node: the one lock every write takes, the store version, the audit counter.
+
+Every write to the store — ``govmap load``, an edit from ``govmap serve
+--neo4j`` — starts its transaction with :func:`lock_header`, which takes the
+write lock of the ``:GovmapRegister`` node *before anything else is read*.  A
+second writer waits there until the first commits or rolls back, then reads
+what the first one left: writers are serialised, and every decision ("no
+change", "the database holds web edits", "this record changed since the form
+was opened") is made on data no one else can change until the transaction
+ends.
+
+Header properties:
+
+``serial``
+    A counter, +1 for every write that changes the register (monotonic).
+``version``
+    ``"<serial>-<random>"``: the store version the web app caches by.  The
+    random part keeps versions unique even if the database is emptied and
+    loaded again from scratch.
+``origin``
+    ``"load"`` or ``"edit"``: what made the last write.  A load is refused
+    (exit 6) while it says ``"edit"``, unless forced.
+``loaded``, ``digest``, ``nodes``, ``edges``
+    The version, register digest and counts of the last load, so an
+    unchanged re-load is answered from the header.
+``edits``
+    The audit sequence counter (orders the History page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from govmap.graph.neo4j.rows import HEADER
+
+_FIELDS = (
+    "g.version AS version, g.serial AS serial, g.origin AS origin, g.loaded AS loaded, "
+    "g.digest AS digest, g.nodes AS nodes, g.edges AS edges, g.data AS data, g.next_order AS next_order"
+)
+
+
+def lock_header(tx: Any) -> dict[str, Any]:
+    """Take the register's write lock (creating the header if the database has none); return the header.
+
+    ``SET ... REMOVE`` of a scratch property changes nothing but takes the
+    node's exclusive lock, held until the transaction ends.
+    """
+    rec = tx.run(
+        f"MERGE (g:GovmapRegister {{id: $header}}) SET g.lock = true REMOVE g.lock RETURN {_FIELDS}",
+        header=HEADER,
+    ).single()
+    return dict(rec)
+
+
+def read_header(tx: Any) -> dict[str, Any] | None:
+    """The header without locking it (for read-only checks), or None."""
+    rec = tx.run(f"MATCH (g:GovmapRegister {{id: $header}}) RETURN {_FIELDS}", header=HEADER).single()
+    return dict(rec) if rec is not None else None
+
+
+def is_edited(head: dict[str, Any] | None) -> bool:
+    """Whether the last write to the store was an edit (not a load)."""
+    if head is None:
+        return False
+    if head.get("origin") is not None:
+        return bool(head["origin"] == "edit")
+    # Headers written before ``origin`` existed: the version moved on since the last load.
+    return head.get("loaded") is not None and head.get("version") != head.get("loaded")
+
+
+def bump(tx: Any, head: dict[str, Any], origin: str, **props: Any) -> str:
+    """Record a write: next serial, a new version, its origin (and ``props``); return the version."""
+    serial = int(head.get("serial") or 0) + 1
+    version = f"{serial}-{secrets.token_hex(6)}"
+    tx.run(
+        "MATCH (g:GovmapRegister {id: $header}) "
+        "SET g.serial = $serial, g.version = $version, g.origin = $origin, g += $props",
+        header=HEADER,
+        serial=serial,
+        version=version,
+        origin=origin,
+        props=props,
+    ).consume()
+    head.update(serial=serial, version=version, origin=origin, **props)
+    return version
+
+
+def set_header(tx: Any, **props: Any) -> None:
+    tx.run("MATCH (g:GovmapRegister {id: $header}) SET g += $props", header=HEADER, props=props).consume()
+
+
+def add_audit(tx: Any, row: dict[str, Any]) -> None:
+    """Append an audit entry numbered by the header's counter (in the caller's transaction)."""
+    seq = tx.run(
+        "MATCH (g:GovmapRegister {id: $header}) SET g.edits = coalesce(g.edits, 0) + 1 RETURN g.edits AS seq",
+        header=HEADER,
+    ).single()["seq"]
+    tx.run("CREATE (a:GovmapAudit) SET a = $row", row={**row, "seq": seq}).consume()
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

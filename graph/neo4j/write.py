@@ -1,0 +1,96 @@
+"""Apply a change plan in a write transaction, in batches.
+
+Every relationship match names its type and uses that type's key index or the
+element id; labels and types come from govmap's enums, never from register text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from govmap.graph.neo4j.connect import (
+    BATCH,
+    Progress,
+)
+from govmap.graph.neo4j.plan import Plan
+from govmap.ingest.model import (
+    LABELS,
+    RelType,
+)
+
+
+def chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def by_type(rows: list[Any], rtype: Callable[[Any], RelType]) -> dict[RelType, list[Any]]:
+    out: dict[RelType, list[Any]] = {}
+    for row in rows:
+        out.setdefault(rtype(row), []).append(row)
+    return dict(sorted(out.items(), key=lambda kv: kv[0].value))
+
+
+def write_plan(tx: Any, plan: Plan, progress: Progress | None) -> None:
+    """Write a plan.  Every relationship match names its type and uses that type's key index."""
+    done, total = 0, plan.total
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("writing", done, total)
+
+    # Deletes find each relationship by its element id (read under the lock, in this transaction):
+    # through the key index, 2,900 deletes in one transaction took 16 s against 1 s this way.
+    for rtype, rows in by_type(plan.drop_edges, lambda d: d[0]).items():
+        for batch in chunks([eid for _, _, eid in rows]):
+            tx.run(
+                f"UNWIND $ids AS i MATCH ()-[r:{rtype.name}]->() WHERE elementId(r) = i DELETE r", ids=batch
+            ).consume()
+            step(len(batch))
+    for batch in chunks(plan.delete_nodes):
+        tx.run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n", ids=batch).consume()
+        step(len(batch))
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for i, old, new in plan.relabel:
+        pairs.setdefault((old, new), []).append(i)
+    for (old, new), ids in sorted(pairs.items()):
+        assert old in LABELS and new in LABELS  # labels come from the model, never from register text
+        for batch in chunks(ids):
+            tx.run(
+                f"UNWIND $ids AS i MATCH (n:Entity {{id: i}}) REMOVE n:{old} SET n:{new}", ids=batch
+            ).consume()
+            step(len(batch))
+    for label in sorted({n["label"] for n in plan.create}):
+        assert label in LABELS
+        rows = [n["props"] for n in plan.create if n["label"] == label]
+        for batch in chunks(rows):
+            tx.run(f"UNWIND $rows AS row CREATE (n:Entity:{label}) SET n = row", rows=batch).consume()
+            step(len(batch))
+    for batch in chunks([n["props"] for n in plan.update]):
+        tx.run("UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row", rows=batch).consume()
+        step(len(batch))
+    for rtype, rows in by_type(plan.update_edges, lambda e: RelType(e["type"])).items():
+        for batch in chunks([{"key": e["key"], "props": e["props"]} for e in rows]):
+            tx.run(
+                f"UNWIND $rows AS row MATCH ()-[r:{rtype.name} {{key: row.key}}]->() SET r = row.props",
+                rows=batch,
+            ).consume()
+            step(len(batch))
+    write_edges(tx, plan.add_edges, step)
+
+
+def write_edges(tx: Any, edges: list[dict[str, Any]], step: Callable[[int], None] | None = None) -> None:
+    """Create relationships (rows from :func:`edge_rows_of`), matching their ends by the id constraint."""
+    for rtype, rows in by_type(edges, lambda e: RelType(e["type"])).items():
+        params = [{"s": e["source"], "t": e["target"], "props": e["props"]} for e in rows]
+        for batch in chunks(params):
+            tx.run(
+                "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+                f"CREATE (a)-[r:{rtype.name}]->(b) SET r = row.props",
+                rows=batch,
+            ).consume()
+            if step:
+                step(len(batch))
