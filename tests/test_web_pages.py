@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from govmap.graph.analysis.findings import GROUP_TITLES, GROUPS, Kind
 from tests.websupport import HOSTILE_PAGES, copy_register, login, make_app
 
 PAGES = [
@@ -42,6 +43,10 @@ PAGES = [
     "/history",
     "/history?record=north-csp",
     "/login",
+    "/accessibility",
+    "/?layout=hierarchy",
+    "/?layout=hierarchy&members=yes",
+    "/?layout=hierarchy&theme=drugs",
 ]
 
 API = [
@@ -162,7 +167,9 @@ def test_an_unknown_severity_or_kind_in_the_api_is_a_json_400(client: FlaskClien
     response = client.get("/api/findings?kind=zzz&severity=high")
     assert response.status_code == 400
     assert response.get_json()["error"] == "unknown finding kind 'zzz'"
-    assert response.get_json()["hint"].startswith("use a group (overlap, interlocks, gaps, ")
+    groups, kinds = ", ".join(GROUPS), ", ".join(k.value for k in Kind)
+    assert response.get_json()["hint"] == f"use a group ({groups}) or a kind ({kinds})"
+    assert response.get_json()["hint"].startswith("use a group (delivery, gaps, overlap, statutory, ")
 
 
 def test_the_report_of_a_running_server_judges_reviews_as_of_each_new_day(tmp_path: Path) -> None:
@@ -219,7 +226,7 @@ def test_the_map_sends_nodes_with_positions_styles_and_plain_text_tooltips(clien
     assert board["title"] == "Testshire Community Safety Board\nbody, board"
     assert board["url"] == "/entity/county-board"
     assert "csa-2024" not in nodes  # documents are sources, not actors
-    assert data["physics"] is True  # small: physics may settle it
+    assert data["physics"] is False  # laid out in Python for this view: physics would undo it
     assert {(e["from"], e["to"], e["type"]) for e in data["edges"]} >= {
         ("north-csp", "county-board", "reports_to")
     }
@@ -254,6 +261,57 @@ def test_a_map_over_the_node_limit_is_refused_with_a_way_forward(tmp_path: Path)
     assert "Collapse by kind" in text
     collapsed = client.get("/api/graph?collapse=kind").get_json()
     assert {n["label"] for n in collapsed["nodes"]} >= {"Body (board, partnership, group) (3)"}
+
+
+def test_the_accountability_view_puts_bodies_under_the_body_they_report_to(client: FlaskClient) -> None:
+    data = client.get("/api/graph?layout=hierarchy").get_json()
+    y = {n["id"]: n["y"] for n in data["nodes"]}
+    assert set(y) == {"county-board", "north-csp", "drugs-group"}  # bodies only, by default
+    assert y["county-board"] < y["north-csp"] == y["drugs-group"]
+    with_members = client.get("/api/graph?layout=hierarchy&members=yes").get_json()
+    assert {n["kind"] for n in with_members["nodes"]} >= {"body", "organisation", "theme"}
+
+
+def test_a_view_says_what_it_is_in_its_title_heading_and_accessible_name(client: FlaskClient) -> None:
+    html = client.get("/?theme=drugs").get_data(as_text=True)
+    data = client.get("/api/graph?theme=drugs").get_json()
+    n, e = len(data["nodes"]) + len(data["isolated"]), len(data["edges"])
+    assert f'aria-label="Drugs: {n} records, {e} links"' in html
+    assert "<title>Drugs · Map · govmap</title>" in html
+    assert html.count("<h1") == 1
+    html = client.get("/?focus=north-csp").get_data(as_text=True)
+    assert "<title>Around North Community Safety Partnership · Map · govmap</title>" in html
+
+
+def test_the_map_view_downloads_as_csv_with_the_records_and_links_it_draws(client: FlaskClient) -> None:
+    response = client.get("/map.csv?theme=drugs")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="govmap-map-view.csv"'
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "row,id,name,kind,type,status,from,relation,to,role"
+    data = client.get("/api/graph?theme=drugs").get_json()
+    assert sum(1 for x in lines if x.startswith("record,")) == len(data["nodes"]) + len(data["isolated"])
+    assert sum(1 for x in lines if x.startswith("link,")) == len(data["edges"])
+    assert "link,,,,,unconfirmed,Drugs Working Group,addresses,Drugs,lead" in lines
+
+
+def test_a_path_reads_in_plain_words(client: FlaskClient) -> None:
+    html = client.get("/paths?from=north-council&to=drugs-group").get_data(as_text=True)
+    assert '<span class="via">is a member of</span>' in html
+    assert "linked with by" not in html and "reported to by" not in html
+
+
+def test_the_accessibility_statement_names_the_standard_and_how_to_report_a_problem(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/accessibility").get_data(as_text=True)
+    assert "<h1>Accessibility statement for govmap</h1>" in html
+    assert "WCAG) 2.2" in html and "Reporting a problem" in html and "do not fully comply" in html
+
+
+def test_an_entity_page_says_yes_or_no_for_booleans(client: FlaskClient) -> None:
+    html = client.get("/entity/county-board").get_data(as_text=True)
+    assert "<dt>Statutory</dt>\n    <dd>Yes</dd>" in html
 
 
 def test_large_maps_are_drawn_with_physics_off(tmp_path: Path) -> None:
@@ -375,3 +433,139 @@ def test_govmap_serve_refuses_a_broken_register_with_its_own_message(tmp_path: P
     )
     assert result.returncode == 1
     assert f"{register}:2:28: error: body 'b': kind: 'bored' is not one of" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("kind=foo", "unknown kind &#39;foo&#39;"),
+        ("hops=-1", "hops must be a whole number from 1 to 5, not &#39;-1&#39;"),
+        ("hops=x", "hops must be a whole number from 1 to 5, not &#39;x&#39;"),
+        ("size=huge", "unknown size &#39;huge&#39;"),
+        ("collapse=nope", "unknown collapse &#39;nope&#39;"),
+        ("layout=spiral", "unknown layout &#39;spiral&#39;"),
+        ("statutory=maybe", "unknown statutory &#39;maybe&#39;"),
+    ],
+)
+def test_an_unknown_map_filter_value_is_refused_with_400(tmp_path: Path, query: str, message: str) -> None:
+    from tests.websupport import copy_register, make_app
+
+    client = make_app(copy_register(tmp_path)).test_client()
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_document_page_neither_contradicts_its_badge_nor_links_to_a_map_that_refuses_it(
+    tmp_path: Path,
+) -> None:
+    from tests.websupport import copy_register, make_app
+
+    client = make_app(copy_register(tmp_path)).test_client()
+    html = client.get("/entity/csa-2024").get_data(as_text=True)
+    assert '<span class="badge confirmed">confirmed</span>' in html
+    assert "No source recorded" not in html
+    assert "A document is a source itself: shown as confirmed unless marked otherwise." in html
+    for link in re.findall(r'href="(/\?[^"]*)"', html):
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_the_accountability_tree_prefers_reporting_lines_and_never_loops() -> None:
+    import networkx as nx
+
+    from govmap.webviz.maplayout import hierarchy, parents
+
+    g = nx.MultiDiGraph()
+    for n in ("top", "a", "b", "c", "d", "alone"):
+        g.add_node(n, kind="body", name=n.upper())
+    g.add_edge("a", "top", type="links_with")
+    g.add_edge("a", "b", type="reports_to")  # a firm line wins over links_with
+    g.add_edge("b", "top", type="sub_group_of")
+    g.add_edge("c", "d", type="reports_to")  # c and d report to each other: one line is dropped
+    g.add_edge("d", "c", type="reports_to")
+    found = parents(g, set(g.nodes))
+    assert found == {"a": ("b", "reports_to"), "b": ("top", "sub_group_of"), "c": ("d", "reports_to")}
+    lay = hierarchy(g, g.nodes)
+    y = {n: p[1] for n, p in lay.positions.items()}
+    assert y["top"] == y["d"] < y["b"] == y["c"] < y["a"] < y["alone"]
+    assert [c[0] for c in lay.captions] == ["No reporting line"]
+
+
+def test_the_report_opens_with_the_summary_and_counts_then_the_filters_then_folded_groups(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/report").get_data(as_text=True)
+    assert "<title>Report: all findings · govmap</title>" in html
+    assert html.count("<h1") == 1 and "<h1>Report: all findings</h1>" in html
+    where = {
+        k: html.index(k)
+        for k in (
+            'id="report-summary"',
+            'id="report-counts"',
+            'id="report-filters"',
+            '<details class="finding-group"',
+        )
+    }
+    assert list(where.values()) == sorted(where.values()), where
+    counts = html[where['id="report-counts"'] :]
+    assert '<a href="/report?severity=medium"><span class="sev sev-medium">medium</span> 2</a>' in counts
+    groups = re.findall(r'<details class="finding-group" id="group-([a-z]+)"', html)
+    assert groups == [g for g in GROUPS if g in groups], "groups in the order the analysis declares"
+    assert groups == ["gaps", "overlap", "statutory", "structure", "staleness"]
+    assert html.count('<li class="finding"') == 11
+    for g in groups:
+        assert f"<summary><h3>{GROUP_TITLES[g]}</h3>" in html
+    assert (
+        '<summary><h3>Staleness and data quality</h3> <span class="group-counts">5 findings: 2 low, 3 info</span>'
+    ) in html
+
+
+def test_the_report_title_names_the_filter(client: FlaskClient) -> None:
+    for query, title in [
+        ("?severity=high&kind=overlap", "Report: high findings, overlap"),
+        ("?severity=medium", "Report: medium or higher findings"),
+        ("?kind=gaps", "Report: ownership gaps"),
+        ("?kind=no-lead&severity=low", "Report: low or higher findings, no lead body"),
+    ]:
+        html = client.get(f"/report{query}").get_data(as_text=True)
+        assert f"<title>{title} · govmap</title>" in html, query
+        assert f"<h1>{title}</h1>" in html, query
+    html = client.get("/report?severity=high&kind=overlap").get_data(as_text=True)
+    assert '<p class="count">0 of 11 findings.</p>' in html
+    assert '<p class="none">No findings match this filter.</p>' in html
+
+
+def test_a_long_report_opens_only_its_first_group_and_those_with_a_high_or_top_finding(seed_register) -> None:
+    from govmap.graph.analysis.findings import Severity
+    from govmap.webviz.analysis import report_of
+    from govmap.webviz.views.report import OPEN_ALL_UP_TO, groups_of
+
+    rep = report_of(seed_register, as_of=dt.date(2026, 3, 1))
+    findings, top = rep.findings, rep.report.top()
+    assert len(findings) > OPEN_ALL_UP_TO
+    groups = groups_of(findings, top)
+    assert sum(len(g.findings) for g in groups) == len(findings)
+    firsts = {f.id for f in top}
+    expected = [
+        i == 0 or any(f.severity is Severity.HIGH or f.id in firsts for f in g.findings)
+        for i, g in enumerate(groups)
+    ]
+    assert [g.open for g in groups] == expected
+    assert not all(g.open for g in groups), "a long report is folded"
+    few = groups_of(findings[:OPEN_ALL_UP_TO])
+    assert all(g.open for g in few), "a short list opens every group"
+
+
+def test_the_history_of_one_record_is_titled_with_its_name(client: FlaskClient) -> None:
+    html = client.get("/history?record=north-csp").get_data(as_text=True)
+    assert "<title>History of North Community Safety Partnership · govmap</title>" in html
+    assert "<h1>History of North Community Safety Partnership</h1>" in html
+    assert "No changes to this record have been made through govmap yet." in html
+    html = client.get("/history?record=gone-record").get_data(as_text=True)
+    assert "<title>History of gone-record · govmap</title>" in html
+    assert "<title>History · govmap</title>" in client.get("/history").get_data(as_text=True)
+
+
+def test_an_entity_page_is_titled_with_the_records_name(client: FlaskClient) -> None:
+    html = client.get("/entity/north-csp").get_data(as_text=True)
+    assert "<title>North Community Safety Partnership · govmap</title>" in html

@@ -1,7 +1,9 @@
 """The web front end: explore the map, read the report, update the register.
 
 >>> from govmap.webviz import create_app
->>> app = create_app({"GOVMAP_REGISTER": "data/boards.yaml", "SECRET_KEY": "x"})  # doctest: +SKIP
+>>> app = create_app({"GOVMAP_REGISTER": "data/boards.yaml", "SECRET_KEY": "x"})
+>>> app.test_client().get("/").status_code
+200
 
 Settings (environment variables, or keys of ``config``) are listed in
 :mod:`govmap.webviz.config` and docs/web.md.  Pass ``GOVMAP_STORE`` (an object
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+
 from govmap.ingest.store import Store, YamlStore
 
 from . import auth, config, errors, security, state
@@ -51,16 +54,24 @@ def create_app(config_map: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
 
-    from .views import api, edit, entities, history, paths, report
+    from .views import accessibility, api, delivery, edit, entities, history, paths, report
     from .views import map as map_view
 
-    for module in (map_view, entities, paths, report, edit, history, api):
+    for module in (map_view, entities, paths, report, delivery, edit, history, api):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(accessibility.bp)
+    from .views import changes, decisions, whatif  # the review cycle (docs/review.md)
+
+    for module in (changes, decisions, whatif):
         app.register_blueprint(module.bp)
     app.register_blueprint(auth.bp)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"store_label": store.label}
+        return {
+            "store_label": security.store_label(),
+            "store_read_only": bool(getattr(store, "read_only", False)),
+        }
 
     return app
 

@@ -1,6 +1,6 @@
 """The map: which records to draw, where, and how they look.
 
-:func:`map_data` turns a :class:`MapQuery` (filters parsed from the URL) into
+:func:`map_data` turns a :class:`.mapquery.MapQuery` (filters parsed from the URL) into
 vis-network nodes and edges.  Positions are computed here, in Python, once per
 register version (:func:`layout`), so the browser draws even a large map in
 well under a second with physics off; vis-network's own physics takes tens of
@@ -10,106 +10,45 @@ counts and a suggestion (filter, focus or collapse) rather than sent.
 Every string here reaches the browser as JSON data: labels are drawn on a
 canvas and tooltips (``title``) are plain text, which vis-network 9 sets with
 ``innerText``.  Nothing is ever HTML.
+
+The query lives in :mod:`.mapquery`, the selection in :mod:`.mapselect`, the styles in
+:mod:`.mapstyle` and each view's layout in :mod:`.maparrange`.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from govmap.graph.entity import LABELS, get_record
-from govmap.ingest.errors import GovmapError
-from govmap.ingest.model import Area, Register, RelType, Theme
 
-#: How each kind of record is drawn; the legend is made from this too.
-KIND_STYLE: dict[str, dict[str, str]] = {
-    "body": {"shape": "dot", "color": "#1f6fb2", "label": "Body (board, partnership, group)"},
-    "organisation": {"shape": "square", "color": "#e07b00", "label": "Organisation"},
-    "theme": {"shape": "diamond", "color": "#2e8b3e", "label": "Theme"},
-    "strategy": {"shape": "triangle", "color": "#7b4fa8", "label": "Strategy or evidence"},
-    "area": {"shape": "hexagon", "color": "#8a6d3b", "label": "Area"},
-    "post": {"shape": "triangleDown", "color": "#c2417f", "label": "Post"},
-    "person": {"shape": "star", "color": "#666666", "label": "Person"},
-    "platform": {"shape": "star", "color": "#138f98", "label": "Platform"},
-    "group": {"shape": "dot", "color": "#555555", "label": "Collapsed group"},
-}
+from govmap.graph.entity import LABELS
+from govmap.ingest.model import Register, RelType
 
-EDGE_STYLE: dict[str, dict[str, Any]] = {
-    "reports_to": {"color": "#1f3f66", "width": 2.5},
-    "sub_group_of": {"color": "#1f3f66", "width": 1.5, "dashes": [8, 4]},
-    "member_of": {"color": "#9aa5b1", "width": 1},
-    "addresses": {"color": "#2e8b3e", "width": 1},
-    "owns": {"color": "#7b4fa8", "width": 1.5},
-    "informs": {"color": "#7b4fa8", "width": 1, "dashes": [2, 4]},
-}
-DEFAULT_EDGE: dict[str, Any] = {"color": "#c3c9d0", "width": 1}
+from . import maplayout
+from .maparrange import _arrange
+from .mapquery import MapQuery, MapTooBig, describe
+from .mapselect import _hidden_neighbours, select
+from .mapstyle import (
+    _INSIDE,
+    DEFAULT_EDGE,
+    EDGE_STYLE,
+    KIND_STYLE,
+    RELATION_WORDS,
+    UNCONFIRMED_DASHES,
+    _font,
+    _label,
+    _size,
+    _title,
+)
 
-SIZES = {"degree": "links", "members": "members", "betweenness": "brokerage (betweenness)"}
-COLLAPSE = {"kind": "by kind", "area": "by area"}
-MAX_HOPS = 5
-#: Maps this small get their own layout; larger ones reuse the whole register's.
-LOCAL_LAYOUT = 150
 #: Registers larger than this get no whole-register layout (Fruchterman-Reingold is
 #: O(n^2) an iteration: minutes at 15,000 nodes, far longer nationally); each map view of
 #: at most ``max_nodes`` nodes is laid out on its own instead, and cached per version.
 GLOBAL_LAYOUT_LIMIT = 8000
-
-
-class MapTooBig(GovmapError):
-    status = 413
-
-
-@dataclass(frozen=True)
-class MapQuery:
-    """What part of the landscape to draw, and how."""
-
-    kinds: tuple[str, ...] = ()
-    theme: str | None = None
-    area: str | None = None
-    statutory: bool | None = None
-    focus: str | None = None
-    hops: int = 1
-    highlight: tuple[str, ...] = ()
-    size: str = "degree"
-    collapse: str | None = None
-
-    @classmethod
-    def from_args(
-        cls, args: Mapping[str, Any], getlist: Callable[[str], list[str]] | None = None
-    ) -> MapQuery:
-        """Parse URL query arguments; unknown values are ignored, not errors."""
-        many = getlist or (lambda k: [args[k]] if args.get(k) else [])
-        kinds = tuple(k for k in _split(many("kind")) if k in KIND_STYLE and k != "group")
-        statutory = {"yes": True, "no": False}.get(str(args.get("statutory") or ""))
-        try:
-            hops = max(1, min(MAX_HOPS, int(args.get("hops") or 1)))
-        except ValueError:
-            hops = 1
-        size = str(args.get("size") or "degree")
-        collapse = str(args.get("collapse") or "") or None
-        return cls(
-            kinds=kinds,
-            theme=str(args.get("theme") or "") or None,
-            area=str(args.get("area") or "") or None,
-            statutory=statutory,
-            focus=str(args.get("focus") or "") or None,
-            hops=hops,
-            highlight=tuple(_split(many("highlight"))),
-            size=size if size in SIZES else "degree",
-            collapse=collapse if collapse in COLLAPSE else None,
-        )
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.kinds or self.theme or self.area or self.statutory is not None or self.focus)
-
-
-def _split(values: Iterable[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 @dataclass
@@ -122,6 +61,23 @@ class MapData:
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What the view is, in words: "Domestic Abuse", "Accountability", "Around North CSP".
+    title: str = "The whole landscape"
+    #: Records in the view with no link to anything else in it: listed beside the map, not drawn.
+    isolated: list[dict[str, Any]] = field(default_factory=list)
+    #: Row captions drawn on the canvas as plain text (the accountability view).
+    captions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Every record the view shows: drawn, then listed beside the map."""
+        return [*self.nodes, *self.isolated]
+
+    @property
+    def label(self) -> str:
+        """The map's accessible name: "Domestic Abuse: 7 records, 12 links"."""
+        n, e = len(self.records), len(self.edges)
+        return f"{self.title}: {n} record{'s' if n != 1 else ''}, {e} link{'s' if e != 1 else ''}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +87,10 @@ class MapData:
             "total": self.total,
             "counts": self.counts,
             "notes": self.notes,
+            "title": self.title,
+            "label": self.label,
+            "isolated": self.isolated,
+            "captions": self.captions,
         }
 
 
@@ -202,117 +162,6 @@ def measure(g: nx.MultiDiGraph, name: str) -> dict[str, float]:
     return {node: float(d) for node, d in simple.degree()}
 
 
-# -- selection -----------------------------------------------------------------
-
-
-def _within_closure(register: Register, area_id: str) -> set[str]:
-    """The area and every area inside it, at any depth."""
-    inside: dict[str, list[str]] = defaultdict(list)
-    for a in register.areas:
-        for link in a.within:
-            inside[link.to].append(a.id)
-    out, todo = {area_id}, [area_id]
-    while todo:
-        for child in inside.get(todo.pop(), []):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
-
-
-def _narrower_closure(register: Register, theme_id: str) -> set[str]:
-    narrower: dict[str, list[str]] = defaultdict(list)
-    for t in register.themes:
-        for link in t.broader:
-            narrower[link.to].append(t.id)
-    out, todo = {theme_id}, [theme_id]
-    while todo:
-        for child in narrower.get(todo.pop(), []):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
-
-
-def _with_body_neighbours(g: nx.MultiDiGraph, seed: set[str]) -> set[str]:
-    """The seed, plus what its bodies are linked to (members, parents, themes)."""
-    out = set(seed)
-    for node in seed:
-        if g.nodes[node].get("kind") == "body":
-            out.update(g.predecessors(node))
-            out.update(g.successors(node))
-    return out
-
-
-def select(register: Register, g: nx.MultiDiGraph, q: MapQuery) -> set[str]:
-    """The ids the query keeps."""
-    nodes = set(g.nodes)
-    if q.theme:
-        theme = get_record(register, q.theme)
-        if not isinstance(theme, Theme):
-            raise GovmapError(f"'{q.theme}' is not a theme", hint="choose a theme from the list")
-        themes = _narrower_closure(register, q.theme)
-        holders = {u for u, v, t in g.in_edges(themes, data="type") if t == RelType.ADDRESSES.value}
-        nodes &= _with_body_neighbours(g, themes | holders)
-    if q.area:
-        area = get_record(register, q.area)
-        if not isinstance(area, Area):
-            raise GovmapError(f"'{q.area}' is not an area", hint="choose an area from the list")
-        areas = _within_closure(register, q.area)
-        covering = {u for u, v, t in g.in_edges(areas, data="type") if t == RelType.COVERS.value}
-        nodes &= _with_body_neighbours(g, areas | covering)
-    if q.statutory is not None:
-        dropped = {
-            n
-            for n in nodes
-            if g.nodes[n].get("kind") == "body"
-            and bool(getattr(g.nodes[n]["record"], "statutory", False)) is not q.statutory
-        }
-        before = nodes - dropped
-        # Records left with no link to what remains are dropped too: they were there for the bodies.
-        sub = g.subgraph(before)
-        nodes = {n for n in before if g.nodes[n].get("kind") == "body" or sub.degree(n) > 0}
-    if q.kinds:
-        nodes = {n for n in nodes if g.nodes[n].get("kind") in q.kinds or n == q.focus}
-    if q.focus:
-        get_record(register, q.focus)
-        if q.focus not in g:
-            raise GovmapError(f"'{q.focus}' is not drawn on the map", hint="documents are not on the map")
-        nodes.add(q.focus)
-        sub = g.subgraph(nodes).to_undirected(as_view=True)
-        nodes = set(nx.single_source_shortest_path_length(sub, q.focus, cutoff=q.hops))
-    return nodes
-
-
-# -- drawing -------------------------------------------------------------------
-
-
-def _title(attrs: Mapping[str, Any]) -> str:
-    """A plain-text tooltip (vis-network shows it with innerText: never HTML)."""
-    kind = attrs.get("kind", "")
-    subtype = attrs.get("subtype")
-    lines = [attrs.get("name", ""), f"{kind}{', ' + subtype if subtype and subtype != kind else ''}"]
-    if attrs.get("status") == "unconfirmed":
-        lines.append("unconfirmed")
-    return "\n".join(lines)
-
-
-def _label(name: str, limit: int = 38) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def _size(value: float, top: float) -> float:
-    return round(10 + 22 * math.sqrt(value / top), 1) if top > 0 else 12.0
-
-
-def _positions(
-    g: nx.MultiDiGraph, nodes: set[str], positions_of: Callable[[set[str]], Mapping[str, tuple[float, float]]]
-) -> Mapping[str, tuple[float, float]]:
-    if len(nodes) <= LOCAL_LAYOUT:
-        return layout(g.subgraph(nodes))
-    return positions_of(nodes)
-
-
 def map_data(
     register: Register,
     g: nx.MultiDiGraph,
@@ -333,34 +182,52 @@ def map_data(
     total = len(nodes)
     counts = dict(sorted(Counter(g.nodes[n]["kind"] for n in nodes).items()))
     if q.collapse:
-        return _collapsed(register, g, nodes, q.collapse, counts)
+        data = _collapsed(register, g, nodes, q.collapse, counts)
+        data.title = describe(register, q)
+        return data
     if total > max_nodes:
         parts = ", ".join(f"{v} {k}" for k, v in counts.items())
         raise MapTooBig(
             f"this map would have {total:,} nodes ({parts}); the limit is {max_nodes:,}",
             hint="filter by kind, theme or area, focus on one entity, or collapse by kind or area",
         )
-    pos = _positions(g, nodes, positions_of)
+    sub = g.subgraph(nodes)
+    centre = q.focus or (q.theme if q.theme in nodes else None)
+    alone: set[str] = set()
+    if not q.hierarchy and not q.path and total > 1:
+        # Unlinked records would be drawn far from the rest and shrink the fit: list them instead.
+        alone = {n for n in nodes if n != centre and sub.degree(n) - sub.number_of_edges(n, n) == 0}
+    drawn = nodes - alone
+    arranged, final = _arrange(g, drawn, q, positions_of)
+    pos = arranged.positions
     values = measure_of(q.size)
-    top = max((values.get(n, 0.0) for n in nodes), default=0.0)
+    top = max((values.get(n, 0.0) for n in drawn), default=0.0)
     highlight = set(q.highlight)
-    data = MapData(total=total, counts=counts, physics=total <= physics_limit)
+    data = MapData(
+        total=total, counts=counts, physics=not final and total <= physics_limit, title=describe(register, q)
+    )
     for n in sorted(nodes):
         attrs = g.nodes[n]
         style = KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])
+        if n in alone:
+            data.isolated.append(_record(n, attrs, url_for_entity(n)))
+            continue
         x, y = pos.get(n, (0.0, 0.0))
+        size = _size(values.get(n, 0.0), top)
+        label = _label(attrs["name"])
+        if attrs["status"] == "unconfirmed":
+            label += "\n(unconfirmed)"
         node: dict[str, Any] = {
-            "id": n,
-            "label": _label(attrs["name"]),
+            **_record(n, attrs, url_for_entity(n)),
+            "label": label,
             "title": _title(attrs),
-            "name": attrs["name"],
-            "kind": attrs["kind"],
-            "subtype": attrs.get("subtype"),
-            "status": attrs["status"],
-            "url": url_for_entity(n),
             "shape": style["shape"],
             "color": {"background": style["color"], "border": "#222222"},
-            "size": _size(values.get(n, 0.0), top),
+            "size": size,
+            "font": {
+                "size": _font(attrs["kind"], size, n == centre, len(drawn) <= 25),
+                **_INSIDE.get(style["shape"], {}),
+            },
             "x": round(x, 1),
             "y": round(y, 1),
         }
@@ -374,34 +241,68 @@ def map_data(
                 node["highlighted"] = True
             else:
                 node["opacity"] = 0.3
-        if n == q.focus:
+        if n == q.focus or (q.path and n in q.path):
             node["borderWidth"] = 4
-            node["focus"] = True
+            node["focus"] = n == q.focus
         data.nodes.append(node)
     seen_types: set[str] = set()
-    for u, v, key, attrs in g.subgraph(nodes).edges(keys=True, data=True):
+    names = {n: g.nodes[n]["name"] for n in drawn}
+    for u, v, key, attrs in g.subgraph(drawn).edges(keys=True, data=True):
         t = attrs["type"]
         seen_types.add(t)
+        words = RELATION_WORDS.get(t, (LABELS[RelType(t)][0], LABELS[RelType(t)][1]))[0]
+        unconfirmed = attrs.get("status") == "unconfirmed"
         edge = {
             "id": key,
             "from": u,
             "to": v,
             "arrows": "to",
-            "title": LABELS[RelType(t)][0],
+            "title": f"{names[u]} {words} {names[v]}" + (" (unconfirmed)" if unconfirmed else ""),
             "type": t,
+            "words": words,
+            "role": attrs.get("role"),
+            "status": attrs.get("status"),
             **EDGE_STYLE.get(t, DEFAULT_EDGE),
         }
-        if attrs.get("status") == "unconfirmed":
-            edge["dashes"] = [3, 3]
+        if unconfirmed:
+            edge["dashes"] = UNCONFIRMED_DASHES
         data.edges.append(edge)
     data.legend = [{"kind": k, **KIND_STYLE[k]} for k in KIND_STYLE if k in counts]
     data.edge_legend = [
-        {"type": t, "label": LABELS[RelType(t)][0], **EDGE_STYLE.get(t, DEFAULT_EDGE)}
+        {"type": t, "label": RELATION_WORDS.get(t, LABELS[RelType(t)])[0], **EDGE_STYLE.get(t, DEFAULT_EDGE)}
         for t in sorted(seen_types)
     ]
+    data.captions = [{"text": c, "x": x, "y": y} for c, x, y in arranged.captions]
     if highlight - nodes:
         data.notes.append(f"{len(highlight - nodes)} highlighted record(s) are outside this view.")
+    if q.path:
+        hidden = _hidden_neighbours(g, q.path)
+        if hidden:
+            data.notes.append(f"{hidden} more neighbours of the path are not drawn.")
+    if q.hierarchy:
+        bodies = {n for n in drawn if g.nodes[n].get("kind") == "body"}
+        weak = sum(1 for _, t in maplayout.parents(g, bodies).values() if t == maplayout.WEAK_PARENT)
+        if weak:
+            data.notes.append(
+                f"{weak} bod{'y has' if weak == 1 else 'ies have'} no reporting line recorded: each is "
+                "drawn under the body it links with (dash-dot line), which is not a reporting line."
+            )
+    if q.hierarchy and not q.members and not q.kinds:
+        data.notes.append(
+            "Organisations, themes and other records are hidden: tick 'Show members and themes'."
+        )
     return data
+
+
+def _record(n: str, attrs: Mapping[str, Any], url: str) -> dict[str, Any]:
+    return {
+        "id": n,
+        "name": attrs["name"],
+        "kind": attrs["kind"],
+        "subtype": attrs.get("subtype"),
+        "status": attrs["status"],
+        "url": url,
+    }
 
 
 def _group_of(register: Register, g: nx.MultiDiGraph, n: str, by: str) -> tuple[str, str]:
@@ -458,14 +359,14 @@ def _collapsed(
                 "y": round(y, 1),
             }
         )
-    for (a, b), n in sorted(links.items()):
+    for (a, b), count in sorted(links.items()):
         data.edges.append(
             {
                 "id": f"{a}|{b}",
                 "from": a,
                 "to": b,
-                "title": f"{n} links",
-                "width": round(1 + math.log2(n), 1),
+                "title": f"{count} links",
+                "width": round(1 + math.log2(count), 1),
                 "color": "#9aa5b1",
             }
         )

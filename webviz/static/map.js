@@ -1,8 +1,15 @@
-// Draws every .govmap-map from the JSON block its data-source names.
-// Text from the register only ever goes through textContent, vis-network's
-// canvas labels, or its plain-text tooltips (innerText): never innerHTML.
+// Draws every .govmap-map from the JSON block its data-source names, and makes it work
+// from the keyboard.  Text from the register only ever goes through textContent,
+// vis-network's canvas labels, or its plain-text tooltips (innerText): never innerHTML.
 (function () {
   "use strict";
+
+  // A label is drawn only when it is at least 10 px on screen (vis draws it when
+  // font size x scale >= drawThreshold - 1): small labels appear as the reader zooms in.
+  var MIN_LABEL_PX = 10;
+  // Fitting a small view would blow it up; past this it stays at this scale.
+  var MAX_FIT_SCALE = 1.4;
+  var ZOOM_STEP = 1.25;
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -18,17 +25,29 @@
     var params = new URLSearchParams(window.location.search);
     params.set("focus", id);
     if (!params.get("hops")) params.set("hops", "1");
+    params.delete("layout");
     return window.location.pathname + "?" + params.toString();
   }
 
-  function showPanel(node) {
+  function describe(node, links) {
+    var words = [node.name, node.subtype && node.subtype !== node.kind ? node.kind + ", " + node.subtype : node.kind];
+    if (node.status === "unconfirmed" || node.status === "disputed") words.push(node.status);
+    words.push(links + (links === 1 ? " link" : " links"));
+    return words.join(", ");
+  }
+
+  // -- the side panel ---------------------------------------------------------
+
+  var panelReturn = null; // the node button focus goes back to when the panel closes
+
+  function showPanel(node, moveFocus, from) {
     var panel = document.getElementById("panel");
     if (!panel || !node) return false;
     setText("panel-name", node.name);
     setText("panel-kind", node.subtype && node.subtype !== node.kind ? node.kind + " · " + node.subtype : node.kind);
     setText("panel-status", node.status || "");
     var status = document.getElementById("panel-status");
-    if (status) status.className = "badge " + (node.status === "unconfirmed" ? "unconfirmed" : "confirmed");
+    if (status) status.className = "badge " + (node.status === "unconfirmed" || node.status === "disputed" ? node.status : "confirmed");
     var open = document.getElementById("panel-open");
     var focus = document.getElementById("panel-focus");
     // Collapsed groups have no page.
@@ -36,13 +55,59 @@
     if (focus) { focus.hidden = !node.url; if (node.url) focus.setAttribute("href", focusUrl(node.id)); }
     panel.hidden = false;
     panel.dataset.entity = node.id;
+    if (moveFocus) {
+      panelReturn = from || null;
+      var heading = document.getElementById("panel-name");
+      if (heading) heading.focus();
+    }
     return true;
+  }
+
+  function closePanel() {
+    var panel = document.getElementById("panel");
+    if (!panel || panel.hidden) return false;
+    panel.hidden = true;
+    if (panelReturn && document.body.contains(panelReturn)) panelReturn.focus();
+    panelReturn = null;
+    return true;
+  }
+
+  function wirePanel() {
+    var panel = document.getElementById("panel");
+    if (!panel) return;
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { if (closePanel()) event.preventDefault(); }
+    });
+    var close = document.getElementById("panel-close");
+    if (close) close.addEventListener("click", closePanel);
+  }
+
+  // -- drawing ----------------------------------------------------------------
+
+  function fit(map) {
+    var network = map.network;
+    network.fit({ animation: false });
+    if (network.getScale() > MAX_FIT_SCALE) network.moveTo({ scale: MAX_FIT_SCALE, animation: false });
+    // Row captions stay at least 13 px on screen however small the fit.
+    var size = Math.max(18, 13 / network.getScale());
+    (map.data.captions || []).forEach(function (c, i) { map.nodes.update({ id: "caption:" + i, font: { size: size } }); });
+    recordScale(map);
+  }
+
+  function recordScale(map) {
+    map.container.dataset.scale = String(map.network.getScale());
   }
 
   function draw(container) {
     var data = readJSON(container.dataset.source);
     if (!data || typeof vis === "undefined") return null;
     var nodes = new vis.DataSet(data.nodes);
+    (data.captions || []).forEach(function (c, i) {
+      // Row captions are read at any zoom: no draw threshold for them.
+      nodes.add({ id: "caption:" + i, label: c.text, x: c.x, y: c.y, shape: "text", decor: true, chosen: false,
+                  scaling: { label: { enabled: false, drawThreshold: 1 } },
+                  font: { size: 18, color: "#1d232a", face: "system-ui, sans-serif" } });
+    });
     var edges = new vis.DataSet(data.edges);
     var options = {
       autoResize: true,
@@ -51,37 +116,210 @@
             stabilization: { enabled: true, iterations: 120, fit: true } }
         : false,
       layout: { improvedLayout: false },
-      interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: data.nodes.length > 500 },
-      nodes: { font: { size: 13, face: "system-ui, sans-serif" }, borderWidth: 1 },
+      interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: data.nodes.length > 500, keyboard: false },
+      nodes: {
+        font: { size: 13, face: "system-ui, sans-serif", color: "#1d232a", strokeWidth: 3, strokeColor: "#ffffff" },
+        borderWidth: 1,
+        scaling: { label: { enabled: false, drawThreshold: MIN_LABEL_PX + 1, maxVisible: 40 } }
+      },
       edges: { smooth: false, arrows: { to: { scaleFactor: 0.5 } }, font: { size: 0 } }
     };
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+    var map = { network: network, nodes: nodes, edges: edges, data: data, container: container, focused: null };
+    container.govmap = map;
+    // The canvas frame is not a tab stop: the node buttons are (see wireKeys).
+    container.querySelectorAll("[tabindex]").forEach(function (el) { if (el !== container) el.setAttribute("tabindex", "-1"); });
     // data-stable tells a reader (and the browser tests) that nodes stay where they are now.
-    function markStable() { container.dataset.stable = "1"; }
+    function settle() { fit(map); container.dataset.stable = "1"; }
     if (data.physics && data.nodes.length) {
-      network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); markStable(); });
+      network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); settle(); });
     } else {
-      network.once("afterDrawing", markStable);
+      network.once("afterDrawing", settle);
     }
+    network.on("zoom", function () { recordScale(map); });
+    network.on("afterDrawing", function (ctx) { drawFocusRing(map, ctx); });
     network.on("click", function (params) {
       if (!params.nodes.length) return;
       var node = nodes.get(params.nodes[0]);
-      if (!showPanel(node) && node.url) window.location.assign(node.url);
+      if (!node || node.decor) return;
+      setCurrent(map, node.id, false);
+      if (!showPanel(node, false) && node.url) window.location.assign(node.url);
     });
     network.on("doubleClick", function (params) {
       if (!params.nodes.length) return;
       var node = nodes.get(params.nodes[0]);
-      if (node.url) window.location.assign(node.url);
+      if (node && node.url) window.location.assign(node.url);
     });
+    wireKeys(map);
     var focused = data.nodes.filter(function (n) { return n.focus; })[0];
     if (focused && document.getElementById("panel")) {
       network.selectNodes([focused.id]);
-      showPanel(focused);
+      setCurrent(map, focused.id, false);
+      showPanel(focused, false);
     }
-    container.govmap = { network: network, nodes: nodes, edges: edges, data: data };
     network.once("afterDrawing", function () { container.dataset.drawn = String(data.nodes.length); });
-    return container.govmap;
+    return map;
   }
+
+  // -- the keyboard -------------------------------------------------------------
+
+  function neighbours(map, id) {
+    var out = {};
+    map.network.getConnectedNodes(id).forEach(function (n) { out[n] = true; });
+    return out;
+  }
+
+  // Reading order: the centre (a focus, the first step of a path) first, then top to bottom,
+  // left to right; in the accountability view that is level by level.
+  function readingOrder(map) {
+    var list = map.data.nodes.slice();
+    list.sort(function (a, b) {
+      var fa = a.focus ? 0 : 1, fb = b.focus ? 0 : 1;
+      if (fa !== fb) return fa - fb;
+      var ra = Math.round(a.y / 60), rb = Math.round(b.y / 60);
+      return ra !== rb ? ra - rb : a.x - b.x;
+    });
+    return list;
+  }
+
+  // The node an arrow key leads to: the nearest linked node within 60 degrees of that
+  // direction; failing that, the nearest node of any kind there; else none.
+  function step(map, id, dx, dy) {
+    var here = map.network.getPositions([id])[id];
+    var linked = neighbours(map, id);
+    var best = null, bestAny = null;
+    map.data.nodes.forEach(function (n) {
+      if (n.id === id) return;
+      var p = map.network.getPositions([n.id])[n.id];
+      var vx = p.x - here.x, vy = p.y - here.y;
+      var dist = Math.sqrt(vx * vx + vy * vy) || 1;
+      var cos = (vx * dx + vy * dy) / dist;
+      if (cos < 0.5) return;
+      var cost = dist * (2 - cos);
+      if (linked[n.id] && (!best || cost < best.cost)) best = { id: n.id, cost: cost };
+      if (!bestAny || cost < bestAny.cost) bestAny = { id: n.id, cost: cost };
+    });
+    return (best || bestAny || { id: null }).id;
+  }
+
+  function buttonOf(map, id) {
+    return map.buttons[id] || null;
+  }
+
+  function setCurrent(map, id, moveFocus) {
+    if (!map.buttons || !map.buttons[id]) return;
+    if (map.focused && map.buttons[map.focused]) map.buttons[map.focused].setAttribute("tabindex", "-1");
+    map.focused = id;
+    var button = map.buttons[id];
+    button.setAttribute("tabindex", "0");
+    if (moveFocus) button.focus();
+  }
+
+  function reveal(map, id) {
+    var network = map.network;
+    network.selectNodes([id]);
+    var p = network.canvasToDOM(network.getPositions([id])[id]);
+    var box = map.container.getBoundingClientRect();
+    var margin = 60;
+    if (p.x < margin || p.y < margin || p.x > box.width - margin || p.y > box.height - margin) {
+      network.moveTo({ position: network.getPositions([id])[id], animation: false });
+    }
+    network.redraw();
+  }
+
+  function drawFocusRing(map, ctx) {
+    if (!map.keyboard || !map.focused) return;
+    var pos = map.network.getPositions([map.focused])[map.focused];
+    var node = map.nodes.get(map.focused);
+    if (!pos || !node) return;
+    var r = (node.size || 16) + 9;
+    ctx.save();
+    ctx.lineWidth = 6;
+    ctx.strokeStyle = "#ffdd00"; // the GOV.UK focus colour, with a black ring inside it
+    ctx.beginPath(); ctx.arc(pos.x, pos.y, r, 0, 2 * Math.PI); ctx.stroke();
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#0b0c0c";
+    ctx.beginPath(); ctx.arc(pos.x, pos.y, r - 4, 0, 2 * Math.PI); ctx.stroke();
+    ctx.restore();
+  }
+
+  function wireKeys(map) {
+    var list = document.createElement("ul");
+    list.className = "map-keys";
+    list.setAttribute("aria-label", "Records on the map: arrow keys move along links, Enter opens details");
+    map.buttons = {};
+    var order = readingOrder(map);
+    order.forEach(function (n, i) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "map-node";
+      button.dataset.id = n.id;
+      button.setAttribute("tabindex", i === 0 ? "0" : "-1");
+      button.textContent = describe(n, map.network.getConnectedNodes(n.id).length);
+      li.appendChild(button);
+      list.appendChild(li);
+      map.buttons[n.id] = button;
+    });
+    if (order.length) map.focused = order[0].id;
+    map.container.appendChild(list);
+    var status = document.createElement("p");
+    status.className = "map-focus-label";
+    status.hidden = true;
+    map.container.appendChild(status);
+
+    list.addEventListener("focusin", function (event) {
+      var id = event.target && event.target.dataset ? event.target.dataset.id : null;
+      if (!id) return;
+      map.keyboard = true;
+      setCurrent(map, id, false);
+      var node = map.nodes.get(id);
+      status.textContent = node.name + " — Enter: details · arrows: linked records · + / −: zoom";
+      status.hidden = false;
+      map.container.classList.add("keyboard");
+      reveal(map, id);
+    });
+    list.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && list.contains(event.relatedTarget)) return;
+      map.keyboard = false;
+      status.hidden = true;
+      map.container.classList.remove("keyboard");
+      map.network.redraw();
+    });
+    list.addEventListener("keydown", function (event) {
+      var id = event.target.dataset.id;
+      if (!id) return;
+      var next = null;
+      var network = map.network;
+      switch (event.key) {
+        case "ArrowRight": next = step(map, id, 1, 0); break;
+        case "ArrowLeft": next = step(map, id, -1, 0); break;
+        case "ArrowDown": next = step(map, id, 0, 1); break;
+        case "ArrowUp": next = step(map, id, 0, -1); break;
+        case "Home": next = order[0].id; break;
+        case "End": next = order[order.length - 1].id; break;
+        case "+": case "=":
+          network.moveTo({ scale: network.getScale() * ZOOM_STEP, animation: false }); recordScale(map);
+          event.preventDefault(); return;
+        case "-": case "_":
+          network.moveTo({ scale: network.getScale() / ZOOM_STEP, animation: false }); recordScale(map);
+          event.preventDefault(); return;
+        case "Enter": case " ":
+          event.preventDefault();
+          var node = map.nodes.get(id);
+          if (!showPanel(node, true, event.target) && node.url) window.location.assign(node.url);
+          return;
+        case "Escape":
+          if (closePanel()) event.preventDefault();
+          return;
+        default: return;
+      }
+      event.preventDefault();
+      if (next) setCurrent(map, next, true);
+    });
+  }
+
+  // -- search -------------------------------------------------------------------
 
   function find(map, text) {
     var needle = text.trim().toLowerCase();
@@ -108,14 +346,22 @@
       }
       event.preventDefault();
       map.network.selectNodes([node.id]);
-      map.network.focus(node.id, { scale: 1.3, animation: false });
-      showPanel(node);
+      map.network.focus(node.id, { scale: Math.max(1.3, map.network.getScale()), animation: false });
+      recordScale(map);
+      setCurrent(map, node.id, false);
       setText("map-search-status", "Found: " + node.name);
+      showPanel(node, true, buttonOf(map, node.id));
     });
   }
 
+  function wireFit(map) {
+    var button = document.getElementById("map-fit");
+    if (button) button.addEventListener("click", function () { fit(map); });
+  }
+
+  wirePanel();
   document.querySelectorAll(".govmap-map").forEach(function (container) {
     var map = draw(container);
-    if (map && container.id === "map-data-view") wireSearch(map);
+    if (map && container.id === "map-data-view") { wireSearch(map); wireFit(map); }
   });
 })();

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+
 from govmap.graph.entity import entity_view
 from govmap.ingest.errors import GovmapError
 from govmap.webviz import state
@@ -58,8 +61,23 @@ def entity(entity_id: str) -> ResponseReturnValue:
 
 @bp.get("/graph")
 def graph() -> ResponseReturnValue:
+    """The view's JSON, serialised and gzipped once per version and query, then served as bytes."""
     snap = state.current()
-    return jsonify({"version": snap.version, **map_of(snap, map_query()).to_json()})
+    q = map_query()
+
+    def encode() -> tuple[bytes, bytes, str]:
+        text = current_app.json.dumps({"version": snap.version, **map_of(snap, q).to_json()})
+        raw = text.encode("utf-8")
+        return raw, gzip.compress(raw, compresslevel=6), hashlib.sha256(raw).hexdigest()[:32]
+
+    raw, packed, tag = snap.memo(("api-graph", q, snap.has_global_layout), encode)
+    zipped = "gzip" in request.accept_encodings
+    response = Response(packed if zipped else raw, mimetype="application/json")
+    if zipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(tag + ("-gz" if zipped else ""))
+    return response.make_conditional(request)
 
 
 @bp.get("/findings")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+
 from govmap.graph.entity import entity_view
 from govmap.webviz import analysis, state
-from govmap.webviz.mapdata import MapQuery
+from govmap.webviz.mapquery import MapQuery
 from govmap.webviz.search import search
 
 from . import map_of

@@ -1,10 +1,17 @@
-"""The landscape map: filters, search, focus, highlight."""
+"""The landscape map: filters, search, focus, highlight; and its text twin as CSV."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, url_for
+
 from govmap.webviz import state
-from govmap.webviz.mapdata import COLLAPSE, KIND_STYLE, SIZES, MapTooBig
+from govmap.webviz.mapdata import MapData
+from govmap.webviz.mapquery import COLLAPSE, LAYOUTS, SIZES, MapTooBig
+from govmap.webviz.mapstyle import KIND_STYLE
 
 from . import map_of, map_query
 
@@ -30,5 +37,80 @@ def index() -> tuple[str, int]:
         areas=snap.register.areas,
         sizes=SIZES,
         collapses=COLLAPSE,
+        layouts=LAYOUTS,
         args=request.args,
+        switch_url=_switch_url(q.hierarchy),
     ), (problem.status if problem else 200)
+
+
+def _switch_url(hierarchy: bool) -> str:
+    """This view in the other layout: the network, or the accountability view (which has no focus)."""
+    args = request.args.copy()
+    for key in ("layout", "members") if hierarchy else ("layout", "focus", "hops", "collapse"):
+        args.poplist(key)
+    if not hierarchy:
+        args["layout"] = "hierarchy"
+    params: dict[str, Any] = args.to_dict(flat=False)
+    return url_for("map.index", **params)
+
+
+@bp.get("/map.csv")
+def download() -> Response:
+    """The records and links of the view the same query string draws, as one CSV file."""
+    data = map_of(state.current(), map_query())
+    return Response(
+        view_csv(data),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="govmap-map-view.csv"'},
+    )
+
+
+def _cell(value: object) -> str:
+    """A cell a spreadsheet reads as text: a leading = + - @ would start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def view_csv(data: MapData) -> str:
+    """One row a record, then one row a link: ``row`` says which."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["row", "id", "name", "kind", "type", "status", "from", "relation", "to", "role"])
+    for r in data.records:
+        w.writerow(
+            [_cell(v) for v in ("record", r["id"], r["name"], r["kind"], r.get("subtype"), r["status"])]
+        )
+    names = {r["id"]: r["name"] for r in data.records}
+    for e in data.edges:
+        w.writerow(
+            [
+                _cell(v)
+                for v in (
+                    "link",
+                    "",
+                    "",
+                    "",
+                    "",
+                    e.get("status"),
+                    names.get(e["from"], e["from"]),
+                    e.get("words") or e.get("title"),
+                    names.get(e["to"], e["to"]),
+                    e.get("role"),
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+@bp.get("/map.html")
+def download_html() -> Response:
+    """The view the same query string draws, as one HTML file that works offline (pyvis)."""
+    from govmap.webviz.standalone_map import render_map
+
+    snap = state.current()
+    html = render_map(snap.register, map_of(snap, map_query()))
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={"Content-Disposition": 'attachment; filename="govmap-map.html"'},
+    )

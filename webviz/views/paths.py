@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import networkx as nx
 from flask import Blueprint, render_template, request
+
 from govmap.webviz import analysis, state
-from govmap.webviz.mapdata import MapQuery
+from govmap.webviz.mapquery import MapQuery
+from govmap.webviz.mapstyle import RELATION_WORDS
 
 from . import map_of
 
@@ -19,19 +22,40 @@ def find_paths(snap: state.Snapshot, a: str, b: str, theme: str) -> analysis.Pat
     return None
 
 
+def step_words(g: nx.MultiDiGraph, ids: list[str]) -> list[str | None]:
+    """How each step links to the one before, in words read from the step before:
+    ("is a member of", "reports to", "is reported to by"); None for the first step."""
+    out: list[str | None] = [None]
+    for x, y in zip(ids, ids[1:], strict=False):
+        words = None
+        for u, v in ((x, y), (y, x)):
+            for attrs in (g.get_edge_data(u, v) or {}).values():
+                pair = RELATION_WORDS.get(attrs["type"])
+                if pair:
+                    words = pair[0] if u == x else pair[1]
+                    break
+            if words:
+                break
+        out.append(words or "is linked to")
+    return out
+
+
 @bp.get("/paths")
 def index() -> str:
     snap = state.current()
     a, b, theme = (request.args.get(k, "").strip() for k in ("from", "to", "theme"))
     found = find_paths(snap, a, b, theme)
-    data = None
+    data, words = None, []
     if found and found.steps:
-        data = map_of(
-            snap, MapQuery(highlight=tuple(found.ids), focus=found.ids[0], hops=min(len(found.ids), 5))
-        )
+        ids = [i for i in found.ids if i in snap.graph]
+        words = step_words(snap.graph, found.ids)
+        if ids:
+            data = map_of(snap, MapQuery(path=tuple(ids)))
+            data.title = found.title
     return render_template(
         "paths.html",
         found=found,
+        words=words,
         a=a,
         b=b,
         theme=theme,

@@ -1,0 +1,273 @@
+"""WCAG 2.2 AA in a real Chromium: axe-core on every page type, and the map by keyboard alone.
+
+axe-core comes from the ``axe-playwright-python`` package (it ships ``axe.min.js``);
+nothing is fetched at run time.
+"""
+
+# The browser fixtures are shared with test_browser.py by import; pytest injects them by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_browser import (  # noqa: F401
+    CHROMIUM,
+    Site,
+    Watch,
+    browser,
+    sign_in,
+    site,
+    wait_for_map,
+    watch,
+)
+from tests.test_map_legibility import seed_site  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+#: Every page type anyone may see; the edit pages need an editor.
+PUBLIC = [
+    "/",
+    "/?theme=drugs",
+    "/?layout=hierarchy",
+    "/?focus=north-csp&hops=2",
+    "/?collapse=kind",
+    "/entities",
+    "/entity/county-board",
+    "/entity/drugs",
+    "/paths",
+    "/paths?from=north-council&to=drugs-group",
+    "/paths?theme=drugs",
+    "/report",
+    "/report?severity=low&kind=structure",
+    "/history",
+    "/history?record=north-csp",
+    "/accessibility",
+]
+EDITOR = [
+    "/edit/north-csp",
+    "/edit/new/bodies",
+    "/edit/north-csp/members/new",
+    "/edit/north-csp/members/0",
+    "/edit/north-csp/remove",
+]
+#: Pages other work adds; each is checked when the app has it.
+NEWER = ["/delivery", "/changes", "/whatif", "/what-if"]
+
+
+def axe(page: Any) -> list[str]:
+    """The WCAG A/AA violations axe-core finds on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(str(n['target']) for n in v['nodes'][:5])}"
+        for v in results.response["violations"]
+    ]
+
+
+def settle(page: Any) -> None:
+    for sel in ("#map-data-view", "#entity-map-data-view", "#path-map-data-view"):
+        if page.locator(sel).count():
+            wait_for_map(page, sel)
+
+
+def check(page: Any, site: Site, path: str) -> None:
+    response = page.goto(site(path))
+    assert response is not None and response.status == 200, path
+    settle(page)
+    assert page.locator("h1").count() == 1, f"{path}: one h1 per page"
+    found = axe(page)
+    assert found == [], f"{path}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_every_public_page_passes_axe_core_at_wcag_2_2_aa(site: Site, watch: Watch, path: str) -> None:
+    check(watch.page(), site, path)
+
+
+def test_the_sign_in_page_and_its_error_pass_axe_core(site: Site, watch: Watch) -> None:
+    page = watch.page()
+    check(page, site, "/login")
+    page.fill("#username", "alice")
+    page.fill("#password", "wrong")
+    page.click("#login-form button[type=submit]")
+    assert axe(page) == []
+
+
+@pytest.mark.parametrize("path", EDITOR)
+def test_every_edit_page_passes_axe_core_at_wcag_2_2_aa(site: Site, watch: Watch, path: str) -> None:
+    page = watch.page()
+    sign_in(page, site, "alice")
+    check(page, site, path)
+
+
+def test_newer_pages_pass_axe_core_when_the_app_has_them(site: Site, watch: Watch) -> None:
+    page = watch.page()
+    sign_in(page, site, "alice")
+    present = []
+    for path in NEWER:
+        response = page.goto(site(path))
+        if response is None or response.status == 404:
+            continue
+        present.append(path)
+        settle(page)
+        found = axe(page)
+        assert found == [], f"{path}:\n" + "\n".join(found)
+    assert "/delivery" in present
+    print("newer pages checked:", present)
+
+
+def test_an_edit_form_with_an_error_passes_axe_core_and_names_the_field(site: Site, watch: Watch) -> None:
+    page = watch.page()
+    sign_in(page, site, "alice")
+    page.goto(site("/edit/north-csp"))
+    page.fill("#f-name", "")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    link = page.locator(".error-summary .error-list a").first
+    assert link.get_attribute("href") == "#f-name"
+    assert page.get_attribute("#f-name", "aria-invalid") == "true"
+    assert "f-name-error" in (page.get_attribute("#f-name", "aria-describedby") or "")
+    assert page.get_attribute("#f-name", "aria-required") == "true"
+    assert "(required)" in page.inner_text("label[for=f-name]")
+    assert axe(page) == []
+
+
+# -- the keyboard ---------------------------------------------------------------------
+
+
+def active(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        "(() => { const a = document.activeElement;"
+        " return {id: a.id, node: a.dataset ? a.dataset.id || null : null, text: a.textContent.trim()}; })()"
+    )
+
+
+def toward(page: Any, here: str, there: str) -> list[str]:
+    """Arrow keys in order of preference from one node toward another, as a sighted user would pick."""
+    p = page.evaluate(
+        "([a, b]) => document.querySelector('#map-data-view').govmap.network.getPositions([a, b])",
+        [here, there],
+    )
+    dx, dy = p[there]["x"] - p[here]["x"], p[there]["y"] - p[here]["y"]
+    h = "ArrowRight" if dx > 0 else "ArrowLeft"
+    v = "ArrowDown" if dy > 0 else "ArrowUp"
+    first, second = (h, v) if abs(dx) >= abs(dy) else (v, h)
+    return [
+        first,
+        second,
+        {
+            "ArrowRight": "ArrowLeft",
+            "ArrowLeft": "ArrowRight",
+            "ArrowUp": "ArrowDown",
+            "ArrowDown": "ArrowUp",
+        }[second],
+    ]
+
+
+def test_from_the_map_the_keyboard_alone_reaches_a_node_opens_its_panel_and_its_page(
+    site: Site, watch: Watch
+) -> None:
+    page = watch.page()
+    page.goto(site("/"))
+    wait_for_map(page)
+    page.keyboard.press("Tab")
+    assert active(page)["text"] == "Skip to the map"
+    page.keyboard.press("Enter")
+    assert active(page)["id"] == "map-data-view"
+    page.keyboard.press("Tab")
+    start = active(page)["node"]
+    assert start is not None
+    assert page.is_visible(".map-focus-label")
+    here, seen = start, {start}
+    for _ in range(20):
+        if here == "drugs-group":
+            break
+        for key in toward(page, here, "drugs-group"):
+            page.keyboard.press(key)
+            now = active(page)["node"]
+            if now and now != here and now not in seen:
+                break
+        assert now is not None, "focus left the map"
+        seen.add(now)
+        here = now
+    assert here == "drugs-group"
+    assert active(page)["text"].startswith("Drugs Working Group, body, group")
+    page.keyboard.press("Enter")
+    assert active(page)["id"] == "panel-name"
+    assert page.inner_text("#panel-name") == "Drugs Working Group"
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#panel")
+    assert active(page)["node"] == "drugs-group"
+    page.keyboard.press("+")
+    assert float(page.get_attribute("#map-data-view", "data-scale") or 0) > 0
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert active(page)["id"] == "panel-open"
+    page.keyboard.press("Enter")
+    page.wait_for_url(site("/entity/drugs-group"))
+    assert page.inner_text("h1") == "Drugs Working Group"
+
+
+def test_search_moves_focus_to_the_panel_of_what_it_found(site: Site, watch: Watch) -> None:
+    page = watch.page()
+    page.goto(site("/"))
+    wait_for_map(page)
+    page.fill("#map-search-q", "North Community")
+    page.press("#map-search-q", "Enter")
+    assert active(page)["id"] == "panel-name"
+    page.keyboard.press("Tab")
+    assert active(page)["id"] == "panel-open"
+
+
+def test_every_map_view_has_a_table_of_exactly_what_it_draws(site: Site, watch: Watch) -> None:
+    page = watch.page()
+    for path in ("/?theme=drugs", "/?layout=hierarchy", "/"):
+        page.goto(site(path))
+        wait_for_map(page)
+        data = page.evaluate("document.querySelector('#map-data-view').govmap.data")
+        ids = sorted([n["id"] for n in data["nodes"]] + [n["id"] for n in data["isolated"]])
+        rows = sorted(
+            page.locator("#map-table tbody tr[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+        )
+        assert rows == ids, path
+        links = page.locator("#map-table table").nth(1).locator("tbody tr").count() if data["edges"] else 0
+        assert links == len(data["edges"]), path
+        label = page.get_attribute("#map-data-view", "aria-label")
+        assert label.endswith(f": {len(ids)} records, {len(data['edges'])} links"), label
+
+
+# -- the report on the seed register ---------------------------------------------------
+
+
+def test_the_seed_report_is_folded_by_group_passes_axe_core_and_a_finding_link_opens_its_group(
+    seed_site: Site, watch: Watch
+) -> None:
+    page = watch.page()
+    check(page, seed_site, "/report")
+    assert page.title() == "Report: all findings · govmap"
+    groups = page.locator("details.finding-group")
+    assert groups.count() > 1
+    assert 0 < page.locator("details.finding-group[open]").count() < groups.count()
+    folded = page.evaluate("document.documentElement.scrollHeight")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    unfolded = page.evaluate("document.documentElement.scrollHeight")
+    print(f"seed report at 1400x900: {folded} px folded, {unfolded} px with every group open")
+    assert folded * 3 < unfolded
+    page.goto(seed_site("/report"))
+    closed = page.locator("details.finding-group:not([open]) li.finding").first.get_attribute("id")
+    page.goto(seed_site(f"/report#{closed}"))
+    assert page.evaluate(f"document.getElementById('{closed}').closest('details.finding-group').open")
