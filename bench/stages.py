@@ -1,6 +1,6 @@
 """One benchmark stage, run in its own process so its peak memory is its own.
 
-    python bench/stages.py STAGE REGISTER.yaml [--neo4j URI] [--timeout S] [--wrk-seconds S]
+    python bench/stages.py STAGE REGISTER.yaml [--neo4j URI] [--timeout S] [--wrk-seconds S] [--changed-to R2]
 
 prints one JSON line: {"stage": ..., "seconds": ..., ...}.  bench/run.py calls
 this for every stage and size and reads the child's peak RSS from wait4().
@@ -65,6 +65,51 @@ def load_validate(args: argparse.Namespace) -> dict[str, Any]:
     seconds, checked = timed(lambda: check_text(text, args.register))
     assert checked.register is not None, [p.format() for p in checked.errors[:5]]
     return {"seconds": seconds, "records": sum(1 for _ in checked.register.records())}
+
+
+@stage
+def yaml_edit(args: argparse.Namespace) -> dict[str, Any]:
+    """Web edits on the YAML store (``YamlStore.apply``, as the edit form saves), on a copy of
+    the register: six edits (descriptions of bodies and organisations, a membership added),
+    each made against its record's version, then the store's next ``load()`` (the page after
+    a save).  ``seconds`` is the median; ``first_seconds`` the first save (which may parse the
+    file once for the round-trip document); ``next_page_seconds`` the median reload."""
+    import shutil
+    import statistics
+    import tempfile
+
+    from govmap.ingest.edits import AddLink, ChangeRecord
+    from govmap.ingest.model import record_version
+    from govmap.ingest.store import YamlStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "boards.yaml")
+        shutil.copy(args.register, path)
+        store = YamlStore(path)
+        register, _ = store.load()
+        bodies = sorted(register.bodies, key=lambda b: (-len(b.members), b.id))
+        orgs = sorted(o.id for o in register.organisations)
+        edits: list[tuple[Any, str]] = []
+        for b in bodies[:2]:
+            edits.append((ChangeRecord(b.id, {"description": "Edited by the benchmark"}), b.id))
+        for o in orgs[:: max(1, len(orgs) // 3)][:3]:
+            edits.append((ChangeRecord(o, {"description": "Edited by the benchmark"}), o))
+        body = bodies[-1]
+        outsider = next(o for o in orgs if o not in {m.member for m in body.members})
+        edits.append((AddLink(body.id, "members", outsider), body.id))
+        saves, pages = [], []
+        for edit, rid in edits:
+            version = record_version(register.get(rid))
+            t, _ = timed(lambda e=edit, v=version: store.apply(e, v, "bench"))
+            saves.append(t)
+            page, (register, _) = timed(store.load)
+            pages.append(page)
+    return {
+        "seconds": statistics.median(saves),
+        "first_seconds": saves[0],
+        "saves": [round(x, 3) for x in saves],
+        "next_page_seconds": statistics.median(pages),
+    }
 
 
 # -- Neo4j -------------------------------------------------------------------------
@@ -134,6 +179,82 @@ def neo4j_sync(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": full, "nochange_seconds": again}
 
 
+@stage
+def neo4j_changed(args: argparse.Namespace) -> dict[str, Any]:
+    """A changed re-load (REGISTER, then --changed-to over it), beside a full load of the new one.
+
+    ``seconds`` is the full load of the new register into an empty database,
+    ``changed_seconds`` the load of the new register over the old one.
+    """
+    from govmap.graph.neo4j import ensure_schema, sync
+    from govmap.ingest.load import load_register
+
+    old, new = _register(args), load_register(args.changed_to)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    sync(old, driver)
+    changed, summary = timed(lambda: sync(new, driver, force=True))
+    _empty(driver)
+    full, _ = timed(lambda: sync(new, driver))
+    _empty(driver)
+    driver.close()
+    return {"seconds": full, "changed_seconds": changed, "changes": summary.to_json()}
+
+
+@stage
+def neo4j_edit(args: argparse.Namespace) -> dict[str, Any]:
+    """Web edits on the Neo4j store (Neo4jStore.apply), each with its record's version.
+
+    Edits: the description of the body with most members, of the most linked
+    organisation, a membership added to a body; ``seconds`` is the slowest,
+    ``next_page_seconds`` the store's next ``load()`` (the page after a save).
+    """
+    import statistics
+
+    from govmap.graph.neo4j import Neo4jSettings, ensure_schema, sync
+    from govmap.graph.neo4j.editing import Neo4jStore
+    from govmap.ingest.edits import AddLink, ChangeRecord
+    from govmap.ingest.model import record_version
+
+    reg = _register(args)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    sync(reg, driver)
+    store = Neo4jStore(Neo4jSettings.from_env(args.neo4j), driver=driver)
+    register, _ = store.load()
+    body = max(register.bodies, key=lambda b: len(b.members))
+    seats: dict[str, int] = {}
+    for b in register.bodies:
+        for m in b.members:
+            seats[m.member] = seats.get(m.member, 0) + 1
+    org = register.get(max((o.id for o in register.organisations), key=lambda i: seats.get(i, 0)))
+    outsider = next(o.id for o in register.organisations if o.id not in {m.member for m in body.members})
+    times = []
+    for edit, rec in (
+        (ChangeRecord(body.id, {"description": "Edited by the benchmark"}), body),
+        (ChangeRecord(org.id, {"description": "Edited by the benchmark"}), org),
+    ):
+        t, _ = timed(lambda e=edit, r=rec: store.apply(e, record_version(r), "bench"))
+        times.append(t)
+        register, _ = store.load()
+    fresh = register.get(body.id)
+    t, _ = timed(lambda: store.apply(AddLink(body.id, "members", outsider), record_version(fresh), "bench"))
+    times.append(t)
+    page, _ = timed(store.load)
+    _empty(driver)
+    driver.close()
+    return {
+        "seconds": max(times),
+        "median_seconds": statistics.median(times),
+        "edits": [round(x, 3) for x in times],
+        "next_page_seconds": page,
+        "members_of_body": len(body.members),
+        "seats_of_org": seats.get(org.id, 0),
+    }
+
+
 # -- analysis ----------------------------------------------------------------------
 #: Reviews are judged against a fixed date, so every run does the same work.
 AS_OF = "2026-01-01"
@@ -141,21 +262,34 @@ AS_OF = "2026-01-01"
 
 @stage
 def report_full(args: argparse.Namespace) -> dict[str, Any]:
-    """govmap's full report (every analysis), then rendered as JSON."""
+    """govmap's default report (every analysis, repetitive findings folded), then its JSON
+    written to a file (streamed when the report can: ``Report.write_json``)."""
     import datetime as dt
+    import tempfile
+    from collections import Counter
 
     from govmap.graph.report import ReportOptions, report
 
     reg = _register(args)
     opts = ReportOptions(as_of=dt.date.fromisoformat(AS_OF))
     seconds, rep = timed(lambda: report(reg, options=opts))
-    json_seconds, text = timed(rep.to_json)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "report.json")
+        if hasattr(rep, "write_json"):  # streamed to the file, a finding at a time
+            json_seconds, _ = timed(lambda: rep.write_json(out))
+        else:  # one string, then written
+            from govmap.ingest.files import write_atomically
+
+            json_seconds, _ = timed(lambda: write_atomically(out, rep.to_json()))
+        size = os.path.getsize(out)
     return {
         "seconds": seconds + json_seconds,
         "analysis_seconds": seconds,
         "json_seconds": json_seconds,
         "findings": len(rep.findings),
-        "json_mib": round(len(text.encode("utf-8")) / 2**20, 1),
+        "findings_by_kind": dict(Counter(f.kind.value for f in rep.findings).most_common(6)),
+        "json_mib": round(size / 2**20, 1),
+        "streamed": hasattr(rep, "write_json"),
     }
 
 
@@ -182,8 +316,9 @@ def nx_projection(args: argparse.Namespace) -> dict[str, Any]:
     import signal
 
     import networkx as nx
-    from govmap.graph.analysis.findings import Lookup
     from networkx.algorithms import bipartite
+
+    from govmap.graph.analysis.findings import Lookup
 
     reg = _register(args)
     lk = Lookup(reg)
@@ -221,6 +356,257 @@ def nx_projection(args: argparse.Namespace) -> dict[str, Any]:
             "timed_out": True,
             "bipartite_edges": b.number_of_edges(),
         }
+
+
+# -- review cycle and spreadsheets ---------------------------------------------------------
+@stage
+def review_diff(args: argparse.Namespace) -> dict[str, Any]:
+    """``govmap diff REGISTER CHANGED_TO --format json`` in process: both files read and
+    checked (``read_seconds``, the baseline: reading the input), then the diff of records
+    and of both reports, rendered as JSON.  ``seconds`` is the whole command."""
+    import datetime as dt
+
+    from govmap.graph.review.diff import diff_registers
+    from govmap.graph.review.render import render_diff
+    from govmap.graph.review.sources import read_side
+
+    read, (before, after) = timed(
+        lambda: (read_side(args.register, other=args.changed_to), read_side(args.changed_to))
+    )
+    work, result = timed(lambda: diff_registers(before, after, dt.date.fromisoformat(AS_OF)))
+    render, text = timed(lambda: render_diff(result, "json"))
+    return {
+        "seconds": read + work + render,
+        "read_seconds": read,
+        "diff_seconds": work,
+        "render_seconds": render,
+        "records_changed": len(result.records.changed),
+        "json_mib": round(len(text.encode("utf-8")) / 2**20, 1),
+    }
+
+
+@stage
+def tabular_import(args: argparse.Namespace) -> dict[str, Any]:
+    """``govmap import REGISTER.xlsx -o OUT.yaml`` in process, on the register written as a
+    spreadsheet first (untimed).  Baseline (``read_seconds``): openpyxl reading every cell
+    of the same workbook (read-only mode), i.e. reading the input.  ``seconds`` is the
+    import (read, check) and the YAML written."""
+    import tempfile
+
+    import openpyxl
+
+    from govmap.ingest.dump import dump_register
+    from govmap.ingest.files import write_atomically
+    from govmap.ingest.tabular import import_register, write_xlsx
+    from govmap.ingest.tabular_read import SpreadsheetUnreadable
+    from govmap.ingest.yamlsafe import Limits
+
+    reg = _register(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        book = os.path.join(tmp, "register.xlsx")
+        with open(book, "wb") as f:
+            f.write(write_xlsx(reg))
+
+        def read_cells() -> int:
+            wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+            n = sum(1 for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for _ in row)
+            wb.close()
+            return n
+
+        read, cells = timed(read_cells)
+
+        def run(limits: Any = None) -> int:
+            imported = import_register(book, limits)
+            assert imported.register is not None, imported.problems[:3]
+            write_atomically(os.path.join(tmp, "out.yaml"), dump_register(imported.register))
+            return sum(1 for _ in imported.register.records())
+
+        refused = None
+        try:
+            seconds, records = timed(run)
+        except SpreadsheetUnreadable as exc:  # over GOVMAP_MAX_BYTES unpacked: as a user would, raise it
+            refused = exc.message
+            seconds, records = timed(
+                lambda: run(Limits(max_bytes=4 * os.path.getsize(args.register) + 2**28))
+            )
+        size = os.path.getsize(book)
+    return {
+        "refused_at_default_limit": refused,
+        "seconds": seconds,
+        "read_seconds": read,
+        "cells": cells,
+        "records": records,
+        "xlsx_mib": round(size / 2**20, 1),
+    }
+
+
+# -- layout ------------------------------------------------------------------------
+def _layout_graph(args: argparse.Namespace) -> Any:
+    from govmap.graph.build import build_graph
+
+    return build_graph(_register(args))
+
+
+def layout_quality(g: Any, positions: Any) -> dict[str, Any]:
+    """How readable a whole-register layout is, in two numbers a reader can check.
+
+    ``edge_ratio``: median length of a link / median distance between two random
+    records of the largest piece (a random layout gives about 1; lower keeps
+    neighbours together).  ``crowded``: share of records with another record
+    closer than a tenth of the median link; ``overlap_20px``: share with another
+    record within 20 canvas units (dots drawn on top of each other at full zoom;
+    every candidate is scaled to the same canvas size, see graph/layout.py).
+    """
+    import networkx as nx
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    main = max(nx.connected_components(simple), key=len)
+    names = sorted(main)
+    xy = np.array([positions[n] for n in names], dtype=float)
+    at = {n: i for i, n in enumerate(names)}
+    edges = np.array([(at[u], at[v]) for u, v in simple.subgraph(main).edges() if u != v])
+    links = np.linalg.norm(xy[edges[:, 0]] - xy[edges[:, 1]], axis=1)
+    pairs = np.random.default_rng(1).integers(0, len(names), size=(20_000, 2))
+    apart = np.linalg.norm(xy[pairs[:, 0]] - xy[pairs[:, 1]], axis=1)
+    nearest, _ = cKDTree(xy).query(xy, k=2)
+    crowded = float((nearest[:, 1] < 0.1 * np.median(links)).mean())
+    return {
+        "edge_ratio": round(float(np.median(links) / np.median(apart)), 4),
+        "crowded": round(crowded, 4),
+        "overlap_20px": round(float((nearest[:, 1] < 20).mean()), 4),
+        "main_piece": len(names),
+    }
+
+
+def _edited(g: Any) -> tuple[Any, list[str]]:
+    """The graph after a web edit: a new organisation made a member of the body with most
+    members, and an existing organisation added to another body (what AddRecord and
+    AddLink do to the graph).  Returns the graph and the records the edit touched."""
+    members: dict[str, int] = {}
+    for _, v, t in g.edges(data="type"):
+        if t == "member_of":
+            members[v] = members.get(v, 0) + 1
+    bodies = sorted(members, key=lambda b: (-members[b], b))
+    orgs = sorted(n for n, k in g.nodes(data="kind") if k == "organisation")
+    body, other, org = bodies[0], bodies[len(bodies) // 2], orgs[len(orgs) // 3]
+    h = g.copy()
+    h.add_node("bench-new-org", kind="organisation", name="Benchmark organisation", status="confirmed")
+    h.add_edge("bench-new-org", body, key="bench/1", type="member_of")
+    h.add_edge(org, other, key="bench/2", type="member_of")
+    return h, ["bench-new-org", org, other, body]
+
+
+@stage
+def layout_whole(args: argparse.Namespace) -> dict[str, Any]:
+    """govmap's whole-register layout (graph/layout.py), then the same after one edit.
+
+    ``seconds`` lays out every record from scratch; ``edit_seconds`` lays out the edited
+    graph from the first layout (what the web does after a save); ``edit_moved_p99_px``
+    is how far the 99th percentile of the records the edit did *not* touch moved.
+    """
+    import math
+
+    from govmap.graph.layout import whole_layout
+
+    g = _layout_graph(args)
+    seconds, lay = timed(lambda: whole_layout(g))
+    h, touched = _edited(g)
+    edit_seconds, after = timed(lambda: whole_layout(h, previous=lay))
+    near = set(touched).union(*(set(h.to_undirected(as_view=True)[n]) for n in touched))
+    moved = sorted(math.dist(lay.positions[n], after.positions[n]) for n in lay.positions if n not in near)
+    return {
+        "seconds": seconds,
+        "nodes": g.number_of_nodes(),
+        "quality": layout_quality(g, lay.positions),
+        "edit_seconds": edit_seconds,
+        "edit_relaid": after.relaid,
+        "edit_moved_p99_px": round(moved[int(0.99 * (len(moved) - 1))], 2) if moved else 0.0,
+    }
+
+
+def _capped(fn: Callable[[], Any], timeout: float) -> tuple[float, Any, bool]:
+    """``fn()`` in a forked child, stopped after ``timeout`` seconds (C code ignores SIGALRM):
+    (seconds, result or None, timed out)."""
+    import multiprocessing
+    import queue as queues
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=lambda: queue.put(timed(fn)), daemon=True)
+    t = time.perf_counter()
+    child.start()
+    try:
+        seconds, out = queue.get(timeout=timeout)
+        child.join()
+        return seconds, out, False
+    except queues.Empty:  # the child ran past the timeout
+        child.kill()
+        child.join()
+        return time.perf_counter() - t, None, True
+
+
+def _candidate(args: argparse.Namespace, lay: Callable[[Any], Any], g: Any = None) -> dict[str, Any]:
+    g = _layout_graph(args) if g is None else g
+    seconds, positions, stopped = _capped(lambda: lay(g), args.timeout)
+    out: dict[str, Any] = {"seconds": seconds, "timed_out": stopped, "nodes": g.number_of_nodes()}
+    if positions is not None:
+        out["quality"] = layout_quality(g, positions)
+    return out
+
+
+def _pieces_by(g: Any, place: Callable[[Any], dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """``place`` applied to each connected piece, packed as graph/layout.py packs its own."""
+    import networkx as nx
+
+    from govmap.graph.layout import _frame, _half_width, _pack
+
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    simple.remove_edges_from(nx.selfloop_edges(simple))
+    pieces = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda p: (-len(p), p[0]))
+    raw: dict[str, tuple[float, float]] = {}
+    frames = []
+    for piece in pieces:
+        pos = place(simple.subgraph(piece)) if len(piece) > 1 else {piece[0]: (0.0, 0.0)}
+        raw.update({n: (float(pos[n][0]), float(pos[n][1])) for n in piece})
+        frames.append(_frame([raw[n] for n in piece], _half_width(len(piece))))
+    return _pack(pieces, raw, frames)
+
+
+@stage
+def layout_drl(args: argparse.Namespace) -> dict[str, Any]:
+    """Candidate: igraph's DrL (VxOrd), its layout for large graphs, piece by piece."""
+    import igraph
+
+    def drl(sub: Any) -> dict[str, Any]:
+        nodes = list(sub)
+        at = {n: i for i, n in enumerate(nodes)}
+        ig = igraph.Graph(n=len(nodes), edges=[(at[u], at[v]) for u, v in sub.edges()])
+        return dict(zip(nodes, ig.layout_drl().coords, strict=True))
+
+    return _candidate(args, lambda g: _pieces_by(g, drl))
+
+
+@stage
+def layout_fa2(args: argparse.Namespace) -> dict[str, Any]:
+    """Candidate: NetworkX 3.6's ForceAtlas2 (100 iterations), piece by piece.  It holds
+    n x n arrays, so it is not run past 10,000 records (800 MiB an array, several at once)."""
+    import networkx as nx
+
+    g = _layout_graph(args)
+    if g.number_of_nodes() > 10_000:
+        return {"seconds": float("nan"), "timed_out": True, "nodes": g.number_of_nodes(), "not_run": "n x n"}
+    return _candidate(args, lambda g: _pieces_by(g, lambda s: nx.forceatlas2_layout(s, seed=7)), g)
+
+
+@stage
+def layout_nx_spring(args: argparse.Namespace) -> dict[str, Any]:
+    """Baseline: the layout the map used before (webviz/mapdata.py ``layout``: NetworkX's
+    Fruchterman-Reingold, O(n^2) an iteration)."""
+    from govmap.webviz.mapdata import layout
+
+    return _candidate(args, layout)
 
 
 # -- web -----------------------------------------------------------------------------
@@ -272,7 +658,8 @@ def _map_filter(app: Any, limit: int = 2000) -> tuple[str, int]:
     """The map filter (URL query) whose node count is largest without passing ``limit``:
     one area (with some kinds), or the best-linked bodies' neighbourhoods two links deep."""
     from govmap.webviz import state
-    from govmap.webviz.mapdata import MapQuery, select
+    from govmap.webviz.mapquery import MapQuery
+    from govmap.webviz.mapselect import select
 
     with app.app_context():
         snap = state.current()
@@ -294,34 +681,13 @@ def _map_filter(app: Any, limit: int = 2000) -> tuple[str, int]:
     return best
 
 
-def _alarm(seconds: float) -> Any:
-    """A context manager that raises TimeoutError in the main thread after ``seconds``."""
-    import contextlib
-    import signal
-
-    @contextlib.contextmanager
-    def cm() -> Any:
-        def fire(signum: int, frame: Any) -> None:
-            raise TimeoutError
-
-        old = signal.signal(signal.SIGALRM, fire)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-
-    return cm()
-
-
 @stage
 def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
     """Navigation start to the map's first draw (``data-drawn``) in headless Chromium.
 
     ``govmap serve`` lays out the whole register once per version, in the
-    background, before the first visitor; we do the same in the foreground
-    (``layout_seconds``).  When that passes ``--timeout`` it is stopped, reported as a
+    background (graph/layout.py), before the first visitor; we wait for it
+    (``layout_seconds``).  When that passes ``--timeout`` it is reported as a
     lower bound, and the map's own nodes are laid out instead (``positions:
     "substituted"``), so the browser part is still measured.  Then three visits:
     the first with an empty browser cache and the map data for this filter not yet
@@ -329,10 +695,13 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
     """
     from urllib.parse import parse_qs
 
-    from govmap.webviz import state
-    from govmap.webviz.mapdata import MapQuery, layout, select
-    from govmap.webviz.state import warm
     from playwright.sync_api import sync_playwright
+
+    from govmap.graph.layout import LayoutJob
+    from govmap.webviz import state
+    from govmap.webviz.mapquery import MapQuery
+    from govmap.webviz.mapselect import select
+    from govmap.webviz.state import warm
 
     app = _app(args)
     query, expected = _map_filter(app)
@@ -340,23 +709,17 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
     with app.app_context():
         snap = state.current()
         t = time.perf_counter()
-        layout_timed_out = False
-        if snap.has_global_layout:
-            try:
-                with _alarm(args.timeout):
-                    snap.positions  # noqa: B018 - computed and cached, as govmap serve's warm() does
-            except TimeoutError:
-                layout_timed_out = True
-        else:
-            positions = "per view (register over the whole-layout limit): first visit includes it"
+        # as govmap serve's warm() starts it; waited for here
+        layout_timed_out = snap.layout_job().result(wait=args.timeout) is None
         layout_seconds = time.perf_counter() - t
         if layout_timed_out:
             qs = parse_qs(query)
             q = MapQuery.from_args({k: v[0] for k, v in qs.items()}, lambda k: qs.get(k, []))
             g = snap.graph
-            snap.__dict__["positions"] = layout(g.subgraph(select(snap.register, g, q)))
+            snap._layout_job = LayoutJob(g.subgraph(select(snap.register, g, q)))
+            snap.positions  # noqa: B018 - the substitute, laid out now
             positions = "substituted (the map's own nodes laid out)"
-    warm(app).join()  # as govmap serve: the default node sizes too (the layout is cached by now)
+    warm(app).join()  # as govmap serve: the default node sizes too (the layout exists by now)
     server, url = _serve(app, threads=8)
     page_url = f"{url}/?{query}"
     js = (
@@ -391,6 +754,72 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+@stage
+def serve_start(args: argparse.Namespace) -> dict[str, Any]:
+    """``govmap serve REGISTER`` from launch: when it listens, its first page (``/``, the
+    map), and the report page: "being prepared" (503) until the background report is
+    ready, then 200.  ``seconds`` is listening to the first page answered; the load
+    before listening is ``listen_seconds``.  Stopped after ``--timeout``."""
+    import re
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    def get(url: str) -> tuple[int, float]:
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=600) as r:
+                r.read()
+                status = r.status
+        except urllib.error.HTTPError as exc:
+            exc.read()
+            status = exc.code
+        return status, time.perf_counter() - t
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govmap", "serve", args.register, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "GOVMAP_SECRET_KEY": "bench"},
+    )
+    try:
+        assert proc.stdout is not None
+        found = None
+        for line in proc.stdout:  # a warning or two, then "govmap: serving ... at http://..."
+            found = re.search(r"serving .* at http://[^/]+:(\d+)/", line)
+            if found:
+                break
+        listening = time.perf_counter() - t0
+        assert found, "govmap serve stopped before it listened"
+        base = f"http://127.0.0.1:{found.group(1)}"
+        status, first = get(base + "/")
+        report_status, report_first = get(base + "/report")
+        ready = None
+        while time.perf_counter() - t0 < args.timeout:
+            status_now, _ = get(base + "/report")
+            if status_now == 200:
+                ready = time.perf_counter() - t0
+                break
+            time.sleep(1)
+        entity_status, entity = get(base + "/api/entities?q=a&kind=body")
+    finally:
+        proc.terminate()
+        log = proc.communicate(timeout=30)[0]
+    return {
+        "server_log_tail": log.strip().splitlines()[-15:] if status >= 500 else [],
+        "seconds": first,
+        "listen_seconds": listening,
+        "first_status": status,
+        "launch_to_first_page": listening + first,
+        "report_first_status": report_status,
+        "report_first_seconds": report_first,
+        "report_ready_after_launch": ready,
+        "search_while_ready_seconds": entity,
+    }
+
+
 #: wrk reports p50/75/90/99 with --latency; this script prints the percentiles we need
 #: (p95 included) as one JSON line, and spreads requests over a list of paths.
 WRK_LUA = """
@@ -413,28 +842,69 @@ end
 """
 
 
-def _wrk(base: str, paths: list[str], seconds: int, connections: int = 32) -> dict[str, Any]:
+def _wrk(
+    base: str, paths: list[str], seconds: int, connections: int = 32, headers: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """One wrk run over ``paths`` (round robin); latency percentiles in ms and requests/s."""
+    return _wrk_together([(base, paths, seconds, connections, headers)])[0]
+
+
+def _wrk_together(runs: list[tuple[str, list[str], int, int, tuple[str, ...]]]) -> list[dict[str, Any]]:
+    """Several wrk runs at the same time (base, paths, seconds, connections, headers), one
+    thread each: e.g. map loads beside entity calls."""
     import subprocess
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        script, listing = os.path.join(tmp, "bench.lua"), os.path.join(tmp, "paths.txt")
+        script = os.path.join(tmp, "bench.lua")
         with open(script, "w", encoding="utf-8") as f:
             f.write(WRK_LUA)
-        with open(listing, "w", encoding="utf-8") as f:
-            f.write("\n".join(paths) + "\n")
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script, base],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=seconds + 60,
-            env={**os.environ, "BENCH_PATHS": listing},
-        ).stdout
-    row: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    row["rps"] = round(row["requests"] / row["duration_s"], 1)
-    return row
+        procs = []
+        for i, (base, paths, seconds, connections, headers) in enumerate(runs):
+            listing = os.path.join(tmp, f"paths-{i}.txt")
+            with open(listing, "w", encoding="utf-8") as f:
+                f.write("\n".join(paths) + "\n")
+            threads = "-t2" if len(runs) == 1 else "-t1"
+            cmd = ["wrk", threads, f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script]
+            for h in headers:
+                cmd += ["-H", h]
+            procs.append(
+                subprocess.Popen(
+                    [*cmd, base],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env={**os.environ, "BENCH_PATHS": listing},
+                )
+            )
+        rows = []
+        for proc, run in zip(procs, runs, strict=True):
+            out, err = proc.communicate(timeout=run[2] + 60)
+            if proc.returncode:
+                raise RuntimeError(f"wrk failed: {err}")
+            row: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+            row["rps"] = round(row["requests"] / row["duration_s"], 1)
+            rows.append(row)
+    return rows
+
+
+def _until_ready(url: str, limit: float = 3600) -> None:
+    """GET ``url`` until it answers 200: a large register's report is prepared in the
+    background, and pages that need it answer 503 "being prepared" until then."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.perf_counter() + limit
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=limit) as r:
+                r.read()
+                return
+        except urllib.error.HTTPError as exc:
+            exc.read()
+            if exc.code != 503 or time.perf_counter() > deadline:
+                raise
+        time.sleep(0.5)
 
 
 @stage
@@ -447,7 +917,6 @@ def api_wrk(args: argparse.Namespace) -> dict[str, Any]:
     server would have them; that first request is timed too (``first_seconds``).
     """
     import random
-    import urllib.request
     from urllib.parse import quote
 
     app = _app(args)
@@ -463,8 +932,7 @@ def api_wrk(args: argparse.Namespace) -> dict[str, Any]:
         # a search box: one body's name, as a reviewer would type it (a few matches each)
         names = [quote(n) for n in random.Random(7).sample(bodies, min(50, len(bodies)))]
         t = time.perf_counter()
-        with urllib.request.urlopen(f"{url}/api/entity/{pick[0]}", timeout=3600) as r:
-            r.read()
+        _until_ready(f"{url}/api/entity/{pick[0]}")
         first = time.perf_counter() - t
         entity = _wrk(url, [f"/api/entity/{i}" for i in pick], args.wrk_seconds)
         search = _wrk(url, [f"/api/entities?q={n}&kind=body" for n in names], args.wrk_seconds)
@@ -478,6 +946,62 @@ def api_wrk(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+@stage
+def map_wrk(args: argparse.Namespace) -> dict[str, Any]:
+    """The map under load, on loopback against waitress with 8 threads (as ``govmap serve``).
+
+    ``graph``: ``/api/graph`` for the view a visitor first sees (the whole map, or on a
+    register too large for it the largest view of at most 2,000 nodes), 32 connections,
+    gzip accepted as a browser does.  ``entity_alone``: ``/api/entity/<id>`` over 200
+    records with 8 connections; ``mixed_entity``: the same entity calls while 8 other
+    clients load that view's ``/api/graph`` at the same time; ``mixed_pages_entity``: while
+    8 clients load the map page itself (HTML with the map data in it) instead.
+    ``seconds`` is ``/api/graph``'s p95.
+    """
+    import random
+
+    app = _app(args)
+    query, _ = _map_filter(app)
+    server, url = _serve(app, threads=8)
+    gz = ("Accept-Encoding: gzip",)
+    try:
+        with app.app_context():
+            from govmap.webviz import state
+
+            snap = state.current()
+            snap.layout_job().result(wait=True)  # as a server that has been up a while
+            ids = sorted(r.id for r in snap.register.records())
+        pick = random.Random(7).sample(ids, min(200, len(ids)))
+        suffix = f"?{query}" if query else ""
+        maps = [f"/api/graph{suffix}", f"/{suffix}"]
+        t = time.perf_counter()
+        for path in [*maps, f"/api/entity/{pick[0]}"]:
+            _until_ready(url + path)
+        first = time.perf_counter() - t
+        graph = _wrk(url, maps[:1], args.wrk_seconds, 32, gz)
+        alone = _wrk(url, [f"/api/entity/{i}" for i in pick], args.wrk_seconds, 8)
+        entity = [f"/api/entity/{i}" for i in pick]
+        loads, during = _wrk_together(
+            [(url, maps[:1], args.wrk_seconds, 8, gz), (url, entity, args.wrk_seconds, 8, ())]
+        )
+        pages, during_pages = _wrk_together(
+            [(url, maps[1:], args.wrk_seconds, 8, gz), (url, entity, args.wrk_seconds, 8, ())]
+        )
+    finally:
+        server.close()
+    return {
+        "seconds": graph["p95_ms"] / 1000,
+        "filter": query,
+        "first_seconds": first,
+        "graph": graph,
+        "entity_alone": alone,
+        "mixed_maps": loads,
+        "mixed_entity": during,
+        "mixed_pages": pages,
+        "mixed_pages_entity": during_pages,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("stage", choices=sorted(STAGES))
@@ -485,6 +1009,9 @@ def main() -> None:
     parser.add_argument("--neo4j", default=os.environ.get("NEO4J_URI"))
     parser.add_argument("--timeout", type=float, default=600, help="cap for nx_projection (s)")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="duration of each wrk run")
+    parser.add_argument(
+        "--changed-to", help="neo4j_changed, review_diff: the register loaded over (compared with) REGISTER"
+    )
     args = parser.parse_args()
     out = STAGES[args.stage](args)
     out["stage"] = args.stage

@@ -12,19 +12,38 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import networkx as nx
 from flask import Flask, current_app
+
 from govmap.graph.build import build_graph
 from govmap.graph.entity import relations_by_entity
+from govmap.graph.layout import LayoutJob
+from govmap.ingest.errors import GovmapError
 from govmap.ingest.model import Register, Relation
 from govmap.ingest.store import Store, YamlStore
 
 from . import analysis
+
+#: Registers with more records than this get their report in the background (start-up
+#: and after each edit): a page that needs it says it is being prepared and refreshes,
+#: rather than waiting half a minute at national size.
+PREPARE_LIMIT = 8000
+
+
+#: Per-version results kept by :meth:`Snapshot.memo` (map views and their JSON).
+MEMO_KEEP = 128
+
+
+class BeingPrepared(GovmapError):
+    """What a page needs is still being computed; ask again in ``retry_after`` seconds."""
+
+    status = 503
+    retry_after = 5
 
 
 @dataclass
@@ -34,13 +53,24 @@ class Snapshot:
     #: What the report says it was generated from.
     source: dict[str, Any] | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    #: Held only to look up or start background work, never while computing, so a page
+    #: never waits for the node sizes or the report just to find its map view.
+    _quick: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _report_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _measures: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
     _view_positions: dict[frozenset[str], dict[str, tuple[float, float]]] = field(
         default_factory=dict, repr=False
     )
+    _memo: dict[Hashable, tuple[threading.Event, list[Any]]] = field(default_factory=dict, repr=False)
     #: The clock the report is judged by (reviews fall overdue as days pass).
     today: Callable[[], dt.date] = field(default=dt.date.today, repr=False)
     _report: tuple[dt.date, analysis.ReportView] | None = field(default=None, repr=False)
+    _preparing: dt.date | None = field(default=None, repr=False)
+    _report_failed: BaseException | None = field(default=None, repr=False)
+    #: The whole register's layout (graph/layout.py), computed in the background and
+    #: started from the previous version's, so an edit moves only what it touched.
+    previous_layout: LayoutJob | None = field(default=None, repr=False)
+    _layout_job: LayoutJob | None = field(default=None, repr=False)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -58,23 +88,33 @@ class Snapshot:
 
         return search_index(self.register)
 
-    @cached_property
-    def positions(self) -> dict[str, tuple[float, float]]:
-        """The whole register's layout (only used up to ``GLOBAL_LAYOUT_LIMIT`` nodes)."""
-        from .mapdata import layout
+    def layout_job(self) -> LayoutJob:
+        """The whole register's layout, started in the background on first call."""
+        with self._quick:
+            if self._layout_job is None:
+                self._layout_job = LayoutJob(lambda: self.graph, previous=self.previous_layout)
+                self.previous_layout = None
+            return self._layout_job.start()
 
-        with self._lock:
-            return layout(self.graph)
+    @property
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """The whole register's layout, waiting for it if it is still being computed."""
+        whole = self.layout_job().result(wait=True)
+        assert whole is not None
+        return whole.positions
 
     @property
     def has_global_layout(self) -> bool:
+        """Whether map views read the whole register's layout: once it is ready, and
+        always while the register is small enough to wait for it."""
         from .mapdata import GLOBAL_LAYOUT_LIMIT
 
-        return self.graph.number_of_nodes() <= GLOBAL_LAYOUT_LIMIT
+        return self.layout_job().ready or self.graph.number_of_nodes() <= GLOBAL_LAYOUT_LIMIT
 
     def positions_of(self, nodes: set[str]) -> Mapping[str, tuple[float, float]]:
-        """Positions for one map view: the whole register's layout while it is small enough,
-        else the view's own layout, cached for this version (most recent 32 views)."""
+        """Positions for one map view: the whole register's layout, else (a large register
+        whose layout is still being computed) the view's own layout, cached for this
+        version (most recent 32 views)."""
         if self.has_global_layout:
             return self.positions
         from .mapdata import layout
@@ -89,6 +129,35 @@ class Snapshot:
                     del self._view_positions[next(iter(self._view_positions))]
             return cached
 
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once for this version and ``key`` (a map view, its JSON): the
+        first request computes it while the others with the same key wait for it.  An
+        error is not kept (the next request tries again).  The newest ``MEMO_KEEP`` kept."""
+        with self._quick:
+            entry = self._memo.pop(key, None)
+            mine = entry is None
+            if entry is None:
+                entry = (threading.Event(), [])
+            self._memo[key] = entry  # newest last
+            while len(self._memo) > MEMO_KEEP:
+                del self._memo[next(iter(self._memo))]
+        done, box = entry
+        if not mine:
+            done.wait()
+            if box:
+                return box[0]
+            return compute()  # the first one failed: the error is this request's too
+        try:
+            box.append(compute())
+        except BaseException:
+            with self._quick:
+                if self._memo.get(key) is entry:
+                    del self._memo[key]
+            raise
+        finally:
+            done.set()
+        return box[0]
+
     def measure(self, name: str) -> dict[str, float]:
         from .mapdata import measure
 
@@ -100,12 +169,49 @@ class Snapshot:
     @property
     def report(self) -> analysis.ReportView:
         """The findings as of today: computed once per version and day, so a
-        server that runs for weeks still sees reviews fall overdue."""
+        server that runs for weeks still sees reviews fall overdue.  A register
+        of more than ``PREPARE_LIMIT`` records has it computed in the background:
+        until it is ready this raises :class:`BeingPrepared` (or, on a new day,
+        gives yesterday's while today's is computed)."""
         day = self.today()
-        with self._lock:
-            if self._report is None or self._report[0] != day:
+        with self._report_lock:
+            if self._report is not None and self._report[0] == day:
+                return self._report[1]
+            if self.records <= PREPARE_LIMIT:
                 self._report = (day, analysis.report_of(self.register, self.source, as_of=day))
-            return self._report[1]
+                return self._report[1]
+            self.prepare_report(day)
+            if self._report_failed is not None:
+                raise self._report_failed
+            if self._report is not None:
+                return self._report[1]
+        raise BeingPrepared(
+            f"The report on these {self.records:,} records is being prepared.",
+            hint="this page will refresh itself in a few seconds",
+        )
+
+    @cached_property
+    def records(self) -> int:
+        return sum(1 for _ in self.register.records())
+
+    def prepare_report(self, day: dt.date | None = None) -> None:
+        """Compute the report for ``day`` (default today) in a background thread, once."""
+        day = day or self.today()
+        with self._report_lock:
+            if self._preparing == day or (self._report is not None and self._report[0] == day):
+                return
+            self._preparing = day
+
+        def run() -> None:
+            try:
+                view = analysis.report_of(self.register, self.source, as_of=day)
+            except BaseException as exc:  # raised again to the page that asks for the report
+                self._report_failed = exc
+                raise
+            with self._report_lock:
+                self._report = (day, view)
+
+        threading.Thread(target=run, name="govmap-report", daemon=True).start()
 
 
 class Snapshots:
@@ -129,25 +235,39 @@ class Snapshots:
         with self._lock:
             snap = self._by_version.get(version)
             if snap is None:
+                before = next(reversed(self._by_version.values()), None)
                 snap = self._by_version[version] = Snapshot(
-                    register, version, self._source(version), today=lambda: self.today()
+                    register,
+                    version,
+                    self._source(version),
+                    today=lambda: self.today(),
+                    previous_layout=before._layout_job if before else None,
                 )
+                if snap.previous_layout is not None:
+                    snap.layout_job()  # after an edit: lay out what it touched, in the background
+                if before is not None and snap.records > PREPARE_LIMIT:
+                    snap.prepare_report()
                 while len(self._by_version) > self.keep:
                     del self._by_version[next(iter(self._by_version))]
             return snap
 
 
 def warm(app: Flask) -> threading.Thread:
-    """Compute the map layout (and the default node sizes) of the current register in the
-    background, before anyone asks: at national scale the sizes alone took the first
-    map visit from about 1 s to over 2 s."""
+    """Compute the graph, the map layout, the default node sizes and (for a large register)
+    the report in the background, before anyone asks: at national scale the sizes alone
+    took the first map visit from about 1 s to over 2 s.  The graph is built before this
+    returns (``govmap serve`` calls it before it listens), as every map page needs it; the
+    report comes last, as it holds the interpreter longest."""
+    with app.app_context():
+        current().graph  # noqa: B018 - cached per version
 
     def run() -> None:
         with app.app_context():
             snap = current()
+            snap.layout_job()  # in its own thread (and process, for large pieces)
             snap.measure("degree")  # the map's default size; cached per version
-            if snap.has_global_layout:
-                snap.positions  # noqa: B018 - computed and cached
+            if snap.records > PREPARE_LIMIT:
+                snap.prepare_report()  # in its own thread; pages say it is being prepared
 
     thread = threading.Thread(target=run, name="govmap-layout", daemon=True)
     thread.start()
@@ -162,7 +282,3 @@ def store() -> Store:
 def current() -> Snapshot:
     snaps: Snapshots = current_app.extensions["govmap.snapshots"]
     return snaps.current()
-
-
-def extra(name: str, default: Any = None) -> Any:
-    return current_app.extensions.get(name, default)

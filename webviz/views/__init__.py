@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, request, url_for
+
 from govmap.webviz import state
-from govmap.webviz.mapdata import MapData, MapQuery, map_data
+from govmap.webviz.mapdata import MapData, map_data
+from govmap.webviz.mapquery import MapQuery
 
 
 def map_query() -> MapQuery:
@@ -18,13 +20,18 @@ def map_query() -> MapQuery:
 
 
 def map_of(snap: state.Snapshot, q: MapQuery) -> MapData:
-    return map_data(
-        snap.register,
-        snap.graph,
-        q,
-        url_for_entity=lambda i: url_for("entities.entity", entity_id=i),
-        positions_of=snap.positions_of,
-        measure_of=snap.measure,
-        max_nodes=current_app.config["GOVMAP_MAX_NODES"],
-        physics_limit=current_app.config["GOVMAP_PHYSICS_LIMIT"],
+    """The view's map data, built once per register version and query (and whether the
+    whole layout was ready: once it is, views are built again from it)."""
+    return snap.memo(
+        ("map", q, snap.has_global_layout),
+        lambda: map_data(
+            snap.register,
+            snap.graph,
+            q,
+            url_for_entity=lambda i: url_for("entities.entity", entity_id=i),
+            positions_of=snap.positions_of,
+            measure_of=snap.measure,
+            max_nodes=current_app.config["GOVMAP_MAX_NODES"],
+            physics_limit=current_app.config["GOVMAP_PHYSICS_LIMIT"],
+        ),
     )
