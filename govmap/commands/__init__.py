@@ -10,3 +10,15 @@ from __future__ import annotations
 import click
 
 COMMANDS: list[click.Command] = []
+
+from govmap.commands import review  # noqa: E402 - the module list follows the list it joins
+
+COMMANDS += review.COMMANDS
+
+from govmap.commands import users  # noqa: E402
+
+COMMANDS += users.COMMANDS
+
+from govmap.commands import data  # noqa: E402
+
+COMMANDS += [data.export, data.import_]
