@@ -347,3 +347,21 @@ def test_the_annual_review_walkthrough_runs_in_order_on_the_seed_register(tmp_pa
     assert reg.read_bytes() == before, "no command of the review writes the register"
     assert (tmp_path / "data" / "boards.decisions.yaml").exists()
     assert (tmp_path / "scenario.yaml").exists() and (tmp_path / "changes.html").exists()
+
+
+def test_a_missing_register_file_is_named_as_missing_not_as_a_git_failure(tmp_path: Path):
+    (tmp_path / "new.yaml").write_text(OLD, encoding="utf-8")
+    result = run(tmp_path, "diff", "nothere.yaml", "new.yaml")
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: nothere.yaml: no such file (check the path, or give REV:PATH for a git revision)\n"
+    )
+
+
+def test_an_empty_register_file_is_refused_not_read_as_every_record_removed(tmp_path: Path):
+    (tmp_path / "old.yaml").write_text(OLD, encoding="utf-8")
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    result = run(tmp_path, "diff", "old.yaml", "empty.yaml")
+    assert result.exit_code == 1
+    assert "empty.yaml:1:1: error: empty register: empty.yaml holds no records" in result.output
+    assert "removed" not in result.output

@@ -71,3 +71,14 @@ def test_a_broken_users_file_is_not_overwritten(tmp_path):
         f"password: \nRepeat for confirmation: \nerror: {users}: not valid TOML: "
     )
     assert users.read_text() == "[users.bob\n"
+
+
+def test_a_users_file_in_a_missing_folder_is_a_message_not_a_traceback(tmp_path):
+    users = tmp_path / "no-such-folder" / "users.toml"
+    result = add("alice", "--users", str(users))
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        f"error: cannot create the users file {users}: No such file or directory"
+        " (check the folder exists and is writable, or give another --users FILE)\n"
+    )
+    assert not users.parent.exists()

@@ -39,7 +39,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from govmap.ingest.errors import GovmapError
+from govmap.ingest.errors import GovmapError, OutputError
 
 from . import sessions
 from .throttle import Throttle
@@ -151,8 +151,14 @@ def save_account(path: str, account: Account) -> bool:
         raise UsersFileInvalid(
             f"the name {account.name!r} has a control character", hint="choose another name"
         )
-    if not os.path.exists(path):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        if not os.path.exists(path):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the users file {path}: {exc.strerror or exc}",
+            hint="check the folder exists and is writable, or give another --users FILE",
+        ) from None
     accounts = read_users(path)
     replaced = account.name in accounts
     if replaced:
@@ -163,7 +169,10 @@ def save_account(path: str, account: Account) -> bool:
             old = f.read()
         gap = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
         text = old + gap + _toml_account(account)
-    write_atomic(path, text.encode("utf-8"))
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"cannot write the users file {path}: {exc.strerror or exc}") from None
     return replaced
 
 

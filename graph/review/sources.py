@@ -47,7 +47,9 @@ class Side:
 
 
 def _checked(text: str, label: str) -> Register:
-    checked = check_text(text, label)
+    # Each side is a whole register file: an empty or header-less one is a wrong path or a
+    # truncated file, not "every record removed".
+    checked = check_text(text, label, whole_file=True)
     if checked.register is None:
         raise RegisterInvalid(checked.problems)
     return checked.register
@@ -117,8 +119,13 @@ def read_side(spec: str, other: str | None = None, day: dt.date | None = None) -
     if ":" in spec and os.path.isfile(spec.split(":", 1)[1]):
         rev, path = spec.split(":", 1)
         return side_of_text(git_text(path, rev), spec, path, rev)
-    if other is not None and os.path.isfile(other):
+    looks_like_a_file = spec.endswith((".yaml", ".yml")) or os.sep in spec
+    if other is not None and os.path.isfile(other) and not looks_like_a_file:
         return side_of_text(git_text(other, spec), f"{spec}:{other}", other, spec)
+    if looks_like_a_file:
+        raise RevisionUnreadable(
+            f"{spec}: no such file", hint="check the path, or give REV:PATH for a git revision"
+        )
     raise RevisionUnreadable(
         f"{spec}: no such file, and no register file to read it as a revision of",
         hint="give two register files, a revision and a file, or --rev DATE and a file",
