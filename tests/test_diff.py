@@ -365,3 +365,14 @@ def test_an_empty_register_file_is_refused_not_read_as_every_record_removed(tmp_
     assert result.exit_code == 1
     assert "empty.yaml:1:1: error: empty register: empty.yaml holds no records" in result.output
     assert "removed" not in result.output
+
+
+def test_last_years_register_without_the_header_still_compares(tmp_path: Path):
+    (tmp_path / "old.yaml").write_text(OLD.replace("govmap: 1\n", "", 1), encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(
+        OLD.replace("{id: drugs, name: Drugs,", "{id: drugs, name: Drugs and alcohol,"), encoding="utf-8"
+    )
+    result = run(tmp_path, "diff", "old.yaml", "new.yaml", "--format", "json", "--as-of", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    changed = json.loads(result.output)["records"]["changed"]
+    assert [c["id"] for c in changed] == ["drugs"]
