@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from govmap.cli import cli
 from govmap.graph.analysis.findings import Kind, Severity, Subject, make_finding
 from govmap.graph.report import ReportOptions, report
 from govmap.graph.review.decisions import apply_decisions, band, decide
@@ -22,6 +19,7 @@ from govmap.ingest.decisions import (
     load_decisions,
 )
 from govmap.ingest.load import load_register
+from tests.clisupport import run_in as run
 from tests.websupport import copy_register, hidden, make_app
 
 DAY = dt.date(2026, 3, 1)
@@ -160,15 +158,6 @@ def workdir(tmp_path: Path, seed_path: Path) -> Path:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "boards.yaml").write_bytes(seed_path.read_bytes())
     return tmp_path
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, list(args))
-    finally:
-        os.chdir(old)
 
 
 def highs(cwd: Path) -> list[str]:

@@ -10,11 +10,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from govmap.cli import cli
 from govmap.graph.review.diff import compare, diff_registers
 from govmap.graph.review.sources import RevisionUnreadable, read_side, side_of_text
+from tests.clisupport import run_in as run
 
 DAY = dt.date(2026, 1, 1)
 
@@ -184,15 +183,6 @@ def repo(tmp_path: Path) -> Path:
     git(tmp_path, "commit", "-q", "-am", "second", date="2025-05-01")
     reg.write_text(OLD.replace("name: Old Forum", "name: Oldest Forum"), encoding="utf-8")  # not committed
     return tmp_path
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, list(args))
-    finally:
-        os.chdir(old)
 
 
 def test_diff_reads_a_git_revision_of_the_file_without_a_checkout(repo: Path):

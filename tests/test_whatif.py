@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from govmap.cli import cli
 from govmap.graph.analysis.findings import Kind
 from govmap.graph.review.whatif import Merge, Move, Retire, ScenarioRefused, meetings_per_year, what_if
 from govmap.ingest.load import load_register, loads
+from tests.clisupport import run_in as run
 from tests.websupport import copy_register, login, make_app
 
 DAY = dt.date(2026, 1, 1)
@@ -152,15 +150,6 @@ def test_meetings_a_year_are_read_from_common_phrases():
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, list(args))
-    finally:
-        os.chdir(old)
 
 
 def test_whatif_never_touches_the_register_file(tmp_path: Path):
