@@ -287,10 +287,29 @@ def _detail(name: str, r: dict[str, Any]) -> list[tuple[str, str]]:
                 f"JSON {r['render_seconds']:.2f} s ({r['json_mib']} MiB)",
             )
         )
+        if "cpu_seconds" in r:
+            rows.append(
+                (
+                    "  work",
+                    f"CPU {r['cpu_seconds']:.1f} s (both processes) / reading {r['read_cpu_seconds']:.1f} s = "
+                    f"{r['cpu_seconds'] / max(r['read_cpu_seconds'], 0.01):.2f}x; "
+                    f"report child peak {r['child_peak_mib']} MiB",
+                )
+            )
     if name == "tabular_import":
         rows.append(
             ("  read cells", f"{r['read_seconds']:>9.2f} ({r['cells']:,} cells, {r['xlsx_mib']} MiB)")
         )
+        if "cpu_seconds" in r:
+            rows.append(
+                (
+                    "  parts",
+                    f"read + check {r['read_check_seconds']:.2f} s, YAML {r['yaml_seconds']:.2f} s; "
+                    f"CPU {r['cpu_seconds']:.1f} s / reading {r['read_cpu_seconds']:.1f} s = "
+                    f"{r['cpu_seconds'] / max(r['read_cpu_seconds'], 0.01):.2f}x; "
+                    f"{r['unpacked_bytes']:,} bytes unpacked from {r['xlsx_bytes']:,}",
+                )
+            )
         if r.get("refused_at_default_limit"):
             rows.append(("  refused", f"at the default GOVMAP_MAX_BYTES: {r['refused_at_default_limit']}"))
     if name == "yaml_edit":
@@ -316,6 +335,15 @@ def _detail(name: str, r: dict[str, Any]) -> list[tuple[str, str]]:
     if name == "serve_start":
         rows.append(("  listening", f"{r['listen_seconds']:>9.2f} (load before it listens)"))
         rows.append(("  first page", f"{r['seconds']:>9.2f} (HTTP {r['first_status']})"))
+        loaded = r.get("loaded_after_launch")
+        rows.append(
+            (
+                "  loaded",
+                f"{loaded:>9.2f} after launch (HTTP {r['loaded_status']})"
+                if loaded
+                else "not within --timeout",
+            )
+        )
         rows.append(("  report page", f"{r['report_first_seconds']:>9.2f} (HTTP {r['report_first_status']})"))
         ready = r["report_ready_after_launch"]
         rows.append(("  report ready", f"{ready:>9.2f} after launch" if ready else "not within --timeout"))

@@ -34,6 +34,17 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
+def cpu_timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall seconds, CPU seconds of this process and its children (forked workers), and the value:
+    on a busy machine the CPU seconds still say how much work was done."""
+    gc.collect()
+    t, c = time.perf_counter(), os.times()
+    out = fn()
+    d = os.times()
+    cpu = (d.user - c.user) + (d.system - c.system) + (d.children_user - c.children_user)
+    return time.perf_counter() - t, cpu + (d.children_system - c.children_system), out
+
+
 def _text(args: argparse.Namespace) -> str:
     with open(args.register, encoding="utf-8") as f:
         return f.read()
@@ -73,7 +84,10 @@ def yaml_edit(args: argparse.Namespace) -> dict[str, Any]:
     the register: six edits (descriptions of bodies and organisations, a membership added),
     each made against its record's version, then the store's next ``load()`` (the page after
     a save).  ``seconds`` is the median; ``first_seconds`` the first save (which may parse the
-    file once for the round-trip document); ``next_page_seconds`` the median reload."""
+    file once for the round-trip document); ``next_page_seconds`` the median reload.  Outside
+    the median: ``add_seconds`` (a theme added), ``remove_seconds`` (that theme removed: the
+    first removal also indexes who names what) and ``refused_seconds`` (a membership naming no
+    record, refused)."""
     import shutil
     import statistics
     import tempfile
@@ -104,11 +118,38 @@ def yaml_edit(args: argparse.Namespace) -> dict[str, Any]:
             saves.append(t)
             page, (register, _) = timed(store.load)
             pages.append(page)
+        # Not in the median: a record added, then removed, and an edit refused (worded by the
+        # whole-register validation, so it costs a whole check).
+        from govmap.ingest.edit_values import AddRecord, RemoveRecord
+        from govmap.ingest.errors import EditInvalid
+
+        theme = {"id": "bench-theme", "name": "Benchmark theme", "kind": "priority"}
+        add, _ = timed(lambda: store.apply(AddRecord("themes", theme), "absent", "bench"))
+        register, _ = store.load()
+        version = record_version(register.get("bench-theme"))
+        remove, _ = timed(lambda: store.apply(RemoveRecord("bench-theme"), version, "bench"))
+        register, _ = store.load()
+
+        def refused() -> None:
+            try:
+                store.apply(
+                    AddLink(body.id, "members", "no-such-record"),
+                    record_version(register.get(body.id)),
+                    "bench",
+                )
+            except EditInvalid:
+                return
+            raise AssertionError("an edit naming a record that does not exist was saved")
+
+        refuse, _ = timed(refused)
     return {
         "seconds": statistics.median(saves),
         "first_seconds": saves[0],
         "saves": [round(x, 3) for x in saves],
         "next_page_seconds": statistics.median(pages),
+        "add_seconds": add,
+        "remove_seconds": remove,
+        "refused_seconds": refuse,
     }
 
 
@@ -272,6 +313,7 @@ def report_full(args: argparse.Namespace) -> dict[str, Any]:
 
     reg = _register(args)
     opts = ReportOptions(as_of=dt.date.fromisoformat(AS_OF))
+    cpu = time.process_time()  # CPU time too: on a shared machine wall time depends on the load
     seconds, rep = timed(lambda: report(reg, options=opts))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "report.json")
@@ -281,13 +323,25 @@ def report_full(args: argparse.Namespace) -> dict[str, Any]:
             from govmap.ingest.files import write_atomically
 
             json_seconds, _ = timed(lambda: write_atomically(out, rep.to_json()))
+        cpu = time.process_time() - cpu
         size = os.path.getsize(out)
     return {
         "seconds": seconds + json_seconds,
+        "cpu_seconds": round(cpu, 3),
         "analysis_seconds": seconds,
         "json_seconds": json_seconds,
         "findings": len(rep.findings),
         "findings_by_kind": dict(Counter(f.kind.value for f in rep.findings).most_common(6)),
+        "all_findings_by_kind": dict(sorted(Counter(f.kind.value for f in rep.findings).items())),
+        "overlap_by_fold": dict(
+            sorted(
+                Counter(
+                    f.evidence.get("fold", f"pair, place {f.evidence.get('place')}")
+                    for f in rep.findings
+                    if f.kind.value == "overlap"
+                ).items()
+            )
+        ),
         "json_mib": round(size / 2**20, 1),
         "streamed": hasattr(rep, "write_json"),
     }
@@ -301,8 +355,15 @@ def overlap_kernel(args: argparse.Namespace) -> dict[str, Any]:
 
     reg = _register(args)
     lk = Lookup(reg)  # shared index of the register; built once by the report too
+    cpu = time.process_time()
     seconds, pairs = timed(lambda: pair_scores(reg, lookup=lk))
-    return {"seconds": seconds, "bodies": len(pairs.bodies), "pairs": int(len(pairs.rows))}
+    cpu = time.process_time() - cpu
+    return {
+        "seconds": seconds,
+        "cpu_seconds": round(cpu, 3),
+        "bodies": len(pairs.bodies),
+        "pairs": int(len(pairs.rows)),
+    }
 
 
 @stage
@@ -361,27 +422,38 @@ def nx_projection(args: argparse.Namespace) -> dict[str, Any]:
 # -- review cycle and spreadsheets ---------------------------------------------------------
 @stage
 def review_diff(args: argparse.Namespace) -> dict[str, Any]:
-    """``govmap diff REGISTER CHANGED_TO --format json`` in process: both files read and
+    """``govmap diff REGISTER CHANGED_TO --format json -o OUT`` in process: both files read and
     checked (``read_seconds``, the baseline: reading the input), then the diff of records
-    and of both reports, rendered as JSON.  ``seconds`` is the whole command."""
+    and of both reports (the new register's in a forked child, see ingest/background.py),
+    the JSON streamed to a file.  ``seconds`` is the whole command.  ``child_peak_mib`` is the
+    child's peak RSS (run.py's ``peak_mib`` is this process's; both exist at once)."""
     import datetime as dt
+    import resource
+    import tempfile
 
     from govmap.graph.review.diff import diff_registers
-    from govmap.graph.review.render import render_diff
     from govmap.graph.review.sources import read_side
+    from govmap.ingest.files import write_atomically
 
-    read, (before, after) = timed(
+    read, read_cpu, (before, after) = cpu_timed(
         lambda: (read_side(args.register, other=args.changed_to), read_side(args.changed_to))
     )
-    work, result = timed(lambda: diff_registers(before, after, dt.date.fromisoformat(AS_OF)))
-    render, text = timed(lambda: render_diff(result, "json"))
+    work, work_cpu, result = cpu_timed(lambda: diff_registers(before, after, dt.date.fromisoformat(AS_OF)))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "diff.json")
+        render, render_cpu, _ = cpu_timed(lambda: write_atomically(out, result.iter_json()))
+        size = os.path.getsize(out)
     return {
         "seconds": read + work + render,
         "read_seconds": read,
         "diff_seconds": work,
         "render_seconds": render,
         "records_changed": len(result.records.changed),
-        "json_mib": round(len(text.encode("utf-8")) / 2**20, 1),
+        "findings_open": len(result.findings.open),
+        "json_mib": round(size / 2**20, 1),
+        "child_peak_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "cpu_seconds": read_cpu + work_cpu + render_cpu,
+        "read_cpu_seconds": read_cpu,
     }
 
 
@@ -392,6 +464,7 @@ def tabular_import(args: argparse.Namespace) -> dict[str, Any]:
     of the same workbook (read-only mode), i.e. reading the input.  ``seconds`` is the
     import (read, check) and the YAML written."""
     import tempfile
+    import zipfile
 
     import openpyxl
 
@@ -413,23 +486,31 @@ def tabular_import(args: argparse.Namespace) -> dict[str, Any]:
             wb.close()
             return n
 
-        read, cells = timed(read_cells)
+        read, read_cpu, cells = cpu_timed(read_cells)
+
+        parts: dict[str, float] = {}
 
         def run(limits: Any = None) -> int:
+            t = time.perf_counter()
             imported = import_register(book, limits)
             assert imported.register is not None, imported.problems[:3]
+            parts["read_check_seconds"] = time.perf_counter() - t
+            t = time.perf_counter()
             write_atomically(os.path.join(tmp, "out.yaml"), dump_register(imported.register))
+            parts["yaml_seconds"] = time.perf_counter() - t
             return sum(1 for _ in imported.register.records())
 
         refused = None
         try:
-            seconds, records = timed(run)
-        except SpreadsheetUnreadable as exc:  # over GOVMAP_MAX_BYTES unpacked: as a user would, raise it
+            seconds, cpu, records = cpu_timed(run)
+        except SpreadsheetUnreadable as exc:  # over the unpacked limit: as a user would, raise it
             refused = exc.message
-            seconds, records = timed(
+            seconds, cpu, records = cpu_timed(
                 lambda: run(Limits(max_bytes=4 * os.path.getsize(args.register) + 2**28))
             )
         size = os.path.getsize(book)
+        with zipfile.ZipFile(book) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
     return {
         "refused_at_default_limit": refused,
         "seconds": seconds,
@@ -437,6 +518,11 @@ def tabular_import(args: argparse.Namespace) -> dict[str, Any]:
         "cells": cells,
         "records": records,
         "xlsx_mib": round(size / 2**20, 1),
+        "xlsx_bytes": size,
+        "unpacked_bytes": unpacked,
+        "cpu_seconds": cpu,
+        "read_cpu_seconds": read_cpu,
+        **parts,
     }
 
 
@@ -726,7 +812,14 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
         "() => { const c = document.querySelector('.govmap-map');"
         " return c && c.dataset.drawn ? performance.now() : null; }"
     )
+    # the server's part (navigation start to the last byte of the page) and the browser's
+    # (parsing, scripts, the first draw) of each visit
+    parts_js = (
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return [n.responseStart, n.responseEnd, n.domInteractive, n.transferSize, n.decodedBodySize]; }"
+    )
     visits = []
+    timings = []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -738,6 +831,17 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
                 drawn_ms = page.evaluate(js)  # performance.now() counts from navigation start
                 drawn = page.eval_on_selector(".govmap-map", "c => Number(c.dataset.drawn)")
                 visits.append(drawn_ms / 1000)
+                first_byte, last_byte, interactive, sent, size = page.evaluate(parts_js)
+                timings.append(
+                    {
+                        "first_byte": round(first_byte / 1000, 3),
+                        "last_byte": round(last_byte / 1000, 3),
+                        "dom_interactive": round(interactive / 1000, 3),
+                        "drawn": round(drawn_ms / 1000, 3),
+                        "bytes_sent": sent,
+                        "page_bytes": size,
+                    }
+                )
                 page.close()
             browser.close()
     finally:
@@ -751,15 +855,17 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
         "nodes": drawn,
         "filter": query,
         "expected_nodes": expected,
+        "visits": timings,
     }
 
 
 @stage
 def serve_start(args: argparse.Namespace) -> dict[str, Any]:
     """``govmap serve REGISTER`` from launch: when it listens, its first page (``/``, the
-    map), and the report page: "being prepared" (503) until the background report is
-    ready, then 200.  ``seconds`` is listening to the first page answered; the load
-    before listening is ``listen_seconds``.  Stopped after ``--timeout``."""
+    map: a register file over ``GOVMAP_LOAD_NOW_BYTES`` answers 503 "being loaded" until
+    it is, ``loaded_after_launch``), and the report page: "being prepared" (503) until the
+    background report is ready, then 200.  ``seconds`` is listening to the first page
+    answered; the load before listening is ``listen_seconds``.  Stopped after ``--timeout``."""
     import re
     import subprocess
     import urllib.error
@@ -794,7 +900,14 @@ def serve_start(args: argparse.Namespace) -> dict[str, Any]:
         listening = time.perf_counter() - t0
         assert found, "govmap serve stopped before it listened"
         base = f"http://127.0.0.1:{found.group(1)}"
-        status, first = get(base + "/")
+        status, first = get(base + "/")  # a large register: 503 "being loaded", at once
+        loaded = loaded_status = None
+        while time.perf_counter() - t0 < args.timeout:
+            loaded_status, _ = get(base + "/")
+            if loaded_status != 503:
+                loaded = time.perf_counter() - t0
+                break
+            time.sleep(0.2)
         report_status, report_first = get(base + "/report")
         ready = None
         while time.perf_counter() - t0 < args.timeout:
@@ -813,6 +926,8 @@ def serve_start(args: argparse.Namespace) -> dict[str, Any]:
         "listen_seconds": listening,
         "first_status": status,
         "launch_to_first_page": listening + first,
+        "loaded_after_launch": loaded,
+        "loaded_status": loaded_status,
         "report_first_status": report_status,
         "report_first_seconds": report_first,
         "report_ready_after_launch": ready,

@@ -349,16 +349,14 @@ def report_(
     if threshold is not None:
         options = dataclasses.replace(options, threshold=threshold)
     result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
-    from govmap.graph.review.decisions import render_report  # decided findings apart; --fail-on: open only
+    # decided findings apart; --fail-on: open only
+    from govmap.graph.review.decisions import render_report, write_report
 
-    result, text = render_report(
-        result, path, options.as_of or dt.date.today(), fmt, filtered=bool(kinds or min_severity)
-    )
-    if output:
-        from govmap.ingest.files import write_atomically
-
-        write_atomically(output, text)
+    day, filtered = options.as_of or dt.date.today(), bool(kinds or min_severity)
+    if output:  # JSON streamed to the file, never held as one text
+        result = write_report(result, path, day, fmt, output, filtered=filtered)
     else:
+        result, text = render_report(result, path, day, fmt, filtered=filtered)
         click.echo(text, nl=False)
     if fail_on:
         reached = result.count_at_least(Severity(fail_on))
@@ -395,7 +393,7 @@ def serve(
     from govmap.ingest.store import Store, YamlStore
     from govmap.webviz import create_app
     from govmap.webviz.config import quiet_waitress
-    from govmap.webviz.state import warm
+    from govmap.webviz.state import loads_quickly, start
 
     store: Store
     if neo4j_uri or (register is None and os.environ.get("NEO4J_URI")):
@@ -405,10 +403,12 @@ def serve(
         store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri, timeout))
     else:
         store = YamlStore(register or default_register_path())
-    store.load()  # a broken register fails here, with its own message, not on the first request
     app = create_app({"GOVMAP_STORE": store})
     quiet_waitress()
-    warm(app)
+    # A small register is loaded now (a broken one stops here, with its own message); a large
+    # one after listening, pages saying it is being loaded (docs/web.md: "A large register file").
+    in_background = not loads_quickly(store, app.config["GOVMAP_LOAD_NOW_BYTES"])
+    start(app)
     try:
         server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
     except OSError as exc:
@@ -427,6 +427,8 @@ def serve(
     click.echo(
         f"govmap: serving {store.label}{read_only} at http://{host}:{server.effective_port}/  (Ctrl+C to stop)"
     )
+    if in_background:
+        click.echo("govmap: loading the register in the background; pages say so until it is loaded")
     server.run()
 
 

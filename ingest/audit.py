@@ -98,19 +98,8 @@ def unified_diff(old: str, new: str, fromfile: str, tofile: str, context: int = 
     +D
      e
     """
-    a, b = _lines(old), _lines(new)
-    n = min(len(a), len(b))
-    head = 0
-    while head < n and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < n - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
-        tail += 1
-    start = max(0, head - context)
-    keep_tail = max(0, tail - context)
-    hunks = difflib.unified_diff(
-        a[start : len(a) - keep_tail], b[start : len(b) - keep_tail], fromfile, tofile, n=context
-    )
+    a, b, start = _window(old, new, context)
+    hunks = difflib.unified_diff(a, b, fromfile, tofile, n=context)
 
     def shifted(line: str) -> str:
         if not line.endswith("\n"):  # the last line of a file with no final newline, as GNU diff marks it
@@ -123,6 +112,66 @@ def unified_diff(old: str, new: str, fromfile: str, tofile: str, context: int = 
         return f"@@ -{int(old_at) + start}{old_n} +{int(new_at) + start}{new_n} @@{rest}"
 
     return "".join(shifted(line) for line in hunks)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix (slices compared in C, halving the range)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, bound: int) -> int:
+    """Length of the longest common suffix, at most ``bound``."""
+    lo, hi = 0, bound
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def _window(old: str, new: str, context: int) -> tuple[list[str], list[str], int]:
+    """The lines of each text that differ, with ``context`` lines around them, and the number of
+    the first (0-based): the texts without the lines they share at the start and the end.
+
+    The shared head and tail are measured on characters, so a one-line edit of a
+    12 MB register costs a few scans of the text, not half a million strings.
+    """
+    p = _common_prefix(old, new)
+    head = old.count("\n", 0, p)  # whole lines before the first difference
+    n = min(_line_count(old), _line_count(new))
+    q = _common_suffix(old, new, min(len(old), len(new)) - p)
+    so, sn = len(old) - q, len(new) - q
+    # Shared trailing lines start after a newline inside the shared suffix (the same in both
+    # texts), or where the suffix starts if that is a line start in both.
+    aligned = so < len(old) and (so == 0 or old[so - 1] == "\n") and (sn == 0 or new[sn - 1] == "\n")
+    tail = (old.count("\n", so, len(old) - 1) if q else 0) + aligned
+    start = max(0, head - context)
+    if tail > n - head:  # the shared head and tail overlap (a repeated line): split it all
+        a, b = _lines(old), _lines(new)
+        keep = max(0, n - head - context)
+        return a[start : len(a) - keep], b[start : len(b) - keep], start
+    at = old.rfind("\n", 0, p) + 1  # the start of line ``head``, then back to line ``start``
+    for _ in range(head - start):
+        at = old.rfind("\n", 0, at - 1) + 1
+    end = len(old)
+    if tail:
+        end = so if aligned else old.find("\n", so) + 1  # the first shared trailing line
+        for _ in range(min(context, tail)):
+            end = old.find("\n", end) + 1 or len(old)
+    return _lines(old[at:end]), _lines(new[at : end + len(new) - len(old)]), start
 
 
 def append_audit(path: str | os.PathLike[str], entry: AuditEntry) -> None:

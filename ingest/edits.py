@@ -30,16 +30,18 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, Edit, RemoveLink
+from .edit_values import AddLink, AddRecord, ChangeLink, Edit
 
 # Re-exported: webviz/views/edit.py and bench/ import the edit values from here.
+from .edit_values import ChangeRecord as ChangeRecord
+from .edit_values import RemoveLink as RemoveLink
 from .edit_values import RemoveRecord as RemoveRecord
 from .errors import EditInvalid, EditRefused, Level, Problem, UnknownRecord
 from .load import check_text
 from .messages import did_you_mean
 from .model import SECTIONS, Record, Register, item_type
-from .mutate import find_record, mutate
-from .roundtrip import _dump, _load, _newline, _yaml
+from .mutate import mutate
+from .roundtrip import _dump, _load, _newline, _yaml, record_block
 from .yamlsafe import parse
 
 # -- applying and validating ---------------------------------------------------
@@ -85,6 +87,10 @@ def _record_lines(text: str, section: str, record_id: str, last: bool = False) -
     The record is found by its id, or with ``last`` as the last of its section
     (a new record, which may have no id yet).
     """
+    block = None if last else record_block(text, record_id)
+    if block is not None:  # found without parsing the whole text again
+        end = text.count("\n", 0, block[1]) + 1 if block[1] < len(text) else float("inf")
+        return text.count("\n", 0, block[0]) + 1, end
     parsed = parse(text, "<register>")
     items = parsed.data.get(section) if isinstance(parsed.data, dict) else None
     if not isinstance(items, list):
@@ -149,114 +155,17 @@ def check_version_token(token: str | None) -> str:
     return token
 
 
-@dataclass
-class Document:
-    """A register's text parsed for round-trip editing, kept between edits (the slow part is parsing).
+def _dump_item(document: Any, section: str, item: CommentedMap) -> str:
+    """One record as the whole document would write it: its lines, without the section key.
 
-    ``register`` is the validated register of ``text``.
+    ``document`` is anything with the round-trip ``yaml`` settings of the file
+    (a :class:`~govmap.ingest.patch.Document`).
     """
-
-    text: str
-    register: Register
-    doc: CommentedMap
-    yaml: Any
-    newline: str
-
-    @classmethod
-    def parse(cls, text: str, register: Register) -> Document:
-        # ruamel loses blank lines of CRLF text: edit with LF, then write the file's own line ends.
-        newline = _newline(text)
-        lf_text = text.replace("\r\n", "\n") if newline != "\n" else text
-        y = _yaml(lf_text)
-        return cls(lf_text, register, _load(lf_text, y), y, newline)
-
-
-def _lines(text: str) -> list[str]:
-    """Lines with their ``\n`` (and no other line end: U+2028 is text to YAML)."""
-    parts = text.split("\n")
-    out = [p + "\n" for p in parts[:-1]]
-    return out + [parts[-1]] if parts[-1] else out
-
-
-def _dump_item(document: Document, section: str, item: CommentedMap) -> str:
-    """One record as the whole document would write it: its lines, without the section key."""
     wrapper = CommentedMap()
     wrapper[section] = CommentedSeq([item])
     out = io.StringIO()
     document.yaml.dump(wrapper, out)
     return out.getvalue().split("\n", 1)[1]
-
-
-def _block(lines: list[str], record_id: str) -> tuple[int, int] | None:
-    """The lines (0-based, end exclusive) a record written ``- id: ...`` spans: from that line to
-    the next item of its list or the next top-level key (comments between them included)."""
-    head = re.compile(rf"^( *)- +id: *(['\"]?){re.escape(record_id)}\2 *(?:#.*)?\n?$")
-    found = [(n, m) for n, line in enumerate(lines) if (m := head.match(line))]
-    if len(found) != 1:
-        return None
-    start, m = found[0]
-    sibling = m.group(1) + "-"
-    for n in range(start + 1, len(lines)):
-        line = lines[n]
-        if _TOP_KEY.match(line) or (
-            line.startswith(sibling) and line[len(sibling) : len(sibling) + 1] in (" ", "\n")
-        ):
-            return start, n
-    return start, len(lines)
-
-
-_TOP_KEY = re.compile(r"[^\s#-]")
-
-
-def _splice_point(document: Document, edit: Edit) -> tuple[tuple[int, int], str, CommentedMap] | None:
-    """Where to write an edited record back without dumping the whole document (the slow part
-    of a save), or None.  Only when dumping the record *before* the edit gives back exactly
-    its lines in the file: then dumping it after the edit changes nothing else either."""
-    if not isinstance(edit, ChangeRecord | AddLink | ChangeLink | RemoveLink):
-        return None
-    try:
-        section, _, item = find_record(document.doc, edit.subject)
-    except UnknownRecord:
-        return None
-    lines = _lines(document.text)
-    block = _block(lines, edit.subject)
-    if block is None:
-        return None
-    if "".join(lines[block[0] : block[1]]) != _dump_item(document, section, item):
-        return None
-    return block, section, item
-
-
-def apply_to_document(
-    document: Document, edit: Edit, filename: str = "<register>", whole_file: bool = False
-) -> Applied:
-    """Apply an edit to a parsed, valid register in place and validate the whole result.
-
-    The document is changed even when the edit is refused: discard it then.
-    ``whole_file`` refuses an edit that leaves the register empty (see
-    :func:`~govmap.ingest.guard.empty_register_problems`).
-    """
-    splice = _splice_point(document, edit)
-    where = mutate(document.doc, edit)
-    if splice is not None:
-        (start, end), section, item = splice
-        lines = _lines(document.text)
-        lf_text = "".join(lines[:start]) + _dump_item(document, section, item) + "".join(lines[end:])
-    else:
-        lf_text = _dump(document.doc, document.yaml, document.text)
-    new_text = lf_text.replace("\n", document.newline) if document.newline != "\n" else lf_text
-    checked = check_text(new_text, filename, whole_file=whole_file)
-    if checked.register is None:
-        raise _invalid(edit, checked.problems, new_text, where)
-    before = record_data(document.register, edit.subject)
-    document.text, document.register = lf_text, checked.register
-    return Applied(
-        text=new_text,
-        register=checked.register,
-        before=before,
-        after=record_data(checked.register, edit.subject),
-        warnings=checked.warnings,
-    )
 
 
 def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:

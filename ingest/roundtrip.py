@@ -21,10 +21,17 @@ from .model import item_type
 _DOC_START = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*---[^\n]*\n)")
 
 
+_LIST_UNDER_KEY = re.compile(
+    r"^( *)[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)-( +)\S", re.M
+)
+
+
 def _indents(text: str) -> tuple[int, int, int]:
     """Guess (mapping, sequence, offset) indentation so untouched lines stay byte-identical."""
-    m = re.search(r"^( *)-( +)\S", text, re.M)
-    offset, seq = (len(m.group(1)), len(m.group(1)) + 1 + len(m.group(2))) if m else (2, 4)
+    # The dash's indent is relative to the key that holds the list (``  top:\n  - x`` is offset 0).
+    m = re.search(_LIST_UNDER_KEY, text)
+    offset = len(m.group(2)) - len(m.group(1)) if m else 2
+    seq = offset + 1 + len(m.group(3)) if m else 4
     k = re.search(r"^\S[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( +)[\w-]+:", text, re.M)
     return (len(k.group(1)) if k else 2), seq, offset
 
@@ -49,6 +56,39 @@ def _load(text: str, y: YAML) -> CommentedMap:
     if not isinstance(doc, CommentedMap):
         raise EditRefused("the register is not a mapping of sections")
     return doc
+
+
+_TOP_KEY = re.compile(r"[^\s#-]")
+
+
+def record_block(text: str, record_id: str) -> tuple[int, int] | None:
+    """Character offsets (start, end) of the lines a record written ``- id: ...`` spans: from
+    that line to the next item of its list or the next top-level key (comments between them
+    included); None unless exactly one line starts the record."""
+    head = re.compile(rf"( *)- +id: *(['\"]?){re.escape(record_id)}\2 *(?:#[^\n]*)?")
+    found: list[tuple[int, re.Match[str]]] = []
+    for hit in re.finditer(re.escape(record_id), text):
+        start = text.rfind("\n", 0, hit.start()) + 1
+        if found and found[-1][0] == start:
+            continue
+        end = text.find("\n", hit.end())
+        m = head.fullmatch(text, start, len(text) if end < 0 else end)
+        if m:
+            found.append((start, m))
+    if len(found) != 1:
+        return None
+    start, m = found[0]
+    sibling = m.group(1) + "-"
+    at = text.find("\n", start)
+    while at >= 0 and at + 1 < len(text):
+        line_start = at + 1
+        if _TOP_KEY.match(text, line_start) or (
+            text.startswith(sibling, line_start)
+            and text[line_start + len(sibling) : line_start + len(sibling) + 1] in (" ", "\n")
+        ):
+            return start, line_start
+        at = text.find("\n", line_start)
+    return start, len(text)
 
 
 def _newline(text: str) -> str:

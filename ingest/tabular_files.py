@@ -1,8 +1,20 @@
 """Reading spreadsheet files (xlsx, a folder or zip of CSVs) safely, and checking what they hold.
 
-Refused before anything is parsed: files over ``GOVMAP_MAX_BYTES`` (also once
-unzipped: the zip directory gives the sizes), password-protected workbooks and
-old ``.xls`` files, anything that is not a spreadsheet.
+Refused before anything is parsed: files over ``GOVMAP_MAX_BYTES``; zip files
+(``.xlsx`` is one) that would unpack to more than :func:`unpack_limit` allows
+(the zip's directory gives the sizes): a zip bomb, or a workbook too large to
+read; password-protected workbooks and old ``.xls`` files; anything that is not
+a spreadsheet.
+
+A file-size limit and a zip-bomb guard are different things.  An ``.xlsx``
+unpacks to about 12 times its size, so a workbook well under
+``GOVMAP_MAX_BYTES`` (64 MiB) may unpack to more than that: the national
+register (51,470 records) is a 5 MB file that unpacks to 67 MB.  So the
+unpacked size may pass ``GOVMAP_MAX_BYTES`` as long as it stays within
+:data:`MAX_UNPACK_RATIO` (100) times the file's size, which no honest
+spreadsheet reaches and every zip bomb does, and within :data:`UNPACK_CEILING`
+(4) times ``GOVMAP_MAX_BYTES`` (256 MiB by default), what we are prepared to
+hold in memory.
 """
 
 from __future__ import annotations
@@ -50,16 +62,60 @@ def _check_size(name: str, size: int, limits: Limits) -> None:
         )
 
 
-def _check_zip(name: str, z: zipfile.ZipFile, limits: Limits) -> None:
-    """Refuse a zip bomb before anything is inflated: the sizes are in the directory."""
+#: A spreadsheet unpacks to 5 to 20 times its file size (the national register's workbook: 12.5
+#: times); a zip bomb to thousands or millions of times.  Apache POI refuses the same ratio
+#: (``ZipSecureFile.MIN_INFLATE_RATIO = 0.01``).
+MAX_UNPACK_RATIO = 100
+
+#: However honestly it packs, a workbook unpacks to at most this many times GOVMAP_MAX_BYTES
+#: (256 MiB by default; the national register's 51,470 records unpack to 67 MB).
+UNPACK_CEILING = 4
+
+
+def unpack_limit(packed: int, limits: Limits) -> int:
+    """The most a zip file (xlsx, or a zip of CSVs) of ``packed`` bytes may unpack to.
+
+    Anything up to ``GOVMAP_MAX_BYTES``; above that, up to :data:`MAX_UNPACK_RATIO`
+    times the file's size and at most :data:`UNPACK_CEILING` times ``GOVMAP_MAX_BYTES``.
+
+    >>> lim = Limits(max_bytes=64 * 2**20)
+    >>> unpack_limit(5_400_000, lim) == 4 * lim.max_bytes  # a national workbook: 256 MiB
+    True
+    >>> unpack_limit(1_000_000, lim) == 100 * 1_000_000    # over GOVMAP_MAX_BYTES by the ratio
+    True
+    >>> unpack_limit(3_000, lim) == lim.max_bytes          # a small file: GOVMAP_MAX_BYTES
+    True
+    """
+    return max(limits.max_bytes, min(MAX_UNPACK_RATIO * packed, UNPACK_CEILING * limits.max_bytes))
+
+
+def _check_zip(name: str, z: zipfile.ZipFile, packed: int, limits: Limits) -> None:
+    """Refuse a zip bomb before anything is inflated: the sizes are in the zip's directory.
+
+    The directory can lie, but not to us: Python's ``zipfile`` (which openpyxl
+    reads through) stops inflating an entry at its stated size and refuses it
+    when the checksum then fails.
+    """
     total = sum(i.file_size for i in z.infolist())
-    if total > limits.max_bytes:
+    if total <= unpack_limit(packed, limits):
+        return
+    if total > UNPACK_CEILING * limits.max_bytes:
         raise _refuse(
             name,
-            f"unpacks to {total:,} bytes, over the limit of {limits.max_bytes:,}",
+            f"{name} unpacks to {total:,} bytes, over the limit of {UNPACK_CEILING * limits.max_bytes:,} "
+            f"({UNPACK_CEILING} times GOVMAP_MAX_BYTES)",
             "split the spreadsheet, or raise the limit with GOVMAP_MAX_BYTES",
             "too-large",
         )
+    raise _refuse(
+        name,
+        f"{name} unpacks to {total:,} bytes, {total // max(packed, 1):,} times its size of {packed:,} bytes; "
+        f"a spreadsheet unpacks to at most {MAX_UNPACK_RATIO} times its size, so this looks like a zip bomb "
+        "and was not opened",
+        f"save it again from your spreadsheet program; if you trust the file, set GOVMAP_MAX_BYTES to {total:,} "
+        "or more",
+        "zip-bomb",
+    )
 
 
 def _csv_table(name: str, label: str, raw: bytes) -> Table:
@@ -71,7 +127,7 @@ def _csv_table(name: str, label: str, raw: bytes) -> Table:
         ) from None
     if "\x00" in text:
         raise _refuse(name, f"{label} is not a CSV file", "save the sheet as 'CSV UTF-8'")
-    rows: list[list[Cell]] = []
+    rows: list[list[Cell | None]] = []
     header: list[Cell] = []
     place = Place(label)
     for r, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
@@ -79,7 +135,7 @@ def _csv_table(name: str, label: str, raw: bytes) -> Table:
         if r == 1:
             header = cells
         elif any(v.strip() for v in values):
-            rows.append(cells)
+            rows.append(list[Cell | None](cells))
     stem = FsPath(label).stem
     return Table(stem, header, rows, place, csv=True)
 
@@ -144,7 +200,7 @@ def read_bytes(raw: bytes, name: str, limits: Limits | None = None) -> list[Tabl
         except zipfile.BadZipFile:
             raise _refuse(name, f"{name} is not a spreadsheet (a damaged zip file)") from None
         with z:
-            _check_zip(name, z, limits)
+            _check_zip(name, z, len(raw), limits)
             names = z.namelist()
             if "xl/workbook.xml" in names:
                 from .tabular_xlsx import read_workbook

@@ -81,7 +81,8 @@ class Table:
 
     name: str
     header: list[Cell]
-    rows: list[list[Cell]]
+    #: Each row's cells; an empty cell of a workbook is None (most cells are: no object for them).
+    rows: list[list[Cell | None]]
     place: Place
     csv: bool = False
 
@@ -233,10 +234,12 @@ class Reader:
         return out
 
     def row_values(
-        self, table: Table, cols: dict[int, Column], row: list[Cell]
+        self, table: Table, cols: dict[int, Column], row: list[Cell | None]
     ) -> dict[str, tuple[Any, Cell]]:
         out: dict[str, tuple[Any, Cell]] = {}
         for i, cell in enumerate(row):
+            if cell is None:
+                continue
             col = cols.get(i)
             if col is None:
                 if cell.value not in (None, "") and not (i < len(table.header) and table.header[i].value):

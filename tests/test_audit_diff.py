@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,3 +37,39 @@ def test_an_edit_in_a_large_register_gives_a_small_diff_with_file_line_numbers()
     diff = unified_diff(old, new, "a/r", "b/r")
     assert diff.splitlines()[2] == "@@ -149998,7 +149998,7 @@"
     assert len(diff.splitlines()) == 11
+
+
+def _line_cut_diff(old: str, new: str, context: int = 3) -> str:
+    """The diff as the audit log wrote it before the shared head and tail were measured on
+    characters: both texts split into lines, the shared lines counted one by one."""
+    a, b = _lines(old), _lines(new)
+    n = min(len(a), len(b))
+    head = 0
+    while head < n and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    start, keep = max(0, head - context), max(0, tail - context)
+    out = []
+    for line in difflib.unified_diff(
+        a[start : len(a) - keep], b[start : len(b) - keep], "a/r", "b/r", n=context
+    ):
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        elif line.startswith("@@") and start:
+            o, o_n, w, w_n = re.match(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@", line).groups()
+            line = f"@@ -{int(o) + start}{o_n} +{int(w) + start}{w_n} @@\n"
+        out.append(line)
+    return "".join(out)
+
+
+texts = st.lists(st.sampled_from(["a", "b", "ab", "  - id: x", ""]), max_size=30).map("\n".join)
+
+
+@given(old=texts, new=texts, old_end=st.booleans(), new_end=st.booleans(), context=st.integers(0, 4))
+def test_measuring_the_shared_lines_on_characters_gives_the_same_diff_as_counting_lines(
+    old, new, old_end, new_end, context
+):
+    a, b = old + ("\n" if old_end else ""), new + ("\n" if new_end else "")
+    assert unified_diff(a, b, "a/r", "b/r", context) == _line_cut_diff(a, b, context)

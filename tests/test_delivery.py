@@ -161,7 +161,8 @@ def test_two_statutory_boards_with_different_legal_bases_are_never_proposed_for_
     assert f.suggestion == (
         "Both are statutory bodies (Children's Partnership (Children Act 2004 s16E) and Adults Board "
         "(Care Act 2014 s43)) and cannot be merged: align their agendas on the shared themes, or form a "
-        "joint sub-group for them."
+        "joint sub-group for them. Not confirmed as duplication: Children's Partnership and Adults Board "
+        "record no area of their own; record where each works."
     )
     [group] = communities(r, overlap_graph(pair_scores(r)))
     assert "cannot be merged" in group.suggestion and "could they merge" not in group.suggestion

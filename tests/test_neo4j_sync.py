@@ -288,3 +288,36 @@ def test_a_deleted_node_is_noticed_even_without_full(neo4j_driver, seed_path):
     again = sync(reg, neo4j_driver)
     assert again.nodes_created == 1
     assert counts(neo4j_driver) == expected_counts(reg)
+
+
+def test_a_link_inserted_at_the_head_of_a_list_keeps_the_relationships_after_it(neo4j_driver, seed_path):
+    """Every later link's key (origin/field/index) moves by one: their relationships are
+    updated in place (same element ids), not deleted and created again, and the database
+    holds exactly the new register."""
+    reg = load_register(seed_path)
+    sync(reg, neo4j_driver)
+    board = reg.get("lancashire-csp-board")
+    newcomer = next(o.id for o in reg.organisations if o.id not in {m.member for m in board.members})
+
+    def member_ids() -> dict[str, str]:
+        with neo4j_driver.session() as s:
+            return {
+                r["m"]: r["e"]
+                for r in s.run(
+                    "MATCH (m:Entity)-[r:MEMBER_OF]->(:Entity {id: $b}) RETURN m.id AS m, elementId(r) AS e",
+                    b=board.id,
+                )
+            }
+
+    before = member_ids()
+    first = board.members[0].model_copy(update={"member": newcomer})
+    bodies = tuple(
+        b.model_copy(update={"members": (first, *b.members)}) if b.id == board.id else b for b in reg.bodies
+    )
+    bigger = loads(dump_register(reg.model_copy(update={"bodies": bodies})))
+    summary = sync(bigger, neo4j_driver)
+    after = member_ids()
+    assert {m: after[m] for m in before} == before
+    assert set(after) == set(before) | {newcomer}
+    assert (summary.edges_created, summary.edges_updated, summary.edges_deleted) == (1, len(board.members), 0)
+    assert read_register(neo4j_driver).model_dump() == bigger.model_dump()

@@ -32,7 +32,7 @@ def test_a_report_that_fails_to_write_leaves_the_old_file_and_no_temporary_file(
     out = tmp_path / "report.json"
     out.write_text("old report\n", encoding="utf-8")
 
-    def broken(self: object) -> object:
+    def broken(self: object, extra: object = None) -> object:
         yield '{"register": '
         raise OutputError("cannot write report.json: disk full")
 

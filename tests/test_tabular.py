@@ -349,11 +349,65 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_inflated(tm
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * 3_000_000)  # ~3 kB packed
-    assert path.stat().st_size < 20_000
+    packed = path.stat().st_size
+    assert packed < 20_000
     assert import_error(path, {"GOVMAP_MAX_BYTES": "1000000"}) == (
         ExitStatus.USAGE,
-        "error: unpacks to 3,000,011 bytes, over the limit of 1,000,000 (split the spreadsheet, or raise the "
-        "limit with GOVMAP_MAX_BYTES)\n",
+        f"error: {path} unpacks to 3,000,011 bytes, {3_000_011 // packed:,} times its size of {packed:,} bytes; "
+        "a spreadsheet unpacks to at most 100 times its size, so this looks like a zip bomb and was not opened "
+        "(save it again from your spreadsheet program; if you trust the file, set GOVMAP_MAX_BYTES to "
+        "3,000,011 or more)\n",
+    )
+
+
+def test_a_zip_bomb_of_csv_files_is_refused_at_the_default_limit(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in range(3):  # 3 x 30 MB of one letter: over the 64 MiB default once unpacked
+            z.writestr(f"bodies{n}.csv", b"a" * 30_000_000)
+    assert path.stat().st_size < 300_000
+    code, err = import_error(path)
+    assert code == ExitStatus.USAGE
+    assert err.startswith(f"error: {path} unpacks to 90,000,000 bytes, ")
+    assert "so this looks like a zip bomb and was not opened" in err
+
+
+def _unpacked(path: Path) -> int:
+    with zipfile.ZipFile(path) as z:
+        return sum(i.file_size for i in z.infolist())
+
+
+def test_an_honest_workbook_that_unpacks_to_more_than_the_file_limit_is_imported(tmp_path):
+    # The national register's workbook is 5 MB and unpacks to 67 MB, over the 64 MiB
+    # GOVMAP_MAX_BYTES: the same shape, made small by lowering the limit.
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(write_xlsx(load_register(WEB)))
+    packed, unpacked = path.stat().st_size, _unpacked(path)
+    limit = unpacked // 2
+    assert packed < limit < unpacked <= 4 * limit and unpacked <= 100 * packed
+    out = runner().invoke(
+        cli, ["import", str(path), "-o", str(tmp_path / "out.yaml")], env={"GOVMAP_MAX_BYTES": str(limit)}
+    )
+    assert out.exit_code == 0, out.stderr
+    assert load_register(tmp_path / "out.yaml") == load_register(WEB)
+
+
+def test_a_zip_that_unpacks_to_over_four_times_the_limit_is_refused_however_it_packs(tmp_path):
+    import random
+
+    words = "board group council police health probation fire youth".split()
+    rng = random.Random(1)
+    text = "\n".join(",".join(rng.choice(words) for _ in range(8)) for _ in range(20_000))
+    path = tmp_path / "csv.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bodies.csv", text)
+    packed, unpacked = path.stat().st_size, _unpacked(path)
+    limit = unpacked // 5
+    assert packed < limit and unpacked < 100 * packed  # not a bomb: just too much
+    assert import_error(path, {"GOVMAP_MAX_BYTES": str(limit)}) == (
+        ExitStatus.USAGE,
+        f"error: {path} unpacks to {unpacked:,} bytes, over the limit of {4 * limit:,} (4 times "
+        "GOVMAP_MAX_BYTES) (split the spreadsheet, or raise the limit with GOVMAP_MAX_BYTES)\n",
     )
 
 

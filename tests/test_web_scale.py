@@ -39,6 +39,12 @@ def test_a_large_registers_report_page_says_it_is_being_prepared_and_refreshes(
     assert api.status_code == 503
     assert api.get_json()["error"] == f"The report on these {records:,} records is being prepared."
     assert client.get("/").status_code == 200  # the map does not wait for the report
+    page = client.get("/entity/north-csp")  # a record's page shows the record, findings to follow
+    assert page.status_code == 200
+    assert (
+        f"The report on these {records:,} records is being prepared. "
+        "Refresh this page in a few seconds to see this record&#39;s findings."
+    ) in page.get_data(as_text=True)
 
     release.set()
     for _ in range(100):

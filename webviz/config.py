@@ -44,6 +44,9 @@ def from_env() -> dict[str, Any]:
         "GOVMAP_MAX_NODES": _int("GOVMAP_MAX_NODES", 2000),
         # Above this many nodes the map is drawn with physics off (positions come from Python).
         "GOVMAP_PHYSICS_LIMIT": _int("GOVMAP_PHYSICS_LIMIT", 300),
+        # govmap serve loads a register file up to this size before it listens (a broken one stops
+        # it); a larger one after, pages answering 503 "being loaded" until it is (~1.3 s per MB).
+        "GOVMAP_LOAD_NOW_BYTES": _int("GOVMAP_LOAD_NOW_BYTES", 1_000_000),
         # Sign-in throttle: this many failures within the window (seconds) lock the account, and
         # the client address, out for the lockout (seconds), doubling with each lockout up to the maximum.
         "GOVMAP_LOGIN_MAX_FAILURES": _int("GOVMAP_LOGIN_MAX_FAILURES", 5),

@@ -88,7 +88,7 @@ def handle_too_many(exc: TooManyAttempts) -> Any:
 
 def handle_being_prepared(exc: BeingPrepared) -> Any:
     """503 with Retry-After, and Refresh so a browser asks again by itself."""
-    response = make_response(_render(exc.status, "Being prepared", exc.message, exc.hint))
+    response = make_response(_render(exc.status, exc.title, exc.message, exc.hint))
     response.headers["Retry-After"] = str(exc.retry_after)
     response.headers["Refresh"] = str(exc.retry_after)
     return response

@@ -162,6 +162,12 @@ def measure(g: nx.MultiDiGraph, name: str) -> dict[str, float]:
     return {node: float(d) for node, d in simple.degree()}
 
 
+def _linked_within(g: nx.MultiDiGraph, n: str, nodes: set[str]) -> bool:
+    """Whether ``n`` has a link, either way, to another record of ``nodes`` (stops at the
+    first: a hub's degree in a subgraph view walks all its links in the whole graph)."""
+    return any(m != n and m in nodes for m in g.succ[n]) or any(m != n and m in nodes for m in g.pred[n])
+
+
 def map_data(
     register: Register,
     g: nx.MultiDiGraph,
@@ -191,12 +197,11 @@ def map_data(
             f"this map would have {total:,} nodes ({parts}); the limit is {max_nodes:,}",
             hint="filter by kind, theme or area, focus on one entity, or collapse by kind or area",
         )
-    sub = g.subgraph(nodes)
     centre = q.focus or (q.theme if q.theme in nodes else None)
     alone: set[str] = set()
     if not q.hierarchy and not q.path and total > 1:
         # Unlinked records would be drawn far from the rest and shrink the fit: list them instead.
-        alone = {n for n in nodes if n != centre and sub.degree(n) - sub.number_of_edges(n, n) == 0}
+        alone = {n for n in nodes if n != centre and not _linked_within(g, n, nodes)}
     drawn = nodes - alone
     arranged, final = _arrange(g, drawn, q, positions_of)
     pos = arranged.positions

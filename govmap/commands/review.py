@@ -6,6 +6,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -18,13 +19,15 @@ SEVERITIES = ["high", "medium", "low", "info"]
 date_option_type = click.DateTime(["%Y-%m-%d"])
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str | Iterable[str], output: str | None) -> None:
+    """``text`` (or its pieces, written as they come) to ``output`` atomically, or to stdout."""
     if output:
         from govmap.ingest.files import write_atomically
 
         write_atomically(output, text)
     else:
-        click.echo(text, nl=False)
+        for piece in [text] if isinstance(text, str) else text:
+            click.echo(piece, nl=False)
 
 
 def _day(value: Any) -> dt.date | None:
@@ -76,7 +79,7 @@ def diff(
         new = new or default_register_path()
         before, after = read_side(old, other=new), read_side(new)
     result = diff_registers(before, after, _day(as_of))
-    _emit(render_diff(result, fmt), output)
+    _emit(result.iter_json() if fmt == "json" else render_diff(result, fmt), output)
     worst = result.findings.worst_new()
     if fail_on_new and worst is not None and worst.at_least(Severity(fail_on_new)):
         sys.exit(ExitStatus.INVALID)

@@ -44,10 +44,10 @@ def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Fin
     """
     lk = lookup_of(register, lookup)
     by_origin: dict[str, list[dict[str, Any]]] = {}
-    for rel in register.relations():
-        if rel.status is Status.DISPUTED:
+    for origin, disputed in lk.disputed_rels.items():
+        for rel in disputed:
             other = rel.target if rel.origin == rel.source else rel.source
-            by_origin.setdefault(rel.origin, []).append(
+            by_origin.setdefault(origin, []).append(
                 {"field": rel.field, "to": other, "name": lk.name(other), "sources": _says(rel.sources)}
             )
     out = []

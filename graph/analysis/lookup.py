@@ -17,6 +17,7 @@ from typing import Any
 from govmap.graph.lines import children_of, closure, parents_of
 from govmap.ingest.messages import kind_word
 from govmap.ingest.model import (
+    REF_RULES,
     Body,
     Membership,
     Organisation,
@@ -24,12 +25,14 @@ from govmap.ingest.model import (
     Post,
     Record,
     Register,
+    Relation,
     Source,
     Status,
     Strategy,
     Theme,
     ThemeRole,
     effective_status,
+    relations_of,
 )
 
 
@@ -76,13 +79,17 @@ class Lookup:
         self.top: frozenset[str] = frozenset(
             [b.id for b in register.bodies if b.top_level] + list(register.info.top)
         )
-        self._rel_sources: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
+        #: Sources of each relation, by the record it is written in, then (field, target): made
+        #: for a record when a finding first cites one of its relations (:meth:`rel_sources`).
+        self._rel_sources: dict[str, dict[tuple[str, str], list[Source]]] = {}
+        #: Each record's own status (:func:`effective_status`), by id.
+        self.status: dict[str, Status] = {}
+        self._subjects: dict[str, Subject] = {}
+        #: Unconfirmed relations, as (field, target), by the record they are written in.
         self.unconfirmed_rels: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for rel in register.relations():
-            target = rel.target if rel.origin == rel.source else rel.source
-            self._rel_sources[(rel.origin, rel.field, target)].extend(rel.sources)
-            if rel.status is Status.UNCONFIRMED:
-                self.unconfirmed_rels[rel.origin].append((rel.field, target))
+        #: Disputed relations by the record they are written in (one pass over relations for all).
+        self.disputed_rels: dict[str, list[Relation]] = defaultdict(list)
+        self._relation_statuses(register)
         self.theme_uses: dict[str, list[ThemeUse]] = defaultdict(list)
         holders: tuple[Body | Strategy, ...] = (*register.bodies, *register.strategies)
         for holder in holders:
@@ -108,6 +115,46 @@ class Lookup:
         self._areas: dict[str, tuple[str, ...]] = {}
         #: Results one analysis computes and another reuses (the delivery matrix), by name.
         self.memo: dict[str, Any] = {}
+
+    def _relation_statuses(self, register: Register) -> None:
+        """Fill :attr:`status`, :attr:`unconfirmed_rels` and :attr:`disputed_rels` in one pass.
+
+        The statuses are those of :func:`~govmap.ingest.model.relations_of`, worked out
+        without making a :class:`Relation` per edge (at national scale, 220,000 of them):
+        a relation written as a bare id takes its record's status, so that is computed once
+        a record; a :class:`Relation` is made only for the records with a disputed one.
+        """
+        unconfirmed, disputed = Status.UNCONFIRMED, Status.DISPUTED
+        for rec in register.records():
+            own = self.status[rec.id] = effective_status(rec)
+            rules = REF_RULES[type(rec)]
+            if not rules:
+                continue
+            has_sources = bool(rec.sources)
+            # what effective_status(item, own, has_sources) gives an item with no status or sources
+            bare = (Status.CONFIRMED if has_sources else unconfirmed) if own is disputed else own
+            found: list[tuple[str, str]] | None = None
+            any_disputed = False
+            for rule in rules:
+                value = getattr(rec, rule.field)
+                if isinstance(value, str):  # a single id: the record's own status
+                    if own is unconfirmed:
+                        found = found if found is not None else self.unconfirmed_rels[rec.id]
+                        found.append((rule.field, value))
+                    any_disputed = any_disputed or own is disputed
+                    continue
+                for item in value:
+                    if item.status is None and not item.sources:
+                        status = bare
+                    else:
+                        status = effective_status(item, own, has_sources)
+                    if status is unconfirmed:
+                        found = found if found is not None else self.unconfirmed_rels[rec.id]
+                        found.append((rule.field, item.target))
+                    elif status is disputed:
+                        any_disputed = True
+            if any_disputed:
+                self.disputed_rels[rec.id] = [r for r in relations_of(rec) if r.status is disputed]
 
     def body_areas(self, body_id: str) -> tuple[str, ...]:
         """A body's areas; if it records none, those of its nearest parents that do."""
@@ -142,10 +189,13 @@ class Lookup:
 
     # -- records ---------------------------------------------------------
     def subject(self, id: str) -> Subject:
-        rec = self.index.get(id)
-        if rec is None:
-            return Subject(id, id, "unknown")
-        return Subject(rec.id, rec.name, kind_word(rec))
+        """The record ``id`` as a finding names it (made once per record: subjects are frozen)."""
+        found = self._subjects.get(id)
+        if found is None:
+            rec = self.index.get(id)
+            found = Subject(id, id, "unknown") if rec is None else Subject(rec.id, rec.name, kind_word(rec))
+            self._subjects[id] = found
+        return found
 
     def name(self, id: str) -> str:
         rec = self.index.get(id)
@@ -161,7 +211,15 @@ class Lookup:
 
     def rel_sources(self, origin: str, fld: str, target: str) -> list[Source]:
         """Sources of the relation written in ``origin``'s ``fld`` to ``target``."""
-        return self._rel_sources.get((origin, fld, target), [])
+        by_field = self._rel_sources.get(origin)
+        if by_field is None:
+            by_field = self._rel_sources[origin] = {}
+            rec = self.index.get(origin)
+            for rule in REF_RULES[type(rec)] if rec is not None else ():
+                for _, to, item in rule.refs(rec):
+                    sources = item.sources if item is not None and item.sources else rec.sources
+                    by_field.setdefault((rule.field, to), []).extend(sources)
+        return by_field.get((fld, target), [])
 
     # -- seats -----------------------------------------------------------
     def seat_organisation(self, m: Membership) -> str | None:

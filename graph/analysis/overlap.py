@@ -275,6 +275,30 @@ def statutory_suggestion(a: Body, b: Body) -> str:
     )
 
 
+#: How a pair's places relate, as a reviewer reads it (``evidence.place``).
+SAME_AREA = "same area"
+WITHIN = "one area within the other"
+NOT_RECORDED = "not recorded"
+
+
+def place_of(lk: Lookup, a: Body, b: Body) -> tuple[str, list[str]]:
+    """How the places two bodies record relate, and which of them records none of its own.
+
+    :data:`SAME_AREA` when they name an area in common, :data:`WITHIN` when
+    one's area lies within the other's (a district CSP and a county board),
+    :data:`NOT_RECORDED` when either records no ``areas`` itself (a place
+    taken from a parent, or none at all, is not evidence that two bodies
+    work in the same place).
+    """
+    unplaced = [x.id for x in (a, b) if not x.areas]
+    if unplaced:
+        return NOT_RECORDED, unplaced
+    own_a = {link.to for link in a.areas}
+    if own_a & {link.to for link in b.areas}:
+        return SAME_AREA, []
+    return WITHIN, []
+
+
 def overlap_graph(pairs: OverlapPairs) -> nx.Graph:
     """The thresholded overlap pairs as a weighted graph (weight = score), in a fixed order."""
     g = nx.Graph()
@@ -393,6 +417,9 @@ def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: di
         },
         "weights": weights,
     }
+    relation, unplaced = place_of(lk, a, b)
+    evidence["place"] = relation
+    evidence["place_not_recorded"] = unplaced
     suggestion = (
         "Check whether both bodies need to hold this remit: agree one lead, merge, or record "
         "how they divide the work (terms of reference)."
@@ -400,6 +427,12 @@ def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: di
     if both_statutory(a, b):
         evidence["legal_bases"] = {a.id: a.legal_basis or "statutory", b.id: b.legal_basis or "statutory"}
         suggestion = statutory_suggestion(a, b)
+    if unplaced:
+        suggestion += (
+            f" Not confirmed as duplication: {' and '.join(lk.name(x) for x in unplaced)} "
+            f"{'records' if len(unplaced) == 1 else 'record'} no area of {'its' if len(unplaced) == 1 else 'their'} "
+            "own; record where each works."
+        )
     return make_finding(
         Kind.OVERLAP,
         severity,
@@ -413,7 +446,11 @@ def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: di
 
 
 __all__ = [
+    "NOT_RECORDED",
+    "SAME_AREA",
+    "WITHIN",
     "both_statutory",
+    "place_of",
     "statutory_suggestion",
     "DEFAULT_THRESHOLD",
     "ROLE_WEIGHT",

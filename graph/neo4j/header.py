@@ -35,10 +35,10 @@ from typing import Any
 
 from govmap.graph.neo4j.rows import HEADER
 
-_FIELDS = (
-    "g.version AS version, g.serial AS serial, g.origin AS origin, g.loaded AS loaded, "
-    "g.digest AS digest, g.nodes AS nodes, g.edges AS edges, g.data AS data, g.next_order AS next_order"
-)
+#: The header's properties, as a query returns them (``g`` is the header node).
+HEADER_KEYS = ("version", "serial", "origin", "loaded", "digest", "nodes", "edges", "data", "next_order")
+HEADER_FIELDS = ", ".join(f"g.{k} AS {k}" for k in HEADER_KEYS)
+_FIELDS = HEADER_FIELDS
 
 
 def lock_header(tx: Any) -> dict[str, Any]:
@@ -82,6 +82,31 @@ def bump(tx: Any, head: dict[str, Any], origin: str, **props: Any) -> str:
         version=version,
         origin=origin,
         props=props,
+    ).consume()
+    head.update(serial=serial, version=version, origin=origin, **props)
+    return version
+
+
+def bump_with_audit(tx: Any, head: dict[str, Any], origin: str, row: dict[str, Any], **props: Any) -> str:
+    """:func:`bump` and :func:`add_audit` in one query (a web edit's last round trip).
+
+    ``row`` is the audit entry without its versions: ``version_before`` is the
+    header's version, ``version_after`` the new one.  Returns the new version.
+    """
+    serial = int(head.get("serial") or 0) + 1
+    version = f"{serial}-{secrets.token_hex(6)}"
+    entry = {**row, "version_before": head.get("version") or "empty", "version_after": version}
+    tx.run(
+        "MATCH (g:GovmapRegister {id: $header}) "
+        "SET g.serial = $serial, g.version = $version, g.origin = $origin, g += $props, "
+        "g.edits = coalesce(g.edits, 0) + 1 "
+        "WITH g CREATE (a:GovmapAudit) SET a = $row, a.seq = g.edits",
+        header=HEADER,
+        serial=serial,
+        version=version,
+        origin=origin,
+        props=props,
+        row=entry,
     ).consume()
     head.update(serial=serial, version=version, origin=origin, **props)
     return version

@@ -4,128 +4,53 @@ Steps 3 and 4 of a Neo4j edit (see :mod:`.editing`): read the records the edited
 record names before and after the edit, those that name it when it is removed or
 renamed, and the ``reports_to`` / ``sub_group_of`` chain that could close a cycle
 through it; apply the edit to that small register with the YAML store's code and
-rules, and refuse it if it adds an error.
+rules, and refuse it if it adds an error.  Which records those are, and the check,
+are :mod:`govmap.ingest.neighbourhood`'s (shared with the YAML store); this module
+reads them from the database (:class:`TxNeighbours`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from govmap.graph.neo4j.read import record_from
 from govmap.ingest.dump import dump_register
-from govmap.ingest.edit_values import AddRecord, ChangeRecord, Edit, RemoveRecord
-from govmap.ingest.edits import _invalid as edit_invalid  # the form-field mapping of the YAML store
-from govmap.ingest.errors import EditRefused, UnknownRecord
-from govmap.ingest.load import check_text
+from govmap.ingest.edit_values import Edit
 from govmap.ingest.model import (
-    REPORTING_FIELDS,
-    SECTIONS,
     Document,
     Organisation,
     Record,
     Register,
     RegisterInfo,
 )
-from govmap.ingest.mutate import mutate
-from govmap.ingest.roundtrip import _dump, _load, _yaml
-from govmap.ingest.yamlsafe import parse
+from govmap.ingest.neighbourhood import edited_record as shared_edited_record
 
 
 def edited_record(tx: Any, edit: Edit, old: Record | None, info: RegisterInfo) -> tuple[Record | None, str]:
-    """The record after the edit, checked against its neighbourhood; (None, section) when removed."""
-    section = old.section if old is not None else getattr(edit, "section", "")
-    if isinstance(edit, RemoveRecord):
-        if old is None:
-            raise UnknownRecord(f"no record with id '{edit.id}'")
-        naming = _naming(tx, old)
-        if not naming and old.id not in info.top:
-            return None, section  # nothing names it: removing it breaks nothing
-        hood = read_records(tx, naming)
-        _check(edit, [old, *(r for r, _ in hood.values())], info)
-        return None, section
-    # Records named by the record before the edit, and after: found from the edited text.
-    base = [old] if old is not None else []
-    first = _apply(edit, base, info)
-    after = _record_in(first, edit, old)
-    ids = _mentions(after) | (_mentions(_data(old)) if old is not None else set())
-    if old is not None and after.get("id") != old.id:
-        ids |= _naming(tx, old)  # renamed: every record naming the old id must be checked
-    ids |= _cycle_ids(tx, old.id if old is not None else str(after.get("id", "")), after)
-    ids.discard(old.id if old is not None else "")
-    hood = read_records(tx, sorted(ids))
-    text = _check(edit, [*base, *(r for r, _ in hood.values())], info)
-    data = _record_in(parse(text, "<edit>").data, edit, old)
-    model = SECTIONS[section]
-    return model.model_validate(data), section
+    """The record after the edit, checked against its neighbourhood; (None, section) when removed.
+
+    The neighbourhood is chosen and checked by the code the YAML store uses
+    (:func:`govmap.ingest.neighbourhood.edited_record`); here it is read from the database.
+    """
+    return shared_edited_record(TxNeighbours(tx), edit, old, info)
 
 
-def _apply(edit: Edit, records: list[Record], info: RegisterInfo) -> dict[str, Any]:
-    """The edit applied to a small register (plain data): used to learn what the new record names."""
-    text = dump_register(register_of(records, info))
-    y = _yaml(text)
-    doc = _load(text, y)
-    mutate(doc, edit)
-    return parse(_dump(doc, y, text), "<edit>").data or {}
+class TxNeighbours:
+    """:class:`~govmap.ingest.neighbourhood.Neighbours` read in a Neo4j transaction."""
 
+    def __init__(self, tx: Any) -> None:
+        self.tx = tx
 
-def _check(edit: Edit, records: list[Record], info: RegisterInfo) -> str:
-    """Apply the edit to the neighbourhood; raise EditInvalid for the errors it adds. Return the new text."""
-    text = dump_register(register_of(records, info))
-    before = check_text(text, "register")
-    y = _yaml(text)
-    doc = _load(text, y)
-    where = mutate(doc, edit)
-    new_text = _dump(doc, y, text)
-    after = check_text(new_text, "register")
-    old = {(p.code, p.message) for p in before.errors}
-    added = [p for p in after.errors if (p.code, p.message) not in old]
-    if added:
-        raise edit_invalid(edit, added, new_text, where)
-    return new_text
+    def naming(self, rec: Record) -> set[str]:
+        return _naming(self.tx, rec)
 
+    def records(self, ids: Iterable[str]) -> list[Record]:
+        return [rec for rec, _ in read_records(self.tx, list(ids)).values()]
 
-def _record_in(data: dict[str, Any], edit: Edit, old: Record | None) -> dict[str, Any]:
-    """The edited record's mapping in plain register data."""
-    if isinstance(edit, AddRecord):
-        items = data.get(edit.section) or []
-        if not items or not isinstance(items[-1], dict):
-            raise EditRefused(f"the new {edit.section} record could not be read back")
-        return dict(items[-1])
-    assert old is not None
-    items = data.get(old.section) or []
-    # ChangeRecord may change the id: the edited record keeps its position (the first one).
-    for item in items:
-        if isinstance(item, dict) and item.get("id") in (old.id, _new_id(edit, old)):
-            return dict(item)
-    raise EditRefused(f"the record '{old.id}' could not be read back after the edit")
-
-
-def _new_id(edit: Edit, old: Record) -> str:
-    if isinstance(edit, ChangeRecord) and isinstance(edit.changes.get("id"), str):
-        return str(edit.changes["id"])
-    return old.id
-
-
-def _data(rec: Record) -> dict[str, Any]:
-    return rec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-
-
-def _mentions(data: Any) -> set[str]:
-    """Every string in a record's data: the ids it may name (looked up by the id index; most miss)."""
-    out: set[str] = set()
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if len(item) <= 200:
-                out.add(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return out
+    def chain(self, rid: str, targets: set[str]) -> set[str]:
+        return _chain(self.tx, rid, targets)
 
 
 def _naming(tx: Any, rec: Record) -> set[str]:
@@ -168,17 +93,8 @@ def _naming(tx: Any, rec: Record) -> set[str]:
     return ids
 
 
-def _cycle_ids(tx: Any, rid: str, data: dict[str, Any]) -> set[str]:
-    """Bodies on a reports_to / sub_group_of chain from the record's new parents back to it."""
-    if data.get("id") is None or not rid:
-        return set()
-    targets = set()
-    for fld in REPORTING_FIELDS:
-        value = data.get(fld)
-        for item in value if isinstance(value, list) else [value] if value else []:
-            target = item.get("to") if isinstance(item, dict) else item
-            if isinstance(target, str) and target != rid:
-                targets.add(target)
+def _chain(tx: Any, rid: str, targets: set[str]) -> set[str]:
+    """Bodies on a reports_to / sub_group_of chain from ``targets`` (the record's new parents) back to it."""
     if not targets:
         return set()
     rows = tx.run(

@@ -5,7 +5,7 @@ relabel or delete, worked out from the content hashes stored in the database
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from govmap.graph.neo4j.connect import (
@@ -30,19 +30,34 @@ class Plan:
     create: list[dict[str, Any]]
     update: list[dict[str, Any]]
     drop_edges: list[tuple[RelType, str, str]]  # (type, key, element id)
-    update_edges: list[dict[str, Any]]  # same type and ends: properties set in place
+    update_edges: list[dict[str, Any]]  # same key, type and ends: properties set in place (row + "eid")
     add_edges: list[dict[str, Any]]
+    #: (element id, new row): a relationship to drop re-used for one to add with the same type and
+    #: ends (a link that moved in its list has a new key): its properties are set in place.
+    #: ``drop_edges`` and ``add_edges`` still list both, as the register sees the change.
+    moves: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def physical(self) -> tuple[list[tuple[RelType, str, str]], list[dict[str, Any]]]:
+        """The relationships to delete and to create once the moves are taken out."""
+        moved = {eid for eid, _ in self.moves}
+        added = {id(e) for _, e in self.moves}
+        return (
+            [d for d in self.drop_edges if d[2] not in moved],
+            [e for e in self.add_edges if id(e) not in added],
+        )
 
     @property
     def total(self) -> int:
+        drops, adds = self.physical()
         parts: tuple[list[Any], ...] = (
             self.delete_nodes,
             self.relabel,
             self.create,
             self.update,
-            self.drop_edges,
+            drops,
             self.update_edges,
-            self.add_edges,
+            self.moves,
+            adds,
         )
         return sum(len(p) for p in parts)
 
@@ -104,9 +119,12 @@ def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any
     create = [n for n in nodes if n["id"] not in old_nodes]
     update = [n for n in nodes if n["id"] in old_nodes and old_nodes[n["id"]][0] != n["props"]["hash"]]
     drop: list[tuple[RelType, str, str]] = []
-    for key, (_, type_name, _, _, eid) in old_edges.items():
+    # Dropped relationships by (type, source, target): re-used for added ones with the same ends.
+    free: dict[tuple[str, str, str], list[str]] = {}
+    for key, (_, type_name, s, t, eid) in old_edges.items():
         if key not in new_keys:
             drop.append((rel_type(type_name), key, eid))
+            free.setdefault((type_name, s, t), []).append(eid)
     update_edges, add_edges = [], []
     for e in edges:
         old = old_edges.get(e["key"])
@@ -114,11 +132,20 @@ def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any
             add_edges.append(e)
         elif old[0] != e["props"]["hash"]:
             if (old[1], old[2], old[3]) == (RelType(e["type"]).name, e["source"], e["target"]):
-                update_edges.append(e)
+                update_edges.append({**e, "eid": old[4]})
             else:  # another type or other ends: a new relationship
                 drop.append((rel_type(old[1]), e["key"], old[4]))
+                free.setdefault((old[1], old[2], old[3]), []).append(old[4])
                 add_edges.append(e)
-    return Plan(list(old_nodes), gone, relabel, create, update, drop, update_edges, add_edges)
+    plan = Plan(list(old_nodes), gone, relabel, create, update, drop, update_edges, add_edges)
+    # A link inserted in a list shifts the keys (origin/field/index) of those after it: each
+    # would be deleted and created again.  Setting the properties of the old one is cheaper.
+    gone_ids = set(gone)
+    for e in add_edges:
+        same = free.get((RelType(e["type"]).name, e["source"], e["target"]))
+        if same and e["source"] not in gone_ids and e["target"] not in gone_ids:
+            plan.moves.append((same.pop(), e))
+    return plan
 
 
 def rel_type(name: str) -> RelType:

@@ -14,8 +14,9 @@ Why it is safe:
 - **One writer at a time.** The transaction takes the header's lock before it
   reads anything (:mod:`.header`); concurrent loads and web edits queue.
 - **Indexed.** Every relationship it deletes or updates is matched by its type
-  and its element id (deletes) or ``key`` (updates; one index per type), in
-  batches; nodes by the ``id`` constraint.
+  and its element id (read under the lock), in batches; nodes by the ``id``
+  constraint.  A relationship whose key moved (a link inserted before it in
+  its list) is updated in place rather than deleted and created again.
 - **Guarded.** A load that would delete more than 20 % of the stored records
   is refused unless forced (:func:`~govmap.ingest.guard.deletion_guard`).
 - **Exact and idempotent.** Each node and edge carries a content ``hash``; a
@@ -61,16 +62,16 @@ SCHEMA = {
         "CREATE CONSTRAINT govmap_register_id IF NOT EXISTS FOR (n:GovmapRegister) REQUIRE n.id IS UNIQUE"
     ),
     "govmap_entity_name": "CREATE INDEX govmap_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
-    **{
-        f"govmap_rel_{t.value}": f"CREATE INDEX govmap_rel_{t.value} IF NOT EXISTS FOR ()-[r:{t.name}]-() ON (r.key)"
-        for t in RelType
-    },
 }
 SCHEMA_QUERIES = list(SCHEMA.values())
+#: Indexes an earlier govmap created (relationship ``key`` per type) and nothing reads any more:
+#: relationships are found by element id.  Each cost every relationship written; dropped.
+OBSOLETE = [f"govmap_rel_{t.value}" for t in RelType]
 
 
 def ensure_schema(driver: Any, database: str | None = None) -> None:
-    """Create the constraints and indexes that are missing (none on a database that has them all).
+    """Create the constraints and indexes that are missing (none on a database that has them all),
+    and drop the obsolete ones an earlier govmap made.
 
     Only missing ones are created, so a read-only database that already holds
     a register is never asked to write.
@@ -81,6 +82,9 @@ def ensure_schema(driver: Any, database: str | None = None) -> None:
         for name, q in SCHEMA.items():
             if name not in have:
                 session.run(q).consume()
+        for name in OBSOLETE:
+            if name in have:  # a name from govmap's own enum, never from register text
+                session.run(f"DROP INDEX {name} IF EXISTS").consume()
 
 
 class Neo4jConflict(Neo4jError):

@@ -1,7 +1,8 @@
 """Apply a change plan in a write transaction, in batches.
 
-Every relationship match names its type and uses that type's key index or the
-element id; labels and types come from govmap's enums, never from register text.
+Every relationship match names its type and finds the relationship by its element
+id (read in the same transaction); labels and types come from govmap's enums, never
+from register text.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def by_type(rows: list[Any], rtype: Callable[[Any], RelType]) -> dict[RelType, l
 
 
 def write_plan(tx: Any, plan: Plan, progress: Progress | None) -> None:
-    """Write a plan.  Every relationship match names its type and uses that type's key index."""
+    """Write a plan.  Every relationship match names its type and its element id."""
     done, total = 0, plan.total
 
     def step(n: int) -> None:
@@ -42,9 +43,10 @@ def write_plan(tx: Any, plan: Plan, progress: Progress | None) -> None:
         if progress:
             progress("writing", done, total)
 
-    # Deletes find each relationship by its element id (read under the lock, in this transaction):
-    # through the key index, 2,900 deletes in one transaction took 16 s against 1 s this way.
-    for rtype, rows in by_type(plan.drop_edges, lambda d: d[0]).items():
+    drops, adds = plan.physical()
+    # Deletes and updates find each relationship by its element id (read under the lock, in this
+    # transaction): through a key index, 2,900 deletes in one transaction took 16 s against 1 s.
+    for rtype, rows in by_type(drops, lambda d: d[0]).items():
         for batch in chunks([eid for _, _, eid in rows]):
             tx.run(
                 f"UNWIND $ids AS i MATCH ()-[r:{rtype.name}]->() WHERE elementId(r) = i DELETE r", ids=batch
@@ -72,14 +74,15 @@ def write_plan(tx: Any, plan: Plan, progress: Progress | None) -> None:
     for batch in chunks([n["props"] for n in plan.update]):
         tx.run("UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row", rows=batch).consume()
         step(len(batch))
-    for rtype, rows in by_type(plan.update_edges, lambda e: RelType(e["type"])).items():
-        for batch in chunks([{"key": e["key"], "props": e["props"]} for e in rows]):
+    in_place = [(e["eid"], e) for e in plan.update_edges] + plan.moves
+    for rtype, same in by_type(in_place, lambda m: RelType(m[1]["type"])).items():
+        for batch in chunks([{"eid": eid, "props": e["props"]} for eid, e in same]):
             tx.run(
-                f"UNWIND $rows AS row MATCH ()-[r:{rtype.name} {{key: row.key}}]->() SET r = row.props",
+                f"UNWIND $rows AS u MATCH ()-[r:{rtype.name}]->() WHERE elementId(r) = u.eid SET r = u.props",
                 rows=batch,
             ).consume()
             step(len(batch))
-    write_edges(tx, plan.add_edges, step)
+    write_edges(tx, adds, step)
 
 
 def write_edges(tx: Any, edges: list[dict[str, Any]], step: Callable[[int], None] | None = None) -> None:

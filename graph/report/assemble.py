@@ -13,9 +13,11 @@ on the clock except through the explicit ``as_of`` date.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ from govmap.graph.analysis.overlap import (
     overlaps,
     pair_scores,
 )
+from govmap.graph.analysis.overlap_fold import OverlapPlan, consolidation_graph, overlap_findings
 from govmap.graph.analysis.rules import statutory
 from govmap.graph.analysis.rules_file import Rule, load_rules
 from govmap.graph.analysis.staleness import staleness
@@ -49,6 +52,9 @@ from govmap.graph.report.aggregate import aggregate
 from govmap.graph.report.jsontext import dumps_indented
 from govmap.ingest.files import write_atomically
 from govmap.ingest.model import Register
+
+#: Evidence written one row a line in JSON (:func:`~govmap.graph.report.jsontext.dumps_indented`).
+TABLES = frozenset({"items", "bodies", "relations"})
 
 #: How many findings the report puts first.
 TOP_FINDINGS = 10
@@ -159,28 +165,33 @@ class Report:
             "delivery": self.delivery.to_json() if self.delivery is not None else None,
         }
 
-    def to_json(self) -> str:
-        """The report as indented JSON (``_head()`` plus every finding's ``to_json()``)."""
-        return "".join(self.iter_json())
+    def to_json(self, extra: dict[str, Any] | None = None) -> str:
+        """The report as indented JSON (``_head()`` plus every finding's ``to_json()``), with
+        the keys of ``extra`` after the findings (the report command adds ``decisions``)."""
+        return "".join(self.iter_json(extra))
 
-    def iter_json(self) -> Iterator[str]:
+    def iter_json(self, extra: dict[str, Any] | None = None) -> Iterator[str]:
         """:meth:`to_json`'s text in pieces, made one finding at a time, so the whole report
         never exists as dicts and text at once (at national scale, 286,000 findings before
         they were folded, that halved the peak memory; :meth:`write_json` keeps no text)."""
         head = dumps_indented({**self._head(), "findings": []})
+        tail = "".join(
+            f",\n  {dumps_indented(k)}: {dumps_indented(v, level=1)}" for k, v in (extra or {}).items()
+        )
         if not self.findings:
-            yield head + "\n"
+            yield head[: -len("\n}")] + tail + "\n}\n"
             return
         # head ends '"findings": []\n}': open the list where the empty one was
         yield head[: -len("[]\n}")] + "[\n    "
         for i, f in enumerate(self.findings):
-            yield (",\n    " if i else "") + dumps_indented(f.to_json(), level=2)
-        yield "\n  ]\n}\n"
+            yield (",\n    " if i else "") + dumps_indented(f.to_json(), level=2, rows=TABLES)
+        yield "\n  ]" + tail + "\n}\n"
 
-    def write_json(self, path: str | os.PathLike[str]) -> None:
-        """The JSON report written to ``path`` as it is made, atomically (a reader sees the old
-        file or the new one); a failure to write is an :class:`OutputError`."""
-        write_atomically(path, self.iter_json())
+    def write_json(self, path: str | os.PathLike[str], extra: dict[str, Any] | None = None) -> None:
+        """The JSON report (as :meth:`to_json`) written to ``path`` as it is made, atomically (a
+        reader sees the old file or the new one); a failure to write is an :class:`OutputError`."""
+        with collector_paused():
+            write_atomically(path, self.iter_json(extra))
 
     def to_markdown(self) -> str:
         from govmap.graph.report.text import markdown
@@ -260,6 +271,36 @@ def report(
     >>> r.summary()["by_kind"]
     {'unaddressed-theme': 1, 'unconfirmed-facts': 1}
     """
+    with collector_paused():
+        return _report(register, kinds, min_severity, options, generated_from)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a report is made or written.
+
+    A national register is millions of live objects; every full collection
+    walks them all, and the analyses allocate enough to trigger many: at 15
+    force areas the collector took half the report's time.  What the report
+    allocates is freed by reference counting; the collector runs again (if it
+    was enabled) as soon as the block ends.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _report(
+    register: Register,
+    kinds: Iterable[str | Kind] | None,
+    min_severity: Severity | str | None,
+    options: ReportOptions | None,
+    generated_from: dict[str, Any] | None,
+) -> Report:
     opts = options or ReportOptions()
     wanted = (
         expand_kinds([k.value if isinstance(k, Kind) else k for k in kinds]) if kinds else frozenset(Kind)
@@ -294,17 +335,25 @@ def _analyses(
 ) -> dict[str, Callable[[], list[Finding]]]:
     def overlap_group() -> list[Finding]:
         pairs = pair_scores(register, opts.weights, opts.threshold, lk)
-        return overlaps(register, weights=opts.weights, threshold=opts.threshold, lookup=lk, pairs=pairs) + (
-            communities(register, overlap_graph(pairs), opts.community_min_size, opts.seed, lk)
+        if not opts.aggregate:  # every pair a finding of its own, communities of every pair
+            return overlaps(
+                register, weights=opts.weights, threshold=opts.threshold, lookup=lk, pairs=pairs
+            ) + communities(register, overlap_graph(pairs), opts.community_min_size, opts.seed, lk)
+        plan = OverlapPlan(lk, pairs)
+        found = overlap_findings(register, weights=opts.weights, lookup=lk, pairs=pairs, plan=plan)
+        return found + communities(
+            register, consolidation_graph(pairs, plan), opts.community_min_size, opts.seed, lk
         )
 
     def structure_group() -> list[Finding]:
         g = landscape_graph(register, lk)
-        return (
+        found = (
             structure(register, lk)
             + brokers(register, opts.brokers, lk, g)
             + single_points(register, opts.min_cut, lk, g)
         )
+        g.clear()  # a NetworkX graph refers to itself: free its edges now, not at the next collection
+        return found
 
     rules: tuple[Rule, ...] = load_rules(opts.rules_path)
     return {

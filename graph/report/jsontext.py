@@ -9,7 +9,8 @@ faster; strings still go through the C ``encode_basestring``.
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring
+import json
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 _INF = float("inf")
@@ -41,11 +42,25 @@ def _key(k: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
 
 
-def dumps_indented(obj: Any, indent: int = 2, level: int = 0) -> str:
+#: One table row on one line: the C encoder (``indent=None``), spaces as ``json.dumps`` puts them.
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+if c_make_encoder is not None:  # made once: JSONEncoder.encode makes one per call (10 us a row)
+    _row_chunks = c_make_encoder(None, _ROW.default, encode_basestring, None, ": ", ", ", False, False, True)
+
+    def _row(o: Any) -> str:
+        return "".join(_row_chunks(o, 0))
+else:  # pragma: no cover - CPython always has the C encoder
+    _row = _ROW.encode
+
+
+def dumps_indented(obj: Any, indent: int = 2, level: int = 0, rows: frozenset[str] = frozenset()) -> str:
     """``json.dumps(obj, indent=indent, ensure_ascii=False)``, byte for byte.
 
     ``level`` indents the text as if it sat that deep in a larger document
     (its first line is not indented: the caller writes it after a key or a comma).
+    A list under a key in ``rows`` is written one element a line (each element
+    compact, by the C encoder): the same JSON value, a table a reader can scan,
+    and several times faster to write (a folded finding's ``items``).
 
     Examples
     --------
@@ -102,13 +117,21 @@ def dumps_indented(obj: Any, indent: int = 2, level: int = 0) -> str:
                 if i:
                     append(sep)
                 append(encode_basestring(_key(k)) + ": ")
-                enc(v, inner)
+                if k in rows and isinstance(v, list) and v:
+                    row_nl = inner + pad
+                    append("[" + row_nl + ("," + row_nl).join(map(_row, v)) + inner + "]")
+                else:
+                    enc(v, inner)
             append(nl + "}")
         else:
             raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
 
     enc(obj, "\n" + pad * level)
-    return "".join(parts)
+    text = "".join(parts)
+    # enc refers to itself through its closure, a cycle that holds ``parts`` until the cyclic
+    # collector runs (paused while a report is written): free the pieces now
+    parts.clear()
+    return text
 
 
 __all__ = ["dumps_indented"]

@@ -255,6 +255,8 @@ def render_with_decisions(rep: Any, reviewed: Reviewed, fmt: str) -> str:
     ``</body>``; JSON a top-level ``"decisions"`` key; CSV stays one open
     finding a row.
     """
+    if fmt == "json":
+        return str(rep.to_json(extra={"decisions": reviewed.to_json()}))
     text: str = rep.render(fmt)
     if fmt == "md":
         return text + markdown_section(reviewed)
@@ -262,12 +264,6 @@ def render_with_decisions(rep: Any, reviewed: Reviewed, fmt: str) -> str:
         section = html_section(reviewed)
         at = text.rfind("</body>")
         return text[:at] + section + "\n" + text[at:] if at >= 0 else text + section
-    if fmt == "json":
-        import json
-
-        data = json.loads(text)
-        data["decisions"] = reviewed.to_json()
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return text
 
 
@@ -284,6 +280,7 @@ __all__ = [
     "render_with_decisions",
     "review_report",
     "stale_reasons",
+    "write_report",
 ]
 
 
@@ -297,12 +294,42 @@ def render_report(
     ``filtered`` report (``--kind``, ``--min-severity``) lists no decision as
     resolved since decided: its finding may only have been left out.
     """
+    open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered)
+    if reviewed is None:
+        return rep, rep.render(fmt)
+    return open_rep, render_with_decisions(open_rep, reviewed, fmt)
+
+
+def write_report(
+    rep: Any, register_path: str, as_of: dt.date, fmt: str, output: str, *, filtered: bool = False
+) -> Any:
+    """:func:`render_report` written to the file ``output``, atomically; returns the open report.
+
+    JSON is streamed (:meth:`govmap.graph.report.Report.write_json`, the decisions as its last
+    key), so the command never holds the whole text: at national scale it is over 100 MiB.
+    The other formats are rendered, then written.
+    """
+    from govmap.ingest.files import write_atomically
+
+    open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered)
+    if fmt == "json":
+        open_rep.write_json(output, extra={"decisions": reviewed.to_json()} if reviewed is not None else None)
+    else:
+        write_atomically(
+            output,
+            open_rep.render(fmt) if reviewed is None else render_with_decisions(open_rep, reviewed, fmt),
+        )
+    return open_rep
+
+
+def _reviewed(rep: Any, register_path: str, as_of: dt.date, filtered: bool) -> tuple[Any, Reviewed | None]:
+    """The report of open findings and the split, or ``(rep, None)`` with no decisions file."""
     from govmap.ingest.decisions import decisions_path, load_decisions
 
     decisions = load_decisions(decisions_path(register_path))
     if not decisions:
-        return rep, rep.render(fmt)
+        return rep, None
     open_rep, reviewed = review_report(rep, decisions, as_of)
     if filtered:
         reviewed = dataclasses.replace(reviewed, resolved_since_decided=())
-    return open_rep, render_with_decisions(open_rep, reviewed, fmt)
+    return open_rep, reviewed

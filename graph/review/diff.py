@@ -14,15 +14,22 @@ Findings are matched by their stable id (:func:`govmap.graph.analysis.findings.f
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _str
 from typing import Any
 
-from govmap.graph.analysis.findings import Finding, Severity
+from govmap.graph.analysis.findings import Finding, Kind, Severity
 from govmap.graph.report import ReportOptions, report
+from govmap.graph.report.jsontext import dumps_indented
 from govmap.graph.review.sources import Side
+from govmap.ingest.background import Background
 from govmap.ingest.model import Record, Register, item_type
+
+try:  # difflib's algorithms in C++, the same results (a dependency; difflib is the fallback)
+    import cydifflib as difflib
+except ImportError:  # pragma: no cover - installed with govmap
+    import difflib
 
 #: Names at least this similar (difflib ratio, 0-1) make a removed and an added id a rename.
 RENAME_SIMILARITY = 0.8
@@ -149,6 +156,36 @@ class RegisterDiff:
             "findings": self.findings.to_json(),
         }
 
+    def iter_json(self) -> Iterator[str]:
+        """``json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\\n"`` in pieces.
+
+        The findings (most of the text: every finding still open is listed) are
+        written straight from the findings, a thousand at a time, without
+        building their dictionaries or the whole text.
+
+        >>> import json
+        >>> d = RegisterDiff({"label": "a"}, {"label": "b"}, RecordsDiff(), FindingsDiff())
+        >>> "".join(d.iter_json()) == json.dumps(d.to_json(), indent=2, ensure_ascii=False) + "\\n"
+        True
+        """
+        head = {"old": self.old, "new": self.new, "records": self.records.to_json(), "findings": {}}
+        text = dumps_indented(head)
+        yield text[: -len("{}\n}")] + "{"
+        for n, (key, items) in enumerate(
+            (("new", self.findings.new), ("resolved", self.findings.resolved), ("open", self.findings.open))
+        ):
+            yield f'{"," if n else ""}\n    "{key}": ' + ("[" if items else "[]")
+            for start in range(0, len(items), 1000):
+                yield "".join(
+                    f'{"," if start + i else ""}\n      {{\n        "id": {_str(f.id)},'
+                    f'\n        "kind": {_str(f.kind.value)},\n        "severity": {_str(f.severity.value)},'
+                    f'\n        "title": {_str(f.title)}\n      }}'
+                    for i, f in enumerate(items[start : start + 1000])
+                )
+            if items:
+                yield "\n    ]"
+        yield "\n  }\n}\n"
+
 
 # -- records -------------------------------------------------------------------
 
@@ -231,13 +268,50 @@ def similarity(a: Record, b: Record) -> float:
     return max(difflib.SequenceMatcher(None, x, y).ratio() for x in _names(a) for y in _names(b))
 
 
+def _alike(removed: list[Record], added: list[Record]) -> list[tuple[float, str, str, Record, Record]]:
+    """(similarity, old id, new id, old, new) of every pair at least :data:`RENAME_SIMILARITY` alike.
+
+    The same scores as :func:`similarity`, without computing those that cannot
+    reach the threshold: difflib's length bound (``real_quick_ratio``) and
+    letter-count bound (``quick_ratio``) are upper bounds of ``ratio``, so a
+    pair of names below either is below the threshold.  Each new name is set
+    once as the matcher's second sequence (difflib caches what it learns of it).
+    """
+    out = []
+    names_a = [(a, _names(a)) for a in removed]
+    matcher = difflib.SequenceMatcher(None, "", "")
+    for b in added:
+        best: dict[str, float] = {}
+        for y in _names(b):
+            matcher.set_seq2(y)
+            ly = len(y)
+            for a, xs in names_a:
+                for x in xs:
+                    total = len(x) + ly
+                    if total and 2.0 * min(len(x), ly) / total < RENAME_SIMILARITY:
+                        continue
+                    matcher.set_seq1(x)
+                    if matcher.quick_ratio() < RENAME_SIMILARITY:
+                        continue
+                    score = matcher.ratio()
+                    if score >= RENAME_SIMILARITY and score > best.get(a.id, -1.0):
+                        best[a.id] = score
+        out += [(best[a.id], a.id, b.id, a, b) for a, _ in names_a if a.id in best]
+    return out
+
+
 def find_renames(removed: Iterable[Record], added: Iterable[Record]) -> list[tuple[Record, Record, float]]:
     """Pairs (old, new, similarity) of the same section whose names are alike, best first, each used once."""
-    candidates = [(similarity(a, b), a.id, b.id, a, b) for a in removed for b in added if type(a) is type(b)]
+    by_type: dict[type, tuple[list[Record], list[Record]]] = {}
+    for r in removed:
+        by_type.setdefault(type(r), ([], []))[0].append(r)
+    for r in added:
+        by_type.setdefault(type(r), ([], []))[1].append(r)
+    candidates = [c for gone, came in by_type.values() for c in _alike(gone, came)]
     used: set[str] = set()
     out = []
     for score, _, _, a, b in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
-        if score >= RENAME_SIMILARITY and a.id not in used and b.id not in used:
+        if a.id not in used and b.id not in used:
             used.update((a.id, b.id))
             out.append((a, b, round(score, 4)))
     return out
@@ -300,6 +374,16 @@ def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingsDif
     )
 
 
+def _briefs(register: Register, opts: ReportOptions) -> list[tuple[str, str, str, str]]:
+    """The report's findings as the diff shows them: (id, kind, severity, title), in order."""
+    return [(f.id, f.kind.value, f.severity.value, f.title) for f in report(register, options=opts).findings]
+
+
+def _findings(briefs: list[tuple[str, str, str, str]]) -> list[Finding]:
+    # Evidence, subjects and sources are not part of a diff: only what it shows is kept.
+    return [Finding(i, Kind(k), Severity(s), t, ()) for i, k, s, t in briefs]
+
+
 def diff_registers(old: Side, new: Side, as_of: dt.date | None = None) -> RegisterDiff:
     """Everything that changed from ``old`` to ``new``; both reports judged as of ``as_of`` (today).
 
@@ -311,15 +395,32 @@ def diff_registers(old: Side, new: Side, as_of: dt.date | None = None) -> Regist
     >>> d = diff_registers(a, b, dt.date(2025, 1, 1))
     >>> [(c.id, [x.describe() for x in c.changes]) for c in d.records.changed]
     [('b', ['name: Board -> The Board'])]
+
+    Notes
+    -----
+    The two reports are most of the work and do not depend on each other: the
+    new register's is computed in a child process (:mod:`~govmap.ingest.background`)
+    while this one computes the old register's and compares the records, so on
+    two cores the diff takes about one report's time, not two.  Only each
+    finding's id, kind, severity and title are kept (all a diff shows).
     """
     opts = ReportOptions(as_of=as_of or dt.date.today())
-    r_old = report(old.register, options=opts)
-    r_new = r_old if old.sha256 == new.sha256 else report(new.register, options=opts)
-    names = {r.id: r.name for r in old.register.records()} | {r.id: r.name for r in new.register.records()}
+    same = old.sha256 == new.sha256
+    pending = None if same else Background(lambda: _briefs(new.register, opts))
+    try:
+        before = _findings(_briefs(old.register, opts))
+        records = diff_records(old.register, new.register)
+        names = {r.id: r.name for r in old.register.records()} | {
+            r.id: r.name for r in new.register.records()
+        }
+        after = before if pending is None else _findings(pending.result())
+    finally:
+        if pending is not None:
+            pending.cancel()
     return RegisterDiff(
         old=old.to_json(),
         new=new.to_json(),
-        records=diff_records(old.register, new.register),
-        findings=diff_findings(r_old.findings, r_new.findings),
+        records=records,
+        findings=diff_findings(before, after),
         names=names,
     )

@@ -115,7 +115,7 @@ def diff_html(d: RegisterDiff) -> str:
 
 def render_diff(d: RegisterDiff, fmt: str) -> str:
     if fmt == "json":
-        return dumps(d.to_json())
+        return "".join(d.iter_json())  # the text of dumps(d.to_json()), made faster
     return diff_html(d) if fmt == "html" else diff_markdown(d)
 
 

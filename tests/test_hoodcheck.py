@@ -1,0 +1,113 @@
+"""An edit checked on a small register through ruamel on the edited record alone
+decides exactly as the round trip of the small register's whole text did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govmap.ingest.dump import dump_register
+from govmap.ingest.edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, RemoveLink, RemoveRecord
+from govmap.ingest.edits import _invalid as edit_invalid
+from govmap.ingest.errors import EditInvalid, GovmapError
+from govmap.ingest.hoodcheck import check_edit
+from govmap.ingest.load import check_text, loads
+from govmap.ingest.model import Register
+from govmap.ingest.mutate import mutate
+from govmap.ingest.roundtrip import _dump, _load, _yaml
+from govmap.ingest.yamlsafe import parse
+from tests.websupport import REGISTERS
+
+REGISTER = loads((REGISTERS / "web.yaml").read_text(encoding="utf-8"))
+IDS = [r.id for r in REGISTER.records()]
+TARGETS = [*IDS, "nowhere", "Not An Id"]
+BODIES = [b.id for b in REGISTER.bodies]
+
+values = st.one_of(
+    st.sampled_from(TARGETS),
+    st.lists(st.sampled_from(TARGETS), max_size=3),
+    st.sampled_from(["", "A name", "bored", "csp", "group"]),
+)
+changes = st.dictionaries(
+    st.sampled_from(["name", "id", "kind", "reports_to", "sub_group_of", "members", "themes", "description"]),
+    values,
+    min_size=1,
+    max_size=2,
+)
+link_fields = st.sampled_from(["members", "themes", "reports_to", "sub_group_of"])
+edits = st.one_of(
+    st.builds(ChangeRecord, st.sampled_from(IDS), changes),
+    st.builds(RemoveRecord, st.sampled_from(IDS)),
+    st.builds(AddLink, st.sampled_from(BODIES), link_fields, st.sampled_from(TARGETS)),
+    st.builds(ChangeLink, st.sampled_from(BODIES), link_fields, st.integers(0, 2), st.sampled_from(TARGETS)),
+    st.builds(RemoveLink, st.sampled_from(BODIES), link_fields, st.integers(0, 2)),
+    st.builds(
+        lambda section, rid, kind: AddRecord(section, {"id": rid, "name": "New", "kind": kind}),
+        st.sampled_from(["bodies", "themes"]),
+        st.sampled_from(["new-one", IDS[0], "Bad Id"]),
+        st.sampled_from(["board", "priority", "bored"]),
+    ),
+)
+
+
+def whole_text_check(edit: Any, records: list[Any]) -> str:
+    """The check as it was: the small register's whole text through ruamel."""
+    sections: dict[str, list[Any]] = {}
+    for rec in records:
+        sections.setdefault(rec.section, []).append(rec)
+    reg = Register.model_construct(govmap=1, info=REGISTER.info, **{k: tuple(v) for k, v in sections.items()})
+    text = dump_register(reg)
+    before = check_text(text, "register")
+    y = _yaml(text)
+    doc = _load(text, y)
+    where = mutate(doc, edit)
+    new_text = _dump(doc, y, text)
+    after = check_text(new_text, "register")
+    old = {(p.code, p.message) for p in before.errors}
+    added = [p for p in after.errors if (p.code, p.message) not in old]
+    if added:
+        raise edit_invalid(edit, added, new_text, where)
+    return new_text
+
+
+def outcome(run: Any) -> tuple[Any, ...]:
+    try:
+        text = run()
+    except EditInvalid as exc:
+        return ("invalid", exc.fields, exc.general)
+    except GovmapError as exc:
+        return (type(exc).__name__, exc.message)
+    return ("saved", parse(text, "<edit>").data)
+
+
+def neighbourhood(edit: Any) -> list[Any]:
+    """The edited record first, then every other record (a neighbourhood as large as it gets),
+    or for an added record every record in register order."""
+    first = [] if isinstance(edit, AddRecord) else [r for r in REGISTER.records() if r.id == edit.subject]
+    return [*first, *(r for r in REGISTER.records() if r not in first)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edit=edits)
+def test_an_edit_checked_through_its_record_alone_decides_as_the_whole_text_round_trip(edit: Any) -> None:
+    records = neighbourhood(edit)
+    fast = outcome(lambda: check_edit(edit, records, REGISTER.info))
+    assert fast == outcome(lambda: whole_text_check(edit, records)), edit
+
+
+def test_a_neighbourhood_missing_a_named_record_refuses_only_what_the_edit_adds() -> None:
+    """A body naming a record outside the small register is not the edit's error; naming a
+    record that exists nowhere is, on its field."""
+    body = REGISTER.bodies[0]
+    records = [body]  # its members, themes ... are outside this small register
+    text = check_edit(ChangeRecord(body.id, {"name": "Renamed board"}), records, REGISTER.info)
+    assert "name: Renamed board" in text
+    with pytest.raises(EditInvalid) as refused:
+        check_edit(AddLink(body.id, "reports_to", "nowhere"), records, REGISTER.info)
+    assert refused.value.fields == {
+        "to": [f"body '{body.id}': reports_to 'nowhere' is not defined (add a body with id 'nowhere')"]
+    }
+    assert refused.value.general == []
