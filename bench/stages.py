@@ -309,12 +309,13 @@ def report_full(args: argparse.Namespace) -> dict[str, Any]:
     import tempfile
     from collections import Counter
 
-    from govmap.graph.report import ReportOptions, report
+    from govmap.graph.report import ReportOptions, report, source_of
 
     reg = _register(args)
     opts = ReportOptions(as_of=dt.date.fromisoformat(AS_OF))
     cpu = time.process_time()  # CPU time too: on a shared machine wall time depends on the load
-    seconds, rep = timed(lambda: report(reg, options=opts))
+    # as `govmap report FILE` does: generated_from is the file's digest, not a re-serialised register
+    seconds, rep = timed(lambda: report(reg, options=opts, generated_from=source_of(args.register)))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "report.json")
         if hasattr(rep, "write_json"):  # streamed to the file, a finding at a time

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import Register
+from govmap.ingest.model import Post, Register
 
 #: Seats at which an organisation or post is reported (meeting burden).
 DEFAULT_MIN_SEATS = 5
@@ -55,19 +55,32 @@ def seat_loads(register: Register, lookup: Lookup | None = None) -> list[SeatLoa
     """
     lk = lookup_of(register, lookup)
     on: dict[str, set[str]] = defaultdict(set)
+    # who a seat counts for depends on the member alone unless the seat names on_behalf_of:
+    # worked out once a member, not once a seat
+    counts_for: dict[str, tuple[str, ...]] = {}
     for b in lk.bodies:
         for m in b.members:
-            org = lk.seat_organisation(m)
-            if org is not None:
-                on[org].add(b.id)
-            if lk.subject(m.member).kind == "post":
-                on[m.member].add(b.id)
+            if m.on_behalf_of:
+                post = (m.member,) if _is_post(lk, m.member) else ()
+                holders: tuple[str, ...] = (m.on_behalf_of, *post)
+            elif m.member in counts_for:
+                holders = counts_for[m.member]
+            else:
+                org = lk.seat_organisation(m)
+                post = (m.member,) if _is_post(lk, m.member) else ()
+                holders = counts_for[m.member] = (*((org,) if org is not None else ()), *post)
+            for h in holders:
+                on[h].add(b.id)
     items = sorted(on.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     out: list[SeatLoad] = []
     for i, (id_, bodies) in enumerate(items):
         rank = out[-1].rank if out and out[-1].seats == len(bodies) else i + 1
         out.append(SeatLoad(id_, lk.subject(id_).kind, tuple(sorted(bodies)), rank))
     return out
+
+
+def _is_post(lk: Lookup, id_: str) -> bool:
+    return isinstance(lk.index.get(id_), Post)
 
 
 def seat_load_findings(
@@ -79,13 +92,25 @@ def seat_load_findings(
     burden alone may justify merging meetings.
     """
     lk = lookup_of(register, lookup)
+    loads = [load for load in seat_loads(register, lk) if load.seats >= min_seats]
+    # the sources of each reported member's seats, by body (lk.rel_sources(body, "members", id)),
+    # in one pass over the memberships; and the bodies' names
+    wanted = {load.id for load in loads}
+    seat_sources: dict[str, dict[str, list[Source]]] = {}
+    names: dict[str, str] = {}
+    for body in lk.bodies:
+        names[body.id] = body.name
+        for m in body.members:
+            if m.member in wanted:
+                seat_sources.setdefault(m.member, {}).setdefault(body.id, []).extend(
+                    m.sources or body.sources
+                )
     out = []
-    for load in seat_loads(register, lk):
-        if load.seats < min_seats:
-            break
+    for load in loads:
         sources: list[Source] = []
+        by_body = seat_sources.get(load.id, {})
         for b in load.bodies:
-            sources += lk.rel_sources(b, "members", load.id)
+            sources += by_body.get(b, ())
         out.append(
             make_finding(
                 Kind.SEAT_LOAD,
@@ -95,7 +120,7 @@ def seat_load_findings(
                 evidence={
                     "seats": load.seats,
                     "rank": load.rank,
-                    "bodies": [{"id": b, "name": lk.name(b)} for b in load.bodies],
+                    "bodies": [{"id": b, "name": names[b]} for b in load.bodies],
                 },
                 suggestion="Check whether the same people attend these meetings; consider shared or "
                 "back-to-back agendas, or delegating seats.",

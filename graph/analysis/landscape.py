@@ -37,9 +37,11 @@ def landscape_graph(register: Register, lookup: Lookup | None = None) -> nx.Grap
     active = {b.id for b in lk.bodies}
     orgs = {o.id for o in register.organisations}
 
+    nodes = active | orgs
+
     def add(a: str | None, b: str | None, t: str) -> None:
-        if a and b and a != b and (a in active or a in orgs) and (b in active or b in orgs):
-            edges[(min(a, b), max(a, b))].add(t)
+        if a is not None and b is not None and a != b and a in nodes and b in nodes:
+            edges[(a, b) if a < b else (b, a)].add(t)
 
     for body in lk.bodies:
         for m in body.members:
@@ -56,7 +58,7 @@ def landscape_graph(register: Register, lookup: Lookup | None = None) -> nx.Grap
         for link in o.part_of:
             add(o.id, link.to, "part_of")
     g = nx.Graph()
-    g.add_nodes_from(sorted(active | orgs))
+    g.add_nodes_from(sorted(nodes))
     # sorted by one string per edge: the order of the (a, b) tuples, without comparing tuples
     order = sorted(edges, key=lambda e: e[0] + "\x00" + e[1])
     g.add_edges_from(
@@ -232,7 +234,13 @@ def single_points(
                 Severity.MEDIUM if cut >= 5 else Severity.LOW,
                 f"Without {lk.name(node)}, {plural(cut, 'record')} would be cut off from the rest of the landscape.",
                 [lk.subject(node)],
-                evidence={"pieces": sizes, "cut_off": cut, "degree": g.degree(node)},
+                evidence={
+                    "pieces": sizes,
+                    "cut_off": cut,
+                    "degree": g.degree(node),
+                    # whom it reports to: single points under one parent are folded into one finding
+                    "parents": [{"id": p, "name": lk.name(p)} for p in lk.parents.get(node, ())],
+                },
                 suggestion="Add a second link (a shared member, a reporting line) so the landscape does "
                 "not depend on one body or organisation.",
                 sources=lk.record_sources(node),

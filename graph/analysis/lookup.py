@@ -79,12 +79,13 @@ class Lookup:
         self.top: frozenset[str] = frozenset(
             [b.id for b in register.bodies if b.top_level] + list(register.info.top)
         )
-        #: Sources of each relation, by the record it is written in, then (field, target): made
-        #: for a record when a finding first cites one of its relations (:meth:`rel_sources`).
-        self._rel_sources: dict[str, dict[tuple[str, str], list[Source]]] = {}
+        #: Sources of each relation, by (the record it is written in, field), then target: made
+        #: for a record's field when a finding first cites one of its relations (:meth:`rel_sources`).
+        self._rel_sources: dict[tuple[str, str], dict[str, list[Source]]] = {}
         #: Each record's own status (:func:`effective_status`), by id.
         self.status: dict[str, Status] = {}
         self._subjects: dict[str, Subject] = {}
+        self._seat_orgs: dict[str, str | None] = {}
         #: Unconfirmed relations, as (field, target), by the record they are written in.
         self.unconfirmed_rels: dict[str, list[tuple[str, str]]] = defaultdict(list)
         #: Disputed relations by the record they are written in (one pass over relations for all).
@@ -211,15 +212,21 @@ class Lookup:
 
     def rel_sources(self, origin: str, fld: str, target: str) -> list[Source]:
         """Sources of the relation written in ``origin``'s ``fld`` to ``target``."""
-        by_field = self._rel_sources.get(origin)
-        if by_field is None:
-            by_field = self._rel_sources[origin] = {}
+        by_target = self._rel_sources.get((origin, fld))
+        if by_target is None:
+            by_target = self._rel_sources[(origin, fld)] = {}
             rec = self.index.get(origin)
-            for rule in REF_RULES[type(rec)] if rec is not None else ():
-                for _, to, item in rule.refs(rec):
-                    sources = item.sources if item is not None and item.sources else rec.sources
-                    by_field.setdefault((rule.field, to), []).extend(sources)
-        return by_field.get((fld, target), [])
+            rules = REF_RULES[type(rec)] if rec is not None else ()
+            for rule in rules:
+                if rule.field != fld or rec is None:
+                    continue
+                value = getattr(rec, fld)
+                if isinstance(value, str):
+                    by_target.setdefault(value, []).extend(rec.sources)
+                    continue
+                for item in value:
+                    by_target.setdefault(item.target, []).extend(item.sources or rec.sources)
+        return by_target.get(target, [])
 
     # -- seats -----------------------------------------------------------
     def seat_organisation(self, m: Membership) -> str | None:
@@ -229,7 +236,14 @@ class Lookup:
         """
         if m.on_behalf_of:
             return m.on_behalf_of
-        rec = self.index.get(m.member)
+        try:
+            return self._seat_orgs[m.member]
+        except KeyError:
+            found = self._seat_orgs[m.member] = self._organisation_of(m.member)
+            return found
+
+    def _organisation_of(self, member: str) -> str | None:
+        rec = self.index.get(member)
         if isinstance(rec, Organisation):
             return rec.id
         if isinstance(rec, Post):

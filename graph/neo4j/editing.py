@@ -47,7 +47,7 @@ from govmap.graph.neo4j.connect import (
     reset_retry_line,
 )
 from govmap.graph.neo4j.header import HEADER_FIELDS, HEADER_KEYS, bump_with_audit
-from govmap.graph.neo4j.neighbourhood import edited_record, record_text, single_register
+from govmap.graph.neo4j.neighbourhood import edited_record, read_records, record_text, single_register
 from govmap.graph.neo4j.plan import Plan
 from govmap.graph.neo4j.read import check_stored, read_tx, record_from, stored_version
 from govmap.graph.neo4j.rows import HEADER, edge_rows_of, node_row
@@ -150,6 +150,10 @@ class Neo4jStore:
                     if row is not None and row["id"] is not None:
                         edit = ChangeRecord(row["id"], {"description": "govmap: planning the edit queries"})
                         _edit_tx(tx, edit, version, "govmap", self.label, {})
+                    # The server plans a list parameter by its size, roughly: one neighbourhood
+                    # read per size an edit's may have (no record has these ids).
+                    for n in (1, 3, 10, 30, 100, 300):
+                        read_records(tx, ["\x00"] * n)
                 finally:
                     tx.rollback()
             except (GovmapError, nx.Neo4jError, nx.DriverError):

@@ -16,7 +16,12 @@ more share it):
 * ``statutory-cannot-check``: by rule and severity (the same reason);
 * ``strategy-only-theme`` and ``indirectly-addressed-theme``: by severity and
   the strategies, or the relation, they depend on;
-* ``broker``: ties (the same betweenness).
+* ``broker``: ties (the same betweenness);
+* ``single-point-of-failure``: the low ones (fewer than 5 records cut off) under the
+  same parents (the bodies they report to, or are sub-groups of): several small groups
+  of one partnership each holding the only link for a few members are one thing to
+  raise with that partnership.  Medium ones, and ones that report to nobody, stay
+  findings of their own.
 
 A folded finding keeps the highest severity of its parts and a stable id (a
 hash of its kind, subjects and key).
@@ -27,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from govmap.graph.analysis.findings import Finding, Kind, Subject, finding_id, plural
+from govmap.graph.analysis.findings import Finding, Kind, Severity
+from govmap.graph.analysis.fold import folded, unconfirmed_title
 
 
 def _rule(f: Finding) -> Any:
@@ -39,6 +45,13 @@ def _strategies(f: Finding) -> Any:
     return (f.severity.value, tuple(sorted(s["id"] for s in f.evidence.get("strategies", ()))))
 
 
+def _single_point(f: Finding) -> Any:
+    # low ones (fewer than 5 records cut off) under the same parents; a medium one, or one
+    # that reports to nobody, stands alone (its id is its key)
+    parents = tuple(sorted(p["id"] for p in f.evidence.get("parents", ())))
+    return ("under", parents) if parents and f.severity is Severity.LOW else f.id
+
+
 #: Kind -> the key that says two findings of the kind are the same thing.
 KEYS: dict[Kind, Callable[[Finding], Any]] = {
     Kind.UNCONFIRMED: lambda f: f.subjects[0].kind if f.subjects else "",
@@ -46,9 +59,8 @@ KEYS: dict[Kind, Callable[[Finding], Any]] = {
     Kind.STRATEGY_ONLY_THEME: _strategies,
     Kind.INDIRECT_THEME: lambda f: (f.severity.value, f.evidence.get("relation")),
     Kind.BROKER: lambda f: f.score,
+    Kind.SINGLE_POINT: _single_point,
 }
-
-_SECTION_WORDS = {"body": "bodies", "strategy": "strategies", "theme": "themes", "area": "areas"}
 
 
 def _title(kind: Kind, parts: list[Finding]) -> str:
@@ -56,8 +68,7 @@ def _title(kind: Kind, parts: list[Finding]) -> str:
     first = parts[0]
     if kind is Kind.UNCONFIRMED:
         word = first.subjects[0].kind if first.subjects else "record"
-        facts = sum(int(f.score or 0) for f in parts)
-        return f"{n} {_SECTION_WORDS.get(word, word + 's')} have unconfirmed facts ({plural(facts, 'fact')} in all)."
+        return unconfirmed_title(word, n, sum(int(f.score or 0) for f in parts))
     if kind is Kind.STATUTORY_UNCHECKABLE:
         rule = first.evidence.get("rule") or {}
         why = (
@@ -73,39 +84,39 @@ def _title(kind: Kind, parts: list[Finding]) -> str:
     if kind is Kind.INDIRECT_THEME:
         via = "a matched theme" if first.evidence.get("relation") == "matches" else "a wider theme"
         return f"{n} themes are addressed only indirectly, through {via}."
+    if kind is Kind.SINGLE_POINT:
+        names = " and ".join(p["name"] for p in first.evidence.get("parents", ()))
+        cut = sorted(int(f.evidence.get("cut_off", 0)) for f in parts)
+        each = f"{cut[0]}" if cut[0] == cut[-1] else f"{cut[0]} to {cut[-1]}"
+        return (
+            f"{n} bodies answering to {names} are each the only link to the rest of the "
+            f"landscape for some records ({each} records each, {sum(cut)} in all)."
+        )
     if kind is Kind.BROKER:
         return f"{n} records tie as brokers: they lie on many of the shortest paths between others."
     return f"{n} findings of one kind: {first.title}"
 
 
 def _fold(kind: Kind, key: Any, parts: list[Finding]) -> Finding:
-    subjects: dict[str, Subject] = {}
-    for f in parts:
-        for s in f.subjects:
-            subjects.setdefault(s.id, s)
-    sources = sorted({s for f in parts for s in f.sources})
     suggestion = parts[0].suggestion if all(f.suggestion == parts[0].suggestion for f in parts) else ""
-    return Finding(
-        id=finding_id(kind, list(subjects), ["aggregate", key]),
-        kind=kind,
+    return folded(
+        kind,
+        key,
+        [
+            {
+                "id": f.id,
+                "severity": f.severity.value,
+                "title": f.title,
+                "subjects": [s.to_json() for s in f.subjects],
+                "evidence": dict(f.evidence),
+            }
+            for f in parts
+        ],
+        subjects=(s for f in parts for s in f.subjects),
+        sources=(s for f in parts for s in f.sources),
         severity=max((f.severity for f in parts), key=lambda s: s.rank),
         title=_title(kind, parts),
-        subjects=tuple(subjects.values()),
-        evidence={
-            "count": len(parts),
-            "items": [
-                {
-                    "id": f.id,
-                    "severity": f.severity.value,
-                    "title": f.title,
-                    "subjects": [s.to_json() for s in f.subjects],
-                    "evidence": dict(f.evidence),
-                }
-                for f in parts
-            ],
-        },
-        suggestion=suggestion or "See each item.",
-        sources=tuple(sources),
+        suggestion=suggestion,
         score=max((f.score for f in parts if f.score is not None), default=None),
     )
 
@@ -115,7 +126,7 @@ def aggregate(findings: Iterable[Finding]) -> list[Finding]:
 
     Examples
     --------
-    >>> from govmap.graph.analysis.findings import Severity, make_finding
+    >>> from govmap.graph.analysis.findings import Severity, Subject, make_finding
     >>> fs = [make_finding(Kind.UNCONFIRMED, Severity.INFO, f"{n} has 1 unconfirmed fact.",
     ...                    [Subject(n, n.upper(), "organisation")], score=1) for n in ("a", "b")]
     >>> [(f.title, [s.id for s in f.subjects]) for f in aggregate(fs)]

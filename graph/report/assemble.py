@@ -366,7 +366,7 @@ def _analyses(
         "gaps": lambda: gaps(register, lk),
         "structure": structure_group,
         "statutory": lambda: statutory(register, rules, lk),
-        "staleness": lambda: staleness(register, as_of, lk),
+        "staleness": lambda: staleness(register, as_of, lk, fold=opts.aggregate),
         "succession": lambda: succession(register, as_of, lk),
         "appointments": lambda: appointments(register, as_of, lk),
     }

@@ -10,10 +10,52 @@
   // Fitting a small view would blow it up; past this it stays at this scale.
   var MAX_FIT_SCALE = 1.4;
   var ZOOM_STEP = 1.25;
+  // Dash patterns (the link types, unconfirmed links and outlines) are drawn only at a scale
+  // where they can be told apart: below it a 12 px dash is under 4 px on screen.  Stroking
+  // thousands of dashed lines is what the browser's software rasteriser spent most of a frame
+  // on (0.3 s of 0.5 s at 2,000 records and 6,600 links); solid lines take a tenth of that.
+  // Zoomed in, every pattern is drawn as the legend shows it.
+  var MIN_DASH_SCALE = 0.35;
 
   function readJSON(id) {
     var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : null;
+    return el ? expand(JSON.parse(el.textContent)) : null;
+  }
+
+  // The page leaves out what map.js can make (webviz/mapdata.py, MapData.to_page): each
+  // kind's and link type's style, null fields, and the tooltips.  They are put back here, so
+  // map.data is what /api/graph sends.  Tooltips stay plain text: vis-network shows a string
+  // title with innerText.
+  function expand(data) {
+    var names = {};
+    var nullable = data.nullable || {};
+    function fill(item, shared, nulls) {
+      var k;
+      for (k in shared || {}) if (item[k] === undefined) item[k] = shared[k];
+      for (k = 0; k < (nulls || []).length; k++) if (item[nulls[k]] === undefined) item[nulls[k]] = null;
+    }
+    (data.nodes || []).forEach(function (n) {
+      fill(n, (data.node_styles || {})[n.kind], nullable.nodes);
+      if (n.title === undefined) n.title = nodeTitle(n);
+      names[n.id] = n.name;
+    });
+    (data.edges || []).forEach(function (e) {
+      if (e.type === undefined) return;
+      fill(e, (data.edge_styles || {})[e.type], nullable.edges);
+      if (e.title === undefined) e.title = edgeTitle(names[e.from], e.words, names[e.to], e.status);
+    });
+    return data;
+  }
+
+  // As webviz/mapstyle.py _title and webviz/mapdata.py edge_title.
+  function nodeTitle(n) {
+    var lines = [n.name || "", (n.kind || "") + (n.subtype && n.subtype !== n.kind ? ", " + n.subtype : "")];
+    if (n.status === "unconfirmed") lines.push("unconfirmed");
+    return lines.join("\n");
+  }
+
+  function edgeTitle(from, words, to, status) {
+    return from + " " + words + " " + to + (status === "unconfirmed" ? " (unconfirmed)" : "");
   }
 
   function setText(id, text) {
@@ -98,6 +140,19 @@
     map.container.dataset.scale = String(map.network.getScale());
   }
 
+  // Before each frame: with dashes off, vis-network's calls to setLineDash do nothing (an own
+  // property of this one context hides the prototype's), so every line is drawn solid.
+  function setDashes(map, ctx) {
+    var on = map.network.getScale() >= MIN_DASH_SCALE;
+    if (on) {
+      delete ctx.setLineDash;
+    } else if (!Object.prototype.hasOwnProperty.call(ctx, "setLineDash")) {
+      ctx.setLineDash([]);
+      ctx.setLineDash = function () {};
+    }
+    map.container.dataset.dashes = on ? "drawn" : "solid";
+  }
+
   function draw(container) {
     var data = readJSON(container.dataset.source);
     if (!data || typeof vis === "undefined") return null;
@@ -132,13 +187,22 @@
     // data-stable tells a reader (and the browser tests) that nodes stay where they are now.
     // The keyboard's node buttons are made once the map is first drawn: at 2,000 records
     // they cost a quarter of a second that the first picture need not wait for.
-    function settle() { fit(map); wireKeys(map); focusFirst(); container.dataset.stable = "1"; }
+    // Without physics vis-network has fitted the view already: fitting again would draw a
+    // second frame (a third of a second at 2,000 records), so only a view too close is refitted.
+    function settle() {
+      if (data.physics || (data.captions || []).length || network.getScale() > MAX_FIT_SCALE) fit(map);
+      else recordScale(map);
+      wireKeys(map);
+      focusFirst();
+      container.dataset.stable = "1";
+    }
     if (data.physics && data.nodes.length) {
       network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); settle(); });
     } else {
       network.once("afterDrawing", settle);
     }
     network.on("zoom", function () { recordScale(map); });
+    network.on("beforeDrawing", function (ctx) { setDashes(map, ctx); });
     network.on("afterDrawing", function (ctx) { drawFocusRing(map, ctx); });
     network.on("click", function (params) {
       if (!params.nodes.length) return;
@@ -355,6 +419,28 @@
     });
   }
 
+  // The search and focus fields' suggestions: every record of the view, by name and by id,
+  // made when the field is first focused rather than parsed with the page.
+  function wireSuggestions(map) {
+    var records = map.data.nodes.filter(function (n) { return !n.decor; }).concat(map.data.isolated || []);
+    [["map-search-q", "map-names", "name", null], ["f-focus", "map-ids", "id", "name"]].forEach(function (spec) {
+      var input = document.getElementById(spec[0]);
+      var list = document.getElementById(spec[1]);
+      if (!input || !list) return;
+      input.addEventListener("focus", function () {
+        if (list.childElementCount) return;
+        var frag = document.createDocumentFragment();
+        records.forEach(function (r) {
+          var option = document.createElement("option");
+          option.value = r[spec[2]];
+          if (spec[3]) option.textContent = r[spec[3]];
+          frag.appendChild(option);
+        });
+        list.appendChild(frag);
+      }, { once: true });
+    });
+  }
+
   function wireFit(map) {
     var button = document.getElementById("map-fit");
     if (button) button.addEventListener("click", function () { fit(map); });
@@ -363,6 +449,6 @@
   wirePanel();
   document.querySelectorAll(".govmap-map").forEach(function (container) {
     var map = draw(container);
-    if (map && container.id === "map-data-view") { wireSearch(map); wireFit(map); }
+    if (map && container.id === "map-data-view") { wireSearch(map); wireFit(map); wireSuggestions(map); }
   });
 })();

@@ -1,0 +1,60 @@
+"""One finding made of many: what :mod:`govmap.graph.report.aggregate` folds repetitive
+findings into, also used by an analysis that builds the folded finding directly
+(:func:`govmap.graph.analysis.staleness.unconfirmed_facts` with ``fold``) rather than
+making thousands of findings for the report to fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, SourceRef, Subject, finding_id, plural
+
+#: A section's records, in words (``2 bodies``).
+SECTION_WORDS = {"body": "bodies", "strategy": "strategies", "theme": "themes", "area": "areas"}
+
+
+def unconfirmed_title(word: str, n: int, facts: int) -> str:
+    """The title of ``n`` records of one section with ``facts`` unconfirmed facts between them.
+
+    >>> unconfirmed_title("body", 3, 7)
+    '3 bodies have unconfirmed facts (7 facts in all).'
+    """
+    return (
+        f"{n} {SECTION_WORDS.get(word, word + 's')} have unconfirmed facts ({plural(facts, 'fact')} in all)."
+    )
+
+
+def folded(
+    kind: Kind,
+    key: Any,
+    items: list[dict[str, Any]],
+    *,
+    subjects: Iterable[Subject],
+    sources: Iterable[SourceRef],
+    severity: Severity,
+    title: str,
+    suggestion: str,
+    score: float | None,
+) -> Finding:
+    """The finding that stands for ``items`` (each a part's id, severity, title, subjects and
+    evidence, in the report's order): every subject once, the sources sorted, and a stable id
+    (a hash of the kind, the subjects and ``key``)."""
+    unique: dict[str, Subject] = {}
+    for s in subjects:
+        unique.setdefault(s.id, s)
+    return Finding(
+        id=finding_id(kind, list(unique), ["aggregate", key]),
+        kind=kind,
+        severity=severity,
+        title=title,
+        subjects=tuple(unique.values()),
+        evidence={"count": len(items), "items": items},
+        suggestion=suggestion or "See each item.",
+        sources=tuple(sorted(set(sources))),
+        score=score,
+    )
+
+
+__all__ = ["SECTION_WORDS", "folded", "unconfirmed_title"]
