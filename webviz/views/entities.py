@@ -47,7 +47,10 @@ def entity(entity_id: str) -> str:
         report: analysis.ReportView | _Pending = snap.report
         findings = snap.report.select(subject=entity_id)
     except state.BeingPrepared as exc:
-        report, findings = _Pending(f"{exc.message} Refresh this page in a few seconds to see this record's findings."), []
+        report, findings = (
+            _Pending(f"{exc.message} Refresh this page in a few seconds to see this record's findings."),
+            [],
+        )
     return render_template(
         "entity.html",
         view=view,
