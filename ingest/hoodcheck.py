@@ -56,7 +56,8 @@ def _text(data: dict[str, Any]) -> str:
     )
 
 
-def _small(records: list[Record], info: RegisterInfo) -> Register:
+def register_of(records: list[Record], info: RegisterInfo) -> Register:
+    """A register of these records (each once, in the order given) and this header."""
     sections: dict[str, list[Record]] = {}
     seen: set[int] = set()
     for rec in records:
@@ -86,7 +87,7 @@ def edited_one(
     last = _last
     if last is not None and last[0] is edit and last[1] is subject and last[2] is info:
         return last[3]
-    one = dump_register(_small([subject] if subject is not None else [], info))
+    one = dump_register(register_of([subject] if subject is not None else [], info))
     y = _yaml(one)
     doc = _load(one, y)
     where = mutate(doc, edit)
@@ -102,7 +103,7 @@ def edited_texts(
 
     ``records`` starts with the edited record (except for an added one).
     """
-    data = register_data(_small(records, info))
+    data = register_data(register_of(records, info))
     subject = records[0] if records and not isinstance(edit, AddRecord) else None
     if subject is not None and subject.id != edit.subject:
         subject = None

@@ -173,18 +173,6 @@ def _mentions(data: Any) -> set[str]:
     return out
 
 
-def register_of(records: list[Record], info: RegisterInfo) -> Register:
-    """A register of these records (each once, in the order given) and this header."""
-    sections: dict[str, list[Record]] = {}
-    seen: set[int] = set()
-    for rec in records:
-        if id(rec) not in seen:
-            seen.add(id(rec))
-            sections.setdefault(rec.section, []).append(rec)
-    fields: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
-    return Register.model_construct(govmap=1, info=info, **fields)
-
-
 # -- the neighbourhood in a register in memory -------------------------------------
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from govmap.graph.neo4j.read import record_from
 from govmap.ingest.dump import dump_register
 from govmap.ingest.edit_values import Edit
+from govmap.ingest.hoodcheck import register_of
 from govmap.ingest.model import (
     Document,
     Organisation,
@@ -126,17 +127,6 @@ def read_records(
         edges = [e for e in r["edges"] if e is not None]
         out[r["id"]] = (record_from(dict(r), edges), edges)
     return out
-
-
-def register_of(records: list[Record], info: RegisterInfo) -> Register:
-    sections: dict[str, list[Record]] = {}
-    seen: set[int] = set()
-    for rec in records:
-        if id(rec) not in seen:
-            seen.add(id(rec))
-            sections.setdefault(rec.section, []).append(rec)
-    fields: dict[str, Any] = {k: tuple(v) for k, v in sections.items()}
-    return Register.model_construct(govmap=1, info=info, **fields)
 
 
 def single_register(rec: Record | None) -> Register | None:
