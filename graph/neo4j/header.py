@@ -72,8 +72,7 @@ def is_edited(head: dict[str, Any] | None) -> bool:
 
 def bump(tx: Any, head: dict[str, Any], origin: str, **props: Any) -> str:
     """Record a write: next serial, a new version, its origin (and ``props``); return the version."""
-    serial = int(head.get("serial") or 0) + 1
-    version = f"{serial}-{secrets.token_hex(6)}"
+    serial, version = _next_version(head)
     tx.run(
         "MATCH (g:GovmapRegister {id: $header}) "
         "SET g.serial = $serial, g.version = $version, g.origin = $origin, g += $props",
@@ -87,14 +86,19 @@ def bump(tx: Any, head: dict[str, Any], origin: str, **props: Any) -> str:
     return version
 
 
+def _next_version(head: dict[str, Any]) -> tuple[int, str]:
+    """The header's next serial and a version no other writer can also mint."""
+    serial = int(head.get("serial") or 0) + 1
+    return serial, f"{serial}-{secrets.token_hex(6)}"
+
+
 def bump_with_audit(tx: Any, head: dict[str, Any], origin: str, row: dict[str, Any], **props: Any) -> str:
     """:func:`bump` and :func:`add_audit` in one query (a web edit's last round trip).
 
     ``row`` is the audit entry without its versions: ``version_before`` is the
     header's version, ``version_after`` the new one.  Returns the new version.
     """
-    serial = int(head.get("serial") or 0) + 1
-    version = f"{serial}-{secrets.token_hex(6)}"
+    serial, version = _next_version(head)
     entry = {**row, "version_before": head.get("version") or "empty", "version_after": version}
     tx.run(
         "MATCH (g:GovmapRegister {id: $header}) "
