@@ -132,7 +132,10 @@ def pydantic_problems(
 def _field_adapter(model: type[Record], name: str) -> TypeAdapter[Any]:
     """Validates one field of a model on its own."""
     info = model.model_fields[name]
-    return TypeAdapter(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
+    # pydantic 2.14 types ``annotation`` as optional; every field of the model has one,
+    # and a field without one would accept anything.
+    annotation: Any = Any if info.annotation is None else info.annotation
+    return TypeAdapter(Annotated[annotation, *info.metadata] if info.metadata else annotation)
 
 
 def salvage(model: type[Record], item: dict[Any, Any], exc: ValidationError) -> Record | None:

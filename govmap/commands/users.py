@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -46,7 +47,7 @@ def add(name: str, role: str, path: str | None, password_stdin: bool) -> None:
     if not path:
         raise click.UsageError("name the users file with --users FILE or GOVMAP_USERS")
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True, err=True)
     if not password:
