@@ -31,9 +31,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> None:
-    from govmap.ingest.edits import ChangeRecord
     from govmap.ingest.model import record_version
-    from govmap.ingest.store import YamlStore
+    from govmap.ingest.store.edits import ChangeRecord
+    from govmap.ingest.store.yamlstore import YamlStore
     from tests.websupport import login, make_app
 
     parser = argparse.ArgumentParser()

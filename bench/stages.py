@@ -51,7 +51,7 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def _register(args: argparse.Namespace) -> Any:
-    from govmap.ingest.load import load_register
+    from govmap.ingest.reading.load import load_register
 
     return load_register(args.register)
 
@@ -70,7 +70,7 @@ def yaml_load(args: argparse.Namespace) -> dict[str, Any]:
 @stage
 def load_validate(args: argparse.Namespace) -> dict[str, Any]:
     """govmap's read + every validation rule."""
-    from govmap.ingest.load import check_text
+    from govmap.ingest.reading.load import check_text
 
     text = _text(args)
     seconds, checked = timed(lambda: check_text(text, args.register))
@@ -92,9 +92,9 @@ def yaml_edit(args: argparse.Namespace) -> dict[str, Any]:
     import statistics
     import tempfile
 
-    from govmap.ingest.edits import AddLink, ChangeRecord
     from govmap.ingest.model import record_version
-    from govmap.ingest.store import YamlStore
+    from govmap.ingest.store.edits import AddLink, ChangeRecord
+    from govmap.ingest.store.yamlstore import YamlStore
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "boards.yaml")
@@ -120,8 +120,8 @@ def yaml_edit(args: argparse.Namespace) -> dict[str, Any]:
             pages.append(page)
         # Not in the median: a record added, then removed, and an edit refused (worded by the
         # whole-register validation, so it costs a whole check).
-        from govmap.ingest.edit_values import AddRecord, RemoveRecord
         from govmap.ingest.errors import EditInvalid
+        from govmap.ingest.store.edit_values import AddRecord, RemoveRecord
 
         theme = {"id": "bench-theme", "name": "Benchmark theme", "kind": "priority"}
         add, _ = timed(lambda: store.apply(AddRecord("themes", theme), "absent", "bench"))
@@ -228,7 +228,7 @@ def neo4j_changed(args: argparse.Namespace) -> dict[str, Any]:
     ``changed_seconds`` the load of the new register over the old one.
     """
     from govmap.graph.neo4j import ensure_schema, sync
-    from govmap.ingest.load import load_register
+    from govmap.ingest.reading.load import load_register
 
     old, new = _register(args), load_register(args.changed_to)
     driver = _driver(args)
@@ -255,8 +255,8 @@ def neo4j_edit(args: argparse.Namespace) -> dict[str, Any]:
 
     from govmap.graph.neo4j import Neo4jSettings, ensure_schema, sync
     from govmap.graph.neo4j.editing import Neo4jStore
-    from govmap.ingest.edits import AddLink, ChangeRecord
     from govmap.ingest.model import record_version
+    from govmap.ingest.store.edits import AddLink, ChangeRecord
 
     reg = _register(args)
     driver = _driver(args)
@@ -321,7 +321,7 @@ def report_full(args: argparse.Namespace) -> dict[str, Any]:
         if hasattr(rep, "write_json"):  # streamed to the file, a finding at a time
             json_seconds, _ = timed(lambda: rep.write_json(out))
         else:  # one string, then written
-            from govmap.ingest.files import write_atomically
+            from govmap.ingest.store.files import write_atomically
 
             json_seconds, _ = timed(lambda: write_atomically(out, rep.to_json()))
         cpu = time.process_time() - cpu
@@ -425,7 +425,7 @@ def nx_projection(args: argparse.Namespace) -> dict[str, Any]:
 def review_diff(args: argparse.Namespace) -> dict[str, Any]:
     """``govmap diff REGISTER CHANGED_TO --format json -o OUT`` in process: both files read and
     checked (``read_seconds``, the baseline: reading the input), then the diff of records
-    and of both reports (the new register's in a forked child, see ingest/background.py),
+    and of both reports (the new register's in a forked child, see support/background.py),
     the JSON streamed to a file.  ``seconds`` is the whole command.  ``child_peak_mib`` is the
     child's peak RSS (run.py's ``peak_mib`` is this process's; both exist at once)."""
     import datetime as dt
@@ -434,7 +434,7 @@ def review_diff(args: argparse.Namespace) -> dict[str, Any]:
 
     from govmap.graph.review.diff import diff_registers
     from govmap.graph.review.sources import read_side
-    from govmap.ingest.files import write_atomically
+    from govmap.ingest.store.files import write_atomically
 
     read, read_cpu, (before, after) = cpu_timed(
         lambda: (read_side(args.register, other=args.changed_to), read_side(args.changed_to))
@@ -469,11 +469,11 @@ def tabular_import(args: argparse.Namespace) -> dict[str, Any]:
 
     import openpyxl
 
-    from govmap.ingest.dump import dump_register
-    from govmap.ingest.files import write_atomically
+    from govmap.ingest.reading.yamlsafe import Limits
+    from govmap.ingest.store.dump import dump_register
+    from govmap.ingest.store.files import write_atomically
     from govmap.ingest.tabular import import_register, write_xlsx
-    from govmap.ingest.tabular_read import SpreadsheetUnreadable
-    from govmap.ingest.yamlsafe import Limits
+    from govmap.ingest.tabular.read import SpreadsheetUnreadable
 
     reg = _register(args)
     with tempfile.TemporaryDirectory() as tmp:
@@ -689,9 +689,9 @@ def layout_fa2(args: argparse.Namespace) -> dict[str, Any]:
 
 @stage
 def layout_nx_spring(args: argparse.Namespace) -> dict[str, Any]:
-    """Baseline: the layout the map used before (webviz/mapdata.py ``layout``: NetworkX's
+    """Baseline: the layout the map used before (webviz/map/data.py ``layout``: NetworkX's
     Fruchterman-Reingold, O(n^2) an iteration)."""
-    from govmap.webviz.mapdata import layout
+    from govmap.webviz.map.data import layout
 
     return _candidate(args, layout)
 
@@ -707,7 +707,7 @@ CHROMIUM_ARGS = [
 
 
 def _app(args: argparse.Namespace) -> Any:
-    from govmap.ingest.store import YamlStore
+    from govmap.ingest.store.yamlstore import YamlStore
     from govmap.webviz import create_app
 
     store = YamlStore(args.register)
@@ -745,8 +745,8 @@ def _map_filter(app: Any, limit: int = 2000) -> tuple[str, int]:
     """The map filter (URL query) whose node count is largest without passing ``limit``:
     one area (with some kinds), or the best-linked bodies' neighbourhoods two links deep."""
     from govmap.webviz import state
-    from govmap.webviz.mapquery import MapQuery
-    from govmap.webviz.mapselect import select
+    from govmap.webviz.map.query import MapQuery
+    from govmap.webviz.map.select import select
 
     with app.app_context():
         snap = state.current()
@@ -786,8 +786,8 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
 
     from govmap.graph.layout import LayoutJob
     from govmap.webviz import state
-    from govmap.webviz.mapquery import MapQuery
-    from govmap.webviz.mapselect import select
+    from govmap.webviz.map.query import MapQuery
+    from govmap.webviz.map.select import select
     from govmap.webviz.state import warm
 
     app = _app(args)

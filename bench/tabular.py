@@ -12,11 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from govmap.ingest.load import loads
-from govmap.ingest.synth import synth_yaml
+from govmap.ingest.reading.load import loads
 from govmap.ingest.tabular import import_register, write_csv_zip, write_xlsx
-from govmap.webviz.mapquery import MapQuery
-from govmap.webviz.standalone_map import standalone_map
+from govmap.support.synth import synth_yaml
+from govmap.webviz.map.query import MapQuery
+from govmap.webviz.map.standalone import standalone_map
 
 
 def main(force_areas: int = 1) -> None:

@@ -67,12 +67,12 @@ def __dir__() -> list[str]:
 
 
 class _SourceTree(importlib.abc.MetaPathFinder):
-    """Finds govmap.ingest, .graph, .webviz and .data in the folders of a source checkout.
+    """Finds govmap.ingest, .support, .graph, .webviz and .data in the folders of a source checkout.
 
     Run from the repository root, this file is found before any installed copy
     (the current folder comes first on ``sys.path``), but the subpackages live
     beside it (pyproject's ``package-dir`` mapping), not in it.  This finder
-    maps those four names, and only those, to their folders, so the whole
+    maps those five names, and only those, to their folders, so the whole
     package then comes from the one source tree, as setuptools' editable
     install does.  An installed copy has its subpackages inside and does not
     add it.
@@ -91,7 +91,7 @@ class _SourceTree(importlib.abc.MetaPathFinder):
 
 
 #: Subpackage -> its folder in the repository (as in pyproject.toml's package-dir).
-_FOLDERS = {"ingest": "ingest", "graph": "graph", "webviz": "webviz", "data": "data"}
+_FOLDERS = {"ingest": "ingest", "support": "support", "graph": "graph", "webviz": "webviz", "data": "data"}
 _root = Path(__file__).resolve().parent.parent
 if not (Path(__file__).parent / "ingest").is_dir() and (_root / "ingest" / "__init__.py").is_file():
     if not any(isinstance(f, _SourceTree) for f in sys.meta_path):

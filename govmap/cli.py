@@ -10,8 +10,8 @@ import click
 
 from govmap.cliutil import ExitStatus, _Group, plural, register_argument
 from govmap.ingest.errors import Level, RegisterError, RegisterInvalid, RegisterUnreadable
-from govmap.ingest.load import check_register, default_register_path, load_register
 from govmap.ingest.model import SECTIONS
+from govmap.ingest.reading.load import check_register, default_register_path, load_register
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,7 +157,7 @@ def schema(output: str | None) -> None:
 
     text = schema_json()
     if output:
-        from govmap.ingest.files import write_atomically
+        from govmap.ingest.store.files import write_atomically
 
         write_atomically(output, text)
     else:
@@ -177,8 +177,8 @@ def schema(output: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
 def synth(force_areas: int, seed: int, output: str | None) -> None:
     """Generate a synthetic register of a national shape (for scale tests)."""
-    from govmap.ingest.files import write_atomically
-    from govmap.ingest.synth import synth_yaml
+    from govmap.ingest.store.files import write_atomically
+    from govmap.support.synth import synth_yaml
 
     text = synth_yaml(force_areas, seed)
     if output:
@@ -280,8 +280,8 @@ def load(
 def dump(neo4j_uri: str | None, timeout: float | None, output: str | None) -> None:
     """Write the register held in Neo4j back to YAML."""
     from govmap.graph.neo4j import Neo4jSettings, connect, read_register
-    from govmap.ingest.dump import dump_register
-    from govmap.ingest.files import write_atomically
+    from govmap.ingest.store.dump import dump_register
+    from govmap.ingest.store.files import write_atomically
 
     settings = Neo4jSettings.from_env(neo4j_uri, timeout)
     driver = connect(settings)
@@ -390,7 +390,7 @@ def serve(
 
     from waitress.server import create_server
 
-    from govmap.ingest.store import Store, YamlStore
+    from govmap.ingest.store.yamlstore import Store, YamlStore
     from govmap.webviz import create_app
     from govmap.webviz.config import quiet_waitress
     from govmap.webviz.state import loads_quickly, start

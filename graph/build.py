@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from govmap.ingest.messages import kind_word
 from govmap.ingest.model import Record, Register, effective_status
+from govmap.ingest.reading.messages import kind_word
 
 
 def node_attrs(rec: Record) -> dict[str, object]:
@@ -45,7 +45,7 @@ def build_graph(register: Register, include_documents: bool = False) -> nx.Multi
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... bodies:
     ...   - {id: board, name: Board, kind: board, top_level: true}

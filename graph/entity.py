@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govmap.ingest.errors import GovmapError
-from govmap.ingest.messages import did_you_mean, kind_word
 from govmap.ingest.model import Record, Register, Relation, RelType, effective_status
+from govmap.ingest.reading.messages import did_you_mean, kind_word
 
 #: How an edge reads from its source (outgoing) and from its target (incoming).
 LABELS: dict[RelType, tuple[str, str]] = {

@@ -13,7 +13,7 @@ of how the web draws a map.
 
 Examples
 --------
->>> from govmap.ingest.load import loads
+>>> from govmap.ingest.reading.load import loads
 >>> reg = loads('''
 ... bodies:
 ...   - {id: board, name: Board, kind: board, top_level: true}

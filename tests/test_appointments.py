@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from govmap.cli import cli
 from govmap.graph.analysis.appointments import appointment_end, appointments
 from govmap.graph.analysis.findings import Kind
-from govmap.ingest.load import loads
 from govmap.ingest.model import Membership
+from govmap.ingest.reading.load import loads
 
 # Seats by construction: the chief constable's ends 2026-03-31; the council's (start + 48 months)
 # ends 2026-06-01; the health seat has no end.  The youth panel has two posts, one held by nobody.

@@ -1,4 +1,4 @@
-"""Work split across two processes (ingest/background.py) gives the same result as done in one:
+"""Work split across two processes (support/background.py) gives the same result as done in one:
 the diff's two reports, the import's sheets and the YAML a large register is written as."""
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from govmap.graph.review import diff as diff_module
 from govmap.graph.review.diff import RecordsDiff, RegisterDiff, diff_registers, find_renames
 from govmap.graph.review.render import render_diff
 from govmap.graph.review.sources import side_of_text
-from govmap.ingest import tabular_xlsx
-from govmap.ingest.background import Background, can_fork
 from govmap.ingest.errors import GovmapError
-from govmap.ingest.load import load_register, loads
 from govmap.ingest.model import Body
-from govmap.ingest.synth import synth_yaml
+from govmap.ingest.reading.load import load_register, loads
 from govmap.ingest.tabular import SpreadsheetUnreadable, write_xlsx
-from govmap.ingest.tabular_xlsx import read_workbook
+from govmap.ingest.tabular import xlsx as tabular_xlsx
+from govmap.ingest.tabular.xlsx import read_workbook
+from govmap.support.background import Background, can_fork
+from govmap.support.synth import synth_yaml
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and a single-threaded test process")
 
@@ -42,7 +42,7 @@ def test_a_background_computation_runs_in_a_child_and_returns_its_value():
     # In a fresh interpreter: threads other tests leave behind (drivers, servers) rightly stop a fork here.
     code = (
         "import os\n"
-        "from govmap.ingest.background import Background\n"
+        "from govmap.support.background import Background\n"
         "here = os.getpid()\n"
         "job = Background(lambda: (os.getpid(), sum(range(1000))))\n"
         "forked = job.forked\n"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 from tests.websupport import ACCOUNTS, write_users
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,14 +11,14 @@ import pytest
 from govmap.graph.analysis.findings import Kind, Severity, Subject, make_finding
 from govmap.graph.report import ReportOptions, report
 from govmap.graph.review.decisions import apply_decisions, band, decide
-from govmap.ingest.decisions import (
+from govmap.ingest.reading.load import load_register
+from govmap.ingest.store.decisions import (
     DecisionsInvalid,
     check_decisions_text,
     decisions_path,
     decisions_text,
     load_decisions,
 )
-from govmap.ingest.load import load_register
 from tests.clisupport import run_in as run
 from tests.websupport import copy_register, hidden, make_app
 

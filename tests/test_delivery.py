@@ -23,8 +23,8 @@ from govmap.graph.analysis.umbrellas import delivery_findings
 from govmap.graph.neo4j.rows import edge_rows
 from govmap.graph.report import ReportOptions, report
 from govmap.ingest.errors import RegisterInvalid
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 AS_OF = ReportOptions(as_of=dt.date(2025, 1, 1))
 

@@ -281,7 +281,7 @@ def test_the_changes_page_compares_the_live_register_with_a_git_revision(web_rep
 
 
 def test_the_changes_page_compares_with_the_register_before_an_audited_edit(web_repo):
-    from govmap.ingest.edit_values import ChangeRecord
+    from govmap.ingest.store.edit_values import ChangeRecord
     from govmap.webviz import state
 
     app, register = web_repo

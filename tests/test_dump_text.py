@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govmap.ingest import dump as dump_module
-from govmap.ingest.load import load_register
-from govmap.ingest.synth import synth_yaml
+from govmap.ingest.reading.load import load_register
+from govmap.ingest.store import dump as dump_module
+from govmap.support.synth import synth_yaml
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 REGISTERS = [os.path.join(ROOT, "data", "boards.yaml")] + [
@@ -103,9 +103,9 @@ def test_a_large_register_written_in_two_processes_is_the_same_yaml(tmp_path):
     synth.write_text(synth_yaml(1, neighbourhood_groups=30, community_orgs=60), encoding="utf-8")
     code = (
         "import sys\n"
-        "from govmap.ingest import dump\n"
-        "from govmap.ingest.background import can_fork\n"
-        "from govmap.ingest.load import load_register\n"
+        "from govmap.ingest.store import dump\n"
+        "from govmap.support.background import can_fork\n"
+        "from govmap.ingest.reading.load import load_register\n"
         "dump.SPLIT_RECORDS = 0\n"
         "assert can_fork()\n"
         "sys.stdout.buffer.write(dump.dump_register(load_register(sys.argv[1])).encode('utf-8'))\n"

@@ -25,9 +25,9 @@ from govmap.graph.export import (
     to_graphml,
     to_popolo,
 )
-from govmap.ingest.load import load_register, loads
-from govmap.ingest.synth import synth_yaml
-from govmap.webviz.mapstyle import KIND_STYLE
+from govmap.ingest.reading.load import load_register, loads
+from govmap.support.synth import synth_yaml
+from govmap.webviz.map.style import KIND_STYLE
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "boards.yaml"

@@ -6,8 +6,8 @@ import textwrap
 
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.gaps import gaps, lead_gaps, strategy_gaps, theme_gaps
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 
 def reg(text: str) -> Register:

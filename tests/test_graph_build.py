@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govmap.graph.build import build_graph, counts
-from govmap.ingest.load import loads
+from govmap.ingest.reading.load import loads
 
 REG = """\
 areas:
@@ -87,7 +87,7 @@ def test_two_relations_between_the_same_pair_stay_two_edges():
 
 
 def test_seed_graph_has_an_edge_for_every_relation(seed_path):
-    from govmap.ingest.load import load_register
+    from govmap.ingest.reading.load import load_register
 
     reg = load_register(seed_path)
     g = build_graph(reg)

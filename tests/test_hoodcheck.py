@@ -9,16 +9,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govmap.ingest.dump import dump_register
-from govmap.ingest.edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, RemoveLink, RemoveRecord
-from govmap.ingest.edits import _invalid as edit_invalid
 from govmap.ingest.errors import EditInvalid, GovmapError
-from govmap.ingest.hoodcheck import check_edit
-from govmap.ingest.load import check_text, loads
 from govmap.ingest.model import Register
-from govmap.ingest.mutate import mutate
-from govmap.ingest.roundtrip import _dump, _load, _yaml
-from govmap.ingest.yamlsafe import parse
+from govmap.ingest.reading.load import check_text, loads
+from govmap.ingest.reading.yamlsafe import parse
+from govmap.ingest.store.dump import dump_register
+from govmap.ingest.store.edit_values import (
+    AddLink,
+    AddRecord,
+    ChangeLink,
+    ChangeRecord,
+    RemoveLink,
+    RemoveRecord,
+)
+from govmap.ingest.store.edits import _invalid as edit_invalid
+from govmap.ingest.store.hoodcheck import check_edit
+from govmap.ingest.store.mutate import mutate
+from govmap.ingest.store.roundtrip import _dump, _load, _yaml
 from tests.websupport import REGISTERS
 
 REGISTER = loads((REGISTERS / "web.yaml").read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ import textwrap
 
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.interlocks import interlocks, seat_load_findings, seat_loads, shared_member_pairs
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 
 def reg(text: str) -> Register:

@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from govmap.graph.layout import LayoutJob, WholeLayout, whole_layout
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 
 REGISTERS = Path(__file__).resolve().parent / "registers"
 

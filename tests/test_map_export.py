@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from govmap.cli import cli
 from govmap.graph.build import build_graph
 from govmap.ingest.errors import RegisterInvalid
-from govmap.ingest.load import load_register, loads
-from govmap.webviz.mapquery import MapQuery
-from govmap.webviz.mapselect import select
-from govmap.webviz.mapstyle import KIND_STYLE
-from govmap.webviz.standalone_map import standalone_map
+from govmap.ingest.reading.load import load_register, loads
+from govmap.webviz.map.query import MapQuery
+from govmap.webviz.map.select import select
+from govmap.webviz.map.standalone import standalone_map
+from govmap.webviz.map.style import KIND_STYLE
 from tests.test_browser import CHROMIUM, PAINTED, browser, watch  # noqa: F401 - fixtures
 from tests.websupport import REGISTERS, make_app
 

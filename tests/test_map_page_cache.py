@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import template_rendered
 
-from govmap.webviz.mappage import MARK, Part, gzip_of
+from govmap.webviz.map.page import MARK, Part, gzip_of
 from tests.websupport import copy_register, hidden, login, make_app
 
 

@@ -8,8 +8,8 @@ import random
 import networkx as nx
 import pytest
 
-from govmap.webviz.mapdata import _linked_within
-from govmap.webviz.mapselect import within
+from govmap.webviz.map.data import _linked_within
+from govmap.webviz.map.select import within
 
 
 def _random_graph(seed: int) -> nx.MultiDiGraph:

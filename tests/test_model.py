@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from govmap.ingest.dump import record_data
-from govmap.ingest.load import loads
 from govmap.ingest.model import REF_RULES, SECTIONS, Item, Link, Membership, ThemeLink, item_type
+from govmap.ingest.reading.load import loads
+from govmap.ingest.store.dump import record_data
 
 
 @pytest.mark.parametrize(

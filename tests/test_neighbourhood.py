@@ -10,13 +10,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govmap.ingest.edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, RemoveLink, RemoveRecord
-from govmap.ingest.edits import apply_edit
 from govmap.ingest.errors import EditInvalid, GovmapError
-from govmap.ingest.load import loads
 from govmap.ingest.model import record_version
-from govmap.ingest.patch import Document, apply_to_document, record_block
-from govmap.ingest.store import YamlStore
+from govmap.ingest.reading.load import loads
+from govmap.ingest.store.edit_values import (
+    AddLink,
+    AddRecord,
+    ChangeLink,
+    ChangeRecord,
+    RemoveLink,
+    RemoveRecord,
+)
+from govmap.ingest.store.edits import apply_edit
+from govmap.ingest.store.patch import Document, apply_to_document, record_block
+from govmap.ingest.store.yamlstore import YamlStore
 from tests.websupport import REGISTERS
 
 TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")
@@ -82,7 +89,7 @@ def test_an_edit_checked_on_its_neighbourhood_is_refused_exactly_when_the_whole_
     whole-register edit of the same text: the same refusal with the same form messages, or the
     same new text and register.  The store words every refusal on the whole register, so the
     log also must not show the neighbourhood refusing what the whole register accepts."""
-    caplog.set_level(logging.WARNING, logger="govmap.ingest.patch")
+    caplog.set_level(logging.WARNING, logger="govmap.ingest.store.patch")
     caplog.clear()
     text = TEXT
     document = Document.parse(text, loads(text))
@@ -101,7 +108,7 @@ def test_a_refused_edit_gets_the_whole_registers_messages_and_field(
 ) -> None:
     """Worded on the neighbourhood (not by validating the whole file again), yet "did you mean"
     looks at every id of the register."""
-    caplog.set_level(logging.DEBUG, logger="govmap.ingest.patch")
+    caplog.set_level(logging.DEBUG, logger="govmap.ingest.store.patch")
     path = tmp_path / "web.yaml"
     path.write_text(TEXT, encoding="utf-8")
     store = YamlStore(path)
@@ -164,7 +171,7 @@ def test_a_record_s_lines_run_to_the_next_item_of_its_list_comments_included() -
 def test_a_save_never_falls_back_because_the_neighbourhood_disagreed(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="govmap.ingest.patch")
+    caplog.set_level(logging.WARNING, logger="govmap.ingest.store.patch")
     document = Document.parse(TEXT, loads(TEXT))
     apply_to_document(document, ChangeRecord("drugs-group", {"sub_group_of": ["north-csp"]}))
     assert caplog.records == []

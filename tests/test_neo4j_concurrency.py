@@ -18,12 +18,12 @@ import pytest
 
 from govmap.graph.neo4j import Neo4jConflict, Neo4jSettings, connect, read_register, sync
 from govmap.graph.neo4j.editing import Neo4jStore
-from govmap.ingest.dump import dump_register
-from govmap.ingest.edit_values import ChangeRecord
 from govmap.ingest.errors import EditConflict
-from govmap.ingest.load import load_register, loads
 from govmap.ingest.model import record_version
-from govmap.ingest.synth import synth_yaml
+from govmap.ingest.reading.load import load_register, loads
+from govmap.ingest.store.dump import dump_register
+from govmap.ingest.store.edit_values import ChangeRecord
+from govmap.support.synth import synth_yaml
 
 pytestmark = pytest.mark.neo4j
 

@@ -9,10 +9,10 @@ import pytest
 
 from govmap.graph.neo4j import Neo4jSettings, sync
 from govmap.graph.neo4j.editing import Neo4jStore
-from govmap.ingest.edit_values import AddLink, AddRecord, ChangeRecord, RemoveLink, RemoveRecord
 from govmap.ingest.errors import EditConflict, EditInvalid, UnknownRecord
-from govmap.ingest.load import load_register
 from govmap.ingest.model import record_version
+from govmap.ingest.reading.load import load_register
+from govmap.ingest.store.edit_values import AddLink, AddRecord, ChangeRecord, RemoveLink, RemoveRecord
 
 pytestmark = pytest.mark.neo4j
 

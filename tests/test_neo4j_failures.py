@@ -13,9 +13,9 @@ import pytest
 from govmap.cli import ExitStatus
 from govmap.graph.neo4j import Neo4jReadOnly, Neo4jSettings, connect, read_register, sync
 from govmap.graph.neo4j.editing import Neo4jStore
-from govmap.ingest.edit_values import ChangeRecord
-from govmap.ingest.load import load_register
 from govmap.ingest.model import record_version
+from govmap.ingest.reading.load import load_register
+from govmap.ingest.store.edit_values import ChangeRecord
 
 from .conftest import NEO4J_PASSWORD, REGISTERS, start_neo4j, stop_neo4j
 
@@ -136,8 +136,8 @@ def test_a_load_that_deletes_under_the_limit_goes_through(neo4j_driver, seed_pat
     ]
     assert lonely, "the seed has records no relationship names"
     # One record fewer is well under 20 %.
-    from govmap.ingest.dump import dump_register
-    from govmap.ingest.load import loads
+    from govmap.ingest.reading.load import loads
+    from govmap.ingest.store.dump import dump_register
 
     fields = {
         s: tuple(r for r in getattr(reg, s) if r.id != lonely[0])

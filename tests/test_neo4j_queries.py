@@ -6,7 +6,7 @@ import pytest
 
 from govmap.graph.neo4j import sync
 from govmap.graph.neo4j.queries import saved_queries
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 
 pytestmark = pytest.mark.neo4j
 
@@ -33,7 +33,7 @@ def test_the_query_file_holds_the_four_documented_queries():
 
 
 def test_bodies_sharing_members_finds_a_pair_built_to_share(neo4j_driver):
-    from govmap.ingest.load import loads
+    from govmap.ingest.reading.load import loads
 
     reg = loads(
         """

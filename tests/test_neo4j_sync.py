@@ -13,8 +13,8 @@ import pytest
 
 from govmap.cli import ExitStatus
 from govmap.graph.neo4j import Neo4jSettings, connect, read_register, sync
-from govmap.ingest.dump import dump_register
-from govmap.ingest.load import load_register, loads
+from govmap.ingest.reading.load import load_register, loads
+from govmap.ingest.store.dump import dump_register
 
 from .conftest import start_neo4j, stop_neo4j
 

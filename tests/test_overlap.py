@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.overlap import OverlapWeights, overlap_graph, overlaps, pair_scores
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 
 def reg(text: str) -> Register:

@@ -23,9 +23,9 @@ from govmap.graph.analysis.overlap import NOT_RECORDED, SAME_AREA, WITHIN, overl
 from govmap.graph.analysis.overlap_fold import overlap_findings
 from govmap.graph.report import Report, ReportOptions, report
 from govmap.graph.review.decisions import decide
-from govmap.ingest.decisions import decisions_path, decisions_text
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
+from govmap.ingest.store.decisions import decisions_path, decisions_text
 
 
 def reg(text: str) -> Register:
@@ -287,7 +287,7 @@ def test_on_a_synthetic_force_area_overlap_findings_follow_the_problems_not_the_
     from govmap.graph.analysis.findings import Lookup
     from govmap.graph.analysis.overlap import pair_scores
     from govmap.ingest.model import Register
-    from govmap.ingest.synth import synth_data
+    from govmap.support.synth import synth_data
 
     counts = []
     for groups in (60, 300):  # neighbourhood action groups per force area, none with an area of its own

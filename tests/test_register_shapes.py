@@ -15,7 +15,7 @@ import pytest
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity
 from govmap.graph.report import ReportOptions, report
-from govmap.ingest.load import check_register, load_register
+from govmap.ingest.reading.load import check_register, load_register
 
 REGISTERS = Path(__file__).resolve().parent / "registers"
 SHAPES = ("mayoral", "two_tier", "unitary", "joint")
@@ -143,7 +143,7 @@ def test_joint_bodies_meet_their_rules_through_both_councils():
 
 def test_a_group_accountable_to_a_mayor_is_not_an_orphan_nor_a_dead_end_for_those_below_it():
     from govmap.graph.analysis.structure import structure
-    from govmap.ingest.load import loads
+    from govmap.ingest.reading.load import loads
 
     reg = loads(
         "documents: [{id: d, name: D}]\n"

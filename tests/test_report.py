@@ -17,7 +17,7 @@ import govmap
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.report import Report, ReportOptions, report
 from govmap.graph.report.text import CSV_COLUMNS, md
-from govmap.ingest.load import loads
+from govmap.ingest.reading.load import loads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth_small import synth_register  # noqa: E402
@@ -326,7 +326,7 @@ def test_fail_on_prints_one_line_with_the_count(write_register):
 
 
 def test_the_seed_report_is_at_most_70_findings_and_folding_loses_no_high_or_medium_subject(seed_path):
-    from govmap.ingest.load import load_register
+    from govmap.ingest.reading.load import load_register
 
     r = load_register(seed_path)
     folded = report(r, options=AS_OF)

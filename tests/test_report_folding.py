@@ -15,8 +15,8 @@ from govmap.graph.analysis.lookup import Lookup
 from govmap.graph.analysis.staleness import unconfirmed_facts
 from govmap.graph.report import ReportOptions, report
 from govmap.graph.report.aggregate import aggregate
-from govmap.ingest.load import loads
 from govmap.ingest.model import Status
+from govmap.ingest.reading.load import loads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth_small import synth_register  # noqa: E402

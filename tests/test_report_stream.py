@@ -11,7 +11,7 @@ import pytest
 
 from govmap.graph.report import ReportOptions, report
 from govmap.ingest.errors import OutputError
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 
 REGISTERS = Path(__file__).resolve().parent / "registers"
 

@@ -9,8 +9,8 @@ import pytest
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.rules import statutory
 from govmap.graph.analysis.rules_file import DEFAULT_RULES, RulesInvalid, load_rules
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 
 def reg(text: str) -> Register:

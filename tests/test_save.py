@@ -9,13 +9,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govmap.ingest.edit_values import AddLink, AddRecord, ChangeLink, ChangeRecord, RemoveLink, RemoveRecord
-from govmap.ingest.edits import apply_edit
 from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, UnknownRecord
-from govmap.ingest.files import version_of
-from govmap.ingest.load import loads
 from govmap.ingest.model import record_version
-from govmap.ingest.store import Store, YamlStore
+from govmap.ingest.reading.load import loads
+from govmap.ingest.store.edit_values import (
+    AddLink,
+    AddRecord,
+    ChangeLink,
+    ChangeRecord,
+    RemoveLink,
+    RemoveRecord,
+)
+from govmap.ingest.store.edits import apply_edit
+from govmap.ingest.store.files import version_of
+from govmap.ingest.store.yamlstore import Store, YamlStore
 from tests.websupport import REGISTERS
 
 TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")
@@ -386,8 +393,8 @@ def test_an_empty_file_or_one_without_the_header_is_an_invalid_register(tmp_path
 
 
 def test_the_deletion_guard_refuses_a_load_deleting_more_than_the_allowed_share() -> None:
-    from govmap.ingest.guard import DeletionRefused, deletion_guard
-    from govmap.ingest.load import loads
+    from govmap.ingest.reading.guard import DeletionRefused, deletion_guard
+    from govmap.ingest.reading.load import loads
 
     old = loads(TEXT)
     total = len(list(old.records()))

@@ -12,11 +12,11 @@ import jsonschema
 import pytest
 
 from govmap.ingest.dates import PartialDate, date_key, last_day
-from govmap.ingest.dump import dump_register
-from govmap.ingest.load import check_text, load_register, loads
 from govmap.ingest.model import AreaKind, OrganisationType, RelType, Status, effective_status
+from govmap.ingest.reading.load import check_text, load_register, loads
+from govmap.ingest.reading.yamlsafe import parse
 from govmap.ingest.schema import schema_json
-from govmap.ingest.yamlsafe import parse
+from govmap.ingest.store.dump import dump_register
 from govmap.webviz.forms import initial, record_fields, value_of
 
 REGISTERS = Path(__file__).resolve().parent / "registers"

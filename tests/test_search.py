@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 from govmap.webviz.search import search, search_index
 
 from .conftest import SEED

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from govmap.ingest.load import check_register, load_register
 from govmap.ingest.model import Status, effective_status
+from govmap.ingest.reading.load import check_register, load_register
 
 from .seed_names import SEED_NAMES
 

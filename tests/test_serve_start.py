@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from govmap.ingest.store import YamlStore
+from govmap.ingest.store.yamlstore import YamlStore
 from govmap.webviz import state
 from tests.websupport import copy_register, login, make_app
 

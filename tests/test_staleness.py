@@ -7,8 +7,8 @@ import textwrap
 
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.staleness import ended_periods, overdue_reviews, staleness, unconfirmed_facts
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 
 def reg(text: str) -> Register:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from govmap.ingest import store as store_module
-from govmap.ingest.edit_values import AddLink, ChangeRecord
 from govmap.ingest.errors import EditConflict
-from govmap.ingest.files import version_of
 from govmap.ingest.model import record_version
-from govmap.ingest.store import YamlStore
+from govmap.ingest.store import yamlstore as store_module
+from govmap.ingest.store.edit_values import AddLink, ChangeRecord
+from govmap.ingest.store.files import version_of
+from govmap.ingest.store.yamlstore import YamlStore
 from tests.websupport import REGISTERS
 
 TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")

@@ -20,8 +20,8 @@ from govmap.graph.analysis.overlap import overlap_graph, pair_scores
 from govmap.graph.analysis.paths import accountability_path, shortest_path, unaccountable_themes
 from govmap.graph.analysis.structure import dead_end_chains, multiple_parents, orphans, structure
 from govmap.graph.entity import UnknownEntity
-from govmap.ingest.load import loads
 from govmap.ingest.model import Register
+from govmap.ingest.reading.load import loads
 
 
 def reg(text: str) -> Register:

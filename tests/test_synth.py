@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govmap.ingest.load import check_text
-from govmap.ingest.synth import synth_yaml
+from govmap.ingest.reading.load import check_text
+from govmap.support.synth import synth_yaml
 
 
 def test_synthetic_register_is_valid():

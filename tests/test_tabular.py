@@ -14,9 +14,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from govmap.cli import ExitStatus, cli
-from govmap.ingest.dump import dump_register
-from govmap.ingest.load import load_register, loads
-from govmap.ingest.synth import synth_yaml
+from govmap.ingest.reading.load import load_register, loads
+from govmap.ingest.reading.validate import check_data
+from govmap.ingest.store.dump import dump_register
 from govmap.ingest.tabular import (
     SHEETS,
     check_tables,
@@ -27,8 +27,8 @@ from govmap.ingest.tabular import (
     write_xlsx,
 )
 from govmap.ingest.text import clean_text
-from govmap.ingest.validate import check_data
 from govmap.ingest.vocabulary import BodyKind, OrganisationType, Role, Status, ThemeRole
+from govmap.support.synth import synth_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "boards.yaml"

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govmap.ingest.audit import read_audit
-from govmap.ingest.edit_values import ChangeRecord
-from govmap.ingest.load import check_text
 from govmap.ingest.model import record_version
-from govmap.ingest.store import YamlStore
+from govmap.ingest.reading.load import check_text
+from govmap.ingest.store.audit import read_audit
+from govmap.ingest.store.edit_values import ChangeRecord
+from govmap.ingest.store.yamlstore import YamlStore
 from govmap.ingest.text import TextRefused, clean_text, clean_url
 from tests.websupport import REGISTERS
 

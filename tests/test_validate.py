@@ -10,10 +10,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from govmap.ingest.errors import Level
-from govmap.ingest.load import check_text
-from govmap.ingest.messages import quote
 from govmap.ingest.model import SECTIONS, Body, Membership
-from govmap.ingest.yamlsafe import Limits
+from govmap.ingest.reading.load import check_text
+from govmap.ingest.reading.messages import quote
+from govmap.ingest.reading.yamlsafe import Limits
 
 GOOD = """\
 govmap: 1
@@ -98,7 +98,7 @@ def test_several_documents_are_refused():
 
 def test_oversized_text_is_refused_before_parsing():
     from govmap.ingest.errors import RegisterError
-    from govmap.ingest.yamlsafe import decode
+    from govmap.ingest.reading.yamlsafe import decode
 
     with pytest.raises(RegisterError) as info:
         decode(b"x" * 2000, "big.yaml", Limits(max_bytes=1000))
@@ -120,7 +120,7 @@ def test_absurd_nesting_is_refused_without_crashing():
 
 def test_bytes_that_are_not_utf8_name_their_line_and_column():
     from govmap.ingest.errors import RegisterError
-    from govmap.ingest.yamlsafe import decode
+    from govmap.ingest.reading.yamlsafe import decode
 
     with pytest.raises(RegisterError) as info:
         decode(b"bodies:\n  - name: Caf" + b"\xe9\n", "latin.yaml")
@@ -327,7 +327,7 @@ def test_a_bare_id_relation_takes_its_records_status_and_sources():
 
 
 def test_validation_never_writes(tmp_path):
-    from govmap.ingest.load import check_register
+    from govmap.ingest.reading.load import check_register
 
     path = tmp_path / "b.yaml"
     path.write_text("bodies: [\n")

@@ -234,9 +234,9 @@ def test_an_edit_based_on_a_stale_version_is_refused_with_409_and_keeps_what_was
 
 
 def test_the_api_reports_a_conflict_as_409_too(register: Path) -> None:
-    from govmap.ingest.edit_values import ChangeRecord
     from govmap.ingest.errors import EditConflict
-    from govmap.ingest.store import YamlStore
+    from govmap.ingest.store.edit_values import ChangeRecord
+    from govmap.ingest.store.yamlstore import YamlStore
 
     store = YamlStore(register)
     _, version = store.load()
@@ -343,7 +343,7 @@ def test_a_control_character_typed_in_a_form_is_refused_at_its_field(
 
 
 def test_a_url_that_is_not_a_web_address_is_refused_in_the_file() -> None:
-    from govmap.ingest.load import check_text
+    from govmap.ingest.reading.load import check_text
 
     checked = check_text(
         "govmap: 1\ndocuments:\n  - {id: d, name: D, kind: report, url: 'javascript:alert(1)'}\n"

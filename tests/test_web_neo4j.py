@@ -8,7 +8,7 @@ import pytest
 
 from govmap.graph.neo4j import Neo4jSettings, read_register, sync
 from govmap.graph.neo4j.editing import Neo4jStore
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 from tests.test_web_edit import record_form
 from tests.websupport import REGISTERS, login, make_app
 

@@ -473,7 +473,7 @@ def test_a_document_page_neither_contradicts_its_badge_nor_links_to_a_map_that_r
 def test_the_accountability_tree_prefers_reporting_lines_and_never_loops() -> None:
     import networkx as nx
 
-    from govmap.webviz.maplayout import hierarchy, parents
+    from govmap.webviz.map.layout import hierarchy, parents
 
     g = nx.MultiDiGraph()
     for n in ("top", "a", "b", "c", "d", "alone"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govmap.ingest.load import load_register
+from govmap.ingest.reading.load import load_register
 from tests.websupport import copy_register, make_app
 
 

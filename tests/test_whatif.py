@@ -11,7 +11,7 @@ import pytest
 
 from govmap.graph.analysis.findings import Kind
 from govmap.graph.review.whatif import Merge, Move, Retire, ScenarioRefused, meetings_per_year, what_if
-from govmap.ingest.load import load_register, loads
+from govmap.ingest.reading.load import load_register, loads
 from tests.clisupport import run_in as run
 from tests.websupport import copy_register, login, make_app
 

@@ -7,7 +7,7 @@
 
 Settings (environment variables, or keys of ``config``) are listed in
 :mod:`govmap.webviz.config` and docs/web.md.  Pass ``GOVMAP_STORE`` (an object
-with ``load``, ``apply`` and ``history``: see :class:`govmap.ingest.store.Store`)
+with ``load``, ``apply`` and ``history``: see :class:`govmap.ingest.store.yamlstore.Store`)
 to serve a register kept somewhere other than a YAML file, such as Neo4j.
 """
 
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from govmap.ingest.store import Store, YamlStore
+from govmap.ingest.store.yamlstore import Store, YamlStore
 
 from . import auth, config, errors, security, state
 

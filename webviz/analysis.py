@@ -18,8 +18,8 @@ from govmap.graph.entity import get_record
 from govmap.graph.lines import children_of, closure, parents_of
 from govmap.graph.report.assemble import MEDIA_TYPES, Report, ReportOptions, report
 from govmap.ingest.errors import GovmapError
-from govmap.ingest.messages import did_you_mean, kind_word
 from govmap.ingest.model import Register, Theme
+from govmap.ingest.reading.messages import did_you_mean, kind_word
 
 #: Report format -> media type, for downloads.
 FORMATS = MEDIA_TYPES

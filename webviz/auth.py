@@ -145,7 +145,7 @@ def save_account(path: str, account: Account) -> bool:
     """
     if account.role not in (EDITOR, VIEWER):
         raise UsersFileInvalid(f"role must be 'editor' or 'viewer', not '{account.role}'")
-    from govmap.ingest.files import write_atomic
+    from govmap.ingest.store.files import write_atomic
 
     if any(unicodedata.category(c).startswith("C") for c in account.name):
         raise UsersFileInvalid(

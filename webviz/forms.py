@@ -1,7 +1,7 @@
 """Register forms, derived from the model: which fields, which widgets, and form text <-> YAML values.
 
 Forms do no validation of their own beyond turning text into values (a date
-that reads as one becomes a date); the register's rules (:mod:`govmap.ingest.validate`)
+that reads as one becomes a date); the register's rules (:mod:`govmap.ingest.reading.validate`)
 judge the result, and their problems come back to the fields through
 :class:`~govmap.ingest.errors.EditInvalid`.  Typed text is cleaned here, at the
 edge (:func:`~govmap.ingest.text.clean_text`).  A change form sends only the

@@ -29,7 +29,7 @@ from typing import Any
 
 from flask import current_app
 
-from govmap.ingest.files import write_atomic
+from govmap.ingest.store.files import write_atomic
 
 try:
     import fcntl

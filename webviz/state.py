@@ -27,7 +27,7 @@ from govmap.graph.entity import relations_by_entity
 from govmap.graph.layout import LayoutJob
 from govmap.ingest.errors import GovmapError
 from govmap.ingest.model import Register, Relation
-from govmap.ingest.store import Store, YamlStore
+from govmap.ingest.store.yamlstore import Store, YamlStore
 
 from . import analysis
 
@@ -131,7 +131,7 @@ class Snapshot:
     def has_global_layout(self) -> bool:
         """Whether map views read the whole register's layout: once it is ready, and
         always while the register is small enough to wait for it."""
-        from .mapdata import GLOBAL_LAYOUT_LIMIT
+        from govmap.webviz.map.data import GLOBAL_LAYOUT_LIMIT
 
         return self.layout_job().ready or self.graph.number_of_nodes() <= GLOBAL_LAYOUT_LIMIT
 
@@ -141,7 +141,7 @@ class Snapshot:
         version (most recent 32 views)."""
         if self.has_global_layout:
             return self.positions
-        from .mapdata import layout
+        from govmap.webviz.map.data import layout
 
         key = frozenset(nodes)
         with self._lock:
@@ -183,7 +183,7 @@ class Snapshot:
         return box[0]
 
     def measure(self, name: str) -> dict[str, float]:
-        from .mapdata import measure
+        from govmap.webviz.map.data import measure
 
         with self._lock:
             if name not in self._measures:

@@ -27,7 +27,7 @@ class MassDeletion(GovmapError):
 
 
 def _write(path: str, data: bytes) -> None:
-    from govmap.ingest.files import write_atomic
+    from govmap.ingest.store.files import write_atomic
 
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
@@ -125,7 +125,7 @@ def export(
 
         reg = Register()
     else:
-        from govmap.ingest.load import load_register
+        from govmap.ingest.reading.load import load_register
 
         reg = load_register(register)
     if fmt in TABLE_FORMATS:
@@ -167,8 +167,8 @@ def _export_graph(reg: Any, fmt: str, output: str | None) -> None:
         elif fmt == "cytoscape":
             text = gx.to_cytoscape(g)
         else:
-            from govmap.webviz.mapdata import layout
-            from govmap.webviz.mapstyle import KIND_STYLE
+            from govmap.webviz.map.data import layout
+            from govmap.webviz.map.style import KIND_STYLE
 
             colours = {k: v["color"] for k, v in KIND_STYLE.items()}
             sizes = {"body": 20.0, "organisation": 14.0}
@@ -189,9 +189,9 @@ def _export_map(
     hops: int,
     kinds: tuple[str, ...],
 ) -> None:
-    from govmap.webviz.mapquery import MapQuery
-    from govmap.webviz.mapstyle import KIND_STYLE
-    from govmap.webviz.standalone_map import standalone_map
+    from govmap.webviz.map.query import MapQuery
+    from govmap.webviz.map.standalone import standalone_map
+    from govmap.webviz.map.style import KIND_STYLE
 
     bad = [k for k in kinds if k not in KIND_STYLE or k == "group"]
     if bad:
@@ -222,7 +222,7 @@ def import_(spreadsheet: str, output: str | None, into: str | None, dry_run: boo
     Every problem is printed at its cell (register.xlsx:Bodies!C12); nothing is
     written while there is one.  Without -o or --into the register is printed.
     """
-    from govmap.ingest.dump import dump_register
+    from govmap.ingest.store.dump import dump_register
     from govmap.ingest.tabular import TabularInvalid, import_register
 
     if output and into:
@@ -235,7 +235,7 @@ def import_(spreadsheet: str, output: str | None, into: str | None, dry_run: boo
         raise TabularInvalid(imported.problems)
     text = dump_register(imported.register)
     if output:
-        from govmap.ingest.files import write_atomically
+        from govmap.ingest.store.files import write_atomically
 
         write_atomically(output, text)
         n = sum(1 for _ in imported.register.records())
@@ -248,11 +248,11 @@ def import_(spreadsheet: str, output: str | None, into: str | None, dry_run: boo
 
 def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> None:
     from govmap.graph.review.diff import diff_records
-    from govmap.ingest.files import write_atomically
-    from govmap.ingest.load import check_text, read_text
+    from govmap.ingest.reading.load import check_text, read_text
+    from govmap.ingest.reading.yamlsafe import locate, parse
+    from govmap.ingest.store.files import write_atomically
     from govmap.ingest.tabular import TabularInvalid, check_tables, read_tables
-    from govmap.ingest.tabular_merge import merge_text
-    from govmap.ingest.yamlsafe import locate, parse
+    from govmap.ingest.tabular.merge import merge_text
 
     text = read_text(into)
     current = check_text(text, into)

@@ -13,7 +13,7 @@ import click
 
 from govmap.cliutil import ExitStatus, register_argument
 from govmap.ingest.errors import OutputError
-from govmap.ingest.load import default_register_path, load_register
+from govmap.ingest.reading.load import default_register_path, load_register
 
 SEVERITIES = ["high", "medium", "low", "info"]
 date_option_type = click.DateTime(["%Y-%m-%d"])
@@ -22,7 +22,7 @@ date_option_type = click.DateTime(["%Y-%m-%d"])
 def _emit(text: str | Iterable[str], output: str | None) -> None:
     """``text`` (or its pieces, written as they come) to ``output`` atomically, or to stdout."""
     if output:
-        from govmap.ingest.files import write_atomically
+        from govmap.ingest.store.files import write_atomically
 
         write_atomically(output, text)
     else:
@@ -118,7 +118,7 @@ def decide(
     """
     from govmap.graph.report import ReportOptions, report
     from govmap.graph.review.decisions import decide as make_decision
-    from govmap.ingest.decisions import DecisionRefused, decisions_path, record_decision
+    from govmap.ingest.store.decisions import DecisionRefused, decisions_path, record_decision
 
     path = register or default_register_path()
     day = _day(as_of) or dt.date.today()
@@ -204,8 +204,8 @@ def whatif(
         raise OutputError(f"will not write the scenario over the register {path}", hint="choose another file")
     result = what_if(load_register(path), steps, _day(as_of))
     if output:
-        from govmap.ingest.dump import dump_register
-        from govmap.ingest.files import write_atomically
+        from govmap.ingest.store.dump import dump_register
+        from govmap.ingest.store.files import write_atomically
 
         write_atomically(output, dump_register(result.register))
     click.echo(render_whatif(result, fmt), nl=False)

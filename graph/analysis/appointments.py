@@ -93,7 +93,7 @@ def ending_and_expired(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... organisations: [{id: o, name: O, type: other}]
     ... bodies: [{id: b, name: B, kind: board, members: [{member: o, start: 2020-01-01, term: 48}]}]

@@ -227,7 +227,7 @@ def delivery_matrix(register: Register, lookup: Lookup | None = None) -> Deliver
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... areas: [{id: north, name: North, kind: district}, {id: south, name: South, kind: district}]
     ... themes: [{id: asb, name: ASB, kind: priority}]

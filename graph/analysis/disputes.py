@@ -29,7 +29,7 @@ def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Fin
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... documents: [{id: a, name: Website}, {id: b, name: Annual report}]
     ... bodies:

@@ -89,7 +89,7 @@ def theme_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... themes: [{id: fraud, name: Fraud, kind: public-concern}]
     ... ''')

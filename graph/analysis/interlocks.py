@@ -43,7 +43,7 @@ def seat_loads(register: Register, lookup: Lookup | None = None) -> list[SeatLoa
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... organisations: [{id: police, name: Police, type: police-force}]
     ... bodies:
@@ -187,7 +187,7 @@ def interlocks(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... organisations: [{id: p, name: Police, type: police-force}, {id: v, name: Trust, type: voluntary-sector}]
     ... bodies:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from govmap.graph.lines import children_of, closure, parents_of
-from govmap.ingest.messages import kind_word
 from govmap.ingest.model import (
     REF_RULES,
     Body,
@@ -34,6 +33,7 @@ from govmap.ingest.model import (
     effective_status,
     relations_of,
 )
+from govmap.ingest.reading.messages import kind_word
 
 
 @dataclass(frozen=True, order=True)

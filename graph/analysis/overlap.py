@@ -332,7 +332,7 @@ def overlaps(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... themes: [{id: da, name: Domestic abuse, kind: priority}]
     ... bodies:

@@ -171,7 +171,7 @@ def overlap_findings(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... themes: [{id: asb, name: ASB, kind: priority}]
     ... bodies:

@@ -122,7 +122,7 @@ def accountability_path(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... themes: [{id: da, name: DA, kind: priority}]
     ... bodies:
@@ -218,7 +218,7 @@ def shortest_path(register: Register, a: str, b: str) -> list[PathStep] | None:
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... bodies:
     ...   - {id: top, name: Top, kind: board, top_level: true}

@@ -275,7 +275,7 @@ def statutory(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... documents: [{id: tor, name: Terms of reference}]
     ... organisations: [{id: police, name: Police, type: police-force}]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from govmap.data import DATA_DIR
 from govmap.ingest.errors import GovmapError, Problem, RegisterError
 from govmap.ingest.model import AreaKind, Body, BodyKind, Organisation, OrganisationType
-from govmap.ingest.yamlsafe import decode, locate, parse
+from govmap.ingest.reading.yamlsafe import decode, locate, parse
 
 DEFAULT_RULES = DATA_DIR / "rules" / "statutory.yaml"
 

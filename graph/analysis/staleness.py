@@ -45,7 +45,7 @@ def overdue_reviews(
     Examples
     --------
     >>> import datetime as dt
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... bodies: [{id: b, name: B, kind: board, review_date: 2024-01-31}]
     ... ''')
@@ -121,7 +121,7 @@ def unconfirmed_facts(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads("themes: [{id: a, name: A, kind: public-concern}, {id: b, name: B, kind: public-concern}]")
     >>> [f.title for f in unconfirmed_facts(reg)]
     ['A has 1 unconfirmed fact.', 'B has 1 unconfirmed fact.']

@@ -72,7 +72,7 @@ def orphans(register: Register, lookup: Lookup | None = None) -> list[Finding]:
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... bodies:
     ...   - {id: top, name: Top, kind: board, top_level: true}

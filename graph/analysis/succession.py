@@ -44,7 +44,7 @@ def successors(lk: Lookup, rec_id: str, day: dt.date) -> list[str]:
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... organisations:
     ...   - {id: a, name: A, type: nhs, dissolved: 2013, succeeded_by: b}
@@ -118,7 +118,7 @@ def succession(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... documents: [{id: tor, name: Terms of reference}]
     ... organisations:

@@ -45,7 +45,7 @@ def delivery_findings(register: Register, lookup: Lookup | None = None) -> list[
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... themes:
     ...   - {id: da, name: Domestic abuse, kind: priority}

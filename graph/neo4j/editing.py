@@ -1,7 +1,7 @@
 """The register kept in Neo4j, for the web editor: record-sized edits, versions, audit.
 
 :class:`Neo4jStore` has the same three methods as
-:class:`govmap.ingest.store.YamlStore` (``load``, ``apply``, ``history``), so
+:class:`govmap.ingest.store.yamlstore.YamlStore` (``load``, ``apply``, ``history``), so
 the web app serves a shared database exactly as it serves a file.
 
 An edit is **one write transaction that touches one record**:
@@ -26,7 +26,7 @@ An edit is **one write transaction that touches one record**:
    transaction.
 
 Steps 3 and 4 live in :mod:`.neighbourhood`; only the edited record goes
-through ruamel.yaml (:mod:`govmap.ingest.hoodcheck`).  Nothing else of the register is
+through ruamel.yaml (:mod:`govmap.ingest.store.hoodcheck`).  Nothing else of the register is
 read or written, so an edit takes about the same time on a register of 100
 records as on one of 100,000.
 """
@@ -53,9 +53,6 @@ from govmap.graph.neo4j.read import check_stored, read_tx, record_from, stored_v
 from govmap.graph.neo4j.rows import HEADER, edge_rows_of, node_row
 from govmap.graph.neo4j.sync import ensure_schema
 from govmap.graph.neo4j.write import write_plan
-from govmap.ingest.audit import AuditEntry, audit_entry
-from govmap.ingest.edit_values import AddRecord, ChangeRecord, Edit
-from govmap.ingest.edits import Applied, record_data
 from govmap.ingest.errors import EditConflict
 from govmap.ingest.model import (
     SECTIONS,
@@ -65,6 +62,9 @@ from govmap.ingest.model import (
     RelType,
     record_version,
 )
+from govmap.ingest.store.audit import AuditEntry, audit_entry
+from govmap.ingest.store.edit_values import AddRecord, ChangeRecord, Edit
+from govmap.ingest.store.edits import Applied, record_data
 
 #: What an absent record's version is (the version an "add" form carries).
 ABSENT = "absent"

@@ -5,7 +5,7 @@ record names before and after the edit, those that name it when it is removed or
 renamed, and the ``reports_to`` / ``sub_group_of`` chain that could close a cycle
 through it; apply the edit to that small register with the YAML store's code and
 rules, and refuse it if it adds an error.  Which records those are, and the check,
-are :mod:`govmap.ingest.neighbourhood`'s (shared with the YAML store); this module
+are :mod:`govmap.ingest.store.neighbourhood`'s (shared with the YAML store); this module
 reads them from the database (:class:`TxNeighbours`).
 """
 
@@ -16,9 +16,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from govmap.graph.neo4j.read import record_from
-from govmap.ingest.dump import dump_register
-from govmap.ingest.edit_values import Edit
-from govmap.ingest.hoodcheck import register_of
 from govmap.ingest.model import (
     Document,
     Organisation,
@@ -26,20 +23,23 @@ from govmap.ingest.model import (
     Register,
     RegisterInfo,
 )
-from govmap.ingest.neighbourhood import edited_record as shared_edited_record
+from govmap.ingest.store.dump import dump_register
+from govmap.ingest.store.edit_values import Edit
+from govmap.ingest.store.hoodcheck import register_of
+from govmap.ingest.store.neighbourhood import edited_record as shared_edited_record
 
 
 def edited_record(tx: Any, edit: Edit, old: Record | None, info: RegisterInfo) -> tuple[Record | None, str]:
     """The record after the edit, checked against its neighbourhood; (None, section) when removed.
 
     The neighbourhood is chosen and checked by the code the YAML store uses
-    (:func:`govmap.ingest.neighbourhood.edited_record`); here it is read from the database.
+    (:func:`govmap.ingest.store.neighbourhood.edited_record`); here it is read from the database.
     """
     return shared_edited_record(TxNeighbours(tx), edit, old, info)
 
 
 class TxNeighbours:
-    """:class:`~govmap.ingest.neighbourhood.Neighbours` read in a Neo4j transaction."""
+    """:class:`~govmap.ingest.store.neighbourhood.Neighbours` read in a Neo4j transaction."""
 
     def __init__(self, tx: Any) -> None:
         self.tx = tx

@@ -50,8 +50,8 @@ def read_register(
 
 def check_stored(register: Register) -> None:
     """Every rule of a register file, applied to the one read from Neo4j."""
-    from govmap.ingest.dump import dump_register
-    from govmap.ingest.load import check_text
+    from govmap.ingest.reading.load import check_text
+    from govmap.ingest.store.dump import dump_register
 
     checked = check_text(dump_register(register), "neo4j")
     if checked.errors:

@@ -18,7 +18,7 @@ Why it is safe:
   constraint.  A relationship whose key moved (a link inserted before it in
   its list) is updated in place rather than deleted and created again.
 - **Guarded.** A load that would delete more than 20 % of the stored records
-  is refused unless forced (:func:`~govmap.ingest.guard.deletion_guard`).
+  is refused unless forced (:func:`~govmap.ingest.reading.guard.deletion_guard`).
 - **Exact and idempotent.** Each node and edge carries a content ``hash``; a
   sync reads the hashes, then creates, updates and deletes only what differs.
   A second run changes nothing and says so (quickly: see :func:`sync`).
@@ -50,11 +50,11 @@ from govmap.graph.neo4j.rows import (
 )
 from govmap.graph.neo4j.summary import SyncSummary, summarise, unchanged_summary
 from govmap.graph.neo4j.write import write_plan
-from govmap.ingest.guard import DEFAULT_MAX_DELETE_PCT, deletion_guard
 from govmap.ingest.model import (
     Register,
     RelType,
 )
+from govmap.ingest.reading.guard import DEFAULT_MAX_DELETE_PCT, deletion_guard
 
 SCHEMA = {
     "govmap_entity_id": "CREATE CONSTRAINT govmap_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -126,7 +126,7 @@ def sync(
         Compare every node and relationship even when the quick check says
         nothing changed.
     max_delete_pct : float
-        Refuse (:class:`~govmap.ingest.guard.DeletionRefused`) a load that
+        Refuse (:class:`~govmap.ingest.reading.guard.DeletionRefused`) a load that
         would delete more than this share of the stored records.
     settings : Neo4jSettings, optional
         Where the database is, for messages.

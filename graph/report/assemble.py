@@ -50,8 +50,8 @@ from govmap.graph.analysis.succession import succession
 from govmap.graph.analysis.umbrellas import delivery_findings
 from govmap.graph.report.aggregate import aggregate
 from govmap.graph.report.jsontext import dumps_indented
-from govmap.ingest.files import write_atomically
 from govmap.ingest.model import Register
+from govmap.ingest.store.files import write_atomically
 
 #: Evidence written one row a line in JSON (:func:`~govmap.graph.report.jsontext.dumps_indented`).
 TABLES = frozenset({"items", "bodies", "relations"})
@@ -266,7 +266,7 @@ def report(
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> r = report(loads("themes: [{id: fraud, name: Fraud, kind: public-concern}]"))
     >>> r.summary()["by_kind"]
     {'unaddressed-theme': 1, 'unconfirmed-facts': 1}

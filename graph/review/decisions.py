@@ -1,6 +1,6 @@
 """What reviewers' decisions mean for a report: open findings first, decided ones apart.
 
-A decision (:class:`govmap.ingest.decisions.Decision`) settles a finding only
+A decision (:class:`govmap.ingest.store.decisions.Decision`) settles a finding only
 while the facts it was made on still hold.  It goes **stale**, and the finding
 is open again with the reason said, when
 
@@ -28,7 +28,7 @@ from html import escape
 from typing import Any
 
 from govmap.graph.analysis.findings import Finding, Severity
-from govmap.ingest.decisions import Decision, DecisionEvidence, DecisionStatus
+from govmap.ingest.store.decisions import Decision, DecisionEvidence, DecisionStatus
 
 
 def band(f: Finding) -> str:
@@ -309,7 +309,7 @@ def write_report(
     key), so the command never holds the whole text: at national scale it is over 100 MiB.
     The other formats are rendered, then written.
     """
-    from govmap.ingest.files import write_atomically
+    from govmap.ingest.store.files import write_atomically
 
     open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered)
     if fmt == "json":
@@ -324,7 +324,7 @@ def write_report(
 
 def _reviewed(rep: Any, register_path: str, as_of: dt.date, filtered: bool) -> tuple[Any, Reviewed | None]:
     """The report of open findings and the split, or ``(rep, None)`` with no decisions file."""
-    from govmap.ingest.decisions import decisions_path, load_decisions
+    from govmap.ingest.store.decisions import decisions_path, load_decisions
 
     decisions = load_decisions(decisions_path(register_path))
     if not decisions:

@@ -23,8 +23,8 @@ from govmap.graph.analysis.findings import Finding, Kind, Severity
 from govmap.graph.report import ReportOptions, report
 from govmap.graph.report.jsontext import dumps_indented
 from govmap.graph.review.sources import Side
-from govmap.ingest.background import Background
 from govmap.ingest.model import Record, Register, item_type
+from govmap.support.background import Background
 
 try:  # difflib's algorithms in C++, the same results (a dependency; difflib is the fallback)
     import cydifflib as difflib
@@ -399,7 +399,7 @@ def diff_registers(old: Side, new: Side, as_of: dt.date | None = None) -> Regist
     Notes
     -----
     The two reports are most of the work and do not depend on each other: the
-    new register's is computed in a child process (:mod:`~govmap.ingest.background`)
+    new register's is computed in a child process (:mod:`~govmap.support.background`)
     while this one computes the old register's and compares the records, so on
     two cores the diff takes about one report's time, not two.  Only each
     finding's id, kind, severity and title are kept (all a diff shows).

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from govmap.ingest.audit import AuditEntry
 from govmap.ingest.errors import GovmapError, RegisterInvalid
-from govmap.ingest.load import check_text, read_text
 from govmap.ingest.model import Register
-from govmap.ingest.yamlsafe import decode
+from govmap.ingest.reading.load import check_text, read_text
+from govmap.ingest.reading.yamlsafe import decode
+from govmap.ingest.store.audit import AuditEntry
 
 
 class RevisionUnreadable(GovmapError):

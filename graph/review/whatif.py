@@ -42,10 +42,7 @@ from govmap.graph.analysis.findings import Finding, Kind
 from govmap.graph.analysis.lookup import Lookup, is_active
 from govmap.graph.report import ReportOptions, report
 from govmap.graph.review.diff import FindingsDiff, diff_findings, finding_brief
-from govmap.ingest.dump import dump_register
 from govmap.ingest.errors import GovmapError, RegisterInvalid
-from govmap.ingest.load import check_text
-from govmap.ingest.messages import article, kind_word
 from govmap.ingest.model import (
     REF_RULES,
     REPORTING_FIELDS,
@@ -59,6 +56,9 @@ from govmap.ingest.model import (
     ThemeLink,
     ThemeRole,
 )
+from govmap.ingest.reading.load import check_text
+from govmap.ingest.reading.messages import article, kind_word
+from govmap.ingest.store.dump import dump_register
 
 
 class ScenarioRefused(GovmapError):
@@ -368,7 +368,7 @@ def what_if(register: Register, steps: Sequence[Step], as_of: dt.date | None = N
 
     Examples
     --------
-    >>> from govmap.ingest.load import loads
+    >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
     ... organisations: [{id: o, name: O, type: other}]
     ... bodies:

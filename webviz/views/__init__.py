@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 
 from govmap.webviz import state
-from govmap.webviz.mapdata import MapData, map_data
-from govmap.webviz.mapquery import MapQuery
+from govmap.webviz.map.data import MapData, map_data
+from govmap.webviz.map.query import MapQuery
 
 
 def map_query() -> MapQuery:

@@ -21,8 +21,8 @@ from govmap.graph.review.sources import (
     text_before,
 )
 from govmap.ingest.errors import GovmapError
-from govmap.ingest.load import read_text
-from govmap.ingest.store import YamlStore
+from govmap.ingest.reading.load import read_text
+from govmap.ingest.store.yamlstore import YamlStore
 from govmap.webviz import state
 
 bp = Blueprint("changes", __name__)

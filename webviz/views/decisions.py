@@ -16,16 +16,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 
 from govmap.graph.review.decisions import Reviewed, apply_decisions, decide
-from govmap.ingest.audit import AuditEntry, append_audit
-from govmap.ingest.decisions import (
+from govmap.ingest.store.audit import AuditEntry, append_audit
+from govmap.ingest.store.decisions import (
     DecisionRefused,
     DecisionStatus,
     decisions_path,
     load_decisions,
     record_decision,
 )
-from govmap.ingest.files import version_of
-from govmap.ingest.store import YamlStore
+from govmap.ingest.store.files import version_of
+from govmap.ingest.store.yamlstore import YamlStore
 from govmap.webviz import state
 from govmap.webviz.auth import editor_required
 

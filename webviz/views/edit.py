@@ -16,7 +16,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from pydantic import BaseModel
 
 from govmap.graph.entity import get_record
-from govmap.ingest.edits import (
+from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, GovmapError
+from govmap.ingest.model import Record, record_version
+from govmap.ingest.store.edits import (
     ABSENT,
     AddLink,
     AddRecord,
@@ -27,8 +29,6 @@ from govmap.ingest.edits import (
     RemoveRecord,
     record_model,
 )
-from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, GovmapError
-from govmap.ingest.model import Record, record_version
 from govmap.webviz import forms, state
 from govmap.webviz.auth import editor_required
 

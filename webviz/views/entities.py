@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 
 from govmap.graph.entity import entity_view
 from govmap.webviz import analysis, state
-from govmap.webviz.mapquery import MapQuery
+from govmap.webviz.map.query import MapQuery
 from govmap.webviz.search import search
 
 from . import map_of

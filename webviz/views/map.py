@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from govmap.webviz import mappage, state
-from govmap.webviz.mapdata import MapData
-from govmap.webviz.mapquery import COLLAPSE, LAYOUTS, SIZES, MapQuery, MapTooBig
-from govmap.webviz.mapstyle import KIND_STYLE
+from govmap.webviz import state
+from govmap.webviz.map import page as mappage
+from govmap.webviz.map.data import MapData
+from govmap.webviz.map.query import COLLAPSE, LAYOUTS, SIZES, MapQuery, MapTooBig
+from govmap.webviz.map.style import KIND_STYLE
 
 from . import map_of, map_query
 
@@ -24,7 +25,7 @@ TABLE_INLINE_LIMIT = 500
 
 @bp.get("/")
 def index() -> Response:
-    """The map page: its map part rendered once per version and query (webviz/mappage.py),
+    """The map page: its map part rendered once per version and query (webviz/map/page.py),
     the header (who is signed in, the sign-out form) for each request."""
     snap = state.current()
     q = map_query()
@@ -142,7 +143,7 @@ def view_csv(data: MapData) -> str:
 @bp.get("/map.html")
 def download_html() -> Response:
     """The view the same query string draws, as one HTML file that works offline (pyvis)."""
-    from govmap.webviz.standalone_map import render_map
+    from govmap.webviz.map.standalone import render_map
 
     snap = state.current()
     html = render_map(snap.register, map_of(snap, map_query()))

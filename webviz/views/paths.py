@@ -6,8 +6,8 @@ import networkx as nx
 from flask import Blueprint, render_template, request
 
 from govmap.webviz import analysis, state
-from govmap.webviz.mapquery import MapQuery
-from govmap.webviz.mapstyle import RELATION_WORDS
+from govmap.webviz.map.query import MapQuery
+from govmap.webviz.map.style import RELATION_WORDS
 
 from . import map_of
 

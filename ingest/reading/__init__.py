@@ -1,0 +1,1 @@
+"""Reading a register: YAML safely, validation, positions, the loader."""

@@ -1,0 +1,366 @@
+"""A register as spreadsheets: one sheet per section and per kind of link, and back.
+
+``write_xlsx`` / ``write_csvs`` lay a register out as tables a council officer
+can fill in; ``import_register`` reads them back (a ``.xlsx`` workbook, a
+folder of ``.csv`` files or a ``.zip`` of them; :mod:`govmap.ingest.tabular.files`,
+:mod:`govmap.ingest.tabular.read`) into the same plain data a YAML file gives, and
+validates it with :func:`govmap.ingest.reading.validate.check_data` -- the same rules, the same
+words -- placing every problem at a cell (``register.xlsx:Bodies!C12``)
+instead of a line.
+
+The layout is derived from the model, never listed by hand: a record sheet has
+a column per scalar field of its model, then ``status`` and ``sources``; every
+list of references in :data:`govmap.ingest.model.REF_RULES` becomes a link sheet with a
+``record`` column (the record the link is written in), the target, the item's
+own fields, and again ``status`` and ``sources``.  So a field added to the
+model appears in the spreadsheet without touching this module.
+
+Cells are values, never formulas.  A text starting with ``= + - @`` (or a tab
+or carriage return) is written as a text cell with Excel's quote prefix, and
+in CSV behind a leading ``'`` (OWASP's advice against formula injection); a
+formula found in a workbook is read as its text, never evaluated.
+
+Notes
+-----
+Lists in one cell (``aliases``, ``sources``, ``top``) are one item a line.  A
+source with more than a document id is written in the YAML flow form a
+reviewer already knows from the register file, ``{doc: csa, section: "Our
+Approach"}``, and read back with :mod:`govmap.ingest.reading.yamlsafe`, so the round trip is exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import io
+import json
+import types
+import typing
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from govmap.ingest.dates import PartialDate
+from govmap.ingest.model import REF_RULES, SECTIONS, SLUG_RE, Item, Record, Register, RegisterInfo
+from govmap.ingest.model import Source as SourceModel
+
+# -- the layout, derived from the model ------------------------------------------------
+
+TEXT, INT, ID, BOOL, DATE, LINES, SOURCES, VOCAB = (
+    "text",
+    "int",
+    "id",
+    "bool",
+    "date",
+    "lines",
+    "sources",
+    "vocab",
+)
+
+#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    vocab: tuple[str, ...] = ()
+    #: For id columns: the sections whose ids may appear.
+    targets: tuple[str, ...] = ()
+    help: str = ""
+    #: A list of values in one cell (one a line); ``scalar`` if a single value may stand alone.
+    many: bool = False
+    scalar: bool = True
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str  # the sheet's name in a workbook
+    slug: str  # its file name in a folder of CSVs
+    columns: tuple[Column, ...]
+    section: str | None = None  # a record sheet
+    field: str | None = None  # a link sheet: the list field
+    item: type[Item] | None = None
+    owners: tuple[str, ...] = ()  # sections whose records write this link
+
+    @property
+    def target_key(self) -> str:
+        return self.item.target_key if self.item else "to"
+
+
+def _flat(annotation: Any) -> list[Any]:
+    out, todo = [], [annotation]
+    while todo:
+        t = todo.pop(0)
+        args = typing.get_args(t)
+        if isinstance(t, types.UnionType) or typing.get_origin(t) in (typing.Union, typing.Annotated):
+            todo.extend(args[:1] if typing.get_origin(t) is typing.Annotated else args)
+        elif typing.get_origin(t) is tuple:
+            out.append(tuple)
+            todo.extend(a for a in args if a is not Ellipsis)
+        else:
+            out.append(t)
+    return out
+
+
+def _top(annotation: Any) -> list[Any]:
+    """The members of a field's top-level union (``X | tuple[X, ...] | None``)."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return list(typing.get_args(annotation))
+    return [annotation]
+
+
+def _column(name: str, annotation: Any, help: str = "") -> Column:
+    parts = _flat(annotation)
+    top = _top(annotation)
+    many = any(typing.get_origin(t) is tuple for t in top)
+    scalar = any(typing.get_origin(t) is not tuple and t is not type(None) for t in top)
+    if name == "sources":
+        return Column(name, SOURCES, help='one source a line: a document id, or {doc: id, section: "..."}')
+    if name == "status":
+        from govmap.ingest.model import Status
+
+        return Column(name, VOCAB, tuple(s.value for s in Status), help="confirmed or unconfirmed")
+    enums = [p for p in parts if isinstance(p, type) and issubclass(p, enum.Enum)]
+    if enums:
+        vocab = tuple(e.value for e in enums[0])
+        return Column(name, VOCAB, vocab, help=help, many=many, scalar=scalar)
+    if bool in parts:
+        return Column(name, BOOL, ("true", "false"), help=help)
+    if dt.date in parts:
+        return Column(name, DATE, help=help or "YYYY-MM-DD, YYYY-MM or YYYY")
+    if many:
+        return Column(name, LINES, help=help or "one a line", many=True, scalar=False)
+    if int in parts:
+        return Column(name, INT, help=help)
+    return Column(name, TEXT, help=help)
+
+
+def _ref_fields(model: type[Record]) -> dict[str, tuple[str, ...]]:
+    """The single-id reference fields of a model (``Post.organisation``): a column, not a sheet."""
+    return {r.field: tuple(t.section for t in r.targets) for r in REF_RULES[model] if r.item is None}
+
+
+def _record_sheet(section: str, model: type[Record]) -> Sheet:
+    refs = _ref_fields(model)
+    cols: list[Column] = []
+    for name, info in model.model_fields.items():
+        if name in ("status", "sources"):
+            continue
+        if name in refs:
+            cols.append(Column(name, ID, targets=refs[name], help=info.description or ""))
+        elif name in {r.field for r in REF_RULES[model]}:
+            continue  # a list of links: its own sheet
+        elif name == "period":
+            cols.append(Column("period_start", DATE, help="YYYY, YYYY-MM or YYYY-MM-DD"))
+            cols.append(Column("period_end", DATE, help="YYYY, YYYY-MM or YYYY-MM-DD"))
+        elif name == "id":
+            cols.append(Column("id", ID, targets=(section,), help="unique across the register"))
+        else:
+            cols.append(_column(name, info.annotation, info.description or ""))
+    cols.append(_column("status", None))
+    cols.append(_column("sources", None))
+    return Sheet(section.capitalize(), section, tuple(cols), section=section)
+
+
+#: Titles of the link sheets, by list field (the model decides which exist).
+LINK_TITLES = {
+    "members": "Memberships",
+    "themes": "Theme roles",
+    "reports_to": "Reporting lines",
+    "sub_group_of": "Sub-groups",
+    "hosted_by": "Hosting",
+    "links_with": "Links",
+    "uses": "Uses",
+    "informs": "Informs",
+    "owner": "Owners",
+    "areas": "Areas covered",
+    "within": "Within",
+    "part_of": "Part of",
+    "holds": "Posts held",
+    "succeeded_by": "Successors",
+    "broader": "Broader themes",
+    "matches": "Matching themes",
+    "users": "Users",
+}
+
+
+def _link_sheets() -> list[Sheet]:
+    by_field: dict[str, dict[str, tuple[str, ...]]] = {}
+    items: dict[str, type[Item]] = {}
+    for model in SECTIONS.values():
+        for rule in REF_RULES[model]:
+            if rule.item is None:
+                continue
+            by_field.setdefault(rule.field, {})[model.section] = tuple(t.section for t in rule.targets)
+            items[rule.field] = rule.item
+    sheets = []
+    for name, owners in by_field.items():
+        item = items[name]
+        key = item.target_key
+        targets = tuple(dict.fromkeys(t for ts in owners.values() for t in ts))
+        cols = [
+            Column("record", ID, targets=tuple(owners), help="id of the record the link is written in"),
+            Column(key, ID, targets=targets, help="id of the record linked to"),
+        ]
+        for fname, info in item.model_fields.items():
+            if fname in (key, "status", "sources"):
+                continue
+            if fname == "on_behalf_of":
+                cols.append(Column(fname, ID, targets=("organisations",), help=info.description or ""))
+            else:
+                cols.append(_column(fname, info.annotation, info.description or ""))
+        cols += [_column("status", None), _column("sources", None)]
+        title = LINK_TITLES.get(name, name.replace("_", " ").capitalize())
+        slug = title.lower().replace(" ", "_").replace("-", "_")
+        sheets.append(Sheet(title, slug, tuple(cols), field=name, item=item, owners=tuple(owners)))
+    return sheets
+
+
+REGISTER_SHEET = Sheet(
+    "Register",
+    "register",
+    (Column("key", TEXT, help="id, name, description, version or top"), Column("value", TEXT)),
+)
+RECORD_SHEETS = [_record_sheet(s, m) for s, m in SECTIONS.items()]
+LINK_SHEETS = _link_sheets()
+SHEETS: list[Sheet] = [REGISTER_SHEET, *RECORD_SHEETS, *LINK_SHEETS]
+#: Sheets written for people, ignored on import.
+README_SHEET, LISTS_SHEET = "README", "Lists"
+
+# -- cells out -------------------------------------------------------------------------
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, dt.date | PartialDate):
+        return value.isoformat()
+    return str(value)
+
+
+def _needs_flow(item: str) -> bool:
+    return (not item) or item != item.strip() or "\n" in item or item[:1] in "[{'\"" or "\r" in item
+
+
+def _lines_text(items: Iterable[str]) -> str:
+    items = list(items)
+    if any(_needs_flow(i) for i in items):
+        return "[" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "]"
+    return "\n".join(items)
+
+
+def _source_text(src: SourceModel) -> str:
+    data = src.model_dump(mode="json", exclude_none=True)
+    if list(data) == ["doc"] and SLUG_RE.match(src.doc):
+        return src.doc
+    return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()) + "}"
+
+
+def _cell_value(model: BaseModel, name: str, col: Column | None = None) -> Any:
+    """The value of a field as a cell holds it (None: leave the cell blank)."""
+    if name in ("period_start", "period_end"):
+        period = getattr(model, "period", None)
+        if period is None:
+            return None
+        part = name.split("_", 1)[1]
+        value = getattr(period, part) if part in period.model_fields_set else None
+        return value.to_yaml() if isinstance(value, PartialDate) else value
+    if name not in model.model_fields_set:
+        return None  # not written: the default, and written back as not written
+    value = getattr(model, name)
+    if value is None:
+        return None
+    if name == "sources":
+        return "\n".join(_source_text(s) for s in value) if value else None
+    if isinstance(value, tuple):
+        texts = [_scalar_text(v) for v in value]
+        if col is not None and col.scalar and len(texts) == 1:
+            return "[" + json.dumps(texts[0], ensure_ascii=False) + "]"  # a list of one, not the value
+        return _lines_text(texts)
+    if isinstance(value, PartialDate):
+        return value.to_yaml()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def record_rows(register: Register, sheet: Sheet) -> Iterator[list[Any]]:
+    """The rows of one sheet (without its header), as Python values."""
+    if sheet is REGISTER_SHEET:
+        info = register.info
+        for name in RegisterInfo.model_fields:
+            value = getattr(info, name)
+            if name in info.model_fields_set and value not in (None, ()):
+                yield [name, _lines_text(value) if isinstance(value, tuple) else value]
+        return
+    if sheet.section:
+        for rec in getattr(register, sheet.section):
+            yield [_cell_value(rec, c.name, c) if c.name != "id" else rec.id for c in sheet.columns]
+        return
+    for section in sheet.owners:
+        for rec in getattr(register, section):
+            for item in getattr(rec, sheet.field or ""):
+                row: list[Any] = [rec.id]
+                for c in sheet.columns[1:]:
+                    row.append(item.target if c.name == sheet.target_key else _cell_value(item, c.name, c))
+                yield row
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = _scalar_text(value)
+    # A leading apostrophe makes a spreadsheet show the rest as text; one is stripped on import.
+    return "'" + text if text.startswith((*FORMULA_START, "'")) else text
+
+
+def write_csvs(register: Register, template: bool = False) -> dict[str, bytes]:
+    """Every sheet as CSV: ``{"bodies.csv": b"...", ...}`` (UTF-8 with a BOM, for Excel)."""
+    out = {}
+    for sheet in SHEETS:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow([c.name for c in sheet.columns])
+        if not template:
+            for row in record_rows(register, sheet):
+                w.writerow([_csv_text(v) for v in row])
+        out[f"{sheet.slug}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return out
+
+
+def write_csv_zip(register: Register, template: bool = False) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in write_csvs(register, template).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def write_xlsx(register: Register, template: bool = False) -> bytes:
+    """The register as an ``.xlsx`` workbook (see :mod:`govmap.ingest.tabular.xlsx` for the layout)."""
+    from govmap.ingest.tabular.xlsx import workbook_bytes
+
+    return workbook_bytes(register, template)
+
+
+def column_letter(n: int) -> str:
+    """A spreadsheet column's letters.
+
+    >>> column_letter(1), column_letter(28)
+    ('A', 'AB')
+    """
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out

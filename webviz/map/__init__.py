@@ -1,0 +1,1 @@
+"""The map: its data, layout, selection, query, style, page and offline export."""

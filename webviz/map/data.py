@@ -1,0 +1,480 @@
+"""The map: which records to draw, where, and how they look.
+
+:func:`map_data` turns a :class:`govmap.webviz.map.query.MapQuery` (filters parsed from the URL) into
+vis-network nodes and edges.  Positions are computed here, in Python, once per
+register version (:func:`layout`), so the browser draws even a large map in
+well under a second with physics off; vis-network's own physics takes tens of
+seconds for a thousand nodes.  A map of more than ``max_nodes`` is refused with
+counts and a suggestion (filter, focus or collapse) rather than sent.
+
+Every string here reaches the browser as JSON data: labels are drawn on a
+canvas and tooltips (``title``) are plain text, which vis-network 9 sets with
+``innerText``.  Nothing is ever HTML.
+
+The query lives in :mod:`govmap.webviz.map.query`, the selection in :mod:`govmap.webviz.map.select`, the styles in
+:mod:`govmap.webviz.map.style` and each view's layout in :mod:`govmap.webviz.map.arrange`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from govmap.graph.entity import LABELS
+from govmap.ingest.model import Register, RelType
+from govmap.webviz.map import layout as maplayout
+from govmap.webviz.map.arrange import _arrange
+from govmap.webviz.map.query import MapQuery, MapTooBig, describe
+from govmap.webviz.map.select import _hidden_neighbours, select
+from govmap.webviz.map.style import (
+    _INSIDE,
+    DEFAULT_EDGE,
+    EDGE_STYLE,
+    KIND_STYLE,
+    RELATION_WORDS,
+    UNCONFIRMED_DASHES,
+    _font,
+    _label,
+    _size,
+    _title,
+)
+
+#: Registers larger than this get no whole-register layout (Fruchterman-Reingold is
+#: O(n^2) an iteration: minutes at 15,000 nodes, far longer nationally); each map view of
+#: at most ``max_nodes`` nodes is laid out on its own instead, and cached per version.
+GLOBAL_LAYOUT_LIMIT = 8000
+
+
+@dataclass
+class MapData:
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    legend: list[dict[str, str]] = field(default_factory=list)
+    edge_legend: list[dict[str, Any]] = field(default_factory=list)
+    physics: bool = False
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    #: What the view is, in words: "Domestic Abuse", "Accountability", "Around North CSP".
+    title: str = "The whole landscape"
+    #: Records in the view with no link to anything else in it: listed beside the map, not drawn.
+    isolated: list[dict[str, Any]] = field(default_factory=list)
+    #: Row captions drawn on the canvas as plain text (the accountability view).
+    captions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Every record the view shows: drawn, then listed beside the map."""
+        return [*self.nodes, *self.isolated]
+
+    @property
+    def label(self) -> str:
+        """The map's accessible name: "Domestic Abuse: 7 records, 12 links"."""
+        n, e = len(self.records), len(self.edges)
+        return f"{self.title}: {n} record{'s' if n != 1 else ''}, {e} link{'s' if e != 1 else ''}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "physics": self.physics,
+            "total": self.total,
+            "counts": self.counts,
+            "notes": self.notes,
+            "title": self.title,
+            "label": self.label,
+            "isolated": self.isolated,
+            "captions": self.captions,
+        }
+
+    def to_page(self) -> dict[str, Any]:
+        """:meth:`to_json` as the map page holds it for map.js, a third of the bytes.
+
+        Left out, and put back by map.js (``expand``) before vis-network sees them: what is
+        the same for every record of a kind (``node_styles``) or link of a type
+        (``edge_styles``); fields in ``nullable`` that are null; and each tooltip that is the
+        one map.js makes from the record's or link's own fields (:func:`node_title`,
+        :func:`edge_title`).  At 2,000 records and 6,600 links the page's map data was 3.1 MB,
+        two thirds of it tooltips and link styles repeated on every link.
+
+        Notes
+        -----
+        A node or link that differs from its kind's or type's style (a highlighted record, an
+        unconfirmed link's dots) keeps its own value, which map.js does not overwrite.
+        """
+        names = {n["id"]: n.get("name", "") for n in self.nodes}
+        nullable = {
+            "nodes": [k for k in _NULLABLE if self.nodes and all(k in n for n in self.nodes)],
+            "edges": [k for k in _NULLABLE if self.edges and all(k in e for e in self.edges)],
+        }
+        node_styles: dict[str, dict[str, Any]] = {}
+        nodes = []
+        for n in self.nodes:
+            kind = n.get("kind", "")
+            if kind in KIND_STYLE and kind not in node_styles:
+                style = KIND_STYLE[kind]
+                node_styles[kind] = {"shape": style["shape"], "color": _node_color(style["color"])}
+            nodes.append(_leave_out(n, node_styles.get(kind, {}), nullable["nodes"], node_title(n)))
+        edge_styles: dict[str, dict[str, Any]] = {}
+        edges = []
+        for e in self.edges:
+            if "type" not in e:  # a collapsed view's count of links: sent as it is
+                edges.append(e)
+                continue
+            shared = edge_styles.setdefault(
+                e["type"],
+                {
+                    "arrows": e.get("arrows"),
+                    "words": e.get("words"),
+                    **EDGE_STYLE.get(e["type"], DEFAULT_EDGE),
+                },
+            )
+            title = edge_title(names[e["from"]], e.get("words", ""), names[e["to"]], e.get("status"))
+            edges.append(_leave_out(e, shared, nullable["edges"], title))
+        return {
+            **self.to_json(),
+            "nodes": nodes,
+            "edges": edges,
+            "node_styles": node_styles,
+            "edge_styles": edge_styles,
+            "nullable": nullable,
+        }
+
+
+#: Fields left out of the page when null, if every record (or every link) has them; map.js
+#: reads them back as null (:meth:`MapData.to_page`).
+_NULLABLE = ("subtype", "role", "status")
+#: The outline of every record on the map.
+NODE_BORDER = "#222222"
+
+
+def _node_color(fill: str) -> dict[str, str]:
+    return {"background": fill, "border": NODE_BORDER}
+
+
+def node_title(node: Mapping[str, Any]) -> str:
+    """A record's tooltip from its fields, as map.js makes it (``nodeTitle``): the same text
+    as :func:`govmap.webviz.map.style._title`."""
+    return _title(node)
+
+
+def edge_title(source: str, words: str, target: str, status: str | None) -> str:
+    """A link's tooltip, as map.js makes it (``edgeTitle``): "North CSP reports to the
+    county board", with " (unconfirmed)" when it is."""
+    return f"{source} {words} {target}" + (" (unconfirmed)" if status == "unconfirmed" else "")
+
+
+def _leave_out(
+    item: Mapping[str, Any], shared: Mapping[str, Any], nullable: list[str], title: str
+) -> dict[str, Any]:
+    """``item`` without its fields equal to ``shared``'s, its null ``nullable`` fields and its
+    tooltip when that is ``title``."""
+    return {
+        k: v
+        for k, v in item.items()
+        if not (k in shared and shared[k] == v)
+        and not (k in nullable and v is None)
+        and not (k == "title" and v == title)
+    }
+
+
+# -- computed once per register version ---------------------------------------
+
+
+def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Positions for every node, in vis-network pixels.
+
+    Notes
+    -----
+    Fruchterman-Reingold (``nx.spring_layout``) with a fixed seed, so the map
+    looks the same on every load.  NetworkX switches to its sparse (scipy)
+    version above 500 nodes; 2,000 nodes take a few seconds, once per version.
+    """
+    n = g.number_of_nodes()
+    if n == 0:
+        return {}
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    # Spring layout flings unlinked records to the far edge, which shrinks everything else;
+    # lay out each connected piece on its own and pack the small ones in rows below the largest.
+    pieces = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    out: dict[str, tuple[float, float]] = {}
+    x0, y0, row_height, right = 0.0, 0.0, 0.0, 0.0
+    for i, piece in enumerate(pieces):
+        size = len(piece)
+        scale = 110 * math.sqrt(size) + (0 if size == 1 else 60)
+        if size == 1:
+            pos = {next(iter(piece)): (0.0, 0.0)}
+        else:
+            pos = nx.spring_layout(simple.subgraph(piece), seed=seed, iterations=_iterations(size))
+        if i == 0:
+            right = scale
+            y0 = scale + 150
+            x0 = -scale
+            out.update({k: (float(x) * scale, float(y) * scale) for k, (x, y) in pos.items()})
+            continue
+        if x0 + 2 * scale > max(right, 600):
+            x0, y0, row_height = -right, y0 + row_height + 120, 0.0
+        out.update(
+            {k: (x0 + scale + float(x) * scale, y0 + scale + float(y) * scale) for k, (x, y) in pos.items()}
+        )
+        x0 += 2 * scale + 120
+        row_height = max(row_height, 2 * scale)
+    return out
+
+
+def _iterations(size: int) -> int:
+    """Fewer spring iterations for big pieces: NetworkX's sparse layout costs ~0.2 s an iteration
+    at 2,000 nodes.  The result is cached per register version, and ``govmap serve`` computes
+    it before the first visitor asks."""
+    return 50 if size <= 500 else max(10, 25_000 // size)
+
+
+def measure(g: nx.MultiDiGraph, name: str) -> dict[str, float]:
+    """Node sizes: ``degree`` (distinct neighbours), ``members`` (members of a body, or bodies an
+    organisation sits on), ``betweenness`` (approximate above 500 nodes)."""
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    if name == "members":
+        members: Counter[str] = Counter()
+        for u, v, t in g.edges(data="type"):
+            if t == RelType.MEMBER_OF.value:
+                members[v] += 1
+                members[u] += 1
+        return {node: float(members[node]) for node in simple}
+    if name == "betweenness":
+        n = simple.number_of_nodes()
+        return nx.betweenness_centrality(simple, k=None if n <= 500 else 300, seed=7) if n else {}
+    return {node: float(d) for node, d in simple.degree()}
+
+
+def _linked_within(g: nx.MultiDiGraph, n: str, nodes: set[str]) -> bool:
+    """Whether ``n`` has a link, either way, to another record of ``nodes`` (stops at the
+    first: a hub's degree in a subgraph view walks all its links in the whole graph)."""
+    return any(m != n and m in nodes for m in g.succ[n]) or any(m != n and m in nodes for m in g.pred[n])
+
+
+def map_data(
+    register: Register,
+    g: nx.MultiDiGraph,
+    q: MapQuery,
+    *,
+    url_for_entity: Callable[[str], str],
+    positions_of: Callable[[set[str]], Mapping[str, tuple[float, float]]],
+    measure_of: Callable[[str], Mapping[str, float]],
+    max_nodes: int = 2000,
+    physics_limit: int = 300,
+) -> MapData:
+    """Nodes and edges for vis-network, with positions, styles and a legend.
+
+    Raises :class:`MapTooBig` when the selection has more than ``max_nodes``
+    nodes and is not collapsed.
+    """
+    nodes = select(register, g, q)
+    total = len(nodes)
+    counts = dict(sorted(Counter(g.nodes[n]["kind"] for n in nodes).items()))
+    if q.collapse:
+        data = _collapsed(register, g, nodes, q.collapse, counts)
+        data.title = describe(register, q)
+        return data
+    if total > max_nodes:
+        parts = ", ".join(f"{v} {k}" for k, v in counts.items())
+        raise MapTooBig(
+            f"this map would have {total:,} nodes ({parts}); the limit is {max_nodes:,}",
+            hint="filter by kind, theme or area, focus on one entity, or collapse by kind or area",
+        )
+    centre = q.focus or (q.theme if q.theme in nodes else None)
+    alone: set[str] = set()
+    if not q.hierarchy and not q.path and total > 1:
+        # Unlinked records would be drawn far from the rest and shrink the fit: list them instead.
+        alone = {n for n in nodes if n != centre and not _linked_within(g, n, nodes)}
+    drawn = nodes - alone
+    arranged, final = _arrange(g, drawn, q, positions_of)
+    pos = arranged.positions
+    values = measure_of(q.size)
+    top = max((values.get(n, 0.0) for n in drawn), default=0.0)
+    highlight = set(q.highlight)
+    data = MapData(
+        total=total, counts=counts, physics=not final and total <= physics_limit, title=describe(register, q)
+    )
+    for n in sorted(nodes):
+        attrs = g.nodes[n]
+        style = KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])
+        if n in alone:
+            data.isolated.append(_record(n, attrs, url_for_entity(n)))
+            continue
+        x, y = pos.get(n, (0.0, 0.0))
+        size = _size(values.get(n, 0.0), top)
+        label = _label(attrs["name"])
+        if attrs["status"] == "unconfirmed":
+            label += "\n(unconfirmed)"
+        node: dict[str, Any] = {
+            **_record(n, attrs, url_for_entity(n)),
+            "label": label,
+            "title": _title(attrs),
+            "shape": style["shape"],
+            "color": _node_color(style["color"]),
+            "size": size,
+            "font": {
+                "size": _font(attrs["kind"], size, n == centre, len(drawn) <= 25),
+                **_INSIDE.get(style["shape"], {}),
+            },
+            "x": round(x, 1),
+            "y": round(y, 1),
+        }
+        if attrs["status"] == "unconfirmed":
+            node["shapeProperties"] = {"borderDashes": [4, 3]}
+            node["borderWidth"] = 2
+        if highlight:
+            if n in highlight:
+                node["borderWidth"] = 5
+                node["color"] = {"background": style["color"], "border": "#d62728"}
+                node["highlighted"] = True
+            else:
+                node["opacity"] = 0.3
+        if n == q.focus or (q.path and n in q.path):
+            node["borderWidth"] = 4
+            node["focus"] = n == q.focus
+        data.nodes.append(node)
+    seen_types: set[str] = set()
+    names = {n: g.nodes[n]["name"] for n in drawn}
+    for u, v, key, attrs in _edges_within(g, drawn):
+        t = attrs["type"]
+        seen_types.add(t)
+        words = RELATION_WORDS.get(t, (LABELS[RelType(t)][0], LABELS[RelType(t)][1]))[0]
+        unconfirmed = attrs.get("status") == "unconfirmed"
+        edge = {
+            "id": key,
+            "from": u,
+            "to": v,
+            "arrows": "to",
+            "title": edge_title(names[u], words, names[v], attrs.get("status")),
+            "type": t,
+            "words": words,
+            "role": attrs.get("role"),
+            "status": attrs.get("status"),
+            **EDGE_STYLE.get(t, DEFAULT_EDGE),
+        }
+        if unconfirmed:
+            edge["dashes"] = UNCONFIRMED_DASHES
+        data.edges.append(edge)
+    data.legend = [{"kind": k, **KIND_STYLE[k]} for k in KIND_STYLE if k in counts]
+    data.edge_legend = [
+        {"type": t, "label": RELATION_WORDS.get(t, LABELS[RelType(t)])[0], **EDGE_STYLE.get(t, DEFAULT_EDGE)}
+        for t in sorted(seen_types)
+    ]
+    data.captions = [{"text": c, "x": x, "y": y} for c, x, y in arranged.captions]
+    if highlight - nodes:
+        data.notes.append(f"{len(highlight - nodes)} highlighted record(s) are outside this view.")
+    if q.path:
+        hidden = _hidden_neighbours(g, q.path)
+        if hidden:
+            data.notes.append(f"{hidden} more neighbours of the path are not drawn.")
+    if q.hierarchy:
+        bodies = {n for n in drawn if g.nodes[n].get("kind") == "body"}
+        weak = sum(1 for _, t in maplayout.parents(g, bodies).values() if t == maplayout.WEAK_PARENT)
+        if weak:
+            data.notes.append(
+                f"{weak} bod{'y has' if weak == 1 else 'ies have'} no reporting line recorded: each is "
+                "drawn under the body it links with (dash-dot line), which is not a reporting line."
+            )
+    if q.hierarchy and not q.members and not q.kinds:
+        data.notes.append(
+            "Organisations, themes and other records are hidden: tick 'Show members and themes'."
+        )
+    return data
+
+
+def _edges_within(g: nx.MultiDiGraph, nodes: set[str]) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+    """The links between ``nodes``, as ``g.subgraph(nodes).edges(keys=True, data=True)`` gives
+    them, in the same order of sources, without the subgraph view's filter on every link (40%
+    of building a 2,000-record view)."""
+    succ = g.succ
+    for u in g.subgraph(nodes):
+        for v, keyed in succ[u].items():
+            if v in nodes:
+                for key, attrs in keyed.items():
+                    yield u, v, key, attrs
+
+
+def _record(n: str, attrs: Mapping[str, Any], url: str) -> dict[str, Any]:
+    return {
+        "id": n,
+        "name": attrs["name"],
+        "kind": attrs["kind"],
+        "subtype": attrs.get("subtype"),
+        "status": attrs["status"],
+        "url": url,
+    }
+
+
+def _group_of(register: Register, g: nx.MultiDiGraph, n: str, by: str) -> tuple[str, str]:
+    attrs = g.nodes[n]
+    if by == "kind":
+        return f"kind:{attrs['kind']}", KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])["label"]
+    areas = getattr(attrs["record"], "areas", ())
+    if areas:
+        area = register.get(areas[0].to)
+        return f"area:{areas[0].to}", area.name if area else areas[0].to
+    if attrs["kind"] == "area":
+        return f"area:{n}", attrs["name"]
+    return "area:-", "No area recorded"
+
+
+def _collapsed(
+    register: Register, g: nx.MultiDiGraph, nodes: set[str], by: str, counts: dict[str, int]
+) -> MapData:
+    """One node per kind or per area, with the links between groups counted."""
+    group_of: dict[str, str] = {}
+    names: dict[str, str] = {}
+    sizes: Counter[str] = Counter()
+    for n in nodes:
+        gid, name = _group_of(register, g, n, by)
+        group_of[n] = gid
+        names[gid] = name
+        sizes[gid] += 1
+    links: Counter[tuple[str, str]] = Counter()
+    for u, v in g.subgraph(nodes).edges():
+        a, b = group_of[u], group_of[v]
+        if a != b:
+            links[(min(a, b), max(a, b))] += 1
+    cg = nx.Graph()
+    cg.add_nodes_from(sizes)
+    cg.add_edges_from(links)
+    pos = layout(nx.MultiDiGraph(cg))
+    top = max(sizes.values(), default=1)
+    data = MapData(total=len(nodes), counts=counts, physics=False)
+    for gid in sorted(sizes):
+        kind = gid.split(":", 1)[1] if by == "kind" else "group"
+        style = KIND_STYLE.get(kind, KIND_STYLE["group"])
+        x, y = pos[gid]
+        data.nodes.append(
+            {
+                "id": gid,
+                "label": f"{names[gid]} ({sizes[gid]})",
+                "title": f"{names[gid]}\n{sizes[gid]} records",
+                "name": names[gid],
+                "kind": "group",
+                "shape": style["shape"],
+                "color": _node_color(style["color"]),
+                "size": _size(sizes[gid], top) * 1.5,
+                "x": round(x, 1),
+                "y": round(y, 1),
+            }
+        )
+    for (a, b), count in sorted(links.items()):
+        data.edges.append(
+            {
+                "id": f"{a}|{b}",
+                "from": a,
+                "to": b,
+                "title": f"{count} links",
+                "width": round(1 + math.log2(count), 1),
+                "color": "#9aa5b1",
+            }
+        )
+    data.notes.append(f"Collapsed {by}: {len(nodes):,} records in {len(sizes)} groups.")
+    return data
