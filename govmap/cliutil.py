@@ -61,3 +61,19 @@ class _Group(click.Group):
 register_argument = click.argument(
     "register", required=False, type=click.Path(dir_okay=False), metavar="[REGISTER]"
 )
+
+
+neo4j_option = click.option(
+    "--neo4j",
+    "neo4j_uri",
+    metavar="URI",
+    help="Bolt URI of the database (default $NEO4J_URI, else bolt://127.0.0.1:7687); "
+    "user, password and database from NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 86_400),
+    default=None,
+    metavar="SECONDS",
+    help="Give up reaching Neo4j after this long (default $NEO4J_TIMEOUT, else 15).",
+)

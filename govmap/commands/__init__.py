@@ -21,4 +21,8 @@ COMMANDS += users.COMMANDS
 
 from govmap.commands import data  # noqa: E402
 
-COMMANDS += [data.export, data.import_]
+COMMANDS += [data.export, data.import_, data.synth]
+
+from govmap.commands import register, report, serve, store  # noqa: E402
+
+COMMANDS += register.COMMANDS + report.COMMANDS + store.COMMANDS + serve.COMMANDS

@@ -304,3 +304,26 @@ def _describe(diff: Any, old: Any, new: Any, into: str) -> str:
         f"{len(diff.renamed)} renamed, {len(diff.removed)} removed"
     )
     return "\n".join(lines)
+
+
+@click.command()
+@click.option(
+    "--force-areas",
+    "-n",
+    type=click.IntRange(1, 500),
+    default=1,
+    show_default=True,
+    help="Police force areas to generate (43: England and Wales, ~50,000 bodies and organisations).",
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+def synth(force_areas: int, seed: int, output: str | None) -> None:
+    """Generate a synthetic register of a national shape (for scale tests)."""
+    from govmap.ingest.store.files import write_atomically
+    from govmap.support.synth import synth_yaml
+
+    text = synth_yaml(force_areas, seed)
+    if output:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)

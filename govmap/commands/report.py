@@ -1,0 +1,84 @@
+"""``govmap report``: the overlap and gap report (README, "The overlap report")."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from govmap.cliutil import ExitStatus, plural, register_argument
+from govmap.ingest.reading.load import default_register_path, load_register
+
+
+@click.command("report")
+@register_argument
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "json", "csv"]), default="md", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.option(
+    "--kind", "kinds", multiple=True, metavar="KIND", help="Only this finding kind or group (repeatable)."
+)
+@click.option(
+    "--min-severity", type=click.Choice(["high", "medium", "low", "info"]), help="Leave out lower ones."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["high", "medium", "low", "info"]),
+    help="Exit 1 if a finding is this severe.",
+)
+@click.option(
+    "--threshold", type=click.FloatRange(0, 1), help="Overlap score threshold, 0 to 1 (default 0.35)."
+)
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day (default today)."
+)
+def report_(
+    register: str | None,
+    fmt: str,
+    output: str | None,
+    kinds: tuple[str, ...],
+    min_severity: str | None,
+    fail_on: str | None,
+    threshold: float | None,
+    as_of: Any,
+) -> None:
+    """Report overlaps, gaps, structure, statutory membership and staleness.
+
+    Exits 0 even when there are findings; with --fail-on, 1 when a finding
+    is at or above that severity.
+    """
+    import dataclasses
+    import datetime as dt
+
+    from govmap.graph.analysis.findings import Severity, expand_kinds
+    from govmap.graph.report import ReportOptions, report, source_of
+
+    try:
+        expand_kinds(kinds)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--kind") from None
+    path = register or default_register_path()
+    reg = load_register(path)
+    options = ReportOptions(as_of=as_of.date() if as_of else dt.date.today())
+    if threshold is not None:
+        options = dataclasses.replace(options, threshold=threshold)
+    result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
+    # decided findings apart; --fail-on: open only
+    from govmap.graph.review.decisions import render_report, write_report
+
+    day, filtered = options.as_of or dt.date.today(), bool(kinds or min_severity)
+    if output:  # JSON streamed to the file, never held as one text
+        result = write_report(result, path, day, fmt, output, filtered=filtered)
+    else:
+        result, text = render_report(result, path, day, fmt, filtered=filtered)
+        click.echo(text, nl=False)
+    if fail_on:
+        reached = result.count_at_least(Severity(fail_on))
+        click.echo(f"{plural(reached, 'finding')} at or above {fail_on} (--fail-on {fail_on}).", err=True)
+        if reached:
+            sys.exit(ExitStatus.INVALID)
+
+
+COMMANDS: list[click.Command] = [report_]

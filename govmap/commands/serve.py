@@ -1,0 +1,78 @@
+"""``govmap serve``: the web app (docs/web.md)."""
+
+from __future__ import annotations
+
+import click
+
+from govmap.cliutil import neo4j_option, register_argument, timeout_option
+from govmap.ingest.reading.load import default_register_path
+
+
+@click.command()
+@register_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@neo4j_option
+@timeout_option
+def serve(
+    register: str | None, host: str, port: int, threads: int, neo4j_uri: str | None, timeout: float | None
+) -> None:
+    """Serve the map, the report and the register editor (waitress). See docs/web.md.
+
+    The store is the YAML register, or Neo4j with --neo4j URI (or with
+    $NEO4J_URI set and no REGISTER given).
+    """
+    import os
+
+    from waitress.server import create_server
+
+    from govmap.ingest.store.yamlstore import Store, YamlStore
+    from govmap.webviz import create_app
+    from govmap.webviz.config import quiet_waitress
+    from govmap.webviz.state import loads_quickly, start
+
+    store: Store
+    if neo4j_uri or (register is None and os.environ.get("NEO4J_URI")):
+        from govmap.graph.neo4j import Neo4jSettings
+        from govmap.graph.neo4j.editing import Neo4jStore
+
+        store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri, timeout))
+    else:
+        store = YamlStore(register or default_register_path())
+    app = create_app({"GOVMAP_STORE": store})
+    quiet_waitress()
+    # A small register is loaded now (a broken one stops here, with its own message); a large
+    # one after listening, pages saying it is being loaded (docs/web.md: "A large register file").
+    in_background = not loads_quickly(store, app.config["GOVMAP_LOAD_NOW_BYTES"])
+    start(app)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
+    except OSError as exc:
+        raise click.UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port"
+        ) from None
+    except ValueError:
+        raise click.BadParameter(
+            f"'{host}' is not an address this machine has", param_hint="--host"
+        ) from None
+    read_only = (
+        "  [read-only: the database refuses writes, editing is off]"
+        if getattr(store, "read_only", False)
+        else ""
+    )
+    click.echo(
+        f"govmap: serving {store.label}{read_only} at http://{host}:{server.effective_port}/  (Ctrl+C to stop)"
+    )
+    if in_background:
+        click.echo("govmap: loading the register in the background; pages say so until it is loaded")
+    server.run()
+
+
+COMMANDS: list[click.Command] = [serve]
