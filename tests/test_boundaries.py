@@ -154,5 +154,6 @@ def test_mypy_checks_every_package_with_no_blanket_ignore():
     assert "ignore_missing_imports" not in mypy
     ignored = [m for o in mypy.get("overrides", []) if o.get("ignore_missing_imports") for m in o["module"]]
     assert not [m for m in ignored if m.split(".")[0] == "govmap"]
-    script = (ROOT / "scripts" / "test-all").read_text(encoding="utf-8")
+    script = (ROOT / "scripts" / "check").read_text(encoding="utf-8")
+    assert "scripts/check" in (ROOT / "scripts" / "test-all").read_text(encoding="utf-8")
     assert "mypy --config-file" in script and "-p govmap" in script
