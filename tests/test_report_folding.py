@@ -146,3 +146,21 @@ def test_small_groups_of_one_partnership_each_the_only_link_for_a_few_members_ar
     )
     assert {f.subjects[0].id for f in unfolded.findings} >= {"east", "west", "big"}
     assert len(unfolded.findings) == len(rep.findings) + 1
+
+
+def test_findings_citing_one_document_with_and_without_a_section_fold_with_each_source_once():
+    from govmap.graph.analysis.findings import Severity, SourceRef, Subject, make_finding
+
+    parts = [
+        make_finding(
+            Kind.UNCONFIRMED,
+            Severity.INFO,
+            f"{n} has 1 unconfirmed fact.",
+            [Subject(n, n.upper(), "organisation")],
+            sources=[SourceRef("page", section)],
+            score=1,
+        )
+        for n, section in (("a", None), ("b", "Members"), ("c", None))
+    ]
+    (one,) = aggregate(parts)
+    assert one.sources == (SourceRef("page", None), SourceRef("page", "Members"))

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from govmap.graph.analysis.findings import Finding, Kind, Severity, SourceRef, Subject, finding_id, plural
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Severity,
+    SourceRef,
+    Subject,
+    dedupe_sources,
+    finding_id,
+    plural,
+)
 
 #: A section's records, in words (``2 bodies``).
 SECTION_WORDS = {"body": "bodies", "strategy": "strategies", "theme": "themes", "area": "areas"}
@@ -52,7 +61,7 @@ def folded(
         subjects=tuple(unique.values()),
         evidence={"count": len(items), "items": items},
         suggestion=suggestion or "See each item.",
-        sources=tuple(sorted(set(sources))),
+        sources=dedupe_sources(sources),
         score=score,
     )
 
