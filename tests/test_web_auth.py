@@ -378,3 +378,107 @@ def test_history_names_editors_only_to_signed_in_users(register: Path) -> None:
     assert "change name of &#39;north-csp&#39;" in html and "alice" not in html
     open_names = make_app(register, GOVMAP_HISTORY_NAMES="everyone").test_client()
     assert "by <strong>alice</strong>" in open_names.get("/history").get_data(as_text=True)
+
+
+# -- sign-in under load (issue 26, defects 1 and 4) ----------------------------------------
+
+
+class HeldChecks:
+    """Stands in for the password hash only (the pool, the throttle and the views are real):
+    each check waits until ``release`` is set, so a test can hold sign-ins mid-check."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+        self.entered: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, stored: str, password: str) -> bool:
+        with self._lock:
+            self.entered.append(password)
+        assert self.release.wait(30), "the test never released the password checks"
+        return False
+
+
+def _wrong_from(app, address: str) -> tuple[int, str | None, str]:
+    response = app.test_client().post(
+        "/login",
+        data={"username": "alice", "password": "not-the-password"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    return response.status_code, response.headers.get("Retry-After"), response.get_data(as_text=True)
+
+
+def _until(condition, seconds: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
+
+
+def test_a_sign_in_when_every_password_check_is_busy_is_refused_at_once_with_503_and_retry_after(
+    register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from govmap.webviz import auth
+
+    held = HeldChecks()
+    monkeypatch.setattr(auth, "check_password_hash", held)
+    app = make_app(register, GOVMAP_LOGIN_CONCURRENCY=1, GOVMAP_LOGIN_QUEUE=0)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(_wrong_from, app, "10.0.0.1")
+        _until(lambda: len(held.entered) == 1)
+        # The only check is busy: the next sign-in is answered now, not after a wait...
+        status, retry_after, text = _wrong_from(app, "10.0.0.2")
+        # ...and other pages answer meanwhile.
+        assert app.test_client().get("/entities").status_code == 200
+        held.release.set()
+        assert first.result()[0] == 401
+    assert (status, retry_after) == (503, "1")
+    assert "Too many sign-ins at once: try again in a moment." in text
+    assert len(held.entered) == 1
+
+
+def test_a_burst_of_concurrent_wrong_sign_ins_gets_exactly_five_password_checks_and_one_lockout(
+    register: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from govmap.webviz import auth
+
+    caplog.set_level("INFO", logger="govmap.webviz.auth")
+    held = HeldChecks()
+    monkeypatch.setattr(auth, "check_password_hash", held)
+    app = make_app(register, GOVMAP_LOGIN_CONCURRENCY=20, GOVMAP_LOGIN_QUEUE=0)
+    with ThreadPoolExecutor(12) as pool:
+        futures = [pool.submit(_wrong_from, app, f"10.0.1.{n}") for n in range(12)]
+        _until(lambda: len(held.entered) + sum(f.done() for f in futures) == 12)
+        held.release.set()
+        results = [f.result() for f in futures]
+    statuses = sorted(status for status, _, _ in results)
+    assert statuses == [401] * 5 + [429] * 7
+    assert len(held.entered) == 5
+    messages = [r.getMessage() for r in caplog.records]
+    assert [m for m in messages if m.startswith("lockout of account:alice")] == [
+        "lockout of account:alice for 60s after repeated failed sign-ins"
+    ]
+    assert _wrong_from(app, "10.0.2.1")[:2] in ((429, "60"), (429, "59"))
+
+
+def test_lockouts_grow_to_their_cap_and_never_drop_back_to_the_shortest(register: Path) -> None:
+    app = make_app(register, GOVMAP_LOGIN_MAX_LOCKOUT=240)
+    client = app.test_client()
+    now = [1000.0]
+    app.extensions["govmap.throttle"].clock = lambda: now[0]
+    waits = []
+    for round_ in range(5):
+        for n in range(5):
+            wrong(client, address=f"10.1.{round_}.{n}")
+        response = client.post("/login", data={"username": "alice", "password": "alice-secret"})
+        waits.append(response.headers["Retry-After"])
+        now[0] += int(response.headers["Retry-After"]) + 1
+    assert waits == ["60", "120", "240", "240", "240"]

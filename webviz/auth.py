@@ -27,7 +27,6 @@ import logging
 import math
 import os
 import sys
-import threading
 import tomllib
 import unicodedata
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from werkzeug.wrappers import Response
 from govmap.ingest.errors import GovmapError, OutputError
 
 from . import sessions
+from .passwords import PasswordChecks, SignInBusy
 from .throttle import Throttle
 
 bp = Blueprint("auth", __name__)
@@ -193,9 +193,11 @@ def _accounts() -> dict[str, Account]:
 
 
 def check_login(name: str, password: str) -> User | None:
-    """The user if the name and password match an account, else None."""
+    """The user if the name and password match an account, else None.  The hash is checked
+    in the bounded pool (:mod:`govmap.webviz.passwords`): :class:`SignInBusy` if it is full."""
     account = _accounts().get(name)
-    ok = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
+    checks: PasswordChecks = current_app.extensions["govmap.password_checks"]
+    ok = checks.run(check_password_hash, account.password_hash if account else _DUMMY_HASH, password)
     return User(account.name, account.role, "password") if account and ok else None
 
 
@@ -303,36 +305,47 @@ def _throttle_keys(name: str) -> list[str]:
 
 
 def _attempt(name: str, password: str) -> User | None:
-    """Check a sign-in, throttled: refused (429) while the account or the address is locked out,
-    and only then is the password hashed, a few at a time."""
+    """Check a sign-in, throttled: refused (429) while the account or the address is locked
+    out, or while the checks already running for it could use up its failures left; only
+    then is the password hashed, in the bounded pool (503 at once when it is full).  Each
+    check is reserved before it runs, so concurrent failures are counted exactly."""
     throttle: Throttle = current_app.extensions["govmap.throttle"]
     keys = _throttle_keys(name)
-    wait = max(throttle.retry_after(k) for k in keys)
-    if wait > 0:
-        log.warning(
-            "sign-in refused for %r from %s: locked out for %ds more",
-            name,
-            request.remote_addr,
-            math.ceil(wait),
-        )
-        raise TooManyAttempts(
-            "Too many failed sign-ins: wait before trying again.", math.ceil(wait), hint=_wait_hint(wait)
-        )
-    slots: threading.BoundedSemaphore = current_app.extensions["govmap.login_slots"]
-    if not slots.acquire(timeout=5):
-        log.warning("sign-in refused for %r from %s: too many at once", name, request.remote_addr)
-        raise TooManyAttempts("Too many sign-ins at once: try again in a moment.", 5)
+    begun: list[tuple[str, float]] = []
+    for key in keys:
+        started, wait = throttle.begin(key)
+        if started is None:
+            for k, s in begun:
+                throttle.cancel(k, s)
+            log.warning(
+                "sign-in refused for %r from %s: locked out for %ds more",
+                name,
+                request.remote_addr,
+                math.ceil(wait),
+            )
+            raise TooManyAttempts(
+                "Too many failed sign-ins: wait before trying again.", math.ceil(wait), hint=_wait_hint(wait)
+            )
+        begun.append((key, started))
     try:
         user = check_login(name, password)
-    finally:
-        slots.release()
+    except SignInBusy:
+        for k, s in begun:
+            throttle.cancel(k, s)
+        log.warning("sign-in refused for %r from %s: too many at once", name, request.remote_addr)
+        raise
+    except BaseException:
+        for k, s in begun:
+            throttle.cancel(k, s)
+        raise
     if user is not None:
-        throttle.success(keys[0])
+        for i, (key, started) in enumerate(begun):
+            throttle.success(key, started, forgive=i == 0)  # the account's failures, not the address's
         log.info("signed in: %r from %s", name, request.remote_addr)
         return user
     log.warning("failed sign-in for %r from %s", name, request.remote_addr)
-    for key in keys:
-        length = throttle.failure(key)
+    for key, started in begun:
+        length = throttle.failure(key, started)
         if length:
             log.warning("lockout of %s for %ds after repeated failed sign-ins", key, length)
     return None
@@ -372,7 +385,9 @@ def init_app(app: Flask) -> None:
         app.config["GOVMAP_LOGIN_LOCKOUT"],
         app.config["GOVMAP_LOGIN_MAX_LOCKOUT"],
     )
-    app.extensions["govmap.login_slots"] = threading.BoundedSemaphore(app.config["GOVMAP_LOGIN_CONCURRENCY"])
+    app.extensions["govmap.password_checks"] = PasswordChecks(
+        app.config["GOVMAP_LOGIN_CONCURRENCY"], app.config["GOVMAP_LOGIN_QUEUE"]
+    )
     app.extensions["govmap.revoked"] = sessions.Revoked(sessions.state_path(app.config))
     app.before_request(load_user)
     app.before_request(require_viewer)

@@ -53,8 +53,10 @@ def from_env() -> dict[str, Any]:
         "GOVMAP_LOGIN_WINDOW": _int("GOVMAP_LOGIN_WINDOW", 60),
         "GOVMAP_LOGIN_LOCKOUT": _int("GOVMAP_LOGIN_LOCKOUT", 60),
         "GOVMAP_LOGIN_MAX_LOCKOUT": _int("GOVMAP_LOGIN_MAX_LOCKOUT", 3600),
-        # Password checks (scrypt: CPU-heavy) running at once; more sign-ins wait, then get 429.
+        # Password checks (scrypt: CPU-heavy) running at once, and sign-ins that may wait for one;
+        # any more are answered at once with 503 and Retry-After (webviz/passwords.py).
         "GOVMAP_LOGIN_CONCURRENCY": _int("GOVMAP_LOGIN_CONCURRENCY", 2),
+        "GOVMAP_LOGIN_QUEUE": _int("GOVMAP_LOGIN_QUEUE", 2),
         # A session ends after this long unused, and this long after signing in, whatever happens.
         "GOVMAP_SESSION_IDLE_MINUTES": _int("GOVMAP_SESSION_IDLE_MINUTES", 120),
         "GOVMAP_SESSION_MAX_HOURS": _int("GOVMAP_SESSION_MAX_HOURS", 12),

@@ -18,6 +18,7 @@ from govmap.graph.entity import UnknownEntity
 from govmap.ingest.errors import GovmapError, RegisterError, RegisterInvalid
 
 from .auth import NotSignedIn, TooManyAttempts
+from .passwords import SignInBusy
 from .state import BeingPrepared
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,9 @@ def handle_broken_register(exc: RegisterInvalid | RegisterError) -> Any:
     )
 
 
-def handle_too_many(exc: TooManyAttempts) -> Any:
-    response = make_response(_render(exc.status, "Too many attempts", exc.message, exc.hint))
+def handle_too_many(exc: TooManyAttempts | SignInBusy) -> Any:
+    title = "Too many attempts" if isinstance(exc, TooManyAttempts) else "Busy"
+    response = make_response(_render(exc.status, title, exc.message, exc.hint))
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -127,6 +129,7 @@ _TITLES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(TooManyAttempts, handle_too_many)
+    app.register_error_handler(SignInBusy, handle_too_many)
     app.register_error_handler(BeingPrepared, handle_being_prepared)
     app.register_error_handler(GovmapError, handle_govmap_error)
     app.register_error_handler(UnknownEntity, handle_unknown_entity)
