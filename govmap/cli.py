@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from govmap.cliutil import ExitStatus, _Group
+from govmap.cliutil import ExitStatus, GovmapGroup
 from govmap.ingest.errors import RegisterError, RegisterInvalid
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GovmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--traceback", is_flag=True, help="Show a Python traceback on errors (for bug reports).")
 @click.version_option(package_name="govmap")
 def cli(traceback: bool) -> None:

@@ -42,7 +42,7 @@ def exit_status_of(exc: GovmapError) -> ExitStatus:
     return ExitStatus.INVALID
 
 
-class _Group(click.Group):
+class GovmapGroup(click.Group):
     """Turns every :class:`GovmapError` into a message and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:

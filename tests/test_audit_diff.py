@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from govmap.graph.review.sources import unapply
-from govmap.ingest.store.audit import _lines, unified_diff
+from govmap.ingest.store.audit import text_lines, unified_diff
 
 lines = st.lists(st.sampled_from(["a", "b", "c", "  - id: x", "name: Y", ""]), max_size=40)
 
@@ -38,8 +38,8 @@ def test_the_audit_diff_never_reaches_past_the_changed_region_and_its_context(ol
     minimal, and over a cut window it can find a shorter or a longer diff than over the
     whole text; hypothesis found both.)"""
     a, b = "\n".join(old) + "\n", "\n".join(new) + "\n"
-    la = _lines(a)
-    head, tail = _common_ends(la, _lines(b))
+    la = text_lines(a)
+    head, tail = _common_ends(la, text_lines(b))
     for m in re.finditer(r"^@@ -(\d+)(?:,(\d+))? ", unified_diff(a, b, "a/r", "b/r", context=context), re.M):
         start, n = int(m[1]), int(m[2] if m[2] is not None else 1)
         first = start if n else start + 1  # an empty range names the line before it
@@ -58,7 +58,7 @@ def test_an_edit_in_a_large_register_gives_a_small_diff_with_file_line_numbers()
 def _line_cut_diff(old: str, new: str, context: int = 3) -> str:
     """The diff as the audit log wrote it before the shared head and tail were measured on
     characters: both texts split into lines, the shared lines counted one by one."""
-    a, b = _lines(old), _lines(new)
+    a, b = text_lines(old), text_lines(new)
     n = min(len(a), len(b))
     head = 0
     while head < n and a[head] == b[head]:

@@ -22,10 +22,10 @@ from govmap.ingest.store.edit_values import (
     RemoveLink,
     RemoveRecord,
 )
-from govmap.ingest.store.edits import _invalid as edit_invalid
+from govmap.ingest.store.edits import edit_invalid
 from govmap.ingest.store.hoodcheck import check_edit
 from govmap.ingest.store.mutate import mutate
-from govmap.ingest.store.roundtrip import _dump, _load, _yaml
+from govmap.ingest.store.roundtrip import dump_document, load_document, round_trip_yaml
 from tests.websupport import REGISTERS
 
 REGISTER = loads((REGISTERS / "web.yaml").read_text(encoding="utf-8"))
@@ -68,10 +68,10 @@ def whole_text_check(edit: Any, records: list[Any]) -> str:
     reg = Register.model_construct(govmap=1, info=REGISTER.info, **{k: tuple(v) for k, v in sections.items()})
     text = dump_register(reg)
     before = check_text(text, "register")
-    y = _yaml(text)
-    doc = _load(text, y)
+    y = round_trip_yaml(text)
+    doc = load_document(text, y)
     where = mutate(doc, edit)
-    new_text = _dump(doc, y, text)
+    new_text = dump_document(doc, y, text)
     after = check_text(new_text, "register")
     old = {(p.code, p.message) for p in before.errors}
     added = [p for p in after.errors if (p.code, p.message) not in old]

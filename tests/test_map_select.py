@@ -8,7 +8,7 @@ import random
 import networkx as nx
 import pytest
 
-from govmap.webviz.map.data import _linked_within
+from govmap.webviz.map.data import linked_within
 from govmap.webviz.map.select import within
 
 
@@ -42,4 +42,4 @@ def test_a_record_is_linked_within_a_view_exactly_when_its_degree_there_counts_a
     kept = {n for n in g if rng.random() < 0.5}
     sub = g.subgraph(kept)
     for n in kept:
-        assert _linked_within(g, n, kept) == (sub.degree(n) - sub.number_of_edges(n, n) > 0)
+        assert linked_within(g, n, kept) == (sub.degree(n) - sub.number_of_edges(n, n) > 0)

@@ -78,7 +78,7 @@ def _ochiai(shared: np.ndarray, n_i: np.ndarray, n_j: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pair_dot(
+def pair_dot(
     m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, other: sp.csr_matrix | None = None
 ) -> np.ndarray:
     """Row-wise dot products ``m[rows[k]] . other[cols[k]]`` (``other`` defaults to ``m``)."""
@@ -219,16 +219,16 @@ def pair_scores(
     rows, cols_ = cand.row.astype(np.int64), cand.col.astype(np.int64)
     order = np.lexsort((cols_, rows))
     rows, cols_ = rows[order], cols_[order]
-    tdot = _pair_dot(T, rows, cols_)
+    tdot = pair_dot(T, rows, cols_)
 
     n_t = np.asarray(Tb.sum(axis=1)).ravel()
     n_m = np.asarray(M.sum(axis=1)).ravel()
     theme_part = _ochiai(tdot, n_t[rows], n_t[cols_])
-    member_part = _ochiai(_pair_dot(M, rows, cols_), n_m[rows], n_m[cols_])
-    same_parent = _pair_dot(P, rows, cols_) > 0
-    same_link = _pair_dot(L + P, rows, cols_) > 0
+    member_part = _ochiai(pair_dot(M, rows, cols_), n_m[rows], n_m[cols_])
+    same_parent = pair_dot(P, rows, cols_) > 0
+    same_link = pair_dot(L + P, rows, cols_) > 0
     parent_part = np.where(same_parent, 1.0, np.where(same_link, 0.5, 0.0))
-    area_part = ((_pair_dot(D, rows, cols_, U) + _pair_dot(U, rows, cols_, D)) > 0).astype(float)
+    area_part = ((pair_dot(D, rows, cols_, U) + pair_dot(U, rows, cols_, D)) > 0).astype(float)
     # one reports to the other (directly): a sub-group shares its parent's remit by design
     qr = [i for i, b in enumerate(bodies) for p in lk.parents.get(b.id, []) if p in pos]
     qc = [pos[p] for b in bodies for p in lk.parents.get(b.id, []) if p in pos]
@@ -356,11 +356,15 @@ def overlaps(
         a = lk.index[ps.bodies[int(ps.rows[k])]]
         b = lk.index[ps.bodies[int(ps.cols[k])]]
         assert isinstance(a, Body) and isinstance(b, Body)
-        out.append(_finding(lk, a, b, ps, k, weights_json))
+        out.append(overlap_finding(lk, a, b, ps, k, weights_json))
     return out
 
 
-def _finding(lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: dict[str, float]) -> Finding:
+def overlap_finding(
+    lk: Lookup, a: Body, b: Body, ps: OverlapPairs, k: int, weights: dict[str, float]
+) -> Finding:
+    """The finding for one overlapping pair ``a``, ``b`` (``k`` its index in ``ps``): shared
+    themes with each side's role, sources, and the score's parts."""
     group = lk.theme_groups
     a_roles: dict[str, list[tuple[str, str]]] = {}
     for link in a.themes:

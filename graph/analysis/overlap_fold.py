@@ -53,8 +53,8 @@ from govmap.graph.analysis.overlap import (
     NOT_RECORDED,
     OverlapPairs,
     OverlapWeights,
-    _finding,
-    _pair_dot,
+    overlap_finding,
+    pair_dot,
     pair_scores,
     place_of,
 )
@@ -132,7 +132,7 @@ def _severities(lk: Lookup, ps: OverlapPairs) -> np.ndarray:
                 c.append(cols.setdefault(group.get(link.theme, link.theme), len(cols)))
     lead = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(lk.bodies), max(len(cols), 1)), dtype=float)
     lead.data[:] = 1.0
-    both_lead = _pair_dot(lead, ps.rows, ps.cols) > 0
+    both_lead = pair_dot(lead, ps.rows, ps.cols) > 0
     s = ps.score
     return np.where(
         s >= 0.75,
@@ -192,7 +192,7 @@ def overlap_findings(
     bodies = lk.bodies
     for k in pl.single().tolist():
         a, b = bodies[int(ps.rows[k])], bodies[int(ps.cols[k])]
-        out.append(_finding(lk, a, b, ps, k, weights_json))
+        out.append(overlap_finding(lk, a, b, ps, k, weights_json))
     for key, idx in pl.groups.items():
         x, mode = divmod(key, 3)
         if mode == 0:

@@ -12,8 +12,8 @@ from govmap.graph.neo4j.connect import (
     Neo4jError,
 )
 from govmap.graph.neo4j.rows import (
-    _stored_edge_hash,
-    _stored_node_hash,
+    stored_edge_hash,
+    stored_node_hash,
 )
 from govmap.ingest.model import (
     RelType,
@@ -69,7 +69,7 @@ def stored_state(
     if verify:
         # Recompute each hash from what is stored, so hand edits that left the hash alone show.
         nodes = {
-            r["id"]: (_stored_node_hash(r["p"]), r["label"])
+            r["id"]: (stored_node_hash(r["p"]), r["label"])
             for r in tx.run(
                 "MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p, "
                 "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
@@ -77,7 +77,7 @@ def stored_state(
         }
         edges = {
             r["p"]["key"]: (
-                _stored_edge_hash(r["type"], r["s"], r["t"], r["p"]),
+                stored_edge_hash(r["type"], r["s"], r["t"], r["p"]),
                 r["type"],
                 r["s"],
                 r["t"],

@@ -97,12 +97,13 @@ _NODE_KEYS = ("id", "name", "kind", "subtype", "status", "aliases", "description
 _EDGE_KEYS = ("key", "origin", "field", "index", "role", "status", "short", "data")
 
 
-def _stored_node_hash(props: dict[str, Any]) -> str:
+def stored_node_hash(props: dict[str, Any]) -> str:
     """The hash a node's stored properties would have (Neo4j drops null properties)."""
     return _hash({k: props.get(k) for k in _NODE_KEYS})
 
 
-def _stored_edge_hash(type_name: str, source: str, target: str, props: dict[str, Any]) -> str:
+def stored_edge_hash(type_name: str, source: str, target: str, props: dict[str, Any]) -> str:
+    """The hash a link's stored properties would have (the type by name or by value)."""
     rtype = RelType[type_name].value if type_name in RelType.__members__ else type_name
     return _hash([rtype, source, target, {k: props.get(k) for k in _EDGE_KEYS}])
 
@@ -117,7 +118,8 @@ def _relations(rec: Record) -> Iterator[Relation]:
 HEADER = "register"
 
 
-def _info_row(register: Register) -> dict[str, Any]:
+def info_row(register: Register) -> dict[str, Any]:
+    """The register's header (its ``register:`` block) as the row the header node stores."""
     return {"data": json.dumps(register.info.model_dump(mode="json"), sort_keys=True)}
 
 

@@ -44,8 +44,8 @@ from govmap.graph.neo4j.connect import (
 from govmap.graph.neo4j.header import add_audit, bump, is_edited, lock_header, now, read_header, set_header
 from govmap.graph.neo4j.plan import plan_changes
 from govmap.graph.neo4j.rows import (
-    _info_row,
     edge_rows,
+    info_row,
     node_row,
 )
 from govmap.graph.neo4j.summary import SyncSummary, summarise, unchanged_summary
@@ -215,7 +215,7 @@ def _load_tx(
     deletion_guard(plan.old_ids, {n["id"] for n in nodes}, max_delete_pct, force)
     write_plan(tx, plan, progress)
     header = {
-        "data": _info_row(register)["data"],
+        "data": info_row(register)["data"],
         "digest": digest,
         "next_order": len(nodes),
     }

@@ -160,7 +160,7 @@ def _window(old: str, new: str, context: int) -> tuple[list[str], list[str], int
     tail = (old.count("\n", so, len(old) - 1) if q else 0) + aligned
     start = max(0, head - context)
     if tail > n - head:  # the shared head and tail overlap (a repeated line): split it all
-        a, b = _lines(old), _lines(new)
+        a, b = text_lines(old), text_lines(new)
         keep = max(0, n - head - context)
         return a[start : len(a) - keep], b[start : len(b) - keep], start
     at = old.rfind("\n", 0, p) + 1  # the start of line ``head``, then back to line ``start``
@@ -171,7 +171,7 @@ def _window(old: str, new: str, context: int) -> tuple[list[str], list[str], int
         end = so if aligned else old.find("\n", so) + 1  # the first shared trailing line
         for _ in range(min(context, tail)):
             end = old.find("\n", end) + 1 or len(old)
-    return _lines(old[at:end]), _lines(new[at : end + len(new) - len(old)]), start
+    return text_lines(old[at:end]), text_lines(new[at : end + len(new) - len(old)]), start
 
 
 def append_audit(path: str | os.PathLike[str], entry: AuditEntry) -> None:
@@ -182,7 +182,7 @@ def append_audit(path: str | os.PathLike[str], entry: AuditEntry) -> None:
         os.fsync(f.fileno())
 
 
-def _lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
     """Lines ending in ``\n`` (kept), and nothing else: not U+2028, U+0085, form feed..."""
     lines = text.split("\n")
     out = [line + "\n" for line in lines[:-1]]

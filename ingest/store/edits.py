@@ -42,7 +42,13 @@ from govmap.ingest.store.edit_values import ChangeRecord as ChangeRecord
 from govmap.ingest.store.edit_values import RemoveLink as RemoveLink
 from govmap.ingest.store.edit_values import RemoveRecord as RemoveRecord
 from govmap.ingest.store.mutate import mutate
-from govmap.ingest.store.roundtrip import _dump, _load, _newline, _yaml, record_block
+from govmap.ingest.store.roundtrip import (
+    dump_document,
+    line_ending,
+    load_document,
+    record_block,
+    round_trip_yaml,
+)
 
 # -- applying and validating ---------------------------------------------------
 
@@ -117,7 +123,11 @@ def _problem_field(p: Problem) -> str | None:
     return f"{p.field}.{m.group(1)}" if p.field else m.group(1)
 
 
-def _invalid(edit: Edit, problems: list[Problem], text: str, where: tuple[str, str] | None) -> EditInvalid:
+def edit_invalid(
+    edit: Edit, problems: list[Problem], text: str, where: tuple[str, str] | None
+) -> EditInvalid:
+    """The :class:`EditInvalid` for an edit's problems: each error under the form field it is
+    about when it falls in the record's lines (``where`` is its section and id), else general."""
     errors = [p for p in problems if p.level is Level.ERROR]
     lines = _record_lines(text, *where, last=isinstance(edit, AddRecord)) if where else None
     fields: dict[str, list[str]] = {}
@@ -155,7 +165,7 @@ def check_version_token(token: str | None) -> str:
     return token
 
 
-def _dump_item(document: Any, section: str, item: CommentedMap) -> str:
+def dump_item(document: Any, section: str, item: CommentedMap) -> str:
     """One record as the whole document would write it: its lines, without the section key.
 
     ``document`` is anything with the round-trip ``yaml`` settings of the file
@@ -203,18 +213,18 @@ def apply_edit(text: str, edit: Edit, filename: str = "<register>") -> Applied:
     """
     before_check = check_text(text, filename)
     # ruamel loses blank lines of CRLF text: edit with LF, then write the file's own line ends.
-    newline = _newline(text)
+    newline = line_ending(text)
     lf_text = text.replace("\r\n", "\n") if newline != "\n" else text
-    y = _yaml(lf_text)
-    doc = _load(lf_text, y)
+    y = round_trip_yaml(lf_text)
+    doc = load_document(lf_text, y)
     where = mutate(doc, edit)
-    new_text = _dump(doc, y, lf_text, newline)
+    new_text = dump_document(doc, y, lf_text, newline)
     checked = check_text(new_text, filename)
     if checked.register is None:
         # Only errors the edit caused: a register already broken elsewhere is not this form's fault.
         old = {(p.code, p.message) for p in before_check.errors}
         new = [p for p in checked.problems if (p.code, p.message) not in old]
-        raise _invalid(edit, new or checked.problems, new_text, where)
+        raise edit_invalid(edit, new or checked.problems, new_text, where)
     return Applied(
         text=new_text,
         register=checked.register,

@@ -34,9 +34,9 @@ from govmap.ingest.reading.load import check_text
 from govmap.ingest.reading.yamlsafe import parse
 from govmap.ingest.store.dump import dump_register, register_data
 from govmap.ingest.store.edit_values import AddRecord, Edit, RemoveRecord
-from govmap.ingest.store.edits import _invalid as edit_invalid  # the form-field mapping of the YAML store
+from govmap.ingest.store.edits import edit_invalid  # the form-field mapping of the YAML store
 from govmap.ingest.store.mutate import mutate
-from govmap.ingest.store.roundtrip import _dump, _load, _yaml
+from govmap.ingest.store.roundtrip import dump_document, load_document, round_trip_yaml
 
 _SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it
 
@@ -88,10 +88,10 @@ def edited_one(
     if last is not None and last[0] is edit and last[1] is subject and last[2] is info:
         return last[3]
     one = dump_register(register_of([subject] if subject is not None else [], info))
-    y = _yaml(one)
-    doc = _load(one, y)
+    y = round_trip_yaml(one)
+    doc = load_document(one, y)
     where = mutate(doc, edit)
-    answer = (parse(_dump(doc, y, one), "<edit>").data or {}, where)
+    answer = (parse(dump_document(doc, y, one), "<edit>").data or {}, where)
     _last = (edit, subject, info, answer)
     return answer
 

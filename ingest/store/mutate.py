@@ -25,7 +25,7 @@ from govmap.ingest.store.edit_values import (
     link_target,
     section_word,
 )
-from govmap.ingest.store.roundtrip import _plain, _short
+from govmap.ingest.store.roundtrip import ruamel_item, ruamel_value
 
 
 def find_record(doc: CommentedMap, record_id: str) -> tuple[str, int, CommentedMap]:
@@ -64,7 +64,7 @@ def _merge_ids(old: Any, new: list[Any], field_name: str) -> Any:
     if not isinstance(old, list):
         old = [old] if old is not None else []
     by_target = {link_target(field_name, o): o for o in old}
-    merged = [by_target.get(link_target(field_name, n), _short(field_name, n)) for n in new]
+    merged = [by_target.get(link_target(field_name, n), ruamel_item(field_name, n)) for n in new]
     if flow:
         seq = CommentedSeq(merged)
         seq.fa.set_flow_style()
@@ -79,7 +79,7 @@ def mutate(doc: CommentedMap, edit: Edit) -> tuple[str, str] | None:
             raise EditRefused(f"unknown section '{edit.section}'", hint=did_you_mean(edit.section, SECTIONS))
         if edit.section not in doc or doc[edit.section] is None:
             doc[edit.section] = CommentedSeq()
-        doc[edit.section].append(_plain(edit.data))
+        doc[edit.section].append(ruamel_value(edit.data))
         return edit.section, edit.subject
     section, i, item = find_record(doc, edit.subject)
     if isinstance(edit, RemoveRecord):
@@ -93,16 +93,16 @@ def mutate(doc: CommentedMap, edit: Edit) -> tuple[str, str] | None:
             elif key in link_fields and isinstance(value, list) and key in item:
                 item[key] = _merge_ids(item[key], value, key)
             else:
-                item[key] = _plain(value)
+                item[key] = ruamel_value(value)
         return section, edit.id
     seq = _list_field(item, section, edit.field, edit.subject)
     if isinstance(edit, AddLink):
-        seq.append(_short(edit.field, edit.value))
+        seq.append(ruamel_item(edit.field, edit.value))
         return section, edit.record
     if not 0 <= edit.index < len(seq):
         raise UnknownRecord(f"'{edit.record}' has no {item_word(edit.field)} #{edit.index + 1}")
     if isinstance(edit, ChangeLink):
-        seq[edit.index] = _short(edit.field, edit.value)
+        seq[edit.index] = ruamel_item(edit.field, edit.value)
     else:
         del seq[edit.index]
     if not seq:

@@ -101,7 +101,7 @@ def edited_record(
     if after is None:
         # Records named by the record before the edit, and after: found from the edited text.
         after = _record_in(_apply(edit, old, info), edit, old)
-    ids = _mentions(after) | (_mentions(_data(old)) if old is not None else set())
+    ids = mentions(after) | (mentions(_data(old)) if old is not None else set())
     if old is not None and after.get("id") != old.id:
         ids |= hood.naming(old)  # renamed: every record naming the old id must be checked
     rid = old.id if old is not None else str(after.get("id", ""))
@@ -157,7 +157,7 @@ def _data(rec: Record) -> dict[str, Any]:
     return rec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
 
-def _mentions(data: Any) -> set[str]:
+def mentions(data: Any) -> set[str]:
     """Every string in a record's data: the ids it may name (looked up by the id index; most miss)."""
     out: set[str] = set()
     stack = [data]

@@ -41,16 +41,22 @@ from govmap.ingest.model import SECTIONS, Record, Register
 from govmap.ingest.reading.load import check_text
 from govmap.ingest.reading.yamlsafe import parse
 from govmap.ingest.store.edit_values import AddRecord, Edit, RemoveRecord
-from govmap.ingest.store.edits import Applied, _dump_item, _invalid, record_data
+from govmap.ingest.store.edits import Applied, dump_item, edit_invalid, record_data
 from govmap.ingest.store.mutate import find_record, mutate
 from govmap.ingest.store.neighbourhood import (
     RegisterNeighbours,
-    _mentions,
     edited_record,
+    mentions,
     named_by,
     rename_in,
 )
-from govmap.ingest.store.roundtrip import _dump, _load, _newline, _yaml, record_block
+from govmap.ingest.store.roundtrip import (
+    dump_document,
+    line_ending,
+    load_document,
+    record_block,
+    round_trip_yaml,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +76,9 @@ class Document:
     @classmethod
     def parse(cls, text: str, register: Register) -> Document:
         # ruamel loses blank lines of CRLF text: edit with LF, then write the file's own line ends.
-        newline = _newline(text)
+        newline = line_ending(text)
         lf_text = text.replace("\r\n", "\n") if newline != "\n" else text
-        return cls(lf_text, register, _yaml(lf_text), newline)
+        return cls(lf_text, register, round_trip_yaml(lf_text), newline)
 
     def file_text(self) -> str:
         """The text with the file's own line ends."""
@@ -91,7 +97,7 @@ class Document:
     def doc(self) -> CommentedMap:
         """The whole round-trip document (parsed on first use: minutes for a national register)."""
         if self._doc is None:
-            self._doc = _load(self.text, self.yaml)
+            self._doc = load_document(self.text, self.yaml)
         return self._doc
 
 
@@ -113,13 +119,13 @@ def _record_lines(document: Document, rec: Record) -> tuple[int, int, CommentedM
         return None
     block = document.text[span[0] : span[1]]
     try:
-        mini = _load(f"{rec.section}:\n{block}", document.yaml)
+        mini = load_document(f"{rec.section}:\n{block}", document.yaml)
     except EditRefused:
         return None
     items = mini.get(rec.section)
     if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], CommentedMap):
         return None
-    if items[0].get("id") != rec.id or _dump_item(document, rec.section, items[0]) != block:
+    if items[0].get("id") != rec.id or dump_item(document, rec.section, items[0]) != block:
         return None
     return span[0], span[1], mini
 
@@ -142,7 +148,7 @@ def _record_patch(document: Document, edit: Edit) -> _Patch | None:
         mini = CommentedMap()
         mini[edit.section] = CommentedSeq()
         where = mutate(mini, edit)
-        lines = _dump_item(document, edit.section, mini[edit.section][-1])
+        lines = dump_item(document, edit.section, mini[edit.section][-1])
         return _Patch(found[1], found[1], lines, where)
     rec = register.get(edit.subject)
     if rec is None:
@@ -154,7 +160,7 @@ def _record_patch(document: Document, edit: Edit) -> _Patch | None:
         return None
     start, end, mini = found
     where = mutate(mini, edit)
-    lines = "" if isinstance(edit, RemoveRecord) else _dump_item(document, rec.section, mini[rec.section][0])
+    lines = "" if isinstance(edit, RemoveRecord) else dump_item(document, rec.section, mini[rec.section][0])
     return _Patch(start, end, lines, where)
 
 
@@ -214,10 +220,10 @@ def _apply(document: Document, edit: Edit, patch: _Patch | None, filename: str, 
     else:
         whole_doc = document.doc
         where = mutate(whole_doc, edit)
-        lf_text = _dump(whole_doc, document.yaml, document.text)
+        lf_text = dump_document(whole_doc, document.yaml, document.text)
         item = _edited_item(whole_doc, edit, where)
         if where is not None and item is not None:
-            after = _item_data(where[0], _dump_item(document, where[0], item))
+            after = _item_data(where[0], dump_item(document, where[0], item))
     new_text = lf_text.replace("\n", document.newline) if document.newline != "\n" else lf_text
     register, refused = _neighbourhood_checked(document, edit, where, after)
     refusal = _refusal(document, edit, after) if refused else None
@@ -227,7 +233,7 @@ def _apply(document: Document, edit: Edit, patch: _Patch | None, filename: str, 
     if register is None or (whole_file and not any(True for _ in register.records())):
         checked = check_text(new_text, filename, whole_file=whole_file)
         if checked.register is None:
-            raise _invalid(edit, checked.problems, new_text, where)
+            raise edit_invalid(edit, checked.problems, new_text, where)
         if refused:  # pragma: no cover - a neighbourhood too small: the whole register decides
             log.warning(
                 "%s: the neighbourhood check refused an edit the whole register accepts", edit.subject
@@ -332,7 +338,7 @@ def _near_misses(register: Register, after: dict[str, Any]) -> set[str]:
     field may name; the closest of every section is a superset of those, whatever the field.
     """
     index = register.index
-    texts = {t for t in _mentions(after) if t not in index}
+    texts = {t for t in mentions(after) if t not in index}
     out: set[str] = set()
     for section in SECTIONS:
         ids = [r.id for r in getattr(register, section)]

@@ -36,7 +36,8 @@ def _indents(text: str) -> tuple[int, int, int]:
     return (len(k.group(1)) if k else 2), seq, offset
 
 
-def _yaml(text: str) -> YAML:
+def round_trip_yaml(text: str) -> YAML:
+    """A ruamel round-trip loader and dumper set to ``text``'s own indentation and quoting."""
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 4096  # never re-wrap a reviewer's long lines
@@ -46,7 +47,8 @@ def _yaml(text: str) -> YAML:
     return y
 
 
-def _load(text: str, y: YAML) -> CommentedMap:
+def load_document(text: str, y: YAML) -> CommentedMap:
+    """``text`` as ruamel's commented mapping, or :class:`EditRefused` if it is not one."""
     try:
         doc = y.load(text)
     except YAMLError as exc:  # the text on disk was valid; this is a bug or a race
@@ -91,13 +93,13 @@ def record_block(text: str, record_id: str) -> tuple[int, int] | None:
     return start, len(text)
 
 
-def _newline(text: str) -> str:
+def line_ending(text: str) -> str:
     """The line ending of a register: that of its first line (``\\r\\n`` or ``\\n``)."""
     end = text.find("\n")
     return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
 
 
-def _dump(doc: CommentedMap, y: YAML, original: str, newline: str = "\n") -> str:
+def dump_document(doc: CommentedMap, y: YAML, original: str, newline: str = "\n") -> str:
     """The document as text (``original`` has ``\\n`` line ends), ending lines with ``newline``."""
     out = io.StringIO()
     y.dump(doc, out)
@@ -128,26 +130,26 @@ def _text(value: str) -> str:
     return value
 
 
-def _plain(value: Any) -> Any:
+def ruamel_value(value: Any) -> Any:
     """Plain data -> ruamel containers (so they dump in block style)."""
     if isinstance(value, Mapping):
         out = CommentedMap()
         for k, v in value.items():
             if v is not None and v != [] and v != ():
-                out[k] = _plain(v)
+                out[k] = ruamel_value(v)
         return out
     if isinstance(value, list | tuple):
-        return CommentedSeq(_plain(v) for v in value)
+        return CommentedSeq(ruamel_value(v) for v in value)
     if isinstance(value, str):
         return _text(value)
     return value
 
 
-def _short(field_name: str, value: Any) -> Any:
+def ruamel_item(field_name: str, value: Any) -> Any:
     """``{member: x}`` -> ``x``: write an item with nothing but its target as a bare id."""
     if isinstance(value, Mapping):
         kept = {k: v for k, v in value.items() if v is not None and v != [] and v != ()}
         if set(kept) == {item_type(field_name).target_key}:
-            return _plain(next(iter(kept.values())))
-        return _plain(kept)
-    return _plain(value)
+            return ruamel_value(next(iter(kept.values())))
+        return ruamel_value(kept)
+    return ruamel_value(value)

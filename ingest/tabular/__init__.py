@@ -26,7 +26,6 @@ from govmap.ingest.tabular.layout import (
     record_rows,
     write_csv_zip,
     write_csvs,
-    write_xlsx,
 )
 from govmap.ingest.tabular.read import (
     Cell,
@@ -38,6 +37,7 @@ from govmap.ingest.tabular.read import (
     TabularInvalid,
     clean,
 )
+from govmap.ingest.tabular.xlsx import write_xlsx
 
 __all__ = [
     "LINK_SHEETS",

@@ -40,7 +40,7 @@ from govmap.ingest.tabular.read import (
     SpreadsheetUnreadable,
     Table,
     TabularInvalid,
-    _sort_key,
+    problem_order,
 )
 
 # -- reading files ---------------------------------------------------------------------
@@ -271,7 +271,7 @@ def check_tables(
         return found
 
     checked = check_data({"govmap": 1, **data}, filename, "", locator=locate)
-    checked.problems = sorted([*reader.problems, *checked.problems], key=_sort_key)
+    checked.problems = sorted([*reader.problems, *checked.problems], key=problem_order)
     if reader.problems:
         checked.register = None
     return Imported(checked, reader)

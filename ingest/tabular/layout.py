@@ -1,6 +1,6 @@
 """A register as spreadsheets: one sheet per section and per kind of link, and back.
 
-``write_xlsx`` / ``write_csvs`` lay a register out as tables a council officer
+``write_csvs`` (and :func:`govmap.ingest.tabular.xlsx.write_xlsx`) lay a register out as tables a council officer
 can fill in; ``import_register`` reads them back (a ``.xlsx`` workbook, a
 folder of ``.csv`` files or a ``.zip`` of them; :mod:`govmap.ingest.tabular.files`,
 :mod:`govmap.ingest.tabular.read`) into the same plain data a YAML file gives, and
@@ -238,7 +238,8 @@ README_SHEET, LISTS_SHEET = "README", "Lists"
 # -- cells out -------------------------------------------------------------------------
 
 
-def _scalar_text(value: Any) -> str:
+def scalar_text(value: Any) -> str:
+    """A cell value as text: ``true``/``false``, an enum's value, an ISO date."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
@@ -283,7 +284,7 @@ def _cell_value(model: BaseModel, name: str, col: Column | None = None) -> Any:
     if name == "sources":
         return "\n".join(_source_text(s) for s in value) if value else None
     if isinstance(value, tuple):
-        texts = [_scalar_text(v) for v in value]
+        texts = [scalar_text(v) for v in value]
         if col is not None and col.scalar and len(texts) == 1:
             return "[" + json.dumps(texts[0], ensure_ascii=False) + "]"  # a list of one, not the value
         return _lines_text(texts)
@@ -319,7 +320,7 @@ def record_rows(register: Register, sheet: Sheet) -> Iterator[list[Any]]:
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
-    text = _scalar_text(value)
+    text = scalar_text(value)
     # A leading apostrophe makes a spreadsheet show the rest as text; one is stripped on import.
     return "'" + text if text.startswith((*FORMULA_START, "'")) else text
 
@@ -344,13 +345,6 @@ def write_csv_zip(register: Register, template: bool = False) -> bytes:
         for name, data in write_csvs(register, template).items():
             z.writestr(name, data)
     return buf.getvalue()
-
-
-def write_xlsx(register: Register, template: bool = False) -> bytes:
-    """The register as an ``.xlsx`` workbook (see :mod:`govmap.ingest.tabular.xlsx` for the layout)."""
-    from govmap.ingest.tabular.xlsx import workbook_bytes
-
-    return workbook_bytes(register, template)
 
 
 def column_letter(n: int) -> str:

@@ -17,7 +17,13 @@ from govmap.ingest.errors import GovmapError
 from govmap.ingest.model import SECTIONS, Record, Register
 from govmap.ingest.reading.load import check_text
 from govmap.ingest.store.dump import record_data
-from govmap.ingest.store.roundtrip import _dump, _load, _newline, _plain, _yaml
+from govmap.ingest.store.roundtrip import (
+    dump_document,
+    line_ending,
+    load_document,
+    round_trip_yaml,
+    ruamel_value,
+)
 
 
 def _same(a: Record, b: Record) -> bool:
@@ -45,10 +51,10 @@ def _update(item: CommentedMap, before: Record, rec: Record) -> None:
             seq = CommentedSeq()
             for one, plain in zip(new, value, strict=True):
                 j = next((i for i in kept if old[i] == one), None)
-                seq.append(kept.pop(j) if j is not None else _plain(_tidy(plain)))
+                seq.append(kept.pop(j) if j is not None else ruamel_value(_tidy(plain)))
             item[key] = seq
             continue
-        item[key] = _plain(_tidy(value))
+        item[key] = ruamel_value(_tidy(value))
 
 
 def _tidy(value: Any) -> Any:
@@ -63,10 +69,10 @@ def _tidy(value: Any) -> Any:
 
 def merge_text(text: str, old: Register, new: Register, filename: str = "<register>") -> str:
     """The text of ``filename`` (holding ``old``) changed to hold ``new``, comments kept where unchanged."""
-    y = _yaml(text)
-    doc: CommentedMap = _load(text.replace("\r\n", "\n"), y)
+    y = round_trip_yaml(text)
+    doc: CommentedMap = load_document(text.replace("\r\n", "\n"), y)
     if new.info.model_dump(mode="json") != old.info.model_dump(mode="json"):
-        doc["register"] = _plain(new.info.model_dump(mode="json", exclude_defaults=True))
+        doc["register"] = ruamel_value(new.info.model_dump(mode="json", exclude_defaults=True))
     for section in SECTIONS:
         records: tuple[Record, ...] = getattr(new, section)
         seq: Any = doc.get(section)
@@ -85,16 +91,16 @@ def merge_text(text: str, old: Register, new: Register, filename: str = "<regist
             if rec is None:
                 del seq[i]
             elif before is None or type(before) is not type(rec):
-                seq[i] = _plain(_tidy(record_data(rec)))
+                seq[i] = ruamel_value(_tidy(record_data(rec)))
             elif not _same(before, rec) and isinstance(item, CommentedMap):
                 _update(item, before, rec)
         present = {item.get("id") for item in seq if isinstance(item, dict)}
         for rec in records:
             if rec.id not in present:
-                seq.append(_plain(_tidy(record_data(rec))))
+                seq.append(ruamel_value(_tidy(record_data(rec))))
         if not seq:
             del doc[section]
-    out = _dump(doc, y, text.replace("\r\n", "\n"), _newline(text))
+    out = dump_document(doc, y, text.replace("\r\n", "\n"), line_ending(text))
     checked = check_text(out, filename)
     if checked.register is None or checked.register.model_dump(mode="json") != _sorted_like(
         new, checked.register

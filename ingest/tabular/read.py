@@ -24,8 +24,8 @@ from govmap.ingest.tabular.layout import (
     SOURCES,
     Column,
     Sheet,
-    _scalar_text,
     column_letter,
+    scalar_text,
 )
 from govmap.ingest.text import TextRefused, clean_text
 
@@ -111,7 +111,8 @@ class TabularInvalid(GovmapError):
         return "\n".join([*(p.format() for p in self.errors), f"error: {self.message}"])
 
 
-def _sort_key(p: Problem) -> tuple[Any, ...]:
+def problem_order(p: Problem) -> tuple[Any, ...]:
+    """Sort key for problems: by file, then sheet order and cell, spanless ones first."""
     s = p.span
     if isinstance(s, CellSpan):
         return (s.file, s.order, s.sheet, s.line, s.column)
@@ -154,7 +155,7 @@ class Reader:
         if col.kind == LINES or (
             col.many and isinstance(v, str) and (v.lstrip().startswith("[") or "\n" in v)
         ):
-            return self.lines(cell, _scalar_text(v))
+            return self.lines(cell, scalar_text(v))
         if col.many and not col.scalar and isinstance(v, str):
             return [v.strip()]
         if col.kind == BOOL:
@@ -264,7 +265,7 @@ class Reader:
                 continue
             value, vcell = vals["value"]
             if key == "top":
-                value = self.lines(vcell, _scalar_text(value))
+                value = self.lines(vcell, scalar_text(value))
             value = clean(value, str(key))
             info[key] = value
             self.where[("register", key)] = vcell

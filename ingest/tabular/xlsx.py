@@ -173,7 +173,7 @@ def _sheet(
         _validation(ws, c, col, last, ranges)
 
 
-def workbook_bytes(register: Register, template: bool = False) -> bytes:
+def write_xlsx(register: Register, template: bool = False) -> bytes:
     """The register (or, with ``template``, only the headers) as ``.xlsx`` bytes."""
     from openpyxl import Workbook
 

@@ -12,7 +12,7 @@ import networkx as nx
 
 from govmap.webviz.map import layout as maplayout
 from govmap.webviz.map.query import MapQuery
-from govmap.webviz.map.style import FONT, _font, _label, _size
+from govmap.webviz.map.style import FONT, node_font, node_label, node_size
 
 #: Maps this small get their own layout; larger ones reuse the whole register's.
 LOCAL_LAYOUT = 150
@@ -27,7 +27,7 @@ _LAYOUTS: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], mapla
 _LAYOUTS_LOCK = threading.Lock()
 
 
-def _arrange(
+def arrange_view(
     g: nx.MultiDiGraph,
     nodes: set[str],
     q: MapQuery,
@@ -81,13 +81,13 @@ def _label_boxes(g: nx.MultiDiGraph, nodes: set[str]) -> dict[str, tuple[float, 
     top = max(degree.values(), default=0)
     out = {}
     for n in nodes:
-        size = _size(degree[n], top)
-        font = _font(g.nodes[n]["kind"], size, False, len(nodes) <= 25)
+        size = node_size(degree[n], top)
+        font = node_font(g.nodes[n]["kind"], size, False, len(nodes) <= 25)
         if font <= FONT["small"] and len(nodes) > 60:
             # Not drawn at the default zoom of a view this big: room for the shape only.
             out[n] = (2 * size + 10, 2 * size + 10)
             continue
-        lines = _label(g.nodes[n]["name"]).split("\n") + (
+        lines = node_label(g.nodes[n]["name"]).split("\n") + (
             ["(unconfirmed)"] if g.nodes[n].get("status") == "unconfirmed" else []
         )
         width = max(len(x) for x in lines) * font * 0.55

@@ -28,20 +28,20 @@ import networkx as nx
 from govmap.graph.entity import LABELS
 from govmap.ingest.model import Register, RelType
 from govmap.webviz.map import layout as maplayout
-from govmap.webviz.map.arrange import _arrange
+from govmap.webviz.map.arrange import arrange_view
 from govmap.webviz.map.query import MapQuery, MapTooBig, describe
-from govmap.webviz.map.select import _hidden_neighbours, select
+from govmap.webviz.map.select import hidden_neighbours, select
 from govmap.webviz.map.style import (
-    _INSIDE,
     DEFAULT_EDGE,
     EDGE_STYLE,
+    INSIDE,
     KIND_STYLE,
     RELATION_WORDS,
     UNCONFIRMED_DASHES,
-    _font,
-    _label,
-    _size,
-    _title,
+    node_font,
+    node_label,
+    node_size,
+    node_title,
 )
 
 #: Registers larger than this get no whole-register layout (Fruchterman-Reingold is
@@ -157,12 +157,6 @@ def _node_color(fill: str) -> dict[str, str]:
     return {"background": fill, "border": NODE_BORDER}
 
 
-def node_title(node: Mapping[str, Any]) -> str:
-    """A record's tooltip from its fields, as map.js makes it (``nodeTitle``): the same text
-    as :func:`govmap.webviz.map.style._title`."""
-    return _title(node)
-
-
 def edge_title(source: str, words: str, target: str, status: str | None) -> str:
     """A link's tooltip, as map.js makes it (``edgeTitle``): "North CSP reports to the
     county board", with " (unconfirmed)" when it is."""
@@ -251,7 +245,7 @@ def measure(g: nx.MultiDiGraph, name: str) -> dict[str, float]:
     return {node: float(d) for node, d in simple.degree()}
 
 
-def _linked_within(g: nx.MultiDiGraph, n: str, nodes: set[str]) -> bool:
+def linked_within(g: nx.MultiDiGraph, n: str, nodes: set[str]) -> bool:
     """Whether ``n`` has a link, either way, to another record of ``nodes`` (stops at the
     first: a hub's degree in a subgraph view walks all its links in the whole graph)."""
     return any(m != n and m in nodes for m in g.succ[n]) or any(m != n and m in nodes for m in g.pred[n])
@@ -290,9 +284,9 @@ def map_data(
     alone: set[str] = set()
     if not q.hierarchy and not q.path and total > 1:
         # Unlinked records would be drawn far from the rest and shrink the fit: list them instead.
-        alone = {n for n in nodes if n != centre and not _linked_within(g, n, nodes)}
+        alone = {n for n in nodes if n != centre and not linked_within(g, n, nodes)}
     drawn = nodes - alone
-    arranged, final = _arrange(g, drawn, q, positions_of)
+    arranged, final = arrange_view(g, drawn, q, positions_of)
     pos = arranged.positions
     values = measure_of(q.size)
     top = max((values.get(n, 0.0) for n in drawn), default=0.0)
@@ -307,20 +301,20 @@ def map_data(
             data.isolated.append(_record(n, attrs, url_for_entity(n)))
             continue
         x, y = pos.get(n, (0.0, 0.0))
-        size = _size(values.get(n, 0.0), top)
-        label = _label(attrs["name"])
+        size = node_size(values.get(n, 0.0), top)
+        label = node_label(attrs["name"])
         if attrs["status"] == "unconfirmed":
             label += "\n(unconfirmed)"
         node: dict[str, Any] = {
             **_record(n, attrs, url_for_entity(n)),
             "label": label,
-            "title": _title(attrs),
+            "title": node_title(attrs),
             "shape": style["shape"],
             "color": _node_color(style["color"]),
             "size": size,
             "font": {
-                "size": _font(attrs["kind"], size, n == centre, len(drawn) <= 25),
-                **_INSIDE.get(style["shape"], {}),
+                "size": node_font(attrs["kind"], size, n == centre, len(drawn) <= 25),
+                **INSIDE.get(style["shape"], {}),
             },
             "x": round(x, 1),
             "y": round(y, 1),
@@ -370,7 +364,7 @@ def map_data(
     if highlight - nodes:
         data.notes.append(f"{len(highlight - nodes)} highlighted record(s) are outside this view.")
     if q.path:
-        hidden = _hidden_neighbours(g, q.path)
+        hidden = hidden_neighbours(g, q.path)
         if hidden:
             data.notes.append(f"{hidden} more neighbours of the path are not drawn.")
     if q.hierarchy:
@@ -460,7 +454,7 @@ def _collapsed(
                 "kind": "group",
                 "shape": style["shape"],
                 "color": _node_color(style["color"]),
-                "size": _size(sizes[gid], top) * 1.5,
+                "size": node_size(sizes[gid], top) * 1.5,
                 "x": round(x, 1),
                 "y": round(y, 1),
             }

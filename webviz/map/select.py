@@ -135,7 +135,9 @@ def _path_and_neighbours(g: nx.MultiDiGraph, steps: tuple[str, ...]) -> set[str]
     return out
 
 
-def _hidden_neighbours(g: nx.MultiDiGraph, steps: tuple[str, ...]) -> int:
+def hidden_neighbours(g: nx.MultiDiGraph, steps: tuple[str, ...]) -> int:
+    """How many neighbours of a path's steps the path view leaves out (it shows
+    :data:`PATH_NEIGHBOURS` of each)."""
     return sum(
         max(0, len(set(nx.all_neighbors(g, s)) - set(steps)) - PATH_NEIGHBOURS) for s in steps if s in g
     )

@@ -81,8 +81,9 @@ RELATION_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _title(attrs: Mapping[str, Any]) -> str:
-    """A plain-text tooltip (vis-network shows it with innerText: never HTML)."""
+def node_title(attrs: Mapping[str, Any]) -> str:
+    """A record's plain-text tooltip, the text map.js makes from its fields (``nodeTitle``;
+    vis-network shows it with innerText: never HTML)."""
     kind = attrs.get("kind", "")
     subtype = attrs.get("subtype")
     lines = [attrs.get("name", ""), f"{kind}{', ' + subtype if subtype and subtype != kind else ''}"]
@@ -91,7 +92,7 @@ def _title(attrs: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _label(name: str, width: int = 22, lines: int = 2) -> str:
+def node_label(name: str, width: int = 22, lines: int = 2) -> str:
     """The name wrapped onto at most ``lines`` lines of about ``width`` characters, with an
     ellipsis when it is longer (the full name is in the tooltip, the panel and the table)."""
     words, out, line = name.split(), [], ""
@@ -109,7 +110,8 @@ def _label(name: str, width: int = 22, lines: int = 2) -> str:
     return "\n".join(out)
 
 
-def _size(value: float, top: float) -> float:
+def node_size(value: float, top: float) -> float:
+    """A node's size from its weight ``value`` against the view's largest, ``top``."""
     return round(10 + 22 * math.sqrt(value / top), 1) if top > 0 else 12.0
 
 
@@ -119,7 +121,8 @@ def _size(value: float, top: float) -> float:
 FONT = {"centre": 17, "major": 15, "minor": 14, "small": 11}
 
 
-def _font(kind: str, size: float, centre: bool, view_is_small: bool) -> int:
+def node_font(kind: str, size: float, centre: bool, view_is_small: bool) -> int:
+    """A label's font size (:data:`FONT`): the focus largest, then bodies, then the rest by size."""
     if centre:
         return FONT["centre"]
     if kind == "body" or view_is_small:
@@ -128,4 +131,4 @@ def _font(kind: str, size: float, centre: bool, view_is_small: bool) -> int:
 
 
 #: Shapes that hold their label inside: white text on the fill (at least 4.5:1), no halo.
-_INSIDE = {"ellipse": {"color": "#ffffff", "strokeWidth": 0}}
+INSIDE = {"ellipse": {"color": "#ffffff", "strokeWidth": 0}}
