@@ -37,9 +37,10 @@ from typing import Any
 import networkx as nx
 
 from govmap.graph.build import build_graph
+from govmap.graph.terms import GRAPH_FORMATS
 from govmap.ingest.model import Body, Organisation, Person, Post, Register
 
-FORMATS = ("graphml", "gexf", "cytoscape", "popolo", "csv-graph")
+FORMATS = GRAPH_FORMATS
 
 NODE_COLUMNS = ("id", "label", "kind", "subtype", "status", "areas", "statutory")
 EDGE_COLUMNS = ("id", "source", "target", "relation", "role", "status", "origin")

@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from govmap.cliutil import ExitStatus, plural, register_argument
+from govmap.graph.terms import GRAPH_FORMATS
 from govmap.ingest.errors import GovmapError, OutputError
 
 TABLE_FORMATS = ("xlsx", "csv")
-GRAPH_FORMATS = ("graphml", "gexf", "cytoscape", "popolo", "csv-graph")
 FORMATS = (*TABLE_FORMATS, *GRAPH_FORMATS, "map")
 #: The format a file name implies, when --format is not given.
 BY_SUFFIX = {".xlsx": "xlsx", ".zip": "csv", ".graphml": "graphml", ".gexf": "gexf", ".html": "map"}

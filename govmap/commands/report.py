@@ -8,24 +8,21 @@ from typing import Any
 import click
 
 from govmap.cliutil import ExitStatus, plural, register_argument
+from govmap.graph.terms import REPORT_FORMATS, SEVERITIES
 from govmap.ingest.reading.load import default_register_path, load_register
 
 
 @click.command("report")
 @register_argument
-@click.option(
-    "--format", "fmt", type=click.Choice(["md", "html", "json", "csv"]), default="md", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
 @click.option(
     "--kind", "kinds", multiple=True, metavar="KIND", help="Only this finding kind or group (repeatable)."
 )
-@click.option(
-    "--min-severity", type=click.Choice(["high", "medium", "low", "info"]), help="Leave out lower ones."
-)
+@click.option("--min-severity", type=click.Choice(SEVERITIES), help="Leave out lower ones.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["high", "medium", "low", "info"]),
+    type=click.Choice(SEVERITIES),
     help="Exit 1 if a finding is this severe.",
 )
 @click.option(

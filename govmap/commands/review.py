@@ -12,10 +12,11 @@ from typing import Any
 import click
 
 from govmap.cliutil import ExitStatus, register_argument
+from govmap.graph.terms import REVIEW_FORMATS, SEVERITIES
 from govmap.ingest.errors import OutputError
 from govmap.ingest.reading.load import default_register_path, load_register
+from govmap.ingest.store.decisions import DecisionStatus
 
-SEVERITIES = ["high", "medium", "low", "info"]
 date_option_type = click.DateTime(["%Y-%m-%d"])
 
 
@@ -40,7 +41,7 @@ def _day(value: Any) -> dt.date | None:
 @click.option(
     "--rev", "rev_day", type=date_option_type, help="Compare the file as committed on this day (YYYY-MM-DD)."
 )
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
 @click.option("--fail-on-new", type=click.Choice(SEVERITIES), help="Exit 1 if a new finding is this severe.")
 @click.option("--as-of", type=date_option_type, help="Judge both registers as of this day (default today).")
@@ -91,7 +92,7 @@ def diff(
 @click.option(
     "--status",
     required=True,
-    type=click.Choice(["accepted", "action", "not-applicable"]),
+    type=click.Choice([s.value for s in DecisionStatus]),
     help="The decision.",
 )
 @click.option("--reason", required=True, help="Why: what the next reviewer should read.")
@@ -170,7 +171,7 @@ def _steps(
 @click.option("--retire", multiple=True, metavar="ID", help="A body to retire (repeatable).")
 @click.option("--move", metavar="ID", help="A body to move under another.")
 @click.option("--to", metavar="ID", help="The body it now reports to.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="md", show_default=True)
 @click.option(
     "-o",
     "--output",

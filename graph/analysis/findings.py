@@ -24,27 +24,8 @@ from typing import Any
 from govmap.graph.analysis.lookup import Lookup as Lookup
 from govmap.graph.analysis.lookup import Subject
 from govmap.graph.analysis.lookup import is_active as is_active
+from govmap.graph.terms import Severity as Severity
 from govmap.ingest.model import Source
-
-
-class Severity(StrEnum):
-    """How much a finding matters, highest first."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """3 for high down to 0 for info: larger is more severe."""
-        return _RANK[self]
-
-    def at_least(self, other: Severity) -> bool:
-        return self.rank >= other.rank
-
-
-_RANK = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
 
 
 class Kind(StrEnum):

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govmap.graph import terms
 from govmap.graph.analysis.appointments import appointments
 from govmap.graph.analysis.delivery import Delivery, delivery_matrix
 from govmap.graph.analysis.findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
@@ -213,9 +214,8 @@ class Report:
         return {"json": self.to_json, "md": self.to_markdown, "csv": self.to_csv, "html": self.to_html}[fmt]()
 
 
-#: Every report format, once, with its media type.
-MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv"}
-FORMATS = tuple(MEDIA_TYPES)
+MEDIA_TYPES = terms.MEDIA_TYPES
+FORMATS = terms.REPORT_FORMATS
 
 
 def source_of(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from typing import Any
 
 from govmap.graph.review.diff import RegisterDiff, finding_brief
 from govmap.graph.review.whatif import WhatIf
+from govmap.graph.terms import REVIEW_FORMATS
 
-FORMATS = ("md", "html", "json")
+FORMATS = REVIEW_FORMATS
 
 
 def dumps(data: Any) -> str:
