@@ -93,6 +93,157 @@ def test_the_import_walk_sees_relative_imports():
     assert "govmap.ingest.model.SECTIONS" in imports(ROOT / "ingest" / "reading" / "validate.py")
 
 
+#: every module of the library: name -> file
+MODULES = {module_name(p): p for folder in PACKAGES for p in sorted((ROOT / folder).rglob("*.py"))}
+
+
+def _from_module(path: Path, node: ast.ImportFrom) -> str:
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_imports(path: Path) -> list[str]:
+    """``from x import _name`` and ``import x; x._name`` in a file, where x is another module.
+
+    A name starting with one underscore belongs to its module; a helper another module
+    needs is part of its room's interface and gets a public name (or moves to its user).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules: set[str] = set()
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            source = _from_module(path, node) if path.parts[-2:-1] != ("tests",) else node.module or ""
+            for alias in node.names:
+                if _is_private(alias.name):
+                    out.append(f"{path.relative_to(ROOT)}:{node.lineno}: from {source} import {alias.name}")
+                elif f"{source}.{alias.name}" in MODULES:
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            modules.update(
+                a.asname or a.name.split(".")[0] for a in node.names if a.name.startswith("govmap")
+            )
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and _is_private(node.attr)
+        ):
+            out.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr}")
+    return out
+
+
+def test_no_module_imports_a_private_name_from_another_module():
+    found = [hit for path in MODULES.values() for hit in private_imports(path)]
+    assert found == []
+
+
+def test_no_test_imports_a_private_name():
+    """Tests use a room's public names; the one kind of exception is reaching a private through
+    its module (``dump_module._emit``) to prove it equal to the public path it speeds up."""
+    found = [hit for path in sorted((ROOT / "tests").glob("*.py")) for hit in private_imports(path)]
+    assert [hit for hit in found if " from " in hit] == []
+
+
+def test_the_private_import_check_sees_both_spellings(tmp_path):
+    sample = ROOT / "ingest" / "store" / "_probe_sample.py"
+    try:
+        sample.write_text("from .roundtrip import _x\nfrom govmap.ingest.store import edits\nedits._y()\n")
+        MODULES[module_name(sample)] = sample
+        assert private_imports(sample) == [
+            "ingest/store/_probe_sample.py:1: from govmap.ingest.store.roundtrip import _x",
+            "ingest/store/_probe_sample.py:3: edits._y",
+        ]
+    finally:
+        MODULES.pop(module_name(sample), None)
+        sample.unlink()
+
+
+def module_imports(path: Path) -> set[str]:
+    """The govmap modules a file imports when it runs, in functions too (a lazy import is a real
+    dependency: it only moves an import-order failure from load time to call time).
+
+    ``from package import module`` counts the module alone, not the package's ``__init__``
+    (Python runs it first either way); imports under ``if TYPE_CHECKING:`` never run and are
+    left out: a renderer may name the type of what it renders while that type's module calls it.
+    """
+    out = set()
+
+    def visit(nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                visit(node.orelse)
+                continue
+            if isinstance(node, ast.Import):
+                out.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                source = _from_module(path, node)
+                out.update(
+                    f"{source}.{a.name}" if f"{source}.{a.name}" in MODULES else source for a in node.names
+                )
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    visit([child])
+            for handler in getattr(node, "handlers", []):
+                visit(handler.body)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    return {m for m in out if m in MODULES and m != module_name(path)}
+
+
+def import_circles() -> list[list[str]]:
+    """Groups of modules that import each other, directly or round a loop (Tarjan's algorithm)."""
+    graph = {name: sorted(module_imports(path)) for name, path in MODULES.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles = []
+
+    def strongconnect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strongconnect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            strongconnect(v)
+    return circles
+
+
+def test_no_modules_import_each_other_even_lazily():
+    assert import_circles() == []
+
+
+def test_the_import_walk_sees_imports_inside_functions():
+    """The circle check could not fail if it missed the lazy imports that hide circles."""
+    assert "govmap.support.background" in module_imports(ROOT / "ingest" / "tabular" / "xlsx.py")
+
+
 def test_every_package_folder_is_installed_by_pyproject():
     """A subpackage missing from pyproject works in an editable install and breaks `pip install .`."""
     import tomllib
@@ -135,6 +286,11 @@ def test_importing_the_ingest_package_and_every_module_in_it_loads_no_networkx_s
 def test_importing_govmap_loads_no_networkx_scipy_or_flask_until_a_name_is_used():
     assert heavy_after("govmap") == []
     assert heavy_after("govmap; govmap.build_graph") == ["networkx"]
+
+
+def test_the_command_line_loads_no_networkx_scipy_or_flask_before_a_command_runs():
+    """Its choices (severities, formats) come from :mod:`govmap.graph.terms`, which imports nothing."""
+    assert heavy_after("govmap.cli, govmap.graph.terms") == []
 
 
 def test_the_facade_names_every_export_and_only_those():
