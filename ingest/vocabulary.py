@@ -25,6 +25,8 @@ class OrganisationType(StrEnum):
     DISTRICT_COUNCIL = "district-council"
     UNITARY_COUNCIL = "unitary-council"
     METROPOLITAN_BOROUGH_COUNCIL = "metropolitan-borough-council"
+    #: A London borough council (``unitary-council`` is still accepted for one).
+    LONDON_BOROUGH_COUNCIL = "london-borough-council"
     COMBINED_AUTHORITY = "combined-authority"
     TRANSPORT_AUTHORITY = "transport-authority"
     FIRE_AND_RESCUE = "fire-and-rescue"
@@ -93,6 +95,10 @@ class AreaKind(StrEnum):
     DISTRICT = "district"
     METROPOLITAN_COUNTY = "metropolitan-county"
     METROPOLITAN_DISTRICT = "metropolitan-district"
+    #: A London borough (one recorded as ``unitary`` is judged the same: the same bodies are required).
+    LONDON_BOROUGH = "london-borough"
+    #: The area of an integrated care board.
+    ICB_AREA = "icb-area"
     NEIGHBOURHOOD = "neighbourhood"
     OTHER = "other"
 
