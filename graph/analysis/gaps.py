@@ -23,7 +23,7 @@ How ``matches`` and ``broader`` count (decided here, documented in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from govmap.graph.analysis.delivery import DELIVERY_KINDS, umbrella_themes
@@ -319,7 +319,7 @@ def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]
     return out
 
 
-def _clashing(lk: Lookup, closure: dict[str, set[str]], bodies: list[str]) -> list[list[str]]:
+def _clashing(lk: Lookup, closure: Mapping[str, frozenset[str]], bodies: list[str]) -> list[list[str]]:
     """Groups of ``bodies`` whose areas overlap, each group joined by overlaps; sorted.
 
     A body's areas are those it records or, if none, those of its nearest

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from govmap.graph.analysis.areas import AreaTree
 from govmap.graph.lines import children_of, closure, parents_of
 from govmap.ingest.model import (
     REF_RULES,
@@ -112,7 +113,10 @@ class Lookup:
         self.group_members: dict[str, list[str]] = defaultdict(list)
         for t, root in sorted(self.theme_groups.items()):
             self.group_members[root].append(t)
-        self.area_closure = area_closure(register)
+        #: The areas and how they nest (:mod:`govmap.graph.analysis.areas`).
+        self.area_tree = AreaTree.of(register)
+        #: Area id -> the area and every area it lies within (the tree's closure).
+        self.area_closure = self.area_tree.closure
         self._areas: dict[str, tuple[str, ...]] = {}
         #: Results one analysis computes and another reuses (the delivery matrix), by name.
         self.memo: dict[str, Any] = {}
@@ -282,22 +286,6 @@ def _match_groups(themes: Iterable[Theme]) -> dict[str, str]:
             if a != b:
                 parent[max(a, b)] = min(a, b)
     return {t: find(t) for t in list(parent)}
-
-
-def area_closure(register: Register) -> dict[str, set[str]]:
-    """Area id -> the area and every area it lies within (through ``within``)."""
-    within = {a.id: [link.to for link in a.within] for a in register.areas}
-    closure: dict[str, set[str]] = {}
-    for start in within:
-        seen = {start}
-        todo = list(within[start])
-        while todo:
-            a = todo.pop()
-            if a not in seen:
-                seen.add(a)
-                todo += within.get(a, [])
-        closure[start] = seen
-    return closure
 
 
 def lookup_of(register: Register, lookup: Lookup | None) -> Lookup:

@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from govmap.graph.analysis.areas import Relation
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import Body, Register, ThemeRole
@@ -278,14 +279,27 @@ def statutory_suggestion(a: Body, b: Body) -> str:
 #: How a pair's places relate, as a reviewer reads it (``evidence.place``).
 SAME_AREA = "same area"
 WITHIN = "one area within the other"
+OVERLAPPING = "overlapping areas"
+APART = "different areas"
 NOT_RECORDED = "not recorded"
+
+#: The words for each :class:`~govmap.graph.analysis.areas.Relation` of two bodies' own areas.
+PLACE_WORDS = {
+    Relation.SAME: SAME_AREA,
+    Relation.WITHIN: WITHIN,
+    Relation.CONTAINS: WITHIN,
+    Relation.OVERLAPPING: OVERLAPPING,
+    Relation.APART: APART,
+    Relation.UNKNOWN: NOT_RECORDED,
+}
 
 
 def place_of(lk: Lookup, a: Body, b: Body) -> tuple[str, list[str]]:
     """How the places two bodies record relate, and which of them records none of its own.
 
-    :data:`SAME_AREA` when they name an area in common, :data:`WITHIN` when
-    one's area lies within the other's (a district CSP and a county board),
+    :data:`SAME_AREA` when they name an area in common, otherwise the words
+    for their :meth:`~govmap.graph.analysis.areas.AreaTree.relation`
+    (:data:`WITHIN` for a district CSP and a county board);
     :data:`NOT_RECORDED` when either records no ``areas`` itself (a place
     taken from a parent, or none at all, is not evidence that two bodies
     work in the same place).
@@ -294,9 +308,10 @@ def place_of(lk: Lookup, a: Body, b: Body) -> tuple[str, list[str]]:
     if unplaced:
         return NOT_RECORDED, unplaced
     own_a = {link.to for link in a.areas}
-    if own_a & {link.to for link in b.areas}:
+    own_b = {link.to for link in b.areas}
+    if own_a & own_b:
         return SAME_AREA, []
-    return WITHIN, []
+    return PLACE_WORDS[lk.area_tree.relation(own_a, own_b)], []
 
 
 def overlap_graph(pairs: OverlapPairs) -> nx.Graph:
@@ -450,7 +465,10 @@ def overlap_finding(
 
 
 __all__ = [
+    "APART",
     "NOT_RECORDED",
+    "OVERLAPPING",
+    "PLACE_WORDS",
     "SAME_AREA",
     "WITHIN",
     "both_statutory",
