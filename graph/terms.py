@@ -39,6 +39,8 @@ SEVERITIES = tuple(s.value for s in Severity)
 #: Every report format, once, with its media type.
 MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv"}
 REPORT_FORMATS = tuple(MEDIA_TYPES)
+#: Formats printed from the committee pack (``govmap.graph.report.pdf``; they need a browser).
+PRINTED_FORMATS = {"pdf": "application/pdf"}
 
 #: Formats of a register diff and a what-if scenario (``govmap diff``, ``govmap whatif``).
 REVIEW_FORMATS = ("md", "html", "json")

@@ -95,9 +95,9 @@ def test_csv_and_html_formats_are_written(write_register):
 
 def test_the_report_commands_choices_are_the_librarys_severities_and_formats():
     from govmap.graph.analysis.findings import Severity
-    from govmap.graph.report import FORMATS
+    from govmap.graph.report.assemble import FORMATS, PRINTED
 
     params = {p.name: p for p in cli.commands["report"].params}
-    assert list(params["fmt"].type.choices) == list(FORMATS)
+    assert list(params["fmt"].type.choices) == list(FORMATS) + list(PRINTED)
     for name in ("min_severity", "fail_on"):
         assert list(params[name].type.choices) == [s.value for s in Severity]

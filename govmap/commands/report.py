@@ -8,13 +8,20 @@ from typing import Any
 import click
 
 from govmap.cliutil import ExitStatus, plural, register_argument
-from govmap.graph.terms import REPORT_FORMATS, SEVERITIES
+from govmap.graph.terms import PRINTED_FORMATS, REPORT_FORMATS, SEVERITIES
 from govmap.ingest.reading.load import default_register_path, load_register
 
 
 @click.command("report")
 @register_argument
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*REPORT_FORMATS, *PRINTED_FORMATS]),
+    default="md",
+    show_default=True,
+    help="pdf: the committee pack, A4 (needs `pip install 'govmap[pdf]'` and Chrome, Edge or Chromium).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
 @click.option(
     "--kind", "kinds", multiple=True, metavar="KIND", help="Only this finding kind or group (repeatable)."
@@ -44,7 +51,9 @@ def report_(
     """Report overlaps, gaps, structure, statutory membership and staleness.
 
     Exits 0 even when there are findings; with --fail-on, 1 when a finding
-    is at or above that severity.
+    is at or above that severity.  --format pdf writes the committee pack:
+    a cover, the summary and top findings, every finding with its evidence,
+    and the delivery matrix as a landscape annex.
     """
     import dataclasses
     import datetime as dt
@@ -56,6 +65,12 @@ def report_(
         expand_kinds(kinds)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--kind") from None
+    if fmt == "pdf":
+        from govmap.graph.report.pdf import check_engine
+
+        if not output and sys.stdout.isatty():
+            raise click.UsageError("a PDF is not for the terminal: give -o FILE (or pipe it to a file)")
+        check_engine()
     path = register or default_register_path()
     reg = load_register(path)
     options = ReportOptions(as_of=as_of.date() if as_of else dt.date.today())
@@ -66,7 +81,18 @@ def report_(
     from govmap.graph.review.decisions import render_report, write_report
 
     day, filtered = options.as_of or dt.date.today(), bool(kinds or min_severity)
-    if output:  # JSON streamed to the file, never held as one text
+    if fmt == "pdf":
+        from govmap.graph.report.pdf import html_to_pdf
+        from govmap.ingest.store.files import write_atomically
+
+        result, pack = render_report(result, path, day, "pack", filtered=filtered)
+        pdf = html_to_pdf(pack)
+        if output:
+            write_atomically(output, pdf)
+        else:
+            sys.stdout.buffer.write(pdf)
+            sys.stdout.flush()
+    elif output:  # JSON streamed to the file, never held as one text
         result = write_report(result, path, day, fmt, output, filtered=filtered)
     else:
         result, text = render_report(result, path, day, fmt, filtered=filtered)

@@ -1,7 +1,8 @@
-"""The report: run the analyses and render their findings (Markdown, HTML, JSON, CSV).
+"""The report: run the analyses and render their findings (Markdown, HTML, JSON, CSV, and
+the committee pack as PDF).
 
 :mod:`.assemble` runs the analyses into a :class:`Report`; :mod:`.text` and :mod:`.html`
-render it; :mod:`.jsontext` writes its JSON.  The report imports the analyses, never the
+render it; :mod:`.jsontext` writes its JSON; :mod:`.pdf` prints the pack (``print.css``).  The report imports the analyses, never the
 reverse.
 """
 

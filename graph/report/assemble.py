@@ -209,13 +209,33 @@ class Report:
 
         return html(self)
 
+    def to_pack_html(self) -> str:
+        """The committee pack as HTML (:func:`govmap.graph.report.html.pack_html`)."""
+        from govmap.graph.report.html import pack_html
+
+        return pack_html(self)
+
+    def to_pdf(self) -> bytes:
+        """The committee pack as PDF (:mod:`govmap.graph.report.pdf`; needs Playwright and a
+        Chromium-family browser, else :class:`~govmap.graph.report.pdf.PdfEngineMissing`)."""
+        from govmap.graph.report.pdf import html_to_pdf
+
+        return html_to_pdf(self.to_pack_html())
+
     def render(self, fmt: str) -> str:
-        """``json``, ``md``, ``csv`` or ``html``."""
-        return {"json": self.to_json, "md": self.to_markdown, "csv": self.to_csv, "html": self.to_html}[fmt]()
+        """``json``, ``md``, ``csv``, ``html`` or ``pack`` (the committee pack's HTML)."""
+        return {
+            "json": self.to_json,
+            "md": self.to_markdown,
+            "csv": self.to_csv,
+            "html": self.to_html,
+            "pack": self.to_pack_html,
+        }[fmt]()
 
 
 MEDIA_TYPES = terms.MEDIA_TYPES
 FORMATS = terms.REPORT_FORMATS
+PRINTED = terms.PRINTED_FORMATS
 
 
 def source_of(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -372,4 +392,13 @@ def _analyses(
     }
 
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "TOP_FINDINGS", "Report", "ReportOptions", "report", "source_of"]
+__all__ = [
+    "FORMATS",
+    "MEDIA_TYPES",
+    "PRINTED",
+    "TOP_FINDINGS",
+    "Report",
+    "ReportOptions",
+    "report",
+    "source_of",
+]

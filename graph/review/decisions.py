@@ -252,7 +252,7 @@ def render_with_decisions(rep: Any, reviewed: Reviewed, fmt: str) -> str:
     """``rep`` (open findings only) rendered in ``fmt``, with the decisions added.
 
     Markdown gets a ``## Decisions`` section at the end; HTML a section before
-    ``</body>``; JSON a top-level ``"decisions"`` key; CSV stays one open
+    ``</body>``, the committee pack (``pack``) before its annexes; JSON a top-level ``"decisions"`` key; CSV stays one open
     finding a row.
     """
     if fmt == "json":
@@ -263,6 +263,13 @@ def render_with_decisions(rep: Any, reviewed: Reviewed, fmt: str) -> str:
     if fmt == "html":
         section = html_section(reviewed)
         at = text.rfind("</body>")
+        return text[:at] + section + "\n" + text[at:] if at >= 0 else text + section
+    if fmt == "pack":  # the decisions before the annexes: a committee reads them with the findings
+        section = html_section(reviewed)
+        at = next(
+            (i for i in (text.find('<section id="delivery"'), text.find('<section id="appendix"')) if i >= 0),
+            -1,
+        )
         return text[:at] + section + "\n" + text[at:] if at >= 0 else text + section
     return text
 

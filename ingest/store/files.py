@@ -55,9 +55,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     _fsync_dir(folder)
 
 
-def write_atomically(path: str | os.PathLike[str], text: str | Iterable[str]) -> None:
-    """Write ``text`` (or its pieces, as they come) to ``path`` so that a reader sees the
-    old file or the new one.
+def write_atomically(path: str | os.PathLike[str], text: str | bytes | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, as they come; or bytes, such as a PDF) to ``path`` so
+    that a reader sees the old file or the new one.
 
     See :func:`write_atomic`; here a failure to write is a
     message for the user (:class:`OutputError`), not a traceback.
@@ -69,7 +69,13 @@ def write_atomically(path: str | os.PathLike[str], text: str | Iterable[str]) ->
             f"cannot write {name}: no folder {folder}", hint="create the folder, or choose another path"
         )
     try:
-        data = text.encode("utf-8") if isinstance(text, str) else (t.encode("utf-8") for t in text)
+        data: bytes | Iterable[bytes]
+        if isinstance(text, bytes):
+            data = text
+        elif isinstance(text, str):
+            data = text.encode("utf-8")
+        else:
+            data = (t.encode("utf-8") for t in text)
         write_atomic(name, data)
     except IsADirectoryError:
         raise OutputError(f"cannot write {name}: it is a folder", hint="give a file name") from None

@@ -5,3 +5,22 @@
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
 })();
+
+// Printing: every closed <details> (a report group, a finding's evidence) prints open, and
+// closes again afterwards.  Chromium also does this from print.css (details::details-content);
+// this is for the browsers that do not.
+(function () {
+  "use strict";
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      if (d.closest(".noprint, .decide")) return;
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();

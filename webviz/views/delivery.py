@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from govmap.graph.report.html import GRID_MAX_COLUMNS, grid_cell, row_names
+from govmap.graph.report.html import GRID_MAX_COLUMNS, PRINT_GRID_MAX_COLUMNS, grid_cell, row_names
 from govmap.webviz import state
+from govmap.webviz.views.report import printed
 
 bp = Blueprint("delivery", __name__)
 
@@ -20,6 +21,9 @@ def index() -> str:
         view=view,
         delivery=delivery,
         columns=columns if len(columns) <= GRID_MAX_COLUMNS else [],
+        #: a grid too wide for a landscape page at 9 pt prints as the list instead
+        print_list=len(columns) > PRINT_GRID_MAX_COLUMNS,
+        printed=printed(view) if view.available else "",
         cell=grid_cell,
         names=row_names,
         umbrella_names={d.id: d.name for r in delivery.rows for d in r.deliverers} if delivery else {},

@@ -8,12 +8,15 @@ list of headings first, not a page of thousands of pixels.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request
 
 from govmap.graph.analysis.findings import GROUP_TITLES, GROUPS, Finding, Kind, Severity
+from govmap.graph.report.html import PRINT_CSS, date_words, version_words
+from govmap.graph.report.text import evidence_text, label, shown_evidence
 from govmap.webviz import analysis, state
 
 bp = Blueprint("report", __name__)
@@ -87,6 +90,20 @@ def filter_words(kind: str, severity: str) -> str:
     return f"{words}, {label}" if label else words
 
 
+def printed(view: analysis.ReportView) -> str:
+    """The line a printed page opens with: the register, the day the findings are judged as of,
+    and the register's version (print.css shows it only on paper)."""
+    rep = view.report
+    day = dt.date.fromisoformat(rep.parameters["as_of"])
+    return f"{rep.register['name']} · as of {date_words(day)} · {version_words(rep.register, rep.generated_from)}"
+
+
+@bp.get("/print.css")
+def print_css() -> Response:
+    """The print stylesheet the committee pack is printed with (graph/report/print.css)."""
+    return Response(PRINT_CSS, mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
 @bp.get("/report")
 def index() -> str:
     rep = state.current().report
@@ -110,6 +127,10 @@ def index() -> str:
         group_titles=GROUP_TITLES,
         severities=analysis.SEVERITIES,
         kind_labels={k.value: k.label for k in Kind},
+        printed=printed(rep) if rep.available else "",
+        evidence_text=evidence_text,
+        label=label,
+        shown=shown_evidence,
     )
 
 
