@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -320,3 +321,40 @@ def test_a_viewer_cannot_record_a_decision(web):
     )
     assert response.status_code == 403
     assert not decisions_path(register).exists()
+
+
+def _decide_as_alice(app, fid: str, **fields: str) -> Any:
+    client = app.test_client()
+    token = hidden(client.get("/login").get_data(as_text=True), "csrf_token")
+    client.post("/login", data={"username": "alice", "password": "alice-secret", "csrf_token": token})
+    token = hidden(client.get("/report").get_data(as_text=True), "csrf_token")
+    data = {"status": "accepted", "reason": "Known and tolerated", "csrf_token": token, **fields}
+    return client.post(f"/decisions/{fid}", data=data)
+
+
+def test_who_decided_is_shown_only_to_signed_in_users_on_the_report_and_in_history(web):
+    app, register = web
+    fid = _a_finding(app)
+    assert _decide_as_alice(app, fid).status_code == 302
+    stranger = app.test_client()
+    report_page = stranger.get("/report").get_data(as_text=True)
+    assert "Decided: <strong>accepted</strong> on " in report_page
+    history = stranger.get("/history").get_data(as_text=True)
+    assert f"decided accepted on finding {fid}" in history
+    assert "by: (hidden)" in history
+    for page in (report_page, history, stranger.get("/changes").get_data(as_text=True)):
+        assert "alice" not in page
+    everyone = make_app(register, GOVMAP_HISTORY_NAMES="everyone").test_client()
+    assert "Decided: <strong>accepted</strong> by alice on " in everyone.get("/report").get_data(as_text=True)
+    assert "by: alice" in everyone.get("/history").get_data(as_text=True)
+
+
+def test_a_long_decider_name_folded_over_lines_in_the_diff_is_hidden_whole() -> None:
+    from govmap.webviz.views.history import diff_rows
+
+    diff = (
+        "--- a/x\n+++ b/x\n@@ -1,2 +1,6 @@\n decisions:\n+- finding: x\n"
+        "+  by: 'alice alice alice\n+    alice alice'\n+  at: '2020-01-01'\n"
+    )
+    rows = diff_rows(diff, hide_names=True)
+    assert [line for _, line in rows][-3:] == ["+- finding: x", "+  by: (hidden)", "+  at: '2020-01-01'"]

@@ -295,10 +295,15 @@ def test_the_changes_page_compares_with_the_register_before_an_audited_edit(web_
 
 
 def test_an_unknown_revision_on_the_changes_page_is_a_message(web_repo):
+    from tests.websupport import login
+
     app, _ = web_repo
-    response = app.test_client().get("/changes?rev=no-such-rev")
+    client = app.test_client()
+    response = client.get("/changes?rev=no-such-rev")
     assert response.status_code == 400
-    assert "git show failed" in response.get_data(as_text=True)
+    assert "Git revision: &#39;no-such-rev&#39; cannot be read" in response.get_data(as_text=True)
+    login(client, "alice")
+    assert "git show failed" in client.get("/changes?rev=no-such-rev").get_data(as_text=True)
 
 
 # -- docs/review.md, run in order ------------------------------------------------------
@@ -366,3 +371,102 @@ def test_last_years_register_without_the_header_still_compares(tmp_path: Path):
     assert result.exit_code == 0, result.output
     changed = json.loads(result.output)["records"]["changed"]
     assert [c["id"] for c in changed] == ["drugs"]
+
+
+# -- the Changes page says less to strangers and never fails (issue 26, defects 5, 6, 8, 11) --
+
+STRANGER_HINT = "check it, or ask an editor: they see git&#39;s own message"
+
+
+def _server_paths(folder: Path) -> list[str]:
+    return [str(folder), os.path.realpath(folder)]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("rev=HEAD", "Git revision: &#39;HEAD&#39; cannot be read from the register&#39;s history"),
+        ("rev=no-such-rev", "Git revision: &#39;no-such-rev&#39; cannot be read from the register&#39;s history"),
+        (
+            "rev=../../etc/passwd",
+            "Git revision: &#39;../../etc/passwd&#39; cannot be read from the register&#39;s history",
+        ),
+        (
+            "date=2020-01-01",
+            "Date: no version of the register committed on or before 2020-01-01 can be read",
+        ),
+    ],
+)
+def test_a_comparison_on_a_folder_that_is_not_a_git_repository_names_no_server_path_to_a_stranger(
+    tmp_path: Path, query: str, message: str
+) -> None:
+    from tests.websupport import copy_register, login, make_app
+
+    app = make_app(copy_register(tmp_path))
+    client = app.test_client()
+    response = client.get(f"/changes?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html and STRANGER_HINT in html
+    assert not any(p in html for p in _server_paths(tmp_path))
+    login(client, "victor")
+    assert not any(p in client.get(f"/changes?{query}").get_data(as_text=True) for p in _server_paths(tmp_path))
+    login(client, "alice")  # an editor sees git's own words
+    assert "not a git repository" in client.get(f"/changes?{query}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("rev", ["a\x00b", "x" * 140_000, "-p", "HEAD\u202e", "HEAD~1 --output=/tmp/x"])
+def test_a_revision_with_a_control_character_a_space_a_dash_or_140_kb_is_refused_with_400(web_repo, rev: str) -> None:
+    app, _ = web_repo
+    response = app.test_client().get("/changes", query_string={"rev": rev})
+    assert response.status_code == 400
+    assert (
+        "Git revision: that is not a revision name (at most 200 characters, "
+        "no spaces or control characters, not starting with &#39;-&#39;)"
+    ) in response.get_data(as_text=True)
+
+
+def test_a_revision_whose_register_is_broken_is_a_400_about_that_revision_not_a_503(web_repo) -> None:
+    app, register = web_repo
+    good = register.read_text(encoding="utf-8")
+    register.write_text(good + "\nbodies: [oops\n", encoding="utf-8")
+    git(register.parent, "commit", "-q", "-am", "broken", date="2025-04-01")
+    register.write_text(good, encoding="utf-8")
+    response = app.test_client().get("/changes?rev=HEAD")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The register at HEAD cannot be read: 2 errors" in html
+    assert "its file has a problem" not in html
+
+
+def test_an_audit_entry_that_is_not_in_the_list_is_refused_not_shown_as_nothing(web_repo) -> None:
+    from govmap.ingest.store.edit_values import ChangeRecord
+    from govmap.webviz import state
+
+    app, _ = web_repo
+    with app.app_context():
+        store = state.store()
+        _, version = store.load()
+        store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+    client = app.test_client()
+    for value in ("-1", "1", "²", "０", "9" * 5000):
+        response = client.get("/changes", query_string={"audit": value})
+        assert response.status_code == 400, value
+        assert "Audit entry: no entry" in response.get_data(as_text=True)
+
+
+def test_the_changes_page_lists_audited_edits_without_editors_names_for_strangers(web_repo) -> None:
+    from govmap.ingest.store.edit_values import ChangeRecord
+    from govmap.webviz import state
+    from tests.websupport import login
+
+    app, _ = web_repo
+    with app.app_context():
+        store = state.store()
+        _, version = store.load()
+        store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+    client = app.test_client()
+    html = client.get("/changes").get_data(as_text=True)
+    assert "change name of &#39;north-csp&#39;" in html and "alice" not in html
+    login(client, "victor")
+    assert "alice: change name" in client.get("/changes").get_data(as_text=True)

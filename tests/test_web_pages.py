@@ -569,3 +569,39 @@ def test_the_history_of_one_record_is_titled_with_its_name(client: FlaskClient) 
 def test_an_entity_page_is_titled_with_the_records_name(client: FlaskClient) -> None:
     html = client.get("/entity/north-csp").get_data(as_text=True)
     assert "<title>North Community Safety Partnership · govmap</title>" in html
+
+
+# -- odd values on the map routes (issue 26, defects 3 and 8) --------------------------------
+
+MAP_ROUTES = ["/", "/map/table", "/map.csv", "/map.html", "/api/graph"]
+
+
+@pytest.mark.parametrize("by", ["area", "kind"])
+def test_a_collapsed_map_downloads_as_csv_one_row_a_group_and_a_link(client: FlaskClient, by: str) -> None:
+    response = client.get(f"/map.csv?collapse={by}")
+    assert response.status_code == 200
+    lines = response.get_data(as_text=True).splitlines()
+    data = client.get(f"/api/graph?collapse={by}").get_json()
+    groups = [x for x in lines if x.startswith("record,")]
+    assert len(groups) == len(data["nodes"]) and all(",group," in x for x in groups)
+    assert sum(1 for x in lines if x.startswith("link,")) == len(data["edges"])
+    if by == "kind":
+        assert 'record,kind:body,"Body (board, partnership, group)",group,,' in lines
+        assert 'link,,,,,,"Body (board, partnership, group)",1 link,Strategy or evidence,' in lines
+
+
+@pytest.mark.parametrize("route", MAP_ROUTES)
+@pytest.mark.parametrize(
+    ("hops", "shown"),
+    [("²", "²"), ("３", "３"), ("9" * 5000, "9" * 20 + "…"), ("٣", "٣")],
+)
+def test_a_hops_value_that_is_not_a_small_ascii_number_is_refused_with_400_on_every_map_route(
+    client: FlaskClient, route: str, hops: str, shown: str
+) -> None:
+    response = client.get(route, query_string={"focus": "north-csp", "hops": hops})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    if route.startswith("/api/"):
+        assert response.get_json()["error"] == f"hops must be a whole number from 1 to 5, not '{shown}'"
+    else:
+        assert f"hops must be a whole number from 1 to 5, not &#39;{shown}&#39;" in text

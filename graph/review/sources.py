@@ -78,14 +78,15 @@ def _git(folder: str, *args: str) -> bytes:
     return out.stdout
 
 
-def git_text(path: str | os.PathLike[str], rev: str) -> str:
-    """The text of ``path`` at revision ``rev`` (``git show REV:./file``), checked out nowhere."""
+def git_text(path: str | os.PathLike[str], rev: str, label: str | None = None) -> str:
+    """The text of ``path`` at revision ``rev`` (``git show REV:./file``), checked out nowhere;
+    ``label`` names it in a decoding error (default ``REV:PATH``)."""
     p = Path(path)
     folder = str(p.parent.resolve()) if p.parent.exists() else str(p.parent)
     if rev.startswith("-"):
         raise RevisionUnreadable(f"'{rev}' is not a revision", hint="give a commit, branch, tag or date")
     raw = _git(folder, "show", f"{rev}:./{p.name}")
-    return decode(raw, f"{rev}:{p}")
+    return decode(raw, label or f"{rev}:{p}")
 
 
 def rev_at(path: str | os.PathLike[str], day: dt.date) -> str:

@@ -449,7 +449,7 @@ def _collapsed(
             {
                 "id": gid,
                 "label": f"{names[gid]} ({sizes[gid]})",
-                "title": f"{names[gid]}\n{sizes[gid]} records",
+                "title": f"{names[gid]}\n{sizes[gid]} record{'' if sizes[gid] == 1 else 's'}",
                 "name": names[gid],
                 "kind": "group",
                 "shape": style["shape"],
@@ -465,7 +465,7 @@ def _collapsed(
                 "id": f"{a}|{b}",
                 "from": a,
                 "to": b,
-                "title": f"{count} links",
+                "title": f"{count} link{'' if count == 1 else 's'}",
                 "width": round(1 + math.log2(count), 1),
                 "color": "#9aa5b1",
             }

@@ -74,10 +74,7 @@ class MapQuery:
             if statutory_text
             else None
         )
-        hops_text = str(args.get("hops") or "1").strip()
-        if not hops_text.isdigit() or not 1 <= int(hops_text) <= MAX_HOPS:
-            raise BadMapQuery(f"hops must be a whole number from 1 to {MAX_HOPS}, not '{hops_text}'")
-        hops = int(hops_text)
+        hops = _small_number(str(args.get("hops") or "1").strip(), "hops", 1, MAX_HOPS)
         size = _choice("size", str(args.get("size") or "degree"), SIZES)
         collapse = str(args.get("collapse") or "") or None
         if collapse is not None:
@@ -104,6 +101,27 @@ class MapQuery:
     @property
     def hierarchy(self) -> bool:
         return self.layout == "hierarchy" and not self.collapse
+
+
+def shown(value: str, most: int = 20) -> str:
+    """A value as an error message quotes it: at most ``most`` characters, then an ellipsis."""
+    return value if len(value) <= most else value[:most] + "…"
+
+
+def _small_number(text: str, name: str, low: int, high: int) -> int:
+    """``text`` as a whole number from ``low`` to ``high``: ASCII digits only (``int`` would take
+    ``３`` and ``٣`` and choke on 5,000 digits), else :class:`BadMapQuery`.
+
+    >>> _small_number("3", "hops", 1, 5)
+    3
+    >>> _small_number("²", "hops", 1, 5)
+    Traceback (most recent call last):
+    ...
+    govmap.webviz.map.query.BadMapQuery: hops must be a whole number from 1 to 5, not '²'
+    """
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(high)) and low <= int(text) <= high):
+        raise BadMapQuery(f"{name} must be a whole number from {low} to {high}, not '{shown(text)}'")
+    return int(text)
 
 
 def _split(values: Iterable[str]) -> list[str]:

@@ -3,33 +3,104 @@
 The same comparison as ``govmap diff`` (:mod:`govmap.graph.review.diff`):
 records added, removed, changed and renamed, and findings new, resolved and
 still open.  Git is read with ``git show``; nothing is checked out or saved.
+
+What a comparison cannot read is a 400 about *that* version (the live register is
+fine): editors see git's own message and the earlier file's problems; anyone else
+a sentence that names no server path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import unicodedata
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 
 from govmap.graph.review.diff import RegisterDiff, diff_registers
 from govmap.graph.review.sources import (
     RevisionUnreadable,
+    Side,
     git_text,
     rev_at,
     side_of_text,
     text_before,
 )
-from govmap.ingest.errors import GovmapError
+from govmap.ingest.errors import GovmapError, RegisterError, RegisterInvalid
 from govmap.ingest.reading.load import read_text
 from govmap.ingest.store.yamlstore import YamlStore
 from govmap.webviz import state
+from govmap.webviz.map.query import shown
+from govmap.webviz.security import show_editor_names
 
 bp = Blueprint("changes", __name__)
+
+#: The longest git revision name accepted (a full SHA-256 commit id is 64 characters).
+MAX_REVISION = 200
+
+_STRANGER_HINT = "check it, or ask an editor: they see git's own message"
 
 
 class BadComparison(GovmapError):
     status = 400
+
+    def __init__(self, message: str, hint: str | None = None, problems: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.problems = problems or []
+
+
+def _is_editor() -> bool:
+    user = g.get("user")
+    return bool(user is not None and user.is_editor)
+
+
+def _revision(rev: str) -> str:
+    """``rev`` if it can be a git revision name, else :class:`BadComparison` (echoing nothing)."""
+    if (
+        len(rev) > MAX_REVISION
+        or rev.startswith("-")
+        or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in rev)
+    ):
+        raise BadComparison(
+            "Git revision: that is not a revision name (at most 200 characters, "
+            "no spaces or control characters, not starting with '-')",
+            hint="give a commit, branch or tag, such as HEAD~1",
+        )
+    return rev
+
+
+def _unreadable(exc: RevisionUnreadable, public: str) -> BadComparison:
+    """Git's own words for an editor; ``public`` (no server path) for anyone else."""
+    if _is_editor():
+        return BadComparison(exc.message, exc.hint)
+    return BadComparison(public, _STRANGER_HINT)
+
+
+def _broken(exc: RegisterInvalid | RegisterError, what: str) -> BadComparison:
+    """An earlier version that does not read: a 400 about it (the live register is fine)."""
+    errors = exc.errors if isinstance(exc, RegisterInvalid) else [exc.problem]
+    n = len(errors)
+    return BadComparison(
+        f"The register {what} cannot be read: {n} error{'s' if n != 1 else ''}",
+        hint="compare with another version",
+        problems=[p.format() for p in errors] if _is_editor() else [],
+    )
+
+
+def _earlier(path: str, rev: str, label: str, what: str, public: str) -> Side:
+    """The register at ``rev``, read from git: every failure a :class:`BadComparison`."""
+    try:
+        return side_of_text(git_text(path, rev, label=label), label, path, rev)
+    except RevisionUnreadable as exc:
+        raise _unreadable(exc, public) from None
+    except (RegisterInvalid, RegisterError) as exc:
+        raise _broken(exc, what) from None
+
+
+def _audit_index(audit: str, count: int) -> int:
+    if audit.isascii() and audit.isdigit() and len(audit) <= 6 and int(audit) < count:
+        return int(audit)
+    raise BadComparison(f"Audit entry: no entry '{shown(audit)}'", hint="pick one from the list")
 
 
 def _compare(store: YamlStore, rev: str, day: str, audit: str) -> RegisterDiff:
@@ -38,23 +109,36 @@ def _compare(store: YamlStore, rev: str, day: str, audit: str) -> RegisterDiff:
     name = os.path.basename(path)
     now = side_of_text(now_text, f"{name} (now)", path)
     if rev:
-        before = side_of_text(git_text(path, rev), f"{name} at {rev}", path, rev)
+        rev = _revision(rev)
+        public = f"Git revision: '{rev}' cannot be read from the register's history"
+        before = _earlier(path, rev, f"{name} at {rev}", f"at {rev}", public)
     elif day:
         try:
-            when = dt.date.fromisoformat(day)
+            when = dt.date.fromisoformat(day) if day.isascii() and len(day) <= 10 else None
         except ValueError:
-            raise BadComparison(f"Date: '{day}' is not a date", hint="write YYYY-MM-DD") from None
-        found = rev_at(path, when)
-        before = side_of_text(git_text(path, found), f"{name} on {when.isoformat()}", path, found)
+            when = None
+        if when is None:
+            raise BadComparison(f"Date: '{shown(day)}' is not a date", hint="write YYYY-MM-DD")
+        public = f"Date: no version of the register committed on or before {when.isoformat()} can be read"
+        try:
+            found = rev_at(path, when)
+        except RevisionUnreadable as exc:
+            raise _unreadable(exc, public) from None
+        on = when.isoformat()
+        before = _earlier(path, found, f"{name} on {on}", f"on {on}", public)
     else:
         entries = store.history()
+        index = _audit_index(audit, len(entries))
+        entry = entries[index]
         try:
-            index = int(audit)
-            entry = entries[index]
-        except (ValueError, IndexError):
-            raise BadComparison(f"Audit entry: no entry '{audit}'", hint="pick one from the list") from None
-        text = text_before(now_text, now.sha256, entries, index)
-        before = side_of_text(text, f"{name} before '{entry.summary}' ({entry.at})", path)
+            text = text_before(now_text, now.sha256, entries, index)
+        except RevisionUnreadable as exc:
+            raise BadComparison(exc.message, exc.hint) from None  # names no path: said to anyone
+        label = f"{name} before '{entry.summary}' ({entry.at})"
+        try:
+            before = side_of_text(text, label, path)
+        except (RegisterInvalid, RegisterError) as exc:
+            raise _broken(exc, "before that edit") from None
     return diff_registers(before, now, state.current().today())
 
 
@@ -71,7 +155,7 @@ def index() -> tuple[str, int]:
     if rev or day or audit:
         try:
             result = _compare(store, rev, day, audit)
-        except (RevisionUnreadable, BadComparison) as exc:
+        except BadComparison as exc:
             error = exc
     return render_template(
         "changes.html",
@@ -79,7 +163,8 @@ def index() -> tuple[str, int]:
         entries=entries,
         result=result,
         error=error,
-        rev=rev,
-        day=day,
-        audit=audit,
+        rev=rev if error is None or len(rev) <= MAX_REVISION else "",
+        day=day[:10],
+        audit=audit[:6],
+        show_names=show_editor_names(),
     ), (400 if error else 200)

@@ -28,6 +28,7 @@ from govmap.ingest.store.files import version_of
 from govmap.ingest.store.yamlstore import YamlStore
 from govmap.webviz import state
 from govmap.webviz.auth import editor_required
+from govmap.webviz.security import show_editor_names
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 
@@ -57,7 +58,12 @@ def reviewed() -> Reviewed | None:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"decision_statuses": STATUSES, "review_decisions": reviewed, "decisions_enabled": decisions_file}
+    return {
+        "decision_statuses": STATUSES,
+        "review_decisions": reviewed,
+        "decisions_enabled": decisions_file,
+        "show_editor_names": show_editor_names,
+    }
 
 
 def _date(name: str, label: str) -> dt.date | None:

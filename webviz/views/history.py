@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template, request
 
 from govmap.webviz import state
@@ -10,10 +12,17 @@ from govmap.webviz.security import show_editor_names
 bp = Blueprint("history", __name__)
 
 
-def diff_rows(diff: str) -> list[tuple[str, str]]:
-    """Unified diff lines with a CSS class each: add, del, hunk or meta."""
+_BY = re.compile(r"^(\s*(?:- )?)by:(\s|$)")
+
+
+def diff_rows(diff: str, hide_names: bool = False) -> list[tuple[str, str]]:
+    """Unified diff lines with a CSS class each: add, del, hunk or meta.
+
+    ``hide_names``: a decisions file's ``by:`` values (who decided) become ``(hidden)``,
+    with the lines a long name was folded onto (indented deeper than its key) left out."""
     rows = []
     lines = diff.split("\n")  # not splitlines: U+2028 and friends are text here
+    folded_under: int | None = None  # the column of a hidden by: key whose value may go on
     for line in lines[:-1] if lines[-1] == "" else lines:
         if line.startswith(("+++", "---")):
             cls = "meta"
@@ -25,6 +34,18 @@ def diff_rows(diff: str) -> list[tuple[str, str]]:
             cls = "del"
         else:
             cls = "ctx"
+        if hide_names and cls in ("add", "del", "ctx"):
+            body = line[1:]
+            indent = len(body) - len(body.lstrip(" "))
+            if folded_under is not None and body.strip() and indent > folded_under:
+                continue
+            folded_under = None
+            m = _BY.match(body)
+            if m:
+                folded_under = len(m.group(1))
+                line = f"{line[:1]}{m.group(1)}by: (hidden)"
+        else:
+            folded_under = None
         rows.append((cls, line))
     return rows
 

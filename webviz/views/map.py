@@ -114,9 +114,9 @@ def view_csv(data: MapData) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["row", "id", "name", "kind", "type", "status", "from", "relation", "to", "role"])
-    for r in data.records:
+    for r in data.records:  # a collapsed view's groups have no type or status
         w.writerow(
-            [_cell(v) for v in ("record", r["id"], r["name"], r["kind"], r.get("subtype"), r["status"])]
+            [_cell(v) for v in ("record", r["id"], r["name"], r["kind"], r.get("subtype"), r.get("status"))]
         )
     names = {r["id"]: r["name"] for r in data.records}
     for e in data.edges:
