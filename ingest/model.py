@@ -52,9 +52,15 @@ from .vocabulary import (  # noqa: F401 - re-exported: the model's public names
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
+#: The longest id.
+ID_MAX = 120
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=ID_MAX)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-Name = Annotated[str, Field(min_length=1, max_length=300)]
+#: The longest name.
+NAME_MAX = 300
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
 def _as_list(value: Any) -> Any:

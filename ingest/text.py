@@ -133,6 +133,32 @@ def clean_url(value: str, field: str = "url") -> str:
     return value
 
 
+def clean_id(value: str, field: str = "id") -> str:
+    """``value`` (trimmed) as a record id, or :class:`TextRefused`: lowercase letters, digits and
+    single hyphens (:data:`~govmap.ingest.model.SLUG_PATTERN`), at most ``ID_MAX`` characters.
+
+    >>> clean_id(" north-csp ")
+    'north-csp'
+    >>> clean_id("North CSP!", "New body's id")
+    Traceback (most recent call last):
+    ...
+    govmap.ingest.text.TextRefused: New body's id: 'North CSP!' is not a valid id
+    """
+    from .model import ID_MAX, SLUG_RE
+
+    text = value.strip()
+    if len(text) > ID_MAX:
+        raise TextRefused(f"{field}: {len(text):,} characters; at most {ID_MAX}", hint="shorten it", field=field)
+    if not SLUG_RE.fullmatch(text):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", text[:60].lower()).strip("-") or "new-body"
+        raise TextRefused(
+            f"{field}: {text!r} is not a valid id",
+            hint=f"use lowercase letters, digits and hyphens, e.g. '{suggestion}'",
+            field=field,
+        )
+    return text
+
+
 #: Any character :func:`text_problem` may object to (a quick test before the slow one).
 _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 

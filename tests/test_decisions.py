@@ -358,3 +358,79 @@ def test_a_long_decider_name_folded_over_lines_in_the_diff_is_hidden_whole() -> 
     )
     rows = diff_rows(diff, hide_names=True)
     assert [line for _, line in rows][-3:] == ["+- finding: x", "+  by: (hidden)", "+  at: '2020-01-01'"]
+
+
+# -- the Decide form and command clean and bound their text (issue 26, defect 7) -------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reason": "x" * 6000}, "Reason: 6,000 characters; at most 5,000"),
+        (
+            {"status": "action", "owner": "o" * 400, "due": "2099-01-01"},
+            "Owner (for action): 400 characters; at most 300",
+        ),
+        ({"reason": "a\x00b"}, "Reason: contains the control character U+0000 (NUL); remove it"),
+        ({"reason": "\x1b[31mred"}, "Reason: contains the control character U+001B (ESCAPE); remove it"),
+        (
+            {"reason": "abc\u202edef"},
+            "Reason: contains the text-direction control U+202E (RIGHT-TO-LEFT OVERRIDE); remove it",
+        ),
+        (
+            {"status": "action", "owner": "Head\x07", "due": "2099-01-01"},
+            "Owner (for action): contains the control character U+0007 (CONTROL-G); remove it",
+        ),
+    ],
+)
+def test_the_decide_form_refuses_text_too_long_or_holding_control_characters_and_writes_nothing(
+    web, fields: dict[str, str], message: str
+) -> None:
+    app, register = web
+    fid = _a_finding(app)
+    response = _decide_as_alice(app, fid, **fields)
+    assert response.status_code == 422
+    assert message.replace("'", "&#39;") in response.get_data(as_text=True)
+    assert not decisions_path(register).exists()
+
+
+def test_the_decide_form_stores_a_line_separator_as_a_line_break_in_the_reason_and_a_space_in_the_owner(
+    web,
+) -> None:
+    app, register = web
+    fid = _a_finding(app)
+    response = _decide_as_alice(
+        app, fid, status="action", reason=" one\u2028two ", owner="Head\u2028of Safety", due="2099-01-01"
+    )
+    assert response.status_code == 302
+    [d] = load_decisions(decisions_path(register))
+    assert (d.reason, d.owner) == ("one\ntwo", "Head of Safety")
+
+
+def test_govmap_decide_refuses_a_reason_too_long_with_one_line_and_no_traceback(workdir: Path) -> None:
+    fid = highs(workdir)[0]
+    result = run(workdir, "decide", fid, "--status", "accepted", "--reason", "x" * 6000)
+    assert result.exit_code == 1
+    assert result.output == "error: Reason: 6,000 characters; at most 5,000 (shorten it)\n"
+    assert not (workdir / "data" / "boards.decisions.yaml").exists()
+
+
+def test_a_decisions_file_holding_an_escape_sequence_is_invalid_so_no_report_prints_it(workdir: Path) -> None:
+    fid = highs(workdir)[0]
+    (workdir / "data" / "boards.decisions.yaml").write_text(
+        "decisions:\n"
+        f"  - finding: {fid}\n"
+        "    status: accepted\n"
+        '    reason: "\\e[2J\\e[31mall clear"\n'
+        "    by: alice\n"
+        "    at: 2026-03-01\n",
+        encoding="utf-8",
+    )
+    result = run(workdir, "report", "--format", "md")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    assert result.output.splitlines() == [
+        f"data/boards.decisions.yaml:4:13: error: decision on '{fid}': reason: contains the control "
+        "character U+001B (ESCAPE); remove it",
+        "error: 1 error in the decisions file",
+    ]

@@ -221,3 +221,51 @@ def test_a_viewer_may_not_use_the_whatif_page(tmp_path: Path):
     client = make_app(copy_register(tmp_path)).test_client()
     login(client, "victor")
     assert client.get("/whatif").status_code == 403
+
+
+# -- an invalid new id or name is a message, never a 500 or a traceback (issue 26, defect 9) --
+
+
+@pytest.mark.parametrize(
+    ("into", "message"),
+    [
+        ("Bad Id!", "New body&#39;s id: &#39;Bad Id!&#39; is not a valid id"),
+        ("-x", "New body&#39;s id: &#39;-x&#39; is not a valid id"),
+        ("a" * 300, "New body&#39;s id: 300 characters; at most 120"),
+        ("x\x00", "New body&#39;s id: &#39;x\\x00&#39; is not a valid id"),
+    ],
+)
+def test_the_whatif_page_refuses_an_invalid_new_id_with_422_and_a_message(
+    tmp_path: Path, into: str, message: str
+) -> None:
+    client = make_app(copy_register(tmp_path)).test_client()
+    login(client, "alice")
+    response = client.get("/whatif", query_string={"merge": ["north-csp", "county-board"], "into": into})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_whatif_page_refuses_a_name_with_a_control_character(tmp_path: Path) -> None:
+    client = make_app(copy_register(tmp_path)).test_client()
+    login(client, "alice")
+    response = client.get(
+        "/whatif", query_string={"merge": ["north-csp", "county-board"], "into": "merged", "name": "A\x1b[2J"}
+    )
+    assert response.status_code == 422
+    assert "New body&#39;s name: contains the control character U+001B (ESCAPE); remove it" in (
+        response.get_data(as_text=True)
+    )
+
+
+def test_govmap_whatif_refuses_an_invalid_new_id_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "boards.yaml").write_text(REGISTER, encoding="utf-8")
+    result = run(
+        tmp_path, "whatif", "boards.yaml", "--merge", "violence-board", "--merge", "violence-group",
+        "--into", "Bad Id!",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for --into: 'Bad Id!' is not a valid id "
+        "(use lowercase letters, digits and hyphens, e.g. 'bad-id')"
+    )

@@ -119,8 +119,11 @@ def decide(
     """
     from govmap.graph.report import ReportOptions, report
     from govmap.graph.review.decisions import decide as make_decision
-    from govmap.ingest.store.decisions import DecisionRefused, decisions_path, record_decision
+    from govmap.ingest.store.decisions import DecisionRefused, decisions_path, record_decision, typed
 
+    reason_text, owner_text = typed("reason", reason), typed("owner", owner)
+    if not reason_text:
+        raise DecisionRefused("Reason: say why, for the next reviewer", hint="give --reason TEXT")
     path = register or default_register_path()
     day = _day(as_of) or dt.date.today()
     rep = report(load_register(path), options=ReportOptions(as_of=day))
@@ -130,11 +133,23 @@ def decide(
             f"no finding with id '{finding_id}' in {path}",
             hint="copy the id from 'govmap report'; findings change when the register does",
         )
-    who = by or os.environ.get("GOVMAP_USER") or getpass.getuser()
-    decision = make_decision(finding, status, reason, who, day, _day(review_by), owner, _day(due))
+    who = typed("by", by or os.environ.get("GOVMAP_USER") or getpass.getuser()) or "unknown"
+    decision = make_decision(finding, status, reason_text, who, day, _day(review_by), owner_text, _day(due))
     target = decisions_path(path)
     record_decision(target, decision)
     click.echo(f"{target}: {finding_id} {status}: {finding.title}")
+
+
+def _typed(clean: Any, value: str, option: str) -> str:
+    """``value`` through ``clean`` (:func:`clean_id`, :func:`clean_text`), or a usage error naming the option."""
+    from govmap.ingest.text import TextRefused
+
+    try:
+        text: str = clean(value, option)
+    except TextRefused as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise click.BadParameter(exc.message.removeprefix(f"{option}: ") + hint, param_hint=option) from None
+    return text
 
 
 def _steps(
@@ -146,13 +161,14 @@ def _steps(
     to: str | None,
 ) -> list[Any]:
     from govmap.graph.review.whatif import Merge, Move, Retire
+    from govmap.ingest.text import clean_id, clean_text
 
     steps: list[Any] = []
     if merge or into:
         if not (merge and into):
             raise click.UsageError("--merge A B ... needs --into NEW_ID")
         ids = tuple(i for m in merge for i in m.replace(",", " ").split())
-        steps.append(Merge(ids, into, name))
+        steps.append(Merge(ids, _typed(clean_id, into, "--into"), name and _typed(clean_text, name, "--name")))
     steps += [Retire(x) for x in retire]
     if move or to:
         if not (move and to):

@@ -38,6 +38,7 @@ from govmap.ingest.errors import GovmapError, Problem, Span
 from govmap.ingest.reading.load import read_text
 from govmap.ingest.reading.yamlsafe import locate, parse
 from govmap.ingest.store.files import write_atomically
+from govmap.ingest.text import TextRefused, clean_text, text_problem
 
 FINDING_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -64,14 +65,22 @@ class DecisionEvidence(_Model):
     band: Annotated[str, Field(max_length=100)] | None = None
 
 
+#: The typed fields of a decision: (label on the form, most characters, several lines?).
+TYPED_FIELDS = {
+    "reason": ("Reason", 5000, True),
+    "owner": ("Owner (for action)", 300, False),
+    "by": ("Decided by", 200, False),
+}
+
+
 class Decision(_Model):
     finding: Annotated[str, Field(pattern=FINDING_ID, max_length=200)]
     status: DecisionStatus
-    reason: Annotated[str, Field(min_length=1, max_length=5000)]
-    by: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(min_length=1, max_length=TYPED_FIELDS["reason"][1])]
+    by: Annotated[str, Field(min_length=1, max_length=TYPED_FIELDS["by"][1])]
     at: dt.date
     review_by: dt.date | None = None
-    owner: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    owner: Annotated[str, Field(min_length=1, max_length=TYPED_FIELDS["owner"][1])] | None = None
     due: dt.date | None = None
     title: Annotated[str, Field(max_length=2000)] | None = None
     evidence: DecisionEvidence = DecisionEvidence()
@@ -93,6 +102,31 @@ class DecisionRefused(GovmapError):
     """A decision that cannot be recorded as asked (action without owner, unknown finding)."""
 
     status = 422
+
+
+def typed(field: str, value: str | None) -> str | None:
+    """A decision's typed field (``reason``, ``owner``, ``by``) as it is stored, or
+    :class:`DecisionRefused` naming the field: cleaned by :func:`~govmap.ingest.text.clean_text`
+    (no control characters or direction overrides; line separators become line breaks in the
+    reason, spaces elsewhere) and no longer than the file allows.  None if it is left empty.
+
+    >>> typed("reason", " Known\u2028and tolerated ")
+    'Known\nand tolerated'
+    >>> typed("owner", "x" * 301)
+    Traceback (most recent call last):
+    ...
+    govmap.ingest.store.decisions.DecisionRefused: Owner (for action): 301 characters; at most 300
+    """
+    label, most, multiline = TYPED_FIELDS[field]
+    if value is None:
+        return None
+    try:
+        text = clean_text(value, label, multiline=multiline)
+    except TextRefused as exc:
+        raise DecisionRefused(exc.message, exc.hint) from None
+    if len(text) > most:
+        raise DecisionRefused(f"{label}: {len(text):,} characters; at most {most:,}", hint="shorten it")
+    return text or None
 
 
 def decisions_path(register_path: str | os.PathLike[str]) -> Path:
@@ -156,6 +190,11 @@ def check_decisions_text(text: str, filename: str) -> tuple[tuple[Decision, ...]
                 where = path + (loc if err["type"] != "missing" else loc[:-1])
                 pending.append((msg, where, hint, at_key))
             continue
+        for key, (_, _, multiline) in TYPED_FIELDS.items():
+            value = getattr(d, key)
+            problem = text_problem(value, key, multiline=multiline) if value is not None else None
+            if problem is not None:
+                pending.append((f"{who}: {problem}", (*path, key), None, False))
         if d.status is DecisionStatus.ACTION:
             for key in ("owner", "due"):
                 if getattr(d, key) is None:
@@ -245,5 +284,6 @@ __all__ = [
     "decisions_text",
     "load_decisions",
     "record_decision",
+    "typed",
     "upsert",
 ]

@@ -23,6 +23,7 @@ from govmap.ingest.store.decisions import (
     decisions_path,
     load_decisions,
     record_decision,
+    typed,
 )
 from govmap.ingest.store.files import version_of
 from govmap.ingest.store.yamlstore import YamlStore
@@ -86,10 +87,10 @@ def record(finding_id: str) -> Any:
     status = request.form.get("status", "")
     if status not in STATUSES:
         raise DecisionRefused(f"Status: choose one of {', '.join(STATUSES)}")
-    reason = request.form.get("reason", "").strip()
+    reason = typed("reason", request.form.get("reason", ""))
     if not reason:
         raise DecisionRefused("Reason: say why, for the next reviewer")
-    owner = request.form.get("owner", "").strip() or None
+    owner = typed("owner", request.form.get("owner", ""))
     review_by, due = _date("review_by", "Review by"), _date("due", "Due")
     as_of = state.current().report.report.parameters.get("as_of")
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()

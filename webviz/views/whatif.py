@@ -13,10 +13,22 @@ from flask import Blueprint, render_template, request
 from govmap.graph.analysis.findings import is_active
 from govmap.graph.review.whatif import Merge, Retire, ScenarioRefused, what_if
 from govmap.ingest.errors import RegisterInvalid
+from govmap.ingest.model import NAME_MAX
+from govmap.ingest.text import TextRefused, clean_id, clean_text
 from govmap.webviz import state
 from govmap.webviz.auth import editor_required
 
 bp = Blueprint("whatif", __name__)
+
+
+def _name(name: str | None) -> str | None:
+    """The merged body's name as the register would hold it (:func:`clean_text`, at most 300)."""
+    if name is None:
+        return None
+    text = clean_text(name, "New body's name")
+    if len(text) > NAME_MAX:
+        raise TextRefused(f"New body's name: {len(text):,} characters; at most {NAME_MAX}", hint="shorten it")
+    return text or None
 
 
 @bp.get("/whatif")
@@ -33,7 +45,12 @@ def index() -> Any:
         if len(merge) < 2 or not into:
             error = "Merge: tick at least two bodies and give the new body's id."
         else:
-            steps.append(Merge(tuple(merge), into, name))
+            try:
+                new_id, new_name = clean_id(into, "New body's id"), _name(name)
+            except TextRefused as exc:
+                error = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            else:
+                steps.append(Merge(tuple(merge), new_id, new_name))
     steps += [Retire(x) for x in retire]
     result = None
     if steps and error is None:
