@@ -471,3 +471,55 @@ def test_an_id_field_says_in_words_which_records_its_ids_name(client: FlaskClien
     field = field[field.index('data-field="reports_to"') :]
     assert "That is: county-bored (no record with this id)</p>" in field
     assert 'aria-describedby="f-reports_to-hint f-reports_to-names f-reports_to-error"' in field
+
+
+# -- saving a record someone has just removed (issue 26, defect 12) -------------------------
+
+
+def _remove_drugs_group(register: Path) -> None:
+    """Bob removes drugs-group, through the store as a second server process would."""
+    from govmap.ingest.model import record_version
+    from govmap.ingest.store.edit_values import RemoveRecord
+    from govmap.ingest.store.yamlstore import YamlStore
+
+    store = YamlStore(register)
+    current = store.load()[0].get("drugs-group")
+    assert current is not None
+    store.apply(RemoveRecord("drugs-group"), record_version(current), "bob")
+
+
+def test_saving_a_record_someone_has_just_removed_is_a_conflict_that_keeps_the_typed_text(
+    client: FlaskClient, register: Path
+) -> None:
+    mine = record_form(client, "drugs-group", description="My long careful text,\nline two")
+    _remove_drugs_group(register)
+    saved = register.read_bytes()
+    response = client.post("/edit/drugs-group", data=mine)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "&#39;drugs-group&#39; was removed by someone else since you opened this form" in html
+    assert "remove &#39;drugs-group&#39; by bob at " in html
+    assert '<pre class="yours">My long careful text,\nline two</pre>' in html
+    assert register.read_bytes() == saved
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/edit/drugs-group/members/new", {"member": "north-council", "role": "My typed role"}),
+        ("/edit/drugs-group/members/0", {"member": "north-council", "role": "My typed role"}),
+        ("/edit/drugs-group/members/0/remove", {}),
+        ("/edit/drugs-group/remove", {}),
+    ],
+)
+def test_a_link_form_or_removal_of_a_record_someone_has_just_removed_is_a_409_not_a_404(
+    client: FlaskClient, register: Path, path: str, fields: dict[str, str]
+) -> None:
+    version = form_of(client, "/edit/drugs-group")["version"]
+    _remove_drugs_group(register)
+    response = client.post(path, data={"version": version, **fields})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "&#39;drugs-group&#39; was removed by someone else since you opened this form" in html
+    for value in fields.values():
+        assert f'<pre class="yours">{value}</pre>' in html

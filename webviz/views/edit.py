@@ -64,6 +64,33 @@ def save(make_edit: Callable[[], Edit], subject: str | None, done: str, rerender
     return redirect(done)
 
 
+def gone(entity_id: str) -> Any:
+    """A form sent for a record removed since it was opened: 409 (or 400 for a broken version
+    token), what the user typed kept on the page, nothing written.  The store names the
+    removal, as for any other conflict."""
+    version = request.form.get("version", "")
+    try:
+        state.store().apply(ChangeRecord(entity_id, {}), version, g.user.name)
+    except EditConflict as exc:
+        error = exc
+    else:  # the form was opened on this very version, when the record was already gone
+        abort(404)
+    entries = [
+        (key.replace("_", " ").capitalize(), value)
+        for key, values in request.form.lists()
+        if key not in ("version", "csrf_token")
+        for value in values
+        if value.strip()
+    ]
+    hint = "your entries are kept below: copy what you need, and add the record again if it should stay"
+    return render_template("removed.html", record=entity_id, error=error, hint=hint, entries=entries), 409
+
+
+def _removed(entity_id: str) -> bool:
+    """Whether this request posts a form for a record that is no longer in the register."""
+    return request.method == "POST" and state.current().register.get(entity_id) is None
+
+
 def _records() -> list[Record]:
     return list(state.current().register.records())
 
@@ -123,6 +150,8 @@ def new_record(section: str) -> Any:
 @bp.route("/<entity_id>", methods=["GET", "POST"])
 @editor_required
 def change_record(entity_id: str) -> Any:
+    if _removed(entity_id):
+        return gone(entity_id)
     snap = state.current()
     rec = get_record(snap.register, entity_id)
     specs = forms.record_fields(rec.section)
@@ -141,6 +170,8 @@ def change_record(entity_id: str) -> Any:
 @bp.route("/<entity_id>/remove", methods=["GET", "POST"])
 @editor_required
 def remove_record(entity_id: str) -> Any:
+    if _removed(entity_id):
+        return gone(entity_id)
     snap = state.current()
     rec = get_record(snap.register, entity_id)
 
@@ -209,6 +240,8 @@ def _list_field(rec: Record, field_name: str) -> tuple[BaseModel, ...]:
 @bp.route("/<entity_id>/<field_name>/new", methods=["GET", "POST"])
 @editor_required
 def new_link(entity_id: str, field_name: str) -> Any:
+    if _removed(entity_id):
+        return gone(entity_id)
     snap = state.current()
     rec = get_record(snap.register, entity_id)
     _list_field(rec, field_name)
@@ -237,6 +270,8 @@ def _link_item(snap: Any, entity_id: str, field_name: str, index: int) -> tuple[
 @bp.route("/<entity_id>/<field_name>/<int:index>", methods=["GET", "POST"])
 @editor_required
 def change_link(entity_id: str, field_name: str, index: int) -> Any:
+    if _removed(entity_id):
+        return gone(entity_id)
     snap = state.current()
     rec, items, specs = _link_item(snap, entity_id, field_name, index)
     if request.method == "GET":
@@ -256,6 +291,8 @@ def change_link(entity_id: str, field_name: str, index: int) -> Any:
 @bp.post("/<entity_id>/<field_name>/<int:index>/remove")
 @editor_required
 def remove_link(entity_id: str, field_name: str, index: int) -> Any:
+    if _removed(entity_id):
+        return gone(entity_id)
     snap = state.current()
     rec, items, specs = _link_item(snap, entity_id, field_name, index)
     return save(
