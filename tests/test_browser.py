@@ -377,3 +377,32 @@ def expect_text(page: Any, selector: str, text: str) -> None:
     from playwright.sync_api import expect
 
     expect(page.locator(selector)).to_have_text(text)
+
+
+# -- unticking a box clears its field (issue 26, defect 14) ----------------------------------
+
+
+def test_unticking_statutory_top_level_and_members_complete_in_chromium_clears_them(
+    tmp_path: Path, watch: Watch
+) -> None:
+    from govmap.ingest.reading.load import load_register
+
+    register = tmp_path / "boards.yaml"
+    shutil.copy(REGISTERS / "web.yaml", register)
+    with serving(register) as site:
+        page = watch.page()
+        sign_in(page, site, "alice")
+        page.goto(site("/edit/county-board"))
+        page.check("#f-members_complete")
+        page.click("#record-form button[type=submit]")
+        page.wait_for_url(site("/entity/county-board"))
+        board = load_register(register).get("county-board")
+        assert (board.statutory, board.top_level, board.members_complete) == (True, True, True)
+        page.goto(site("/edit/county-board"))
+        for box in ("#f-statutory", "#f-top_level", "#f-members_complete"):
+            page.uncheck(box)
+        page.click("#record-form button[type=submit]")
+        page.wait_for_url(site("/entity/county-board"))
+        assert page.inner_text(".flashes").startswith("Saved: ")
+        board = load_register(register).get("county-board")
+        assert (board.statutory, board.top_level, board.members_complete) == (False, False, False)
