@@ -148,7 +148,9 @@ def clean_id(value: str, field: str = "id") -> str:
 
     text = value.strip()
     if len(text) > ID_MAX:
-        raise TextRefused(f"{field}: {len(text):,} characters; at most {ID_MAX}", hint="shorten it", field=field)
+        raise TextRefused(
+            f"{field}: {len(text):,} characters; at most {ID_MAX}", hint="shorten it", field=field
+        )
     if not SLUG_RE.fullmatch(text):
         suggestion = re.sub(r"[^a-z0-9]+", "-", text[:60].lower()).strip("-") or "new-body"
         raise TextRefused(

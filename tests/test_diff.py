@@ -386,7 +386,10 @@ def _server_paths(folder: Path) -> list[str]:
     ("query", "message"),
     [
         ("rev=HEAD", "Git revision: &#39;HEAD&#39; cannot be read from the register&#39;s history"),
-        ("rev=no-such-rev", "Git revision: &#39;no-such-rev&#39; cannot be read from the register&#39;s history"),
+        (
+            "rev=no-such-rev",
+            "Git revision: &#39;no-such-rev&#39; cannot be read from the register&#39;s history",
+        ),
         (
             "rev=../../etc/passwd",
             "Git revision: &#39;../../etc/passwd&#39; cannot be read from the register&#39;s history",
@@ -410,13 +413,17 @@ def test_a_comparison_on_a_folder_that_is_not_a_git_repository_names_no_server_p
     assert message in html and STRANGER_HINT in html
     assert not any(p in html for p in _server_paths(tmp_path))
     login(client, "victor")
-    assert not any(p in client.get(f"/changes?{query}").get_data(as_text=True) for p in _server_paths(tmp_path))
+    assert not any(
+        p in client.get(f"/changes?{query}").get_data(as_text=True) for p in _server_paths(tmp_path)
+    )
     login(client, "alice")  # an editor sees git's own words
     assert "not a git repository" in client.get(f"/changes?{query}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("rev", ["a\x00b", "x" * 140_000, "-p", "HEAD\u202e", "HEAD~1 --output=/tmp/x"])
-def test_a_revision_with_a_control_character_a_space_a_dash_or_140_kb_is_refused_with_400(web_repo, rev: str) -> None:
+def test_a_revision_with_a_control_character_a_space_a_dash_or_140_kb_is_refused_with_400(
+    web_repo, rev: str
+) -> None:
     app, _ = web_repo
     response = app.test_client().get("/changes", query_string={"rev": rev})
     assert response.status_code == 400
@@ -439,15 +446,19 @@ def test_a_revision_whose_register_is_broken_is_a_400_about_that_revision_not_a_
     assert "its file has a problem" not in html
 
 
-def test_an_audit_entry_that_is_not_in_the_list_is_refused_not_shown_as_nothing(web_repo) -> None:
+def _alice_renames_north_csp(app) -> None:
     from govmap.ingest.store.edit_values import ChangeRecord
     from govmap.webviz import state
 
-    app, _ = web_repo
     with app.app_context():
         store = state.store()
         _, version = store.load()
         store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+
+
+def test_an_audit_entry_that_is_not_in_the_list_is_refused_not_shown_as_nothing(web_repo) -> None:
+    app, _ = web_repo
+    _alice_renames_north_csp(app)
     client = app.test_client()
     for value in ("-1", "1", "²", "０", "9" * 5000):
         response = client.get("/changes", query_string={"audit": value})
@@ -456,15 +467,10 @@ def test_an_audit_entry_that_is_not_in_the_list_is_refused_not_shown_as_nothing(
 
 
 def test_the_changes_page_lists_audited_edits_without_editors_names_for_strangers(web_repo) -> None:
-    from govmap.ingest.store.edit_values import ChangeRecord
-    from govmap.webviz import state
     from tests.websupport import login
 
     app, _ = web_repo
-    with app.app_context():
-        store = state.store()
-        _, version = store.load()
-        store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+    _alice_renames_north_csp(app)
     client = app.test_client()
     html = client.get("/changes").get_data(as_text=True)
     assert "change name of &#39;north-csp&#39;" in html and "alice" not in html

@@ -168,7 +168,9 @@ def _steps(
         if not (merge and into):
             raise click.UsageError("--merge A B ... needs --into NEW_ID")
         ids = tuple(i for m in merge for i in m.replace(",", " ").split())
-        steps.append(Merge(ids, _typed(clean_id, into, "--into"), name and _typed(clean_text, name, "--name")))
+        steps.append(
+            Merge(ids, _typed(clean_id, into, "--into"), name and _typed(clean_text, name, "--name"))
+        )
     steps += [Retire(x) for x in retire]
     if move or to:
         if not (move and to):

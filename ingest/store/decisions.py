@@ -110,8 +110,8 @@ def typed(field: str, value: str | None) -> str | None:
     (no control characters or direction overrides; line separators become line breaks in the
     reason, spaces elsewhere) and no longer than the file allows.  None if it is left empty.
 
-    >>> typed("reason", " Known\u2028and tolerated ")
-    'Known\nand tolerated'
+    >>> typed("reason", " Known\\u2028and tolerated ")
+    'Known\\nand tolerated'
     >>> typed("owner", "x" * 301)
     Traceback (most recent call last):
     ...
