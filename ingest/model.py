@@ -465,7 +465,10 @@ class RefRule:
 
         The item is None for a single-id field.
         """
-        value = getattr(rec, self.field)
+        # A record salvaged from a file with errors may lack a required single-id field.
+        value = getattr(rec, self.field, None)
+        if value is None:
+            return []
         if isinstance(value, str):
             return [(0, value, None)]
         return [(i, item.target, item) for i, item in enumerate(value)]
