@@ -25,11 +25,11 @@ from govmap.graph.neo4j.connect import (
     Neo4jError,
 )
 from govmap.graph.neo4j.rows import (
-    stored_edge_hash,
-    stored_node_hash,
     edge_rows_of,
     node_row,
     record_hash,
+    stored_edge_hash,
+    stored_node_hash,
 )
 from govmap.ingest.model import (
     Record,

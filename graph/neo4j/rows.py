@@ -63,7 +63,7 @@ def node_row(rec: Record, order: int) -> dict[str, Any]:
     data = rec.model_dump(
         mode="json", by_alias=True, exclude_defaults=True, exclude=RelFields & set(type(rec).model_fields)
     )
-    props = {
+    props: dict[str, Any] = {
         "id": rec.id,
         "name": rec.name,
         "kind": rec.word,

@@ -45,8 +45,8 @@ from govmap.graph.neo4j.header import add_audit, bump, is_edited, lock_header, n
 from govmap.graph.neo4j.plan import Plan, plan_by_record, plan_changes
 from govmap.graph.neo4j.rows import (
     ROWS_VERSION,
-    info_row,
     edge_rows,
+    info_row,
     node_row,
 )
 from govmap.graph.neo4j.summary import SyncSummary, summarise, unchanged_summary
