@@ -22,6 +22,16 @@
   });
 })();
 
+// A narrow window (a phone, or zoomed to 200 % and more) opens with the map's filters and legend
+// folded, so the map is in view; each one's summary opens it.
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(max-width: 40em)").matches) return;
+  document.querySelectorAll("details.legend[open], details.filters-fold[open]").forEach(function (d) {
+    d.open = false;
+  });
+})();
+
 // Printing: every closed <details> (a report group, a finding's evidence) prints open, and
 // closes again afterwards.  Chromium also does this from print.css (details::details-content);
 // this is for the browsers that do not.

@@ -1,0 +1,153 @@
+"""Every page reflows at 320 CSS pixels wide and at 200 % zoom (WCAG 2.2 1.4.10), in Chromium.
+
+At each size, on each page type: nothing clickable overlaps anything else clickable, or the
+map; every link, button and field is the topmost thing at its own centre once scrolled into
+view (so a click lands on it); the page does not scroll sideways (a wide table scrolls inside
+its own box); and the map keeps a usable height below its legend, which can be folded away.
+"""
+
+# The browser fixtures are shared with test_browser.py by import; pytest injects them by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_browser import CHROMIUM, Site, Watch, browser, sign_in, site, wait_for_map, watch  # noqa: F401
+from tests.test_map_legibility import seed_site  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+#: 320 px wide (WCAG's reflow width), and a 1400 x 900 window at 200 % zoom (700 x 450 CSS px).
+SIZES = {"320px": {"width": 320, "height": 640}, "200%": {"width": 700, "height": 450}}
+
+PAGES = [
+    "/",
+    "/?focus=north-csp&hops=2",
+    "/entities",
+    "/entity/county-board",
+    "/paths?from=north-council&to=drugs-group",
+    "/report",
+    "/delivery",
+    "/history",
+    "/accessibility",
+]
+EDITOR_PAGES = ["/edit/north-csp", "/whatif?retire=county-board"]
+#: The smallest map a reader can use: a third of a phone held upright, or of a zoomed window.
+MIN_MAP_HEIGHT = 300
+
+CLICKABLE = (
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex='-1'])"
+)
+
+LAYOUT = """([clickable]) => {
+    const seen = el => { const s = getComputedStyle(el); const r = el.getBoundingClientRect();
+        let shown = true;  // not inside a closed <details>, unless it is that one's own summary
+        for (let d = el.parentElement && el.parentElement.closest('details'); d; d = d.parentElement && d.parentElement.closest('details'))
+            if (!d.open && !(el.matches('summary') && el.parentElement === d)) shown = false;
+        return s.visibility !== 'hidden' && s.display !== 'none' && r.width > 0 && r.height > 0 && shown &&
+               !el.closest('.visually-hidden, .map-keys, [hidden]'); };
+    const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.getAttribute('href') ? '[href=' + el.getAttribute('href') + ']' : '') +
+        ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"';
+    const docRect = r => ({l: r.left + scrollX, t: r.top + scrollY, r: r.right + scrollX, b: r.bottom + scrollY});
+    // an inline link that wraps has one box a line: its bounding box would cover its neighbours
+    const lineBoxes = el => [...el.getClientRects()].filter(r => r.width > 0 && r.height > 0).map(docRect);
+    // left out: what is off the page until focused (the skip links) and what the map draws itself
+    const onPage = el => el.getBoundingClientRect().right + scrollX > 0;
+    const items = [...document.querySelectorAll(clickable)].filter(seen).filter(onPage)
+        .filter(el => !el.closest('.govmap-map') || el.matches('.govmap-map'));
+    const maps = [...document.querySelectorAll('.govmap-map')].filter(seen);
+    const boxes = items.map(el => ({el, lines: lineBoxes(el)}));
+    const overlaps = [];
+    const cut = (a, b) => Math.min(a.r, b.r) - Math.max(a.l, b.l) > 1 && Math.min(a.b, b.b) - Math.max(a.t, b.t) > 1;
+    const cuts = (as, bs) => as.some(a => bs.some(b => cut(a, b)));
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+            if (cuts(a.lines, b.lines)) overlaps.push(name(a.el) + ' overlaps ' + name(b.el));
+        }
+        for (const m of maps) {
+            if (m.contains(boxes[i].el) || boxes[i].el.contains(m) || boxes[i].el.closest('.map-stage')) continue;
+            if (cuts(boxes[i].lines, [docRect(m.getBoundingClientRect())])) overlaps.push('the map overlaps ' + name(boxes[i].el));
+        }
+    }
+    const hidden = [];
+    for (const {el} of boxes) {
+        el.scrollIntoView({block: 'center', inline: 'center'});
+        const r = el.getClientRects()[0] || el.getBoundingClientRect();  // its first line
+        const x = Math.min(Math.max(r.left + Math.min(r.width, 40) / 2, 0), innerWidth - 1);
+        const y = Math.min(Math.max(r.top + Math.min(r.height, 40) / 2, 0), innerHeight - 1);
+        const top = document.elementFromPoint(x, y);
+        if (top && !(el === top || el.contains(top) || top.contains(el) || (el.labels && [...el.labels].some(l => l.contains(top)))))
+            hidden.push(name(el) + ' is under ' + name(top));
+    }
+    scrollTo(0, 0);
+    return {overlaps, hidden, wide: document.scrollingElement.scrollWidth - innerWidth,
+            maps: maps.map(m => m.getBoundingClientRect().height)};
+}"""
+
+
+def check_reflow(page: Any, url: str, label: str) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    for sel in ("#map-data-view", "#entity-map-data-view", "#path-map-data-view"):
+        if page.locator(sel).count():
+            wait_for_map(page, sel)
+    found = page.evaluate(LAYOUT, [CLICKABLE])
+    where = f"{url} at {label}"
+    assert found["overlaps"] == [], f"{where}: " + "; ".join(found["overlaps"][:8])
+    assert found["hidden"] == [], f"{where}: " + "; ".join(found["hidden"][:8])
+    assert found["wide"] <= 1, f"{where}: the page scrolls sideways by {found['wide']} px"
+    assert all(h >= MIN_MAP_HEIGHT for h in found["maps"]), f"{where}: map heights {found['maps']}"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_reflows_with_nothing_clickable_overlapping(
+    site: Site, watch: Watch, path: str, size: str
+) -> None:
+    page = watch.page()
+    page.set_viewport_size(SIZES[size])
+    check_reflow(page, site(path), size)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_editor_pages_reflow_with_nothing_clickable_overlapping(site: Site, watch: Watch, size: str) -> None:
+    page = watch.page()
+    sign_in(page, site, "alice")
+    page.set_viewport_size(SIZES[size])
+    for path in EDITOR_PAGES:
+        check_reflow(page, site(path), size)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_seed_map_and_delivery_page_reflow(seed_site: Site, watch: Watch, size: str) -> None:
+    page = watch.page()
+    page.set_viewport_size(SIZES[size])
+    for path in ("/", "/delivery", "/report"):
+        check_reflow(page, seed_site(path), size)
+
+
+def test_at_320px_the_filters_and_legend_start_folded_and_the_map_keeps_its_height_when_they_open(
+    site: Site, watch: Watch
+) -> None:
+    page = watch.page()
+    page.set_viewport_size(SIZES["320px"])
+    page.goto(site("/"))
+    wait_for_map(page)
+    assert page.evaluate("document.querySelector('details.legend').open") is False
+    assert page.evaluate("document.querySelector('details.filters-fold').open") is False
+    top = page.evaluate("document.querySelector('#map-data-view').getBoundingClientRect().top")
+    assert top < SIZES["320px"]["height"], "the map starts on the first screen"
+    page.click("details.legend > summary")
+    assert page.evaluate("document.querySelector('details.legend').open") is True
+    height = page.evaluate("document.querySelector('#map-data-view').getBoundingClientRect().height")
+    assert height >= MIN_MAP_HEIGHT
