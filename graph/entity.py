@@ -30,6 +30,12 @@ LABELS: dict[RelType, tuple[str, str]] = {
     RelType.MATCHES: ("matches", "matched by"),
     RelType.HOLDS: ("holds post", "held by"),
     RelType.POST_IN: ("post in", "posts"),
+    RelType.SITS_WITHIN: ("sits within", "has within it"),
+    RelType.CONVENED_BY: ("convened by", "convenes"),
+    RelType.SUPPORTS: ("supports", "supported by"),
+    RelType.MEETING_OF: ("meeting of", "meets as"),
+    RelType.DELEGATES_TO: ("delegates to", "delegated to by"),
+    RelType.ADOPTS: ("adopts", "adopted by"),
 }
 
 

@@ -163,8 +163,15 @@ def to_popolo(register: Register) -> str:
                 "name": rec.name,
                 "classification": rec.subtype or rec.word,
             }
-            if rec.aliases:
-                org["other_names"] = [{"name": a} for a in rec.aliases]
+            other = [{"name": a} for a in rec.aliases] + [
+                {
+                    "name": n.name,
+                    **{k: v for k, v in (("start_date", _date(n.start)), ("end_date", _date(n.end))) if v},
+                }
+                for n in rec.former_names
+            ]
+            if other:
+                org["other_names"] = other
             parents = rec.part_of if isinstance(rec, Organisation) else (rec.sub_group_of or rec.reports_to)
             if parents:
                 org["parent_id"] = parents[0].target

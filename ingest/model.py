@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -44,6 +45,7 @@ from .vocabulary import (  # noqa: F401 - re-exported: the model's public names
     Role,
     Status,
     StrategyKind,
+    StrategyStage,
     ThemeKind,
     ThemeRole,
 )
@@ -89,14 +91,47 @@ class Source(_Model):
     )
 
 
-class Fact(_Model):
-    """Anything that can be cited: sources and a status."""
+class Cited(_Model):
+    """Sources and a status: what makes a fact checkable."""
+
+    #: For an entry of a list that is not a link (a former name, a seat by sector, a field's
+    #: status): the key saying what it is about.  A form line holding only it is that key.
+    entry_key: ClassVar[str | None] = None
 
     sources: tuple[Source, ...] = ()
     status: Status | None = Field(
         None,
         description="confirmed, unconfirmed or disputed (sources disagree). Omitted: confirmed if the fact has a source, "
         "else unconfirmed. A relationship written as a bare id takes its record's.",
+    )
+
+
+class FieldStatus(Cited):
+    """The status and sources of one field of a record or link, apart from the rest of it.
+
+    A plan whose start year alone is disputed, a period read from words ("the
+    next three years"), a chair's end date inferred rather than read: the
+    record stays confirmed, and this field says what is uncertain.
+
+    >>> FieldStatus.model_validate({"field": "period.start", "status": "disputed"}).field
+    'period.start'
+    """
+
+    entry_key: ClassVar[str | None] = "field"
+
+    field: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="The field it is about, as written: `period.start`, `established`, `end`."
+    )
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Fact(Cited):
+    """Anything that can be cited: sources and a status, for the whole and (``field_status``) for one field."""
+
+    field_status: tuple[FieldStatus, ...] = Field(
+        (),
+        description="Fields whose status or sources differ from the rest: "
+        "`[{field: period.start, status: disputed, sources: [...]}]`.",
     )
 
 
@@ -164,6 +199,49 @@ class Membership(Item):
     term: Annotated[int, Field(ge=1, le=600)] | None = Field(
         None, description="Length of the appointment in months; with a start and no end it ends start + term."
     )
+    listed: DateValue | None = Field(
+        None,
+        description="The date of the source that lists this seat (terms of reference of 2023): the seat "
+        "was held then; it says nothing of when it began or ended.",
+    )
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class SectorMembership(Fact):
+    """A seat a source gives to a sector, not to a named organisation ("health", "the voluntary sector").
+
+    Popolo's membership without its member: the kind of organisation that
+    sits (an organisation ``type``), the words the source uses, and how many
+    seats ("three council leaders").
+    """
+
+    entry_key: ClassVar[str | None] = "sector"
+
+    sector: OrganisationType = Field(description="The kind of organisation the seat is for.")
+    label: Name | None = Field(None, description="How the source names it: 'Voluntary and Community Sector'.")
+    count: Annotated[int, Field(ge=1, le=500)] | None = Field(
+        None, description="How many seats, if more than one."
+    )
+    role: Role = Role.MEMBER
+    start: DateValue | None = None
+    end: DateValue | None = None
+    listed: DateValue | None = Field(None, description="The date of the source that lists the seat.")
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class FormerName(Cited):
+    """A name a record had before (Popolo ``other_names`` with dates): a rename, not a new record.
+
+    ``id`` is the id the record had under that name, if it changed: findings
+    and decisions made on the old id follow the record.
+    """
+
+    entry_key: ClassVar[str | None] = "name"
+
+    name: Name
+    id: Slug | None = Field(None, description="The id the record had under this name, if it changed.")
+    start: DateValue | None = Field(None, description="When the name was first used.")
+    end: DateValue | None = Field(None, description="When the name stopped being used: the rename.")
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
@@ -219,7 +297,22 @@ class Record(Fact):
     id: Slug
     name: Name
     aliases: tuple[Name, ...] = ()
+    former_names: tuple[FormerName, ...] = Field(
+        (),
+        description="Names it had before, with dates: `[{name: Safer Stockport Partnership, end: 2025}]` "
+        "(and `id` if its id changed).",
+    )
     description: Text | None = None
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Every name it is or was known by: its name, aliases and former names (for search and matching)."""
+        return (self.name, *self.aliases, *(n.name for n in self.former_names))
+
+    @property
+    def former_ids(self) -> tuple[str, ...]:
+        """The ids the record had before a rename, oldest first as written."""
+        return tuple(n.id for n in self.former_names if n.id)
 
     @property
     def subtype(self) -> str | None:
@@ -302,7 +395,23 @@ class Post(Record):
     word: ClassVar[str] = "post"
     subtype_key: ClassVar[str | None] = None
 
-    organisation: Slug
+    organisation: Slug | None = Field(
+        None, description="The organisation the post is in (left out only for an independent post)."
+    )
+    independent: bool = Field(
+        False,
+        description="A post of no organisation: an independent chair or scrutineer appointed for their "
+        "independence.",
+    )
+    accountable_to: Links = Field(
+        (),
+        description="Posts or organisations that hold this post to account (a chief constable to the PCC).",
+    )
+    delegates_to: Links = Field(
+        (),
+        description="Posts this post delegates functions to (the Mayor to a Deputy Mayor for Policing); "
+        "say which in `note`.",
+    )
 
 
 class Person(Record):
@@ -333,10 +442,32 @@ class Body(Record):
     )
     scrutinises: Links = Field((), description="Bodies, organisations or posts it scrutinises.")
     sub_group_of: Links = ()
+    sits_within: Links = Field(
+        (),
+        description="Wider bodies it sits within without reporting to them "
+        "(a safeguarding adults board within an all-age safeguarding partnership).",
+    )
+    convened_by: Links = Field((), description="Bodies, organisations or posts that convene it (a PCC).")
+    supports: Links = Field(
+        (),
+        description="Bodies, organisations or posts it supports or serves (a unit supporting a partnership).",
+    )
+    meeting_of: Links = Field(
+        (),
+        description="The organisation this body is the meeting of: one legal body recorded as an "
+        "organisation and as its meeting (a fire and rescue authority of councillors).",
+    )
     hosted_by: Links = Field((), description="Host organisation(s).")
-    links_with: Links = Field((), description="Bodies it works with, without reporting.")
+    links_with: Links = Field(
+        (), description="Bodies, organisations or posts it works with, without reporting."
+    )
     succeeded_by: Links = Field((), description="Bodies that replaced it (merger or split).")
     members: Memberships = ()
+    sector_members: tuple[SectorMembership, ...] = Field(
+        (),
+        description="Seats a source gives to a sector, not a named organisation: "
+        "`[{sector: voluntary-sector, label: Voluntary and Community Sector}]`.",
+    )
     members_complete: bool = Field(
         False, description="The member list is the whole membership, as the body's sources state."
     )
@@ -352,6 +483,10 @@ class Body(Record):
 #: The fields of a body that are its reporting lines (org:reportsTo, org:subOrganizationOf);
 #: walked by :mod:`govmap.graph.lines`, checked for cycles by validation.
 REPORTING_FIELDS = ("reports_to", "sub_group_of")
+#: The fields of a body that place it in the landscape without being a reporting line: it sits
+#: within a wider body, supports one, or is an organisation's own meeting.  Such a body is not
+#: an orphan for having no reporting line.
+PLACING_FIELDS = ("sits_within", "supports", "meeting_of")
 
 
 class Strategy(Record):
@@ -372,10 +507,37 @@ class Strategy(Record):
     review_date: DateValue | None = None
     dissolved: DateValue | None = Field(None, description="Withdrawn or replaced on this date.")
     succeeded_by: Links = Field((), description="Newer editions or strategies that replaced it.")
+    no_owner: bool = Field(
+        False,
+        description="The sources say no one owns it. Left out with no owner: the owner is not stated.",
+    )
+    stage: StrategyStage | None = Field(
+        None, description="draft, consultation or adopted. Left out: taken as adopted."
+    )
+    adopted: DateValue | None = Field(None, description="When it was adopted.")
+    adopted_by: Links = Field(
+        (),
+        description="Bodies, organisations or posts that adopted or approved it, besides its owner "
+        "(a council adopting a partnership's plan).",
+    )
 
     @property
     def is_evidence(self) -> bool:
         return self.kind in EVIDENCE_KINDS
+
+    @property
+    def is_draft(self) -> bool:
+        """Not yet adopted: a draft, or out for consultation.
+
+        >>> Strategy(id="s", name="S", kind="plan", stage="consultation").is_draft
+        True
+        """
+        return self.stage in (StrategyStage.DRAFT, StrategyStage.CONSULTATION)
+
+    @property
+    def owner_stated(self) -> bool:
+        """The sources say who owns it, or that no one does (else its owner is simply not stated)."""
+        return bool(self.owner) or self.no_owner
 
 
 class Theme(Record):
@@ -437,6 +599,12 @@ class RelType(StrEnum):
     MATCHES = "matches"
     HOLDS = "holds"
     POST_IN = "post_in"
+    SITS_WITHIN = "sits_within"
+    CONVENED_BY = "convened_by"
+    SUPPORTS = "supports"
+    MEETING_OF = "meeting_of"
+    DELEGATES_TO = "delegates_to"
+    ADOPTS = "adopts"
 
 
 @dataclass(frozen=True)
@@ -465,12 +633,11 @@ class RefRule:
 
         The item is None for a single-id field.
         """
-        # A record salvaged from a file with errors may lack a required single-id field.
-        value = getattr(rec, self.field, None)
-        if value is None:
-            return []
+        value = getattr(rec, self.field)
         if isinstance(value, str):
             return [(0, value, None)]
+        if value is None:  # a single-id field left out (an independent post's organisation)
+            return []
         return [(i, item.target, item) for i, item in enumerate(value)]
 
 
@@ -483,7 +650,11 @@ REF_RULES: dict[type[Record], tuple[RefRule, ...]] = {
         RefRule("part_of", (Organisation,), RelType.PART_OF),
         RefRule("succeeded_by", (Organisation,), RelType.SUCCEEDED_BY),
     ),
-    Post: (RefRule("organisation", (Organisation,), RelType.POST_IN, item=None),),
+    Post: (
+        RefRule("organisation", (Organisation,), RelType.POST_IN, item=None),
+        RefRule("accountable_to", (Organisation, Post), RelType.ACCOUNTABLE_TO),
+        RefRule("delegates_to", (Post,), RelType.DELEGATES_TO),
+    ),
     Person: (RefRule("holds", (Post,), RelType.HOLDS),),
     Body: (
         RefRule("areas", (Area,), RelType.COVERS),
@@ -491,8 +662,12 @@ REF_RULES: dict[type[Record], tuple[RefRule, ...]] = {
         RefRule("accountable_to", (Organisation, Post), RelType.ACCOUNTABLE_TO),
         RefRule("scrutinises", (Body, Organisation, Post), RelType.SCRUTINISES),
         RefRule("sub_group_of", (Body,), RelType.SUB_GROUP_OF),
+        RefRule("sits_within", (Body,), RelType.SITS_WITHIN),
+        RefRule("convened_by", (Body, Organisation, Post), RelType.CONVENED_BY),
+        RefRule("supports", (Body, Organisation, Post), RelType.SUPPORTS),
+        RefRule("meeting_of", (Organisation,), RelType.MEETING_OF),
         RefRule("hosted_by", (Organisation,), RelType.HOSTS, reverse=True),
-        RefRule("links_with", (Body,), RelType.LINKS_WITH),
+        RefRule("links_with", (Body, Organisation, Post), RelType.LINKS_WITH),
         RefRule("succeeded_by", (Body,), RelType.SUCCEEDED_BY),
         RefRule(
             "members", (Organisation, Post, Person, Body), RelType.MEMBER_OF, reverse=True, item=Membership
@@ -502,6 +677,7 @@ REF_RULES: dict[type[Record], tuple[RefRule, ...]] = {
     ),
     Strategy: (
         RefRule("owner", (Body, Organisation, Post), RelType.OWNS, reverse=True),
+        RefRule("adopted_by", (Body, Organisation, Post), RelType.ADOPTS, reverse=True),
         RefRule("areas", (Area,), RelType.COVERS),
         RefRule("themes", (Theme,), RelType.ADDRESSES, item=ThemeLink),
         RefRule("informs", (Strategy,), RelType.INFORMS),
@@ -548,7 +724,7 @@ class Relation:
         return f"{self.origin}/{self.field}/{self.index}"
 
 
-def effective_status(fact: Fact, inherited: Status | None = None, inherited_sources: bool = False) -> Status:
+def effective_status(fact: Cited, inherited: Status | None = None, inherited_sources: bool = False) -> Status:
     """The status a reader should see for a fact.
 
     Nothing without a source is ever shown as confirmed: ``status:
@@ -666,6 +842,104 @@ def relations_of(rec: Record) -> Iterator[Relation]:
                 end=_date_or_none(facts.get("end")),
                 note=facts.get("note"),
             )
+
+
+#: The ids an item holds besides its target, and the records they may name: ``(key, targets)``.
+#: Validation checks them; a what-if merge and a rename re-point them.
+NESTED_REFS: dict[type[Item], tuple[tuple[str, tuple[type[Record], ...]], ...]] = {
+    Membership: (("on_behalf_of", (Organisation,)),),
+    ThemeLink: (("delivered_by", (Body,)),),
+}
+
+
+def nested_refs(item: Item) -> Iterator[tuple[str, int | None, str]]:
+    """``(key, index, id)`` for each id an item holds besides its target (index None for a single id).
+
+    >>> list(nested_refs(ThemeLink(theme="t", delivered_by=["a", "b"])))
+    [('delivered_by', 0, 'a'), ('delivered_by', 1, 'b')]
+    """
+    for key, _ in NESTED_REFS.get(type(item), ()):
+        value = getattr(item, key)
+        if isinstance(value, str):
+            yield key, None, value
+        elif value:
+            for i, v in enumerate(value):
+                yield key, i, v
+
+
+#: The fields a ``field_status`` entry may not name: the record's identity and provenance, and
+#: lists whose entries carry their own status (a link, a seat, a former name).
+_NOT_FIELDS = frozenset({"id", "sources", "status", "field_status"})
+
+
+def status_fields(model: type[Cited]) -> tuple[str, ...]:
+    """The fields of ``model`` a ``field_status`` entry may name (``period.start`` for a period).
+
+    >>> "period.start" in status_fields(Strategy), "owner" in status_fields(Strategy)
+    (True, False)
+    >>> status_fields(Membership)[:3]
+    ('role', 'on_behalf_of', 'start')
+    """
+    refs = {r.field for r in REF_RULES.get(model, ())} if issubclass(model, Record) else set()
+    target = {model.target_key} if issubclass(model, Item) else set()
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        if name in _NOT_FIELDS or name in refs or name in target or _holds_entries(info.annotation):
+            continue
+        out += ["period", "period.start", "period.end"] if name == "period" else [name]
+    return tuple(out)
+
+
+def _holds_entries(annotation: Any) -> bool:
+    """A list of entries that are facts of their own (seats by sector, former names)."""
+    todo = [annotation]
+    while todo:
+        t = todo.pop()
+        if isinstance(t, type) and issubclass(t, Cited):
+            return True
+        todo.extend(typing.get_args(t))
+    return False
+
+
+def field_value(fact: Cited, path: str) -> Any:
+    """The value of a field named as ``field_status`` names it (``period.start``); None if not given."""
+    head, _, rest = path.partition(".")
+    value = getattr(fact, head, None)
+    if rest:
+        value = getattr(value, rest, None) if value is not None else None
+    return None if value in ((), False) else value
+
+
+def field_status_of(fact: Fact, path: str, inherited: Status | None = None) -> Status | None:
+    """The status of one field of a record or link, when ``field_status`` gives it one (else None:
+    the field shares its record's status).
+
+    >>> s = Strategy.model_validate({"id": "s", "name": "S", "kind": "plan", "period": {"start": 2024},
+    ...     "field_status": [{"field": "period.start", "status": "disputed"}]})
+    >>> field_status_of(s, "period.start"), field_status_of(s, "period.end")
+    (<Status.DISPUTED: 'disputed'>, None)
+    """
+    for fs in fact.field_status:
+        if fs.field == path:
+            return effective_status(fs, inherited or effective_status(fact), bool(fact.sources))
+    return None
+
+
+def entry_fields(model: type[Record]) -> dict[str, type[Cited]]:
+    """The lists of a record kind whose entries are facts but not links, by field: the entry's class.
+
+    >>> entry_fields(Body)
+    {'former_names': <class 'govmap.ingest.model.FormerName'>, 'sector_members': <class 'govmap.ingest.model.SectorMembership'>}
+    """
+    refs = {r.field for r in REF_RULES[model]}
+    out: dict[str, type[Cited]] = {}
+    for name, info in model.model_fields.items():
+        if name in refs or name == "field_status":
+            continue
+        for t in typing.get_args(info.annotation):
+            if isinstance(t, type) and issubclass(t, Cited):
+                out[name] = t
+    return out
 
 
 #: The class of one entry of each relationship list, by field name (the same in every section).

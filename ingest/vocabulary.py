@@ -74,6 +74,17 @@ EVIDENCE_KINDS = frozenset(
 )
 
 
+class StrategyStage(StrEnum):
+    """How far a strategy has got: written, out for consultation, or adopted by its owner.
+
+    Left out, a strategy is taken as adopted (what a published strategy usually is).
+    """
+
+    DRAFT = "draft"
+    CONSULTATION = "consultation"
+    ADOPTED = "adopted"
+
+
 class ThemeKind(StrEnum):
     PRIORITY = "priority"
     CAUSE = "cause"

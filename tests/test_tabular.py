@@ -219,7 +219,7 @@ def test_twenty_mistakes_are_reported_together_each_at_its_cell_and_nothing_is_w
         f"{one_of(Status)} (did you mean 'confirmed'?)",
         f"{x}Organisations!K4: error: organisation 'north-council': source document 'csa-2023' is not defined "
         "(did you mean 'csa-2024'?)",
-        f"{x}Bodies!R1: error: Bodies: unknown column 'purpse' (did you mean 'purpose'?)",
+        f"{x}Bodies!S1: error: Bodies: unknown column 'purpse' (did you mean 'purpose'?)",
         f"{x}Bodies!E2: error: body 'county-board': kind: 'bord' is not one of {one_of(BodyKind)} "
         "(did you mean 'board'?)",
         f"{x}Bodies!N2: error: body 'county-board': review_date: 'next year' is not a date; "

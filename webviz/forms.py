@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from govmap.ingest.errors import EditInvalid, Problem
-from govmap.ingest.model import REF_RULES, SECTIONS, Item, Record, Source, item_type
+from govmap.ingest.model import REF_RULES, SECTIONS, Cited, Item, Record, Source, item_type
 from govmap.ingest.text import TextRefused, clean_text
 
 #: Fields edited on forms of their own, or not on forms at all.
@@ -64,13 +64,15 @@ TRAILING = ("sources", "status")
 class FieldSpec:
     name: str
     label: str
-    widget: str  # text, textarea, select, checkbox, date, ids, ref, lines, sources, choices
+    widget: str  # text, textarea, select, checkbox, date, ids, ref, lines, sources, choices, entries
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
     default: Any = None
     #: A "choices" field that may also be written as one value (an area's ``kind``).
     scalar: bool = False
+    #: An "entries" field: the class of one entry (a former name, a seat by sector, a field's status).
+    entry: type[Cited] | None = None
 
 
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
@@ -82,6 +84,27 @@ def _enum_of(annotation: Any) -> type[enum.Enum] | None:
         todo.extend(typing.get_args(t))
         if isinstance(t, types.UnionType):
             todo.extend(t.__args__)
+    return None
+
+
+#: Labels and examples of the lists of entries (the model says which fields are lists of entries).
+ENTRY_LABELS = {
+    "field_status": "Status of one field",
+    "former_names": "Former names",
+    "sector_members": "Seats by sector",
+}
+ENTRY_EXAMPLES = {
+    "field_status": "{field: period.start, status: disputed, sources: [{doc: a, value: '2024'}, {doc: b, value: '2025'}]}",
+    "former_names": "{name: Safer Stockport Partnership, end: 2025, id: safer-stockport}",
+    "sector_members": "{sector: voluntary-sector, label: Voluntary and Community Sector, listed: 2023}",
+}
+
+
+def _entry_of(annotation: Any) -> type[Cited] | None:
+    """The class of one entry of a list of entries (not links), or None."""
+    for t in typing.get_args(annotation):
+        if isinstance(t, type) and issubclass(t, Cited) and not issubclass(t, Item):
+            return t
     return None
 
 
@@ -125,6 +148,17 @@ def _spec(
     if name == "sources":
         return FieldSpec(
             name, "Sources", "sources", help="one a line: document id, then optionally | section"
+        )
+    entry = _entry_of(info.annotation)
+    if entry is not None:
+        key = entry.entry_key
+        example = ENTRY_EXAMPLES.get(name, f"{{{key}: ...}}")
+        return FieldSpec(
+            name,
+            ENTRY_LABELS.get(name, _label(name)),
+            "entries",
+            help=f"one a line: the {key} alone, or all its details as {example}",
+            entry=entry,
         )
     if name in TEXTAREAS:
         return FieldSpec(name, _label(name), "textarea", required=required, help=help_text)
@@ -217,9 +251,47 @@ def _text(spec: FieldSpec, value: Any) -> Any:
         return "\n".join(value)
     if spec.widget == "sources":
         return "\n".join(s.doc + (f" | {s.section}" if s.section else "") for s in value)
+    if spec.widget == "entries":
+        return "\n".join(_entry_line(e) for e in value)
     if isinstance(value, enum.Enum):
         return value.value
     return str(value)
+
+
+def _entry_line(entry: Cited) -> str:
+    """One entry as a form line: its key alone when that is all it says, else YAML flow text."""
+    from govmap.ingest.store.dump import entry_data, flow_text
+
+    data = entry_data(entry.model_dump(mode="json", exclude_defaults=True))
+    key = entry.entry_key
+    if key is not None and list(data) == [key] and isinstance(data[key], str) and "\n" not in data[key]:
+        text: str = data[key]
+        if not text.startswith(("{", "[")):
+            return text
+    return flow_text(data)
+
+
+def _entries(spec: FieldSpec, text: str) -> list[Any]:
+    """Form lines -> entries: a line in braces is read as YAML (safely); any other is the entry's key."""
+    from govmap.ingest.reading.yamlsafe import parse
+
+    key = spec.entry.entry_key if spec.entry else None
+    out: list[Any] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if not line.startswith("{"):
+            out.append({key: line} if key else line)
+            continue
+        parsed = parse(line, f"{spec.name} line {n}")
+        if parsed.problems or not isinstance(parsed.data, dict):
+            raise TextRefused(
+                f"{spec.label}: line {n} is not a mapping like {ENTRY_EXAMPLES.get(spec.name, '{...}')}",
+                field=spec.name,
+            )
+        out.append(parsed.data)
+    return out
 
 
 def _target(item: Any) -> str:
@@ -272,7 +344,7 @@ def _sources(text: str, old: tuple[Source, ...]) -> list[dict[str, Any]]:
 
 
 def _multiline(spec: FieldSpec) -> bool:
-    return spec.widget in ("textarea", "lines", "sources")
+    return spec.widget in ("textarea", "lines", "sources", "entries")
 
 
 def value_of(spec: FieldSpec, raw: Any, old: Any = None) -> Any:
@@ -296,6 +368,8 @@ def value_of(spec: FieldSpec, raw: Any, old: Any = None) -> Any:
         return [line.strip() for line in text.split("\n") if line.strip()]
     if spec.widget == "sources":
         return _sources(text, old or ())
+    if spec.widget == "entries":
+        return _entries(spec, text)
     if spec.widget == "date":
         return _date(text)
     if spec.widget == "select" and text == spec.default:

@@ -90,7 +90,7 @@ def search_index(register: Register) -> SearchIndex:
     out = []
     for rec in register.records():
         row = Row(rec.id, rec.name, rec.word, rec.subtype, effective_status(rec).value)
-        others = "\n".join((rec.id, *(a.casefold() for a in rec.aliases)))
+        others = "\n".join((rec.id, *rec.former_ids, *(a.casefold() for a in rec.all_names[1:])))
         out.append(Entry(row, rec.name.casefold(), others))
     return SearchIndex(out)
 

@@ -100,6 +100,11 @@ def show(entity_id: str, register: str | None, as_json: bool) -> None:
     click.echo(f"  {view.kind}" + (f", {rec.subtype}" if rec.subtype else "") + f", {view.status}")
     if rec.aliases:
         click.echo(f"  also known as: {'; '.join(rec.aliases)}")
+    if rec.former_names:
+        click.echo(
+            "  formerly: "
+            + "; ".join(n.name + (f" (until {n.end})" if n.end else "") for n in rec.former_names)
+        )
     if rec.description:
         click.echo(f"  {rec.description}")
     for label, links in view.links.items():

@@ -150,8 +150,8 @@ def _owner_areas(lk: Lookup, owner: str) -> tuple[str, ...]:
     rec = lk.index.get(owner)
     if isinstance(rec, Body):
         return lk.body_areas(owner)
-    if isinstance(rec, Post):
-        rec = lk.index.get(rec.organisation)
+    if isinstance(rec, Post):  # an independent post is in no organisation: it covers no area
+        rec = lk.index.get(rec.organisation) if rec.organisation else None
     if isinstance(rec, Organisation):
         return tuple(link.to for link in rec.areas)
     return ()

@@ -3,7 +3,9 @@
 A fact may cite several sources that say different things (each source's
 ``value`` note says what it says), or be marked ``status: disputed``.  Such a
 fact is never shown as confirmed; this analysis lists each record with a
-disputed fact and what each source says, so a reviewer can settle it.
+disputed fact and what each source says, so a reviewer can settle it.  The
+fact may be the record, a relationship written in it, or one field of the
+record (``field_status``: a plan whose start year alone is disputed).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import Document, Register, Source, Status, effective_status
+from govmap.ingest.model import Document, Register, Source, Status, effective_status, field_status_of
 
 
 def _says(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
@@ -56,13 +58,23 @@ def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Fin
             continue
         own = effective_status(rec) is Status.DISPUTED
         rels = by_origin.get(rec.id, [])
-        if not own and not rels:
+        fields = [
+            {"field": fs.field, "sources": _says(fs.sources)}
+            for fs in rec.field_status
+            if field_status_of(rec, fs.field) is Status.DISPUTED
+        ]
+        if not own and not rels and not fields:
             continue
-        if own and not rels:
+        if own and not rels and not fields:
             said = _phrase(lk, rec.sources)
             title = f"Sources disagree about {rec.name}" + (f": {said}." if said else ".")
+        elif fields and not own and not rels and len(fields) == 1:
+            [fs] = [f for f in rec.field_status if f.field == fields[0]["field"]]
+            said = _phrase(lk, fs.sources)
+            what = fs.field.replace(".", " ").replace("_", " ")
+            title = f"Sources disagree about the {what} of {rec.name}" + (f": {said}." if said else ".")
         else:
-            n = len(rels) + own
+            n = len(rels) + own + len(fields)
             title = f"{rec.name} has {plural(n, 'disputed fact')}: the sources disagree."
         out.append(
             make_finding(
@@ -70,7 +82,7 @@ def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Fin
                 Severity.LOW,
                 title,
                 [lk.subject(rec.id)],
-                evidence={"record": _says(rec.sources) if own else None, "relations": rels},
+                evidence={"record": _says(rec.sources) if own else None, "relations": rels, "fields": fields},
                 suggestion="Settle which source is right (the most recent, the one that decides), then record it.",
                 sources=lk.record_sources(rec.id),
             )

@@ -142,6 +142,8 @@ class Lookup:
             any_disputed = False
             for rule in rules:
                 value = getattr(rec, rule.field)
+                if value is None:  # a single id left out (an independent post's organisation)
+                    continue
                 if isinstance(value, str):  # a single id: the record's own status
                     if own is unconfirmed:
                         found = found if found is not None else self.unconfirmed_rels[rec.id]

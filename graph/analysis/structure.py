@@ -25,7 +25,7 @@ from govmap.graph.analysis.landscape import (
 )
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.graph.analysis.paths import reaching_top, unaccountable_themes
-from govmap.ingest.model import Register
+from govmap.ingest.model import PLACING_FIELDS, Register
 
 
 def _stranded(lk: Lookup) -> dict[str, list[str]]:
@@ -88,6 +88,8 @@ def orphans(register: Register, lookup: Lookup | None = None) -> list[Finding]:
     for b in lk.bodies:
         if lk.parents.get(b.id) or b.id in lk.top or b.accountable_to:
             continue  # accountable_to: it answers to an organisation or post (a council, a mayor)
+        if any(getattr(b, f) for f in PLACING_FIELDS):
+            continue  # it sits within or supports a body, or is an organisation's meeting: placed there
         links = [link.to for link in b.links_with]
         below = stranded.get(b.id, [])
         evidence: dict[str, object] = {

@@ -260,7 +260,7 @@ def compare(old: Any, new: Any, path: str = "") -> list[Change]:
 
 
 def _names(rec: Record) -> list[str]:
-    return [n.casefold().strip() for n in (rec.name, *rec.aliases)]
+    return [n.casefold().strip() for n in rec.all_names]
 
 
 def similarity(a: Record, b: Record) -> float:

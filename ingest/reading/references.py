@@ -1,5 +1,6 @@
 """The checks across records: every reference resolves to a record of the right
-kind, accountability has no cycle, and membership dates run forwards.
+kind (and every source to a document), and accountability and containment have
+no cycle.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from govmap.ingest.model import (
     REF_RULES,
     REPORTING_FIELDS,
     Body,
+    Cited,
     Document,
     Membership,
     Organisation,
@@ -100,6 +102,12 @@ def check_references(
                                 code="wrong-kind",
                             )
                         )
+        facts += _entries(rec, path)
+        facts += [
+            ((*fpath, "field_status", j), fs)
+            for fpath, fact in list(facts)
+            for j, fs in enumerate(getattr(fact, "field_status", ()))
+        ]
         for fpath, fact in facts:
             for j, src in enumerate(fact.sources):
                 if src.doc not in docs:
@@ -126,14 +134,37 @@ def check_references(
             )
 
 
+def _entries(rec: Record, path: Path) -> list[tuple[Path, Cited]]:
+    """The record's entries that are facts but not links (seats by sector, former names)."""
+    rules = {r.field for r in REF_RULES[type(rec)]}
+    out: list[tuple[Path, Cited]] = []
+    for name in type(rec).model_fields:
+        value = getattr(rec, name, None)  # a salvaged record lacks the fields that failed
+        if name not in rules and name != "field_status" and isinstance(value, tuple):
+            out += [((*path, name, i), v) for i, v in enumerate(value) if isinstance(v, Cited)]
+    return out
+
+
+#: Relations that must not go round in circles, each on its own: accountability, and
+#: containment (a board sitting within a partnership that sits within the board).
+CYCLE_FIELDS: tuple[tuple[str, ...], ...] = (REPORTING_FIELDS, ("sits_within",))
+
+
 def check_cycles(register: Register, paths: dict[int, Path], pending: list[Pending]) -> None:
-    """Accountability must not go round in circles: A reports to B reports to A."""
+    """Accountability must not go round in circles: A reports to B reports to A; nor containment."""
+    for fields in CYCLE_FIELDS:
+        _check_cycles(register, paths, pending, fields)
+
+
+def _check_cycles(
+    register: Register, paths: dict[int, Path], pending: list[Pending], fields: tuple[str, ...]
+) -> None:
     import networkx as nx  # here, not at the top: importing govmap.ingest stays light
 
     index = register.index
     g = nx.DiGraph()
     for body in register.bodies:
-        for fld in REPORTING_FIELDS:
+        for fld in fields:
             for i, link in enumerate(getattr(body, fld)):
                 if link.to != body.id and isinstance(index.get(link.to), Body):
                     g.add_edge(body.id, link.to, field=fld, index=i)
@@ -150,20 +181,9 @@ def check_cycles(register: Register, paths: dict[int, Path], pending: list[Pendi
             Pending(
                 f"body '{u}': {data['field']} makes a cycle: {' -> '.join(ids)}",
                 (*paths[id(origin)], data["field"], data["index"]),
-                "a body cannot be accountable, directly or not, to itself: remove one link",
+                "a body cannot be accountable, directly or not, to itself: remove one link"
+                if fields == REPORTING_FIELDS
+                else "a body cannot sit, directly or not, within itself: remove one link",
                 code="cycle",
             )
         )
-
-
-def check_dates(register: Register, paths: dict[int, Path], pending: list[Pending]) -> None:
-    for body in register.bodies:
-        for i, m in enumerate(body.members):
-            if m.start and m.end and m.end < m.start:
-                pending.append(
-                    Pending(
-                        f"body '{body.id}': membership of '{m.member}' ends ({m.end}) before it starts ({m.start})",
-                        (*paths[id(body)], "members", i, "end"),
-                        code="bad-dates",
-                    )
-                )

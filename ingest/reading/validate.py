@@ -29,9 +29,10 @@ from govmap.ingest.model import (
     Status,
     effective_status,
 )
+from govmap.ingest.reading.consistency import check_consistency
 from govmap.ingest.reading.messages import Pending, article, describe, did_you_mean, kind_word, quote
 from govmap.ingest.reading.record_problems import pydantic_problems, salvage
-from govmap.ingest.reading.references import check_cycles, check_dates, check_references
+from govmap.ingest.reading.references import check_cycles, check_references
 from govmap.ingest.reading.yamlsafe import Path, locate
 from govmap.ingest.text import text_problem
 
@@ -167,7 +168,7 @@ def check_data(data: Any, filename: str, text: str, locator: Locator | None = No
     register = Register.model_construct(govmap=1, info=info, **fields)
     check_references(register, paths, pending, {k: t for k, (_, t) in known.items()}, unchecked)
     check_cycles(register, paths, pending)
-    check_dates(register, paths, pending)
+    check_consistency(register, paths, pending)
     _warn(register, paths, pending)
 
     problems = _place(pending, filename, text, locator)
@@ -268,7 +269,7 @@ def _warn(register: Register, paths: dict[int, Path], pending: list[Pending]) ->
                 )
             )
         if isinstance(rec, Body):
-            if not rec.members and rec.dissolved is None:
+            if not rec.members and not rec.sector_members and rec.dissolved is None:
                 pending.append(
                     Pending(f"{who} has no members recorded", path, level=Level.WARNING, code="no-members")
                 )

@@ -14,11 +14,40 @@ from typing import Any
 
 import yaml
 
-from govmap.ingest.model import SECTIONS, Item, Record, Register
+from govmap.ingest.model import SECTIONS, Cited, Item, Record, Register
 
 
 def _short(item: Item, dumped: Any) -> Any:
     return item.target if item.is_short else dumped
+
+
+#: Keys written after an entry's own (``- {field: period.start, status: disputed}``).
+_PROVENANCE = ("field_status", "status", "sources")
+
+
+def flow_text(value: Any) -> str:
+    """A value in YAML flow form (JSON strings are YAML strings): ``[{field: end, status: unconfirmed}]``."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def entry_data(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry (a seat by sector, a former name, a field's status) with its own keys first."""
+    return {k: v for k, v in data.items() if k not in _PROVENANCE} | {
+        k: [entry_data(d) for d in data[k]] if k == "field_status" else data[k]
+        for k in _PROVENANCE
+        if k in data
+    }
+
+
+def _own_status(data: dict[str, Any]) -> dict[str, Any]:
+    """A link's data with its fields' own statuses written key first."""
+    if "field_status" in data:
+        data["field_status"] = [entry_data(d) for d in data["field_status"]]
+    return data
 
 
 def record_data(rec: Record) -> dict[str, Any]:
@@ -27,7 +56,9 @@ def record_data(rec: Record) -> dict[str, Any]:
     for name in list(data):
         value = getattr(rec, name, None)
         if isinstance(value, tuple) and value and isinstance(value[0], Item):
-            data[name] = [_short(item, d) for item, d in zip(value, data[name], strict=True)]
+            data[name] = [_short(item, _own_status(d)) for item, d in zip(value, data[name], strict=True)]
+        elif isinstance(value, tuple) and value and isinstance(value[0], Cited):
+            data[name] = [entry_data(d) for d in data[name]]
     return data
 
 

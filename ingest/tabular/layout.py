@@ -12,8 +12,10 @@ The layout is derived from the model, never listed by hand: a record sheet has
 a column per scalar field of its model, then ``status`` and ``sources``; every
 list of references in :data:`govmap.ingest.model.REF_RULES` becomes a link sheet with a
 ``record`` column (the record the link is written in), the target, the item's
-own fields, and again ``status`` and ``sources``.  So a field added to the
-model appears in the spreadsheet without touching this module.
+own fields, and again ``status`` and ``sources``.  A list of entries that are
+facts but not links (a body's seats by sector, a record's former names) gets a
+sheet of the same shape without a target.  So a field added to the model
+appears in the spreadsheet without touching this module.
 
 Cells are values, never formulas.  A text starting with ``= + - @`` (or a tab
 or carriage return) is written as a text cell with Excel's quote prefix, and
@@ -26,6 +28,8 @@ Lists in one cell (``aliases``, ``sources``, ``top``) are one item a line.  A
 source with more than a document id is written in the YAML flow form a
 reviewer already knows from the register file, ``{doc: csa, section: "Our
 Approach"}``, and read back with :mod:`govmap.ingest.reading.yamlsafe`, so the round trip is exact.
+A field's own status (``field_status``) is one cell in the same flow form:
+``[{field: period.start, status: disputed}]``.
 """
 
 from __future__ import annotations
@@ -45,12 +49,23 @@ from typing import Any
 from pydantic import BaseModel
 
 from govmap.ingest.dates import PartialDate
-from govmap.ingest.model import REF_RULES, SECTIONS, SLUG_RE, Item, Record, Register, RegisterInfo
+from govmap.ingest.model import (
+    REF_RULES,
+    SECTIONS,
+    SLUG_RE,
+    Cited,
+    Item,
+    Record,
+    Register,
+    RegisterInfo,
+    entry_fields,
+)
 from govmap.ingest.model import Source as SourceModel
+from govmap.ingest.store.dump import entry_data, flow_text
 
 # -- the layout, derived from the model ------------------------------------------------
 
-TEXT, INT, ID, BOOL, DATE, LINES, SOURCES, VOCAB = (
+TEXT, INT, ID, BOOL, DATE, LINES, SOURCES, VOCAB, FLOW = (
     "text",
     "int",
     "id",
@@ -59,6 +74,7 @@ TEXT, INT, ID, BOOL, DATE, LINES, SOURCES, VOCAB = (
     "lines",
     "sources",
     "vocab",
+    "flow",
 )
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -84,13 +100,16 @@ class Sheet:
     slug: str  # its file name in a folder of CSVs
     columns: tuple[Column, ...]
     section: str | None = None  # a record sheet
-    field: str | None = None  # a link sheet: the list field
-    item: type[Item] | None = None
+    field: str | None = None  # a link (or entry) sheet: the list field
+    item: type[Cited] | None = None
     owners: tuple[str, ...] = ()  # sections whose records write this link
 
     @property
-    def target_key(self) -> str:
-        return self.item.target_key if self.item else "to"
+    def target_key(self) -> str | None:
+        """The column naming a link's target; None for a sheet of entries (seats by sector)."""
+        if self.item is None:
+            return "to"
+        return self.item.target_key if issubclass(self.item, Item) else None
 
 
 def _flat(annotation: Any) -> list[Any]:
@@ -128,6 +147,14 @@ def _column(name: str, annotation: Any, help: str = "") -> Column:
         from govmap.ingest.model import Status
 
         return Column(name, VOCAB, tuple(s.value for s in Status), help="confirmed or unconfirmed")
+    if name == "field_status":
+        return Column(
+            name,
+            FLOW,
+            help="a field's own status: [{field: period.start, status: disputed, sources: [a, b]}]",
+            many=True,
+            scalar=False,
+        )
     enums = [p for p in parts if isinstance(p, type) and issubclass(p, enum.Enum)]
     if enums:
         vocab = tuple(e.value for e in enums[0])
@@ -150,10 +177,11 @@ def _ref_fields(model: type[Record]) -> dict[str, tuple[str, ...]]:
 
 def _record_sheet(section: str, model: type[Record]) -> Sheet:
     refs = _ref_fields(model)
+    entries = set(entry_fields(model))
     cols: list[Column] = []
     for name, info in model.model_fields.items():
-        if name in ("status", "sources"):
-            continue
+        if name in ("status", "sources", "field_status") or name in entries:
+            continue  # entries (seats by sector, former names): a sheet of their own
         if name in refs:
             cols.append(Column(name, ID, targets=refs[name], help=info.description or ""))
         elif name in {r.field for r in REF_RULES[model]}:
@@ -165,9 +193,15 @@ def _record_sheet(section: str, model: type[Record]) -> Sheet:
             cols.append(Column("id", ID, targets=(section,), help="unique across the register"))
         else:
             cols.append(_column(name, info.annotation, info.description or ""))
-    cols.append(_column("status", None))
-    cols.append(_column("sources", None))
+    cols += _provenance(model)
     return Sheet(section.capitalize(), section, tuple(cols), section=section)
+
+
+def _provenance(model: type[Cited]) -> list[Column]:
+    """The closing columns of a sheet: status, sources, and a field's own status (last, so the
+    columns of a workbook made before it keep their letters)."""
+    tail = [_column("field_status", None)] if "field_status" in model.model_fields else []
+    return [_column("status", None), _column("sources", None), *tail]
 
 
 #: Titles of the link sheets, by list field (the model decides which exist).
@@ -189,6 +223,15 @@ LINK_TITLES = {
     "broader": "Broader themes",
     "matches": "Matching themes",
     "users": "Users",
+    "sits_within": "Sits within",
+    "convened_by": "Convened by",
+    "supports": "Supports",
+    "meeting_of": "Meeting of",
+    "delegates_to": "Delegations",
+    "adopted_by": "Adopted by",
+    "accountable_to": "Accountable to",
+    "sector_members": "Seats by sector",
+    "former_names": "Former names",
 }
 
 
@@ -211,16 +254,41 @@ def _link_sheets() -> list[Sheet]:
             Column(key, ID, targets=targets, help="id of the record linked to"),
         ]
         for fname, info in item.model_fields.items():
-            if fname in (key, "status", "sources"):
+            if fname in (key, "status", "sources", "field_status"):
                 continue
             if fname == "on_behalf_of":
                 cols.append(Column(fname, ID, targets=("organisations",), help=info.description or ""))
             else:
                 cols.append(_column(fname, info.annotation, info.description or ""))
-        cols += [_column("status", None), _column("sources", None)]
-        title = LINK_TITLES.get(name, name.replace("_", " ").capitalize())
-        slug = title.lower().replace(" ", "_").replace("-", "_")
-        sheets.append(Sheet(title, slug, tuple(cols), field=name, item=item, owners=tuple(owners)))
+        cols += _provenance(item)
+        sheets.append(_list_sheet(name, tuple(cols), item, tuple(owners)))
+    return sheets
+
+
+def _list_sheet(name: str, cols: tuple[Column, ...], item: type[Cited], owners: tuple[str, ...]) -> Sheet:
+    title = LINK_TITLES.get(name, name.replace("_", " ").capitalize())
+    slug = title.lower().replace(" ", "_").replace("-", "_")
+    return Sheet(title, slug, cols, field=name, item=item, owners=owners)
+
+
+def _entry_sheets() -> list[Sheet]:
+    """A sheet for each list of entries that are facts but not links: ``record``, then the entry's fields."""
+    by_field: dict[str, tuple[type[Cited], list[str]]] = {}
+    for section, model in SECTIONS.items():
+        for name, entry in entry_fields(model).items():
+            by_field.setdefault(name, (entry, []))[1].append(section)
+    sheets = []
+    for name, (entry, owners) in by_field.items():
+        cols = [Column("record", ID, targets=tuple(owners), help="id of the record the entry is written in")]
+        for fname, info in entry.model_fields.items():
+            if fname in ("status", "sources", "field_status"):
+                continue
+            if fname == "id":
+                cols.append(Column(fname, TEXT, help=info.description or ""))
+            else:
+                cols.append(_column(fname, info.annotation, info.description or ""))
+        cols += _provenance(entry)
+        sheets.append(_list_sheet(name, tuple(cols), entry, tuple(owners)))
     return sheets
 
 
@@ -230,7 +298,8 @@ REGISTER_SHEET = Sheet(
     (Column("key", TEXT, help="id, name, description, version or top"), Column("value", TEXT)),
 )
 RECORD_SHEETS = [_record_sheet(s, m) for s, m in SECTIONS.items()]
-LINK_SHEETS = _link_sheets()
+#: Link sheets, then entry sheets: lists written in records (an absent one keeps the base's).
+LINK_SHEETS = _link_sheets() + _entry_sheets()
 SHEETS: list[Sheet] = [REGISTER_SHEET, *RECORD_SHEETS, *LINK_SHEETS]
 #: Sheets written for people, ignored on import.
 README_SHEET, LISTS_SHEET = "README", "Lists"
@@ -283,6 +352,12 @@ def _cell_value(model: BaseModel, name: str, col: Column | None = None) -> Any:
         return None
     if name == "sources":
         return "\n".join(_source_text(s) for s in value) if value else None
+    if col is not None and col.kind == FLOW:
+        return (
+            flow_text([entry_data(v.model_dump(mode="json", exclude_defaults=True)) for v in value])
+            if value
+            else None
+        )
     if isinstance(value, tuple):
         texts = [scalar_text(v) for v in value]
         if col is not None and col.scalar and len(texts) == 1:
@@ -313,7 +388,11 @@ def record_rows(register: Register, sheet: Sheet) -> Iterator[list[Any]]:
             for item in getattr(rec, sheet.field or ""):
                 row: list[Any] = [rec.id]
                 for c in sheet.columns[1:]:
-                    row.append(item.target if c.name == sheet.target_key else _cell_value(item, c.name, c))
+                    row.append(
+                        item.target
+                        if isinstance(item, Item) and c.name == sheet.target_key
+                        else _cell_value(item, c.name, c)
+                    )
                 yield row
 
 

@@ -15,6 +15,7 @@ from govmap.ingest.reading.yamlsafe import Path, parse
 from govmap.ingest.tabular.layout import (
     BOOL,
     DATE,
+    FLOW,
     INT,
     LINES,
     LISTS_SHEET,
@@ -152,6 +153,8 @@ class Reader:
             v = v.date()
         if col.kind == SOURCES:
             return self.sources(cell, str(v))
+        if col.kind == FLOW:
+            return self.flow(cell, str(v), list, "a list like [{field: period.start, status: disputed}]")
         if col.kind == LINES or (
             col.many and isinstance(v, str) and (v.lstrip().startswith("[") or "\n" in v)
         ):
@@ -319,17 +322,17 @@ class Reader:
                 msg = f"{table.name}: record '{rid}' is not in {words}"
                 self.error(rcell.span, msg, did_you_mean(rid, ids), "unknown-ref")
                 continue
-            if key not in vals:
+            if key is not None and key not in vals:
                 self.error(rcell.span, f"{table.name}: no '{key}' in this row", f"fill the '{key}' column")
                 continue
             item_list = self.data[owner[0]][owner[1]].setdefault(sheet.field or "", [])
             path: Path = (*owner, sheet.field or "", len(item_list))
-            if list(vals) == [key]:
+            if key is not None and list(vals) == [key]:
                 item: Any = vals[key][0]  # the short form: a bare id
             else:
                 item = {name: v for name, (v, _) in vals.items()}
             item_list.append(item)
-            self.where[path] = vals[key][1]
+            self.where[path] = vals[key][1] if key is not None else rcell
             for name, (_, cell) in vals.items():
                 if name != key:
                     self.where[(*path, name)] = cell

@@ -53,6 +53,12 @@ EDGE_STYLE: dict[str, dict[str, Any]] = {
     "uses": {"color": "#0e7c84", "width": 1.2, "dashes": [9, 2]},
     "part_of": {"color": "#0e7c84", "width": 1.2, "dashes": [24, 3, 4, 3]},
     "succeeded_by": {"color": "#444444", "width": 1.2, "dashes": [6, 2, 6, 8]},
+    "sits_within": {"color": "#1f3f66", "width": 1.5, "dashes": [3, 3]},
+    "convened_by": {"color": "#1f3f66", "width": 1.2, "dashes": [16, 4, 4, 4]},
+    "supports": {"color": "#a34700", "width": 1.2, "dashes": [4, 4, 12, 4]},
+    "meeting_of": {"color": "#b0306f", "width": 2, "dashes": SOLID},
+    "delegates_to": {"color": "#b0306f", "width": 1.2, "dashes": [8, 2, 2, 2]},
+    "adopts": {"color": "#7b4fa8", "width": 1.2, "dashes": [2, 3, 8, 3]},
 }
 DEFAULT_EDGE: dict[str, Any] = {"color": "#5f6b78", "width": 1, "dashes": SOLID}
 
@@ -78,6 +84,12 @@ RELATION_WORDS: dict[str, tuple[str, str]] = {
     "matches": ("matches", "matches"),
     "holds": ("holds the post", "is held by"),
     "post_in": ("is a post in", "has the post"),
+    "sits_within": ("sits within", "has within it"),
+    "convened_by": ("is convened by", "convenes"),
+    "supports": ("supports", "is supported by"),
+    "meeting_of": ("is the meeting of", "meets as"),
+    "delegates_to": ("delegates to", "has functions delegated by"),
+    "adopts": ("adopts", "is adopted by"),
 }
 
 
