@@ -14,7 +14,9 @@ Groups (skip any with --skip):
   yaml      yaml_load (baseline: bare C yaml.load), load_validate, yaml_edit (web edits on the
             YAML store, on a copy)
   neo4j     neo4j_raw (baseline: UNWIND CREATE of the same rows), neo4j_sync (full, then no-change),
-            neo4j_changed (synth seed 2 loaded over seed 1, beside a full load of seed 2),
+            neo4j_reload (the register with 1 % of its records changed loaded over it, beside a full
+            load of the changed one), neo4j_changed (synth seed 2 loaded over seed 1, beside a full
+            load of seed 2),
             neo4j_edit (web edits on the Neo4j store, one record each)
   analysis  overlap_kernel (baseline: sparse kernel), report_full (report + JSON),
             nx_projection (NetworkX bipartite.weighted_projected_graph; stopped at --timeout)
@@ -60,7 +62,8 @@ TARGETS = [
     ("load_validate", "yaml_load", "seconds", "load+validate / yaml.load (C)", 1.5, "max"),
     ("neo4j_sync", "neo4j_raw", "seconds", "sync / raw UNWIND CREATE", 1.5, "max"),
     ("neo4j_sync", "neo4j_sync", "nochange_seconds", "no-change re-sync / full sync", 0.1, "max"),
-    ("neo4j_changed", "neo4j_changed", "changed_seconds", "changed re-load / full load of new", 1.5, "max"),
+    ("neo4j_reload", "neo4j_reload", "reload_seconds", "1 % changed re-load / full load", 0.2, "max"),
+    ("neo4j_changed", "neo4j_changed", "changed_seconds", "changed re-load / full load of new", 1.0, "max"),
     ("report_full", "overlap_kernel", "seconds", "full report+JSON / overlap kernel", 10.0, "max"),
     ("overlap_kernel", "nx_projection", "seconds", "nx projection / kernel (x faster)", 20.0, "min"),
     ("report_full", "nx_projection", "seconds", "nx projection / full report (info)", None, "min"),
@@ -105,7 +108,7 @@ BASELINES = {"nx_projection", "layout_nx_spring", "layout_drl", "layout_fa2"}
 
 GROUPS = {
     "yaml": ["yaml_load", "load_validate", "yaml_edit"],
-    "neo4j": ["neo4j_raw", "neo4j_sync", "neo4j_changed", "neo4j_edit"],
+    "neo4j": ["neo4j_raw", "neo4j_sync", "neo4j_reload", "neo4j_changed", "neo4j_edit"],
     "analysis": ["overlap_kernel", "report_full", "nx_projection"],
     "review": ["review_diff", "tabular_import"],
     "layout": ["layout_whole", "layout_drl", "layout_fa2", "layout_nx_spring"],
@@ -243,6 +246,15 @@ def _detail(name: str, r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((name + " (again)", f"{r['nochange_seconds']:>9.2f}"))
     if "changed_seconds" in r:
         rows.append(("  changed re-load", f"{r['changed_seconds']:>9.2f}"))
+    if "reload_seconds" in r:
+        c = r["changes"]
+        rows.append(
+            (
+                "  1 % re-load",
+                f"{r['reload_seconds']:>9.2f}  records {c['added']} added, {c['changed']} changed, "
+                f"{c['removed']} removed, {c['moved']} only moved",
+            )
+        )
     if name == "neo4j_edit":
         rows.append(("  edits", f"{r['edits']} s; next page {r['next_page_seconds']:.2f} s"))
     if name == "nx_projection" and r.get("timed_out"):

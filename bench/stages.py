@@ -244,6 +244,31 @@ def neo4j_changed(args: argparse.Namespace) -> dict[str, Any]:
 
 
 @stage
+def neo4j_reload(args: argparse.Namespace) -> dict[str, Any]:
+    """A re-load of REGISTER with 1 % of its records changed (bench/changed.py), beside a full load.
+
+    ``seconds`` is the full load of the changed register into an empty database,
+    ``reload_seconds`` its load over REGISTER.
+    """
+    from changed import changed_register
+
+    from govmap.graph.neo4j import ensure_schema, sync
+
+    old = _register(args)
+    new, made = changed_register(old)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    sync(old, driver)
+    reload, summary = timed(lambda: sync(new, driver))
+    _empty(driver)
+    full, _ = timed(lambda: sync(new, driver))
+    _empty(driver)
+    driver.close()
+    return {"seconds": full, "reload_seconds": reload, "made": made, "changes": summary.to_json()["records"]}
+
+
+@stage
 def neo4j_edit(args: argparse.Namespace) -> dict[str, Any]:
     """Web edits on the Neo4j store (Neo4jStore.apply), each with its record's version.
 

@@ -633,7 +633,10 @@ class RefRule:
 
         The item is None for a single-id field.
         """
-        value = getattr(rec, self.field)
+        # A record salvaged from a file with errors may lack a required single-id field.
+        value = getattr(rec, self.field, None)
+        if value is None:
+            return []
         if isinstance(value, str):
             return [(0, value, None)]
         if value is None:  # a single-id field left out (an independent post's organisation)

@@ -60,7 +60,13 @@ EDITOR = [
     "/edit/north-csp/remove",
 ]
 #: Pages other work adds; each is checked when the app has it.
-NEWER = ["/delivery", "/changes", "/whatif", "/what-if"]
+NEWER = [
+    "/delivery",
+    "/changes",
+    "/whatif",
+    "/whatif?merge=north-csp&merge=drugs-group&name=Testshire+CSP",
+    "/what-if",
+]
 
 
 def axe(page: Any) -> list[str]:
@@ -146,6 +152,32 @@ def test_an_edit_form_with_an_error_passes_axe_core_and_names_the_field(site: Si
     assert page.get_attribute("#f-name", "aria-required") == "true"
     assert "(required)" in page.inner_text("label[for=f-name]")
     assert axe(page) == []
+    assert link.inner_text() == "Enter a name"
+
+
+def test_an_error_summary_link_brings_its_field_into_view_with_its_label_and_focuses_it(
+    site: Site, watch: Watch
+) -> None:
+    page = watch.page()
+    page.set_viewport_size({"width": 1000, "height": 600})
+    sign_in(page, site, "alice")
+    page.goto(site("/edit/north-csp"))
+    page.fill("#f-review_date", "soon")  # a field far down the form
+    page.click("#record-form button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    link = page.locator(".error-summary a[href='#f-review_date']")
+    expected = "Enter a real date, as year-month-day (2026-04-01), year and month (2026-04) or a year (2026)"
+    assert link.inner_text() == expected
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "f-review_date"
+    boxes = page.evaluate(
+        """() => ['label[for=f-review_date]', '#f-review_date-error', '#f-review_date'].map(s => {
+            const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; })"""
+    )
+    label, message, control = boxes
+    assert label[0] >= 0, "the label is not scrolled off the top"
+    assert control[1] <= 600, "the control is in view"
+    assert label[0] < message[0] < control[0]
 
 
 # -- the keyboard ---------------------------------------------------------------------

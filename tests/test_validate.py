@@ -405,3 +405,10 @@ def test_any_key_on_any_record_gives_a_message_never_a_traceback(section, key, v
     if key not in SECTIONS[section].model_fields:
         word = SECTIONS[section].word
         assert any(f"{word} 'r': unknown key {quote(key)}" in line for line in lines), lines
+
+
+def test_a_post_without_its_organisation_is_reported_not_a_traceback():
+    checked = check_text("govmap: 1\nposts:\n  - {id: p, name: P}\n", "r.yaml")
+    assert [p.format() for p in checked.errors] == [
+        "r.yaml:3:5: error: post 'p': missing required key 'organisation'"
+    ]

@@ -115,8 +115,10 @@ def test_a_bad_value_is_shown_at_its_field_and_nothing_is_written(
     html = response.get_data(as_text=True)
     field = html[html.index('data-field="reports_to"') :]
     field = field[: field.index('<div class="field')]
-    assert "body &#39;north-csp&#39;: reports_to &#39;county-bored&#39; is not defined" in field
-    assert "did you mean &#39;county-board&#39;?" in field
+    assert (
+        "No record has the id &#39;county-bored&#39;: choose which body this reports to "
+        "(did you mean &#39;county-board&#39;?)" in field
+    )
     assert 'value="county-bored"' in field  # what the user typed is kept
     assert register.read_bytes() == before
 
@@ -131,7 +133,10 @@ def test_a_new_record_with_a_bad_id_is_refused_at_the_id_field(client: FlaskClie
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     field = html[html.index('data-field="id"') :]
-    assert "&#39;Knife Crime&#39; is not a valid id" in field[: field.index('<div class="field')]
+    assert (
+        "Enter an id of lowercase letters, digits and hyphens only, such as &#39;knife-crime&#39;"
+        in field[: field.index('<div class="field')]
+    )
 
 
 def test_a_new_record_without_id_name_or_kind_is_refused_at_each_of_those_fields(
@@ -141,10 +146,16 @@ def test_a_new_record_without_id_name_or_kind_is_refused_at_each_of_those_fields
     response = client.post("/edit/new/themes", data=form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    for name in ("id", "name", "kind"):
+    for name, message in (
+        ("id", "Enter an id: lowercase letters, digits and hyphens, such as the name in short"),
+        ("name", "Enter a name"),
+        ("kind", "Choose what kind of theme this is"),
+    ):
         field = html[html.index(f'data-field="{name}"') :]
         field = field[: field.index('<div class="field')]
-        assert f"theme #3 in themes: missing required key &#39;{name}&#39;" in field
+        assert f'<span class="visually-hidden">Error:</span> {message}</p>' in field
+        assert f'<li><a href="#f-{name}">{message}</a></li>' in html
+    assert "missing required key" not in html
 
 
 @pytest.mark.parametrize("text", ["Yes", "No", "On", "Off", "12:30", "1:20:30", "~", "null", "2024-01-01"])
@@ -191,7 +202,8 @@ def test_a_membership_of_an_unknown_member_is_refused_at_the_member_field(client
     html = response.get_data(as_text=True)
     field = html[html.index('data-field="member"') :]
     assert (
-        "members &#39;testshire-polce&#39; is not defined (did you mean &#39;testshire-police&#39;?)" in field
+        "No record has the id &#39;testshire-polce&#39;: choose who the member is "
+        "(did you mean &#39;testshire-police&#39;?)" in field
     )
 
 
@@ -338,7 +350,10 @@ def test_a_control_character_typed_in_a_form_is_refused_at_its_field(
     response = client.post("/edit/north-csp", data=record_form(client, "north-csp", name="Red \x1b[31m"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "name: contains the control character U+001B (ESCAPE); remove it" in html
+    assert (
+        "Remove the control character U+001B (ESCAPE): it is invisible and cannot be kept in the register"
+        in html
+    )
     assert register.read_bytes() == before
 
 
@@ -523,3 +538,33 @@ def test_a_link_form_or_removal_of_a_record_someone_has_just_removed_is_a_409_no
     assert "&#39;drugs-group&#39; was removed by someone else since you opened this form" in html
     for value in fields.values():
         assert f'<pre class="yours">{value}</pre>' in html
+
+
+def test_a_link_form_left_empty_asks_in_words_for_what_it_links_to(client: FlaskClient) -> None:
+    for url, message in (
+        ("/edit/north-csp/reports_to/new", "Choose which body this reports to"),
+        ("/edit/north-csp/members/new", "Choose who the member is"),
+        ("/edit/north-csp/themes/new", "Choose which theme this body works on"),
+        ("/edit/north-csp/areas/new", "Choose which area this covers"),
+    ):
+        response = client.post(url, data=form_of(client, url))
+        assert response.status_code == 422, url
+        html = response.get_data(as_text=True)
+        assert f'<span class="visually-hidden">Error:</span> {message}</p>' in html, url
+        assert "missing required key" not in html
+
+
+def test_a_new_post_without_its_organisation_and_a_bad_date_are_asked_for_in_words(
+    client: FlaskClient,
+) -> None:
+    form = form_of(client, "/edit/new/bodies") | {"id": "x-board", "name": "X", "kind": "board"}
+    form |= {"review_date": "soon", "reports_to": "north-csp, x-board", "areas": "north-csp"}
+    html = client.post("/edit/new/bodies", data=form).get_data(as_text=True)
+    assert (
+        "Enter a real date, as year-month-day (2026-04-01), year and month (2026-04) or a year (2026)" in html
+    )
+    assert "&#39;north-csp&#39; is a body, not an area: choose which area this covers" in html
+    assert "Choose another body: a body cannot report to itself" in html
+    form = form_of(client, "/edit/new/posts") | {"id": "chair-x", "name": "Chair of X"}
+    html = client.post("/edit/new/posts", data=form).get_data(as_text=True)
+    assert '<li><a href="#f-organisation">Choose which organisation this post belongs to</a></li>' in html

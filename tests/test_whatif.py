@@ -90,7 +90,8 @@ def test_merging_two_overlapping_bodies_resolves_their_overlap_and_keeps_every_m
 
 
 def test_merging_saves_seats_and_meetings_per_organisation(reg):
-    w = what_if(reg, [Merge(("violence-board", "violence-group"), "violence-partnership")], DAY)
+    merge = Merge(("violence-board", "violence-group"), "violence-partnership", "Violence Partnership")
+    w = what_if(reg, [merge], DAY)
     loads_ = {
         s.organisation: (s.seats_before, s.seats_after, s.meetings_before, s.meetings_after)
         for s in w.seat_load
@@ -114,7 +115,9 @@ def test_moving_a_body_replaces_its_reporting_line(reg):
 
 
 def test_references_to_merged_bodies_point_at_the_new_one(reg):
-    w = what_if(reg, [Merge(("youth-board", "violence-group"), "youth-and-violence")], DAY)
+    w = what_if(
+        reg, [Merge(("youth-board", "violence-group"), "youth-and-violence", "Youth and Violence")], DAY
+    )
     assert [link.to for link in w.register.get("youth-forum").reports_to] == ["youth-and-violence"]
 
 
@@ -158,8 +161,8 @@ def test_whatif_never_touches_the_register_file(tmp_path: Path):
     before = sha(path)
     result = run(
         tmp_path, "whatif", "boards.yaml", "--merge", "violence-board", "--merge", "violence-group",
-        "--into", "violence-partnership", "--retire", "youth-board", "--format", "json", "--as-of", "2026-01-01",
-        "-o", "scenario.yaml",
+        "--into", "violence-partnership", "--name", "Violence Partnership", "--retire", "youth-board",
+        "--format", "json", "--as-of", "2026-01-01", "--save-scenario", "scenario.yaml",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert sha(path) == before
@@ -176,12 +179,13 @@ def test_whatif_refuses_to_save_the_scenario_over_the_register(tmp_path: Path):
     path = tmp_path / "boards.yaml"
     path.write_text(REGISTER, encoding="utf-8")
     before = sha(path)
-    result = run(tmp_path, "whatif", "boards.yaml", "--retire", "youth-board", "-o", "boards.yaml")
-    assert result.exit_code == 2
-    assert result.output == (
-        "error: will not write the scenario over the register boards.yaml (choose another file)\n"
-    )
-    assert sha(path) == before
+    for option, what in (("--save-scenario", "the scenario"), ("-o", "the report")):
+        result = run(tmp_path, "whatif", "boards.yaml", "--retire", "youth-board", option, "boards.yaml")
+        assert result.exit_code == 2
+        assert result.output == (
+            f"error: will not write {what} over the register boards.yaml (choose another file)\n"
+        )
+        assert sha(path) == before
 
 
 def test_whatif_with_nothing_to_try_is_a_usage_error(tmp_path: Path):
@@ -203,7 +207,8 @@ def test_the_whatif_page_shows_the_effect_for_an_editor_and_saves_nothing(tmp_pa
     page = client.get("/whatif").get_data(as_text=True)
     assert 'name="merge" value="county-board"' in page
     page = client.get("/whatif?retire=county-board").get_data(as_text=True)
-    assert "What if: retire county-board" in page
+    assert '<h2 id="whatif-result-title">What if Testshire Community Safety Board is retired</h2>' in page
+    assert page.index('id="whatif-result"') < page.index('id="whatif-form"'), "the result comes first"
     assert sha(register) == before
 
 
@@ -212,9 +217,7 @@ def test_the_whatif_page_refuses_a_merge_of_one_body(tmp_path: Path):
     login(client, "alice")
     response = client.get("/whatif?merge=county-board&into=x")
     assert response.status_code == 422
-    assert "Merge: tick at least two bodies and give the new body&#39;s id." in response.get_data(
-        as_text=True
-    )
+    assert "Tick at least two bodies to merge" in response.get_data(as_text=True)
 
 
 def test_a_viewer_may_not_use_the_whatif_page(tmp_path: Path):
@@ -269,3 +272,95 @@ def test_govmap_whatif_refuses_an_invalid_new_id_with_exit_2_and_no_traceback(tm
         "Error: Invalid value for --into: 'Bad Id!' is not a valid id "
         "(use lowercase letters, digits and hyphens, e.g. 'bad-id')"
     )
+
+
+def test_a_merge_on_the_page_asks_for_the_merged_bodys_name_and_makes_its_id_from_it(tmp_path: Path):
+    client = make_app(copy_register(tmp_path)).test_client()
+    login(client, "alice")
+    response = client.get("/whatif", query_string={"merge": ["north-csp", "drugs-group"]})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<p class="error">Enter the merged body&#39;s name</p>' in page
+    assert "North Community Safety Partnership and Drugs Working Group" not in page  # no name made up
+    response = client.get(
+        "/whatif", query_string={"merge": ["north-csp", "drugs-group"], "name": "Testshire CSP"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert (
+        '<h2 id="whatif-result-title">What if North Community Safety Partnership and Drugs Working Group '
+        "merge into Testshire CSP</h2>"
+    ) in page
+
+
+def test_merging_two_orphans_carries_the_orphan_over_instead_of_reporting_a_new_one():
+    reg = loads(
+        """
+register: {id: t, name: Test, top: [top]}
+bodies:
+  - {id: top, name: Top Board, kind: board, top_level: true}
+  - {id: a, name: Alpha Board, kind: board}
+  - {id: b, name: Beta Board, kind: board}
+"""
+    )
+    w = what_if(reg, [Merge(("a", "b"), "ab", "Alpha Beta Board")], DAY)
+    orphans = [f for f in w.carried if f.kind is Kind.ORPHAN]
+    assert [[s.id for s in f.subjects] for f in orphans] == [["ab"]]
+    assert Kind.ORPHAN not in {f.kind for f in w.findings.new}
+    assert Kind.ORPHAN not in {f.kind for f in w.findings.resolved}
+    assert w.counts.startswith("Findings: ")
+    assert w.counts.endswith(f" unchanged ({len(w.carried)} carried over to the merged body).")
+    assert w.headline == "Alpha Board and Beta Board merge into Alpha Beta Board"
+
+
+def test_merging_a_top_body_makes_the_merged_body_a_top_body_not_an_orphan():
+    reg = loads(
+        """
+register: {id: t, name: Test, top: [a]}
+bodies:
+  - {id: a, name: Alpha Board, kind: board, top_level: true}
+  - {id: b, name: Beta Board, kind: board, reports_to: a}
+"""
+    )
+    w = what_if(reg, [Merge(("a", "b"), "ab", "Alpha Beta Board")], DAY)
+    assert "ab" in w.register.info.top
+    assert not [f for f in w.findings.new if f.kind is Kind.ORPHAN]
+
+
+def test_a_merge_without_a_name_is_refused_not_named_a_and_b(reg):
+    with pytest.raises(ScenarioRefused, match="merge: give the merged body's name"):
+        what_if(reg, [Merge(("violence-board", "violence-group"), "violence-partnership")], DAY)
+    kept = what_if(reg, [Merge(("violence-board", "violence-group"), "violence-board")], DAY)
+    assert kept.register.get("violence-board").name == "Violence Reduction Board"
+
+
+def test_govmap_whatif_asks_for_the_name_writes_the_report_with_o_and_the_scenario_with_save_scenario(
+    tmp_path: Path,
+):
+    (tmp_path / "boards.yaml").write_text(REGISTER, encoding="utf-8")
+    args = ["whatif", "boards.yaml", "--merge", "violence-board,violence-group", "--into", "vp"]
+    result = run(tmp_path, *args)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: --merge needs --name: the merged body's name (or --into one of the merged ids, to keep its name)"
+    )
+    result = run(
+        tmp_path, *args, "--name", "Violence Partnership", "-o", "report.md", "--save-scenario", "s.yaml"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    report_text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert report_text.startswith(
+        "# What if Violence Reduction Board and Serious Violence Group merge into Violence Partnership\n"
+    )
+    assert load_register(tmp_path / "s.yaml").get("vp").name == "Violence Partnership"
+
+
+def test_the_navigation_offers_what_if_only_to_editors(tmp_path: Path):
+    client = make_app(copy_register(tmp_path)).test_client()
+    assert 'href="/whatif"' not in client.get("/report").get_data(as_text=True)
+    login(client, "victor")
+    assert 'href="/whatif"' not in client.get("/report").get_data(as_text=True)
+    client = make_app(copy_register(tmp_path)).test_client()
+    login(client, "alice")
+    assert '<a href="/whatif">What if</a>' in client.get("/report").get_data(as_text=True)

@@ -168,9 +168,12 @@ def _steps(
         if not (merge and into):
             raise click.UsageError("--merge A B ... needs --into NEW_ID")
         ids = tuple(i for m in merge for i in m.replace(",", " ").split())
-        steps.append(
-            Merge(ids, _typed(clean_id, into, "--into"), name and _typed(clean_text, name, "--name"))
-        )
+        new_id = _typed(clean_id, into, "--into")
+        if not name and new_id not in ids:  # never "A and B": the reviewer names what they propose
+            raise click.UsageError(
+                "--merge needs --name: the merged body's name (or --into one of the merged ids, to keep its name)"
+            )
+        steps.append(Merge(ids, new_id, name and _typed(clean_text, name, "--name")))
     steps += [Retire(x) for x in retire]
     if move or to:
         if not (move and to):
@@ -185,7 +188,7 @@ def _steps(
 @register_argument
 @click.option("--merge", multiple=True, metavar="ID", help="A body to merge (repeat, or 'A,B').")
 @click.option("--into", metavar="NEW_ID", help="The id of the merged body.")
-@click.option("--name", help="The name of the merged body.")
+@click.option("--name", help="The merged body's name (needed unless NEW_ID is one of the merged).")
 @click.option("--retire", multiple=True, metavar="ID", help="A body to retire (repeatable).")
 @click.option("--move", metavar="ID", help="A body to move under another.")
 @click.option("--to", metavar="ID", help="The body it now reports to.")
@@ -194,7 +197,15 @@ def _steps(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Save the scenario register to this file (never REGISTER).",
+    help="Write the report to this file (atomically), as every other command's -o does.  "
+    "-o used to save the scenario register: that is now --save-scenario.",
+)
+@click.option(
+    "--save-scenario",
+    "save_scenario",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also save the scenario register to FILE (never REGISTER).",
 )
 @click.option("--as-of", type=date_option_type, help="Judge both registers as of this day (default today).")
 def whatif(
@@ -207,27 +218,31 @@ def whatif(
     to: str | None,
     fmt: str,
     output: str | None,
+    save_scenario: str | None,
     as_of: Any,
 ) -> None:
     """What if bodies merged, were retired or moved: the effect on findings and coverage.
 
     The scenario is built in memory; REGISTER is never written.  -o FILE
-    saves the scenario register (refused if FILE is REGISTER).
+    writes the report to FILE, as every other command's -o does (it used to
+    save the scenario register); --save-scenario FILE saves the scenario
+    register (refused if FILE is REGISTER).
     """
     from govmap.graph.review.render import render_whatif
     from govmap.graph.review.whatif import what_if
 
     path = register or default_register_path()
     steps = _steps(merge, into, name, retire, move, to)
-    if output and os.path.exists(output) and os.path.exists(path) and os.path.samefile(output, path):
-        raise OutputError(f"will not write the scenario over the register {path}", hint="choose another file")
+    for target, what in ((save_scenario, "the scenario"), (output, "the report")):
+        if target and os.path.exists(target) and os.path.exists(path) and os.path.samefile(target, path):
+            raise OutputError(f"will not write {what} over the register {path}", hint="choose another file")
     result = what_if(load_register(path), steps, _day(as_of))
-    if output:
+    if save_scenario:
         from govmap.ingest.store.dump import dump_register
         from govmap.ingest.store.files import write_atomically
 
-        write_atomically(output, dump_register(result.register))
-    click.echo(render_whatif(result, fmt), nl=False)
+        write_atomically(save_scenario, dump_register(result.register))
+    _emit(render_whatif(result, fmt), output)
 
 
 COMMANDS = [diff, decide, whatif]

@@ -51,7 +51,7 @@ from govmap.graph.neo4j.neighbourhood import edited_record, read_records, record
 from govmap.graph.neo4j.plan import Plan
 from govmap.graph.neo4j.read import check_stored, read_tx, record_from, stored_version
 from govmap.graph.neo4j.rows import HEADER, edge_rows_of, node_row
-from govmap.graph.neo4j.sync import ensure_schema
+from govmap.graph.neo4j.sync import ensure_schema, store_counts
 from govmap.graph.neo4j.write import write_plan
 from govmap.ingest.errors import EditConflict
 from govmap.ingest.model import (
@@ -263,6 +263,7 @@ def _edit_tx(tx: Any, edit: Edit, expected: str, user: str, label: str, result: 
     row["before"] = json.dumps(row["before"], sort_keys=True)
     row["after"] = json.dumps(row["after"], sort_keys=True)
     props = {"next_order": head["next_order"]} if head["next_order"] is not None else {}
+    props["nodes"], props["edges"] = store_counts(tx)  # as govmap leaves it: the next load plans by record
     version = bump_with_audit(tx, head, "edit", row, **props)
     result.update(before=store_version, old_id=old.id if old is not None else None, record=new)
     return version

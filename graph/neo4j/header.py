@@ -20,9 +20,14 @@ Header properties:
 ``origin``
     ``"load"`` or ``"edit"``: what made the last write.  A load is refused
     (exit 6) while it says ``"edit"``, unless forced.
-``loaded``, ``digest``, ``nodes``, ``edges``
-    The version, register digest and counts of the last load, so an
-    unchanged re-load is answered from the header.
+``loaded``, ``digest``
+    The version and register digest of the last load, so an unchanged
+    re-load is answered from the header.
+``nodes``, ``edges``
+    The node and relationship counts govmap's last write left (a load or an
+    edit): a database that still has them is planned record by record.
+``rows``
+    The shape of the rows the last load wrote (:data:`~govmap.graph.neo4j.rows.ROWS_VERSION`).
 ``edits``
     The audit sequence counter (orders the History page).
 """
@@ -36,7 +41,18 @@ from typing import Any
 from govmap.graph.neo4j.rows import HEADER
 
 #: The header's properties, as a query returns them (``g`` is the header node).
-HEADER_KEYS = ("version", "serial", "origin", "loaded", "digest", "nodes", "edges", "data", "next_order")
+HEADER_KEYS = (
+    "version",
+    "serial",
+    "origin",
+    "loaded",
+    "digest",
+    "nodes",
+    "edges",
+    "data",
+    "next_order",
+    "rows",
+)
 HEADER_FIELDS = ", ".join(f"g.{k} AS {k}" for k in HEADER_KEYS)
 _FIELDS = HEADER_FIELDS
 

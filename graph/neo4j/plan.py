@@ -1,10 +1,23 @@
 """The change plan of a sync: which nodes and relationships to create, update,
-relabel or delete, worked out from the content hashes stored in the database
-(read inside the locked transaction) against the register's rows.
+relabel or delete, and which positions to set, worked out inside the locked
+transaction from what the database holds against the register.
+
+Two ways to work it out, with the same :class:`Plan` as the answer:
+
+- :func:`plan_by_record` (a re-load): each node keeps ``rhash``, the hash of its
+  record with the links written in it (:func:`~govmap.graph.neo4j.rows.record_hash`).
+  One query reads every node's id, label, position and ``rhash``; only records
+  whose hash differs get rows built and their stored relationships read.  A
+  record that only moved in the file gets its new position, nothing else.
+- :func:`plan_changes` (``--full``, a database written by an older govmap, or one
+  whose counts say someone changed it by hand): every node's and relationship's
+  hash, read (or, with ``verify``, recomputed from the stored properties) and
+  compared with rows built for the whole register.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +25,20 @@ from govmap.graph.neo4j.connect import (
     Neo4jError,
 )
 from govmap.graph.neo4j.rows import (
+    edge_rows_of,
+    node_row,
+    record_hash,
     stored_edge_hash,
     stored_node_hash,
 )
 from govmap.ingest.model import (
+    Record,
+    Register,
     RelType,
 )
+
+#: A stored relationship: (hash, type name, source id, target id, element id), by its key.
+StoredEdges = dict[str, tuple[str, str, str, str, str]]
 
 
 @dataclass
@@ -36,6 +57,13 @@ class Plan:
     #: ends (a link that moved in its list has a new key): its properties are set in place.
     #: ``drop_edges`` and ``add_edges`` still list both, as the register sees the change.
     moves: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: ``{id, order, rhash}`` of nodes not rewritten whose position or record hash is set
+    #: (one ``UNWIND ... SET``): records that only moved, or changed only in their links.
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    #: Ids of records present before and after whose content changed (their node or their links).
+    changed: list[str] = field(default_factory=list)
+    #: Records that only moved in the file.
+    moved: int = 0
 
     def physical(self) -> tuple[list[tuple[RelType, str, str]], list[dict[str, Any]]]:
         """The relationships to delete and to create once the moves are taken out."""
@@ -58,18 +86,96 @@ class Plan:
             self.update_edges,
             self.moves,
             adds,
+            self.positions,
         )
         return sum(len(p) for p in parts)
 
 
-def stored_state(
-    tx: Any, verify: bool
-) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str, str, str, str]]]:
-    """Stored nodes (id -> hash, label) and edges (key -> hash, type, source, target, element id)."""
+# -- by record: a re-load -------------------------------------------------------------
+def plan_by_record(tx: Any, register: Register) -> Plan:
+    """The plan of a re-load, from each node's record hash: rows only for records that changed.
+
+    Notes
+    -----
+    Relationships of a changed record are read by its id (``r.origin``) and
+    planned as :func:`plan_changes` does; those of a removed record are
+    deleted with it.  A relationship written in one record always points at a
+    record the register holds (validation), so a removed record is named by
+    no unchanged one: its incoming relationships belong to changed records.
+    """
+    stored = {
+        r["id"]: (r["rhash"], r["label"], r["order"])
+        for r in tx.run(
+            "MATCH (n:Entity) RETURN n.id AS id, n.rhash AS rhash, n.order AS order, "
+            "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
+        )
+    }
+    create: list[dict[str, Any]] = []
+    add_edges: list[dict[str, Any]] = []
+    changed: list[tuple[Record, int]] = []
+    positions: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, rec in enumerate(register.records()):
+        seen.add(rec.id)
+        was = stored.get(rec.id)
+        if was is None:
+            create.append(node_row(rec, i))
+            add_edges.extend(edge_rows_of(rec))
+            continue
+        h = record_hash(rec)
+        if was[0] != h or was[1] != rec.label:
+            changed.append((rec, i))
+        elif was[2] != i:
+            positions.append({"id": rec.id, "order": i, "rhash": h})
+    gone = [i for i in stored if i not in seen]
+    old_nodes, old_edges = _stored_records(tx, [rec.id for rec, _ in changed] + gone)
+    nodes = [node_row(rec, i) for rec, i in changed]
+    new_edges = [e for rec, _ in changed for e in edge_rows_of(rec)]
+    plan = Plan(list(stored), gone, [], create, [], [], [], add_edges, positions=positions)
+    plan.moved = len(positions)
+    for row in nodes:
+        old_hash, old_label = old_nodes[row["id"]]
+        if old_label != row["label"]:
+            plan.relabel.append((row["id"], old_label, row["label"]))
+        if old_hash != row["props"]["hash"]:
+            plan.update.append(row)
+        else:
+            p = row["props"]
+            positions.append({"id": row["id"], "order": p["order"], "rhash": p["rhash"]})
+    _plan_edges(plan, old_edges, new_edges)
+    plan.changed = [rec.id for rec, _ in changed]
+    return plan
+
+
+def _stored_records(tx: Any, ids: list[str]) -> tuple[dict[str, tuple[str, str]], StoredEdges]:
+    """Stored node hash and label, and the relationships written in each record, of ``ids``."""
+    nodes: dict[str, tuple[str, str]] = {}
+    edges: StoredEdges = {}
+    if not ids:
+        return nodes, edges
+    rows = tx.run(
+        "UNWIND $ids AS i MATCH (n:Entity {id: i}) "
+        "OPTIONAL MATCH (n)-[r]-(m:Entity) WHERE r.origin = i "
+        "WITH n, collect(CASE WHEN r IS NULL THEN NULL ELSE [r.key, r.hash, type(r), startNode(r).id, "
+        "endNode(r).id, elementId(r)] END) AS rels "
+        "RETURN n.id AS id, n.hash AS hash, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, rels",
+        ids=ids,
+    )
+    for r in rows:
+        nodes[r["id"]] = (r["hash"], r["label"])
+        for key, h, t, s, e, eid in r["rels"]:
+            if key is not None:
+                edges[key] = (h, t, s, e, eid)
+    return nodes, edges
+
+
+# -- every node and relationship: --full, an older database, a hand edit ------------------
+def stored_state(tx: Any, verify: bool) -> tuple[dict[str, tuple[str, str, Any, Any]], StoredEdges]:
+    """Stored nodes (id -> hash, label, order, rhash) and edges (key -> hash, type, source, target, element id)."""
     if verify:
         # Recompute each hash from what is stored, so hand edits that left the hash alone show.
         nodes = {
-            r["id"]: (stored_node_hash(r["p"]), r["label"])
+            r["id"]: (stored_node_hash(r["p"]), r["label"], r["p"].get("order"), r["p"].get("rhash"))
             for r in tx.run(
                 "MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p, "
                 "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
@@ -90,9 +196,10 @@ def stored_state(
         }
         return nodes, edges
     nodes = {
-        r["id"]: (r["hash"], r["label"])
+        r["id"]: (r["hash"], r["label"], r["order"], r["rhash"])
         for r in tx.run(
-            "MATCH (n:Entity) RETURN n.id AS id, n.hash AS hash, [l IN labels(n) WHERE l <> 'Entity'][0] AS label"
+            "MATCH (n:Entity) RETURN n.id AS id, n.hash AS hash, n.order AS order, n.rhash AS rhash, "
+            "[l IN labels(n) WHERE l <> 'Entity'][0] AS label"
         )
     }
     edges = {
@@ -106,9 +213,9 @@ def stored_state(
 
 
 def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], verify: bool) -> Plan:
+    """The plan from every stored node's and relationship's hash against rows of the whole register."""
     old_nodes, old_edges = stored_state(tx, verify)
     new_ids = {n["id"] for n in nodes}
-    new_keys = {e["key"] for e in edges}
     gone = [i for i in old_nodes if i not in new_ids]
     # A node whose kind changed keeps its relationships: only its label is swapped.
     relabel = [
@@ -118,34 +225,56 @@ def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any
     ]
     create = [n for n in nodes if n["id"] not in old_nodes]
     update = [n for n in nodes if n["id"] in old_nodes and old_nodes[n["id"]][0] != n["props"]["hash"]]
-    drop: list[tuple[RelType, str, str]] = []
+    plan = Plan(list(old_nodes), gone, relabel, create, update, [], [], [])
+    _plan_edges(plan, old_edges, edges)
+    touched = {n["id"] for n in update} | {i for i, _, _ in relabel} | _origins(plan)
+    rewritten = {n["id"] for n in update}
+    for n in nodes:
+        was = old_nodes.get(n["id"])
+        if was is None or n["id"] in rewritten:
+            continue
+        p = n["props"]
+        if (was[2], was[3]) != (p["order"], p["rhash"]):
+            plan.positions.append({"id": n["id"], "order": p["order"], "rhash": p["rhash"]})
+            plan.moved += n["id"] not in touched and was[2] != p["order"]
+    plan.changed = sorted(touched & new_ids & set(old_nodes))
+    return plan
+
+
+def _origins(plan: Plan) -> set[str]:
+    """The records whose links the plan adds, drops or changes (a key is ``origin/field/index``)."""
+    keys = [k for _, k, _ in plan.drop_edges] + [e["key"] for e in (*plan.add_edges, *plan.update_edges)]
+    return {k.rsplit("/", 2)[0] for k in keys}
+
+
+def _plan_edges(plan: Plan, old_edges: StoredEdges, edges: Iterable[dict[str, Any]]) -> None:
+    """Relationships to drop, update in place, add and move, from the stored ones to ``edges``."""
+    edges = list(edges)
+    new_keys = {e["key"] for e in edges}
     # Dropped relationships by (type, source, target): re-used for added ones with the same ends.
     free: dict[tuple[str, str, str], list[str]] = {}
     for key, (_, type_name, s, t, eid) in old_edges.items():
         if key not in new_keys:
-            drop.append((rel_type(type_name), key, eid))
+            plan.drop_edges.append((rel_type(type_name), key, eid))
             free.setdefault((type_name, s, t), []).append(eid)
-    update_edges, add_edges = [], []
     for e in edges:
         old = old_edges.get(e["key"])
         if old is None:
-            add_edges.append(e)
+            plan.add_edges.append(e)
         elif old[0] != e["props"]["hash"]:
             if (old[1], old[2], old[3]) == (RelType(e["type"]).name, e["source"], e["target"]):
-                update_edges.append({**e, "eid": old[4]})
+                plan.update_edges.append({**e, "eid": old[4]})
             else:  # another type or other ends: a new relationship
-                drop.append((rel_type(old[1]), e["key"], old[4]))
+                plan.drop_edges.append((rel_type(old[1]), e["key"], old[4]))
                 free.setdefault((old[1], old[2], old[3]), []).append(old[4])
-                add_edges.append(e)
-    plan = Plan(list(old_nodes), gone, relabel, create, update, drop, update_edges, add_edges)
+                plan.add_edges.append(e)
     # A link inserted in a list shifts the keys (origin/field/index) of those after it: each
     # would be deleted and created again.  Setting the properties of the old one is cheaper.
-    gone_ids = set(gone)
-    for e in add_edges:
+    gone_ids = set(plan.delete_nodes)
+    for e in plan.add_edges:
         same = free.get((RelType(e["type"]).name, e["source"], e["target"]))
         if same and e["source"] not in gone_ids and e["target"] not in gone_ids:
             plan.moves.append((same.pop(), e))
-    return plan
 
 
 def rel_type(name: str) -> RelType:

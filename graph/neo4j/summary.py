@@ -1,14 +1,22 @@
-"""What a sync changed: :class:`SyncSummary`, counted from a plan or, for a no-op, from the register."""
+"""What a sync changed: :class:`SyncSummary`, counted from a plan or, for a no-op, from the register.
+
+Records are counted as ``govmap diff`` counts them: **added**, **changed**,
+**renamed** (a removed id and an added one of the same kind whose names are
+alike, :func:`govmap.graph.review.diff.find_renames`) and **removed**; a record
+that names a renamed one is not changed by the rename alone.  Records that only
+moved in the file are counted apart: their position is set, nothing rewritten.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from govmap.graph.neo4j.plan import Plan
 from govmap.ingest.model import (
+    REF_RULES,
     Register,
-    RelType,
 )
 
 
@@ -25,6 +33,13 @@ class SyncSummary:
     nodes: int = 0
     edges: int = 0
     version: str = ""
+    #: Records as ``govmap diff`` counts them (see the module's notes).
+    records_added: int = 0
+    records_changed: int = 0
+    records_renamed: int = 0
+    records_removed: int = 0
+    #: Records whose content is the same but whose position in the file moved.
+    records_moved: int = 0
     #: The register's own header (name, top bodies ...) changed.
     info_updated: bool = False
     by_label: dict[str, int] = field(default_factory=dict)
@@ -32,6 +47,12 @@ class SyncSummary:
 
     @property
     def changed(self) -> bool:
+        """Whether the load wrote anything (a position counts)."""
+        return self.content_changed or bool(self.records_moved)
+
+    @property
+    def content_changed(self) -> bool:
+        """Whether any record, relationship or the header changed (positions aside)."""
         return any(
             (
                 self.nodes_created,
@@ -40,6 +61,7 @@ class SyncSummary:
                 self.edges_created,
                 self.edges_updated,
                 self.edges_deleted,
+                self.records_changed,
                 self.info_updated,
             )
         )
@@ -47,6 +69,14 @@ class SyncSummary:
     def to_json(self) -> dict[str, Any]:
         return {
             "changed": self.changed,
+            "records": {
+                "added": self.records_added,
+                "changed": self.records_changed,
+                "renamed": self.records_renamed,
+                "removed": self.records_removed,
+                "moved": self.records_moved,
+                "total": self.nodes,
+            },
             "nodes": {
                 "created": self.nodes_created,
                 "updated": self.nodes_updated,
@@ -59,50 +89,107 @@ class SyncSummary:
                 "deleted": self.edges_deleted,
                 "total": self.edges,
             },
+            "register_header_changed": self.info_updated,
             "by_label": self.by_label,
             "by_type": self.by_type,
         }
 
     def format(self) -> str:
+        """One line: what changed, in records (as ``govmap diff`` counts them) and relationships.
+
+        >>> print(SyncSummary(records_added=1, records_renamed=1, records_moved=46, nodes_created=2,
+        ...       nodes_deleted=1, edges_created=3, nodes=52, edges=120).format())
+        records: 1 added, 0 changed, 1 renamed, 0 removed, 46 only moved; relationships: 3 created, 0 updated, 0 deleted (52 records, 120 relationships in all)
+        """
         if not self.changed:
-            return f"no change: {self.nodes} nodes and {self.edges} relationships already match the register"
+            return (
+                f"no change: {self.nodes} records and {self.edges} relationships already match the register"
+            )
+        header = "; the register's header changed" if self.info_updated else ""
         return (
-            f"nodes: {self.nodes_created} created, {self.nodes_updated} updated, {self.nodes_deleted} deleted; "
-            f"relationships: {self.edges_created} created, {self.edges_updated} updated, {self.edges_deleted} deleted "
-            f"({self.nodes} nodes, {self.edges} relationships in all)"
+            f"records: {self.records_added} added, {self.records_changed} changed, "
+            f"{self.records_renamed} renamed, {self.records_removed} removed, {self.records_moved} only moved; "
+            f"relationships: {self.edges_created} created, {self.edges_updated} updated, "
+            f"{self.edges_deleted} deleted{header} ({self.nodes} records, {self.edges} relationships in all)"
         )
 
 
-def summarise(plan: Plan, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> SyncSummary:
-    old_keys_dropped = {k for _, k, _ in plan.drop_edges}
-    new_keys = {e["key"] for e in edges}
-    replaced = old_keys_dropped & new_keys  # dropped and re-created: an update
-    s = SyncSummary(nodes=len(nodes), edges=len(edges))
+def summarise(tx: Any, plan: Plan, register: Register) -> SyncSummary:
+    """What ``plan`` changes, in records and in relationships (read before the plan is written)."""
+    dropped = {k for _, k, _ in plan.drop_edges}
+    replaced = dropped & {e["key"] for e in plan.add_edges}  # dropped and re-created: an update
+    s = _counted(register)
     s.nodes_deleted = len(plan.delete_nodes)
     s.nodes_created = len(plan.create)
     s.nodes_updated = len({n["id"] for n in plan.update} | {i for i, _, _ in plan.relabel})
-    s.edges_deleted = len(old_keys_dropped - new_keys)
+    s.edges_deleted = len(dropped - replaced)
     s.edges_updated = len(plan.update_edges) + len(replaced)
     s.edges_created = len(plan.add_edges) - len(replaced)
-    for n in nodes:
-        s.by_label[n["label"]] = s.by_label.get(n["label"], 0) + 1
-    for e in edges:
-        name = RelType(e["type"]).name
-        s.by_type[name] = s.by_type.get(name, 0) + 1
+    s.records_moved = plan.moved
+    added, changed, renamed, removed = record_counts(tx, plan, register)
+    s.records_added, s.records_changed, s.records_renamed, s.records_removed = (
+        added,
+        changed,
+        renamed,
+        removed,
+    )
+    return s
+
+
+def record_counts(tx: Any, plan: Plan, register: Register) -> tuple[int, int, int, int]:
+    """Records (added, changed, renamed, removed), as ``govmap diff`` would count them.
+
+    Only the records a rename can concern are read: those removed, and the
+    changed records that now name a renamed one (to tell whether the rename is
+    all that changed in them).
+    """
+    added = [n["id"] for n in plan.create]
+    gone, changed = plan.delete_nodes, plan.changed
+    if not (added and gone):
+        return len(added), len(changed), 0, len(gone)
+    from govmap.graph.neo4j.neighbourhood import read_records
+    from govmap.graph.review.diff import diff_records, find_renames
+    from govmap.ingest.store.hoodcheck import register_of
+
+    old = [rec for rec, _ in read_records(tx, gone).values()]
+    new = [r for r in (register.get(i) for i in added) if r is not None]
+    renamed = {b.id for _, b, _ in find_renames(old, new)}
+    if not renamed:
+        return len(added), len(changed), 0, len(gone)
+    naming = [i for i in changed if renamed & set(_QUOTED.findall(_json(register, i)))]
+    old += [rec for rec, _ in read_records(tx, naming).values()]
+    new += [r for r in (register.get(i) for i in naming) if r is not None]
+    diff = diff_records(register_of(old, register.info), register_of(new, register.info))
+    named = set(naming)
+    still = sum(1 for c in diff.changed if c.id in named)
+    return len(diff.added), len(changed) - len(naming) + still, len(diff.renamed), len(diff.removed)
+
+
+_QUOTED = re.compile(r'"([^"\\]*)"')
+
+
+def _json(register: Register, rid: str) -> str:
+    rec = register.get(rid)
+    return rec.model_dump_json() if rec is not None else ""
+
+
+def _counted(register: Register) -> SyncSummary:
+    """A summary holding the register's records and relationships, by label and by type."""
+    s = SyncSummary()
+    for rec in register.records():
+        s.nodes += 1
+        s.by_label[rec.label] = s.by_label.get(rec.label, 0) + 1
+        for rule in REF_RULES[type(rec)]:
+            n = sum(1 for _ in rule.refs(rec))
+            if n:
+                s.edges += n
+                s.by_type[rule.rel.name] = s.by_type.get(rule.rel.name, 0) + n
     s.by_label = dict(sorted(s.by_label.items()))
     s.by_type = dict(sorted(s.by_type.items()))
     return s
 
 
 def unchanged_summary(register: Register, version: str) -> SyncSummary:
-    s = SyncSummary(version=version)
-    for rec in register.records():
-        s.nodes += 1
-        s.by_label[rec.label] = s.by_label.get(rec.label, 0) + 1
-    for rel in register.relations():
-        s.edges += 1
-        name = rel.type.name
-        s.by_type[name] = s.by_type.get(name, 0) + 1
-    s.by_label = dict(sorted(s.by_label.items()))
-    s.by_type = dict(sorted(s.by_type.items()))
+    s = _counted(register)
+    s.version = version
     return s

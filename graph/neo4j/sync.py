@@ -42,8 +42,9 @@ from govmap.graph.neo4j.connect import (
     reset_retry_line,
 )
 from govmap.graph.neo4j.header import add_audit, bump, is_edited, lock_header, now, read_header, set_header
-from govmap.graph.neo4j.plan import plan_changes
+from govmap.graph.neo4j.plan import Plan, plan_by_record, plan_changes
 from govmap.graph.neo4j.rows import (
+    ROWS_VERSION,
     edge_rows,
     info_row,
     node_row,
@@ -196,13 +197,20 @@ def _load_tx(
 ) -> SyncSummary:
     before = head["version"] or "empty"
     edited = is_edited(head)
-    if not full and not edited and head["digest"] == digest and _counts(tx) == (head["nodes"], head["edges"]):
+    counts = store_counts(tx)
+    as_left = counts == (head["nodes"], head["edges"])
+    if not full and not edited and head["digest"] == digest and as_left:
         return unchanged_summary(register, before)
-    nodes = [node_row(r, i) for i, r in enumerate(register.records())]
-    edges = list(edge_rows(register))
-    plan = plan_changes(tx, nodes, edges, verify=full)
-    summary = summarise(plan, nodes, edges)
-    if edited and summary.changed and not force:
+    plan = _plan(tx, head, register, full, as_left)
+    summary = summarise(tx, plan, register)
+    header = {
+        "data": info_row(register)["data"],
+        "digest": digest,
+        "next_order": summary.nodes,
+        "rows": ROWS_VERSION,
+    }
+    summary.info_updated = head["data"] is not None and head["data"] != header["data"]
+    if edited and summary.content_changed and not force:  # positions never undo an edit
         last = tx.run(
             "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
             "ORDER BY a.seq DESC LIMIT 1"
@@ -212,20 +220,14 @@ def _load_tx(
             f"the database holds edits made since the last load{latest}; nothing was changed",
             hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
         )
-    deletion_guard(plan.old_ids, {n["id"] for n in nodes}, max_delete_pct, force)
+    deletion_guard(plan.old_ids, set(register.index), max_delete_pct, force)
     write_plan(tx, plan, progress)
-    header = {
-        "data": info_row(register)["data"],
-        "digest": digest,
-        "next_order": len(nodes),
-    }
-    summary.info_updated = head["data"] is not None and head["data"] != header["data"]
     if summary.changed or head["version"] is None:
         version = bump(tx, head, "load", **header)
     else:  # the file matches the database (say, after 'govmap dump' of web edits): mark it loaded
         version = before
         set_header(tx, origin="load", **header)
-    n_nodes, n_edges = _counts(tx)
+    n_nodes, n_edges = store_counts(tx)
     set_header(tx, loaded=version, nodes=n_nodes, edges=n_edges)
     summary.version = version
     if summary.changed:
@@ -245,12 +247,26 @@ def _load_tx(
     return summary
 
 
+def _plan(tx: Any, head: dict[str, Any], register: Register, full: bool, as_left: bool) -> Plan:
+    """The plan, by record hash when the database is as govmap left it, else hash by hash.
+
+    ``as_left``: its node and relationship counts are those of govmap's last
+    write.  A database written with other rows (an older govmap) is compared
+    property by property once, as with ``--full``.
+    """
+    current = head.get("rows") == ROWS_VERSION
+    if current and as_left and not full:
+        return plan_by_record(tx, register)
+    nodes = [node_row(r, i) for i, r in enumerate(register.records())]
+    return plan_changes(tx, nodes, list(edge_rows(register)), verify=full or not current)
+
+
 def _unchanged_tx(tx: Any, register: Register, digest: str) -> SyncSummary | None:
     """The no-change answer of a read-only check, or None if the file differs from the database."""
     head = read_header(tx)
     if head is None or is_edited(head) or head["digest"] != digest:
         return None
-    if _counts(tx) != (head["nodes"], head["edges"]):
+    if store_counts(tx) != (head["nodes"], head["edges"]):
         return None
     return unchanged_summary(register, head["version"] or "empty")
 
@@ -260,7 +276,7 @@ def register_digest(register: Register) -> str:
     return hashlib.sha256(register.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
 
 
-def _counts(tx: Any) -> tuple[int, int]:
+def store_counts(tx: Any) -> tuple[int, int]:
     """Entity nodes and all relationships, from the count store (constant time)."""
     n = tx.run("MATCH (n:Entity) RETURN count(n) AS n").single()["n"]
     r = tx.run("MATCH ()-[r]->() RETURN count(r) AS r").single()["r"]

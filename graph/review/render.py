@@ -124,10 +124,9 @@ def render_diff(d: RegisterDiff, fmt: str) -> str:
 
 
 def whatif_markdown(w: WhatIf) -> str:
-    steps = "; ".join(s.describe() for s in w.steps) or "no change"
-    out = [f"# What if: {steps}", ""]
+    out = [f"# What if {w.headline}", ""]
     fd = w.findings
-    out += [f"Findings: {len(fd.new)} new, {len(fd.resolved)} resolved, {len(fd.open)} unchanged.", ""]
+    out += [w.counts, ""]
     sections: list[tuple[str, list[str]]] = [
         ("Themes that lose their lead body", [f"- {w.name(t)} [{t}]" for t in w.lost_lead]),
         ("Themes that lose every body addressing them", [f"- {w.name(t)} [{t}]" for t in w.lost_all_bodies]),
@@ -170,8 +169,7 @@ def whatif_html_body(w: WhatIf) -> str:
         else:
             parts.append('<p class="none">None.</p>')
         parts.append("</section>")
-    fd = w.findings
-    head = f"<p>Findings: {len(fd.new)} new, {len(fd.resolved)} resolved, {len(fd.open)} unchanged.</p>"
+    head = f"<p>{escape(w.counts)}</p>"
     return head + "\n" + "\n".join(parts)
 
 
@@ -179,9 +177,7 @@ def render_whatif(w: WhatIf, fmt: str) -> str:
     if fmt == "json":
         return dumps(w.to_json())
     if fmt == "html":
-        return page(
-            "What if: " + ("; ".join(s.describe() for s in w.steps) or "no change"), whatif_html_body(w)
-        )
+        return page(f"What if {w.headline}", whatif_html_body(w))
     return whatif_markdown(w)
 
 

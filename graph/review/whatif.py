@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,14 +67,24 @@ class ScenarioRefused(GovmapError):
     status = 422
 
 
+def _and(words: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
 @dataclass(frozen=True)
 class Merge:
     ids: tuple[str, ...]
     into: str
+    #: The merged body's name; None only when ``into`` is one of ``ids`` (it keeps its own).
     name: str | None = None
 
     def describe(self) -> str:
         return f"merge {', '.join(self.ids)} into {self.into}"
+
+    def words(self, name: Callable[[str], str]) -> str:
+        """The step in names, as a reader says it."""
+        return f"{_and([name(i) for i in self.ids])} merge into {self.name or name(self.into)}"
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,9 @@ class Retire:
     def describe(self) -> str:
         return f"retire {self.id}"
 
+    def words(self, name: Callable[[str], str]) -> str:
+        return f"{name(self.id)} is retired"
+
 
 @dataclass(frozen=True)
 class Move:
@@ -92,6 +105,9 @@ class Move:
 
     def describe(self) -> str:
         return f"move {self.id} to report to {self.to}"
+
+    def words(self, name: Callable[[str], str]) -> str:
+        return f"{name(self.id)} reports to {name(self.to)} only"
 
 
 Step = Merge | Retire | Move
@@ -146,7 +162,10 @@ def merged_body(bodies: Sequence[Body], into: str, name: str | None) -> Body:
         return _union_links((link for b in bodies for link in getattr(b, fld)), ids)
 
     aliases = [n for b in bodies for n in (b.name, *b.aliases)]
-    new_name = name or " and ".join(b.name for b in bodies)
+    kept = next((b.name for b in bodies if b.id == into), None)
+    new_name = name or kept
+    if not new_name:  # never invent one ("A and B"): the reviewer names the body they propose
+        raise ScenarioRefused("merge: give the merged body's name", hint="--name NAME")
     return first.model_copy(
         update={
             "id": into,
@@ -210,7 +229,11 @@ def apply_merge(register: Register, step: Merge) -> Register:
         sections.setdefault(rec.section, []).append(rec)
     if step.into not in register:
         sections.setdefault("bodies", []).append(new)
-    return register.model_copy(update={s: tuple(v) for s, v in sections.items()})
+    update: dict[str, Any] = {s: tuple(v) for s, v in sections.items()}
+    info = register.info
+    if old & set(info.top) and step.into not in info.top:  # a top body's successor is a top body
+        update["info"] = info.model_copy(update={"top": (*(t for t in info.top if t not in old), step.into)})
+    return register.model_copy(update=update)
 
 
 def apply_step(register: Register, step: Step, as_of: dt.date) -> Register:
@@ -341,14 +364,32 @@ class WhatIf:
     dangling: tuple[tuple[str, str, str], ...]
     names: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Findings about merged bodies that the merged body still has (an orphan stays an
+    #: orphan): in ``findings.open``, not new, and their old selves not resolved.
+    carried: tuple[Finding, ...] = ()
 
     def name(self, rid: str) -> str:
         return self.names.get(rid, rid)
 
+    @property
+    def headline(self) -> str:
+        """The scenario in names: ``Alpha Board and Beta Board merge into Alpha and Beta Board``."""
+        return "; ".join(s.words(self.name) for s in self.steps) or "no change"
+
+    @property
+    def counts(self) -> str:
+        """``Findings: 1 new, 2 resolved, 60 unchanged (1 carried over to the merged body).``"""
+        fd = self.findings
+        text = f"Findings: {len(fd.new)} new, {len(fd.resolved)} resolved, {len(fd.open)} unchanged"
+        if self.carried:
+            text += f" ({len(self.carried)} carried over to the merged body)"
+        return text + "."
+
     def to_json(self) -> dict[str, Any]:
         return {
             "steps": [s.describe() for s in self.steps],
-            "findings": self.findings.to_json(),
+            "headline": self.headline,
+            "findings": {**self.findings.to_json(), "carried_over": [finding_brief(f) for f in self.carried]},
             "coverage": {
                 "themes_losing_lead": [{"id": t, "name": self.name(t)} for t in self.lost_lead],
                 "themes_losing_every_body": [{"id": t, "name": self.name(t)} for t in self.lost_all_bodies],
@@ -383,7 +424,7 @@ def what_if(register: Register, steps: Sequence[Step], as_of: dt.date | None = N
     scn = scenario_register(register, steps, day)
     opts = ReportOptions(as_of=day)
     before, after = report(register, options=opts), report(scn, options=opts)
-    fd = diff_findings(before.findings, after.findings)
+    fd, carried = carry_over(diff_findings(before.findings, after.findings), steps)
     lk0, lk1 = Lookup(register), Lookup(scn)
     t0, t1 = _theme_bodies(register, lk0), _theme_bodies(scn, lk1)
     lost_lead = tuple(t for t, (lead, _) in sorted(t0.items()) if lead and not t1.get(t, (set(), set()))[0])
@@ -407,10 +448,40 @@ def what_if(register: Register, steps: Sequence[Step], as_of: dt.date | None = N
         seat_load=loads,
         dangling=tuple(sorted(_dangling(scn) - _dangling(register))),
         names=names,
+        carried=carried,
+    )
+
+
+def carry_over(fd: FindingsDiff, steps: Sequence[Step]) -> tuple[FindingsDiff, tuple[Finding, ...]]:
+    """``fd`` with the findings a merger only renamed taken out of new and resolved.
+
+    A new finding is carried over when a resolved finding of the same kind had the same
+    subjects once each merged body is read as the body it merged into: two orphan boards
+    merged are one orphan board, not a new orphan and two resolved.  Anything else (a
+    folded finding whose subjects grew, an overlap with a different body) stays new.
+    """
+    into = {i: m.into for m in steps if isinstance(m, Merge) for i in m.ids}
+    if not into:
+        return fd, ()
+
+    def key(f: Finding) -> tuple[Kind, frozenset[str]]:
+        return f.kind, frozenset(into.get(s.id, s.id) for s in f.subjects)
+
+    gone = {key(f) for f in fd.resolved}
+    carried = tuple(f for f in fd.new if key(f) in gone)
+    kept = {key(f) for f in carried}
+    return (
+        FindingsDiff(
+            new=tuple(f for f in fd.new if key(f) not in kept),
+            resolved=tuple(f for f in fd.resolved if key(f) not in kept),
+            open=fd.open + carried,
+        ),
+        carried,
     )
 
 
 __all__ = [
+    "carry_over",
     "Merge",
     "Move",
     "Retire",

@@ -1,9 +1,25 @@
 // On every page: a form that comes back with errors puts focus on its error summary
-// (GOV.UK's pattern), so a screen reader reads the problems first.
+// (GOV.UK's pattern), so a screen reader reads the problems first.  Following one of its links
+// brings the whole field into view, its label, hint and message above the control, and puts
+// focus in the control; a plain fragment link would scroll the control to the very top of the
+// window, hiding its label.
 (function () {
   "use strict";
   var summary = document.querySelector(".error-summary");
-  if (summary) summary.focus();
+  if (!summary) return;
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link) return;
+    var control = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!control) return;
+    event.preventDefault();
+    var field = control.closest(".field") || control;
+    field.scrollIntoView({block: "center"});
+    var top = field.getBoundingClientRect().top;
+    if (top < 8) window.scrollBy(0, top - 8);  // a field taller than the window: its label first
+    control.focus({preventScroll: true});
+  });
 })();
 
 // A narrow window (a phone, or zoomed to 200 % and more) opens with the map's filters and legend

@@ -29,7 +29,7 @@ from govmap.ingest.store.edits import (
     RemoveRecord,
     record_model,
 )
-from govmap.webviz import forms, state
+from govmap.webviz import forms, messages, state
 from govmap.webviz.auth import editor_required
 
 bp = Blueprint("edit", __name__, url_prefix="/edit")
@@ -116,7 +116,7 @@ def _record_page(
         specs=specs,
         values=values,
         version=version,
-        error=error,
+        error=messages.plain(error, record_model(section).word),
         saved=_conflict_values(error, specs, current),
         records=records,
         names={r.id: r.name for r in records},
@@ -221,7 +221,7 @@ def _link_page(
         specs=specs,
         values=values,
         version=version,
-        error=error,
+        error=messages.plain(error, rec.word, field_name),
         saved=saved,
         records=records,
         names={r.id: r.name for r in records},

@@ -1,11 +1,14 @@
 """What if: an editor picks bodies to merge or retire and reads the effect; nothing is saved.
 
 The scenario is built in memory by :func:`govmap.graph.review.whatif.what_if`,
-as ``govmap whatif`` does.  The form is sent with GET: it changes nothing.
+as ``govmap whatif`` does.  The form is sent with GET: it changes nothing.  The page opens
+with the result, in names; a merged body's name is asked for (never made up from the
+names merged), and its id is made from that name unless one is given.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -31,6 +34,31 @@ def _name(name: str | None) -> str | None:
     return text or None
 
 
+def id_from(name: str, taken: Any) -> str:
+    """An id made from a name, not yet ``taken`` (``in``): ``Fylde Coast CSP`` -> ``fylde-coast-csp``.
+
+    >>> id_from("Fylde Coast CSP", {"fylde-coast-csp"})
+    'fylde-coast-csp-2'
+    """
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].strip("-") or "merged-body"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _merge(snap: Any, merge: list[str], into: str, name: str | None) -> Merge:
+    """The merge the form asks for, or :class:`TextRefused` / :class:`ScenarioRefused` saying what to do."""
+    if len(merge) < 2:
+        raise ScenarioRefused("Tick at least two bodies to merge")
+    given = clean_id(into, "New body's id") if into else None
+    new_name = _name(name)
+    if new_name is None and given not in merge:
+        raise ScenarioRefused("Enter the merged body's name")
+    return Merge(tuple(merge), given or id_from(new_name or "", snap.register.index), new_name)
+
+
 @bp.get("/whatif")
 @editor_required
 def index() -> Any:
@@ -42,15 +70,10 @@ def index() -> Any:
     steps: list[Any] = []
     error: str | None = None
     if merge:
-        if len(merge) < 2 or not into:
-            error = "Merge: tick at least two bodies and give the new body's id."
-        else:
-            try:
-                new_id, new_name = clean_id(into, "New body's id"), _name(name)
-            except TextRefused as exc:
-                error = exc.message + (f" ({exc.hint})" if exc.hint else "")
-            else:
-                steps.append(Merge(tuple(merge), new_id, new_name))
+        try:
+            steps.append(_merge(snap, merge, into, name))
+        except (TextRefused, ScenarioRefused) as exc:
+            error = exc.message + (f" ({exc.hint})" if exc.hint else "")
     steps += [Retire(x) for x in retire]
     result = None
     if steps and error is None:
