@@ -180,6 +180,25 @@ def test_an_error_summary_link_brings_its_field_into_view_with_its_label_and_foc
     assert label[0] < message[0] < control[0]
 
 
+def test_the_history_page_with_an_edit_passes_axe_core_and_its_diff_scrolls_by_keyboard(
+    site: Site, watch: Watch
+) -> None:
+    page = watch.page()
+    sign_in(page, site, "alice")
+    page.goto(site("/edit/drugs-group"))
+    page.fill("#f-description", "A description long enough " * 12)  # a diff line wider than the box
+    page.click("#record-form button[type=submit]")
+    page.wait_for_url("**/entity/drugs-group")
+    for path in ("/history", "/history?record=drugs-group"):
+        page.goto(site(path))
+        diff = page.locator("pre.diff").first
+        assert diff.count() == 1, path
+        assert page.evaluate("e => e.scrollWidth > e.clientWidth", diff.element_handle()), "the diff scrolls"
+        found = axe(page)
+        assert found == [], f"{path}:\n" + "\n".join(found)
+        assert diff.get_attribute("tabindex") == "0"
+
+
 # -- the keyboard ---------------------------------------------------------------------
 
 

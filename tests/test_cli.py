@@ -96,6 +96,20 @@ def test_show_lists_what_a_board_owns_and_what_links_to_it(write_register):
     assert "reported to by:\n    - Group [group]" in out
 
 
+def test_show_gives_an_organisations_statutory_roles_besides_its_type(write_register):
+    path = write_register(
+        "govmap: 1\norganisations:\n"
+        "  - {id: gmca, name: Greater Manchester Combined Authority, type: combined-authority,\n"
+        "     roles: [police-and-crime-commissioner, fire-and-rescue]}\n"
+    )
+    result = run("show", "gmca", "-r", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:3] == [
+        "  organisation, combined-authority, unconfirmed",
+        "  also acts as: police-and-crime-commissioner, fire-and-rescue",
+    ]
+
+
 def test_show_of_an_unknown_id_suggests_one(write_register):
     path = write_register(SMALL)
     result = run("show", "bord", "-r", str(path))

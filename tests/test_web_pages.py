@@ -307,6 +307,31 @@ def test_the_accessibility_statement_names_the_standard_and_how_to_report_a_prob
     html = client.get("/accessibility").get_data(as_text=True)
     assert "<h1>Accessibility statement for govmap</h1>" in html
     assert "WCAG) 2.2" in html and "Reporting a problem" in html and "do not fully comply" in html
+    assert "This website is <strong>partially compliant</strong> with the" in html
+    assert (
+        '<p id="statement-dates">This statement was prepared on 7 December 2026. It was last reviewed on 7 December 2026.</p>'
+        in html
+    )
+
+
+def test_the_accessibility_statement_gives_the_contact_this_copy_sets_and_never_a_script_link(
+    tmp_path: Path,
+) -> None:
+    html = make_app(copy_register(tmp_path)).test_client().get("/accessibility").get_data(as_text=True)
+    assert "This copy names no contact address" in html and 'id="accessibility-contact"' not in html
+    client = make_app(
+        copy_register(tmp_path), GOVMAP_ACCESSIBILITY_CONTACT="access@testshire.gov.uk"
+    ).test_client()
+    html = client.get("/accessibility").get_data(as_text=True)
+    assert (
+        '<a href="mailto:access@testshire.gov.uk" id="accessibility-contact">access@testshire.gov.uk</a>'
+        in html
+    )
+    client = make_app(
+        copy_register(tmp_path), GOVMAP_ACCESSIBILITY_CONTACT="javascript:alert(1)"
+    ).test_client()
+    html = client.get("/accessibility").get_data(as_text=True)
+    assert "javascript:" not in html and 'id="accessibility-contact"' not in html
 
 
 def test_an_entity_page_says_yes_or_no_for_booleans(client: FlaskClient) -> None:
@@ -605,3 +630,16 @@ def test_a_hops_value_that_is_not_a_small_ascii_number_is_refused_with_400_on_ev
         assert response.get_json()["error"] == f"hops must be a whole number from 1 to 5, not '{shown}'"
     else:
         assert f"hops must be a whole number from 1 to 5, not &#39;{shown}&#39;" in text
+
+
+def test_an_organisations_page_gives_its_statutory_roles(tmp_path: Path) -> None:
+    path = tmp_path / "boards.yaml"
+    path.write_text(
+        "govmap: 1\nregister: {id: r, name: R}\norganisations:\n"
+        "  - {id: gmca, name: GMCA, type: combined-authority, roles: [police-and-crime-commissioner, fire-and-rescue]}\n",
+        encoding="utf-8",
+    )
+    html = make_app(path).test_client().get("/entity/gmca").get_data(as_text=True)
+    assert (
+        '<dt>Also acts as</dt><dd class="roles">police-and-crime-commissioner, fire-and-rescue</dd>' in html
+    )

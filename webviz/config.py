@@ -64,6 +64,9 @@ def from_env() -> dict[str, Any]:
         "GOVMAP_SESSION_STATE": os.environ.get("GOVMAP_SESSION_STATE") or None,
         # Who sees editors' names in History: "signed-in" (default) or "everyone".
         "GOVMAP_HISTORY_NAMES": os.environ.get("GOVMAP_HISTORY_NAMES") or "signed-in",
+        # Where to report an accessibility problem with this copy (an e-mail address or a web
+        # address), shown on the accessibility statement.
+        "GOVMAP_ACCESSIBILITY_CONTACT": os.environ.get("GOVMAP_ACCESSIBILITY_CONTACT") or None,
         # Send the session cookie over HTTPS only (set when served behind TLS).
         "SESSION_COOKIE_SECURE": _flag("GOVMAP_SECURE_COOKIES"),
         "SECRET_KEY": os.environ.get("GOVMAP_SECRET_KEY") or None,

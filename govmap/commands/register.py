@@ -98,6 +98,9 @@ def show(entity_id: str, register: str | None, as_json: bool) -> None:
         return
     click.echo(f"{rec.name}  [{rec.id}]")
     click.echo(f"  {view.kind}" + (f", {rec.subtype}" if rec.subtype else "") + f", {view.status}")
+    roles = getattr(rec, "roles", ())  # an organisation's statutory roles besides its type
+    if roles:
+        click.echo(f"  also acts as: {', '.join(r.value for r in roles)}")
     if rec.aliases:
         click.echo(f"  also known as: {'; '.join(rec.aliases)}")
     if rec.former_names:
