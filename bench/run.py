@@ -97,6 +97,7 @@ LIMITS = [
     ("serve_start", "launch_to_first_page", "serve: launch to first page (s)", 3.0, None),
     ("map_interactive", "seconds", "map first visit to drawn (s)", 2.0, None),
     ("map_interactive", "repeat_seconds", "map repeat visit to drawn (s)", 2.0, None),
+    ("map_after_edit", "after_text_edit_seconds", "map page first after a text edit (s)", 1.0, "seed"),
     ("api_wrk", "entity.p95_ms", "/api/entity/<id> p95 (ms)", 50.0, None),
     ("api_wrk", "entities.p95_ms", "/api/entities?q= p95 (ms)", 50.0, None),
 ]
@@ -112,7 +113,7 @@ GROUPS = {
     "analysis": ["overlap_kernel", "report_full", "nx_projection"],
     "review": ["review_diff", "tabular_import"],
     "layout": ["layout_whole", "layout_drl", "layout_fa2", "layout_nx_spring"],
-    "web": ["map_interactive", "api_wrk", "map_wrk", "serve_start"],
+    "web": ["map_interactive", "map_after_edit", "api_wrk", "map_wrk", "serve_start"],
 }
 
 

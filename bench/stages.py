@@ -886,6 +886,59 @@ def map_interactive(args: argparse.Namespace) -> dict[str, Any]:
 
 
 @stage
+def map_after_edit(args: argparse.Namespace) -> dict[str, Any]:
+    """The map page (its HTML, served by the app) first, repeated, and first after an edit.
+
+    Two edits of a copy of the register through the store, as the web form makes them: a
+    body's description (no link or name changes: the view's layout is found by its shape,
+    ``webviz/map/arrange.py``), then a new link from that body (the view is laid out again).
+    Server time only, the Flask test client: what an edit adds before the browser draws.
+    """
+    import shutil
+    import tempfile
+
+    from govmap.ingest.model import record_version
+    from govmap.ingest.store.edit_values import AddLink, ChangeRecord
+    from govmap.ingest.store.yamlstore import YamlStore
+    from govmap.webviz import create_app
+
+    folder = tempfile.mkdtemp(prefix="govmap-bench-")
+    path = os.path.join(folder, "boards.yaml")
+    shutil.copy(args.register, path)
+    store = YamlStore(path)
+    reg, _ = store.load()
+    app = create_app({"GOVMAP_STORE": store, "SECRET_KEY": "bench", "GOVMAP_LOGIN_REQUIRED": False})
+    client = app.test_client()
+
+    def page() -> float:
+        seconds, response = timed(lambda: client.get("/"))
+        assert response.status_code == 200, response.status_code
+        return seconds
+
+    body = max(reg.bodies, key=lambda b: len(b.members))
+    other = next(t for t in reg.themes if all(x.theme != t.id for x in body.themes))
+    first, repeat = page(), page()
+    store.apply(
+        ChangeRecord(body.id, {"description": "Edited for the benchmark."}), record_version(body), "bench"
+    )
+    after_text = page()
+    now = store.load()[0].get(body.id)
+    store.apply(
+        AddLink(body.id, "themes", {"theme": other.id, "role": "contributes"}), record_version(now), "bench"
+    )
+    after_link = page()
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "seconds": after_text,
+        "first_seconds": first,
+        "repeat_seconds": repeat,
+        "after_text_edit_seconds": after_text,
+        "after_link_edit_seconds": after_link,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+@stage
 def serve_start(args: argparse.Namespace) -> dict[str, Any]:
     """``govmap serve REGISTER`` from launch: when it listens, its first page (``/``, the
     map: a register file over ``GOVMAP_LOAD_NOW_BYTES`` answers 503 "being loaded" until

@@ -134,3 +134,29 @@ def test_a_view_of_few_records_holds_its_table_below_the_map(tmp_path: Path) -> 
     page = make_app(copy_register(tmp_path)).test_client().get("/?kind=body").get_data(as_text=True)
     assert '<details class="map-table" id="map-table">' in page
     assert "/map/table" not in page
+
+
+def test_an_edit_that_changes_no_link_or_name_reuses_the_views_layout_and_a_new_link_does_not(
+    tmp_path: Path,
+) -> None:
+    from govmap.graph.build import build_graph
+    from govmap.ingest.reading.load import loads
+    from govmap.webviz.map import arrange
+    from govmap.webviz.map.query import MapQuery
+
+    text = (
+        "govmap: 1\nregister: {id: r, name: R}\nthemes: [{id: t, name: T, kind: priority}]\nbodies:\n"
+        "  - {id: a, name: A Board, kind: board, description: before}\n"
+        "  - {id: b, name: B Board, kind: board, reports_to: a}\n"
+    )
+
+    def layout_of(text: str) -> object:
+        g = build_graph(loads(text))
+        layout, final = arrange.arrange_view(g, set(g.nodes), MapQuery(), lambda ids: {})
+        assert final
+        return layout
+
+    first = layout_of(text)
+    assert layout_of(text.replace("description: before", "description: after")) is first
+    assert layout_of(text.replace("name: B Board", "name: B Partnership")) is not first
+    assert layout_of(text.replace("reports_to: a}", "reports_to: a, themes: [t]}")) is not first

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -25,6 +26,12 @@ _LAYOUTS: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], mapla
     weakref.WeakKeyDictionary()
 )
 _LAYOUTS_LOCK = threading.Lock()
+
+#: Layouts by the shape of what they lay out (:func:`view_shape`), across register versions:
+#: an edit that changes no link and no name in a view (a description, a source, a date) finds
+#: its layout here, so the first map after it is drawn as fast as a repeat visit.
+_BY_SHAPE: OrderedDict[tuple[Any, ...], maplayout.Layout] = OrderedDict()
+_BY_SHAPE_MAX = 64
 
 
 def arrange_view(
@@ -53,13 +60,43 @@ def arrange_view(
     with _LAYOUTS_LOCK:
         cached = _LAYOUTS.setdefault(g, {}).get(key)
     if cached is None:
-        cached = _compute(g, nodes, q, key[0])
+        shape = (key, view_shape(g, nodes))
+        with _LAYOUTS_LOCK:
+            cached = _BY_SHAPE.get(shape)
+            if cached is not None:
+                _BY_SHAPE.move_to_end(shape)
+        if cached is None:
+            cached = _compute(g, nodes, q, key[0])
         with _LAYOUTS_LOCK:
             views = _LAYOUTS.setdefault(g, {})
             views[key] = cached
             while len(views) > 64:
                 del views[next(iter(views))]
+            _BY_SHAPE[shape] = cached
+            while len(_BY_SHAPE) > _BY_SHAPE_MAX:
+                _BY_SHAPE.popitem(last=False)
     return cached, True
+
+
+def view_shape(g: nx.MultiDiGraph, nodes: set[str]) -> tuple[frozenset[Any], frozenset[Any]]:
+    """What a view's layout depends on: each node's kind, name, status and whether it is a top
+    body, and each link between the nodes with its type and role.  Two versions of a register
+    that agree on these get the same layout (the layouts are deterministic in them)."""
+    sub = g.subgraph(nodes)
+    marks = frozenset(
+        (
+            n,
+            d.get("kind"),
+            d.get("name"),
+            d.get("status"),
+            bool(getattr(d.get("record"), "top_level", False)),
+        )
+        for n, d in sub.nodes(data=True)
+    )
+    links = frozenset(
+        (u, v, d.get("type"), d.get("role"), d.get("relation")) for u, v, d in sub.edges(data=True)
+    )
+    return marks, links
 
 
 def _compute(g: nx.MultiDiGraph, nodes: set[str], q: MapQuery, how: str) -> maplayout.Layout:
