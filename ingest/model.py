@@ -350,6 +350,11 @@ class Area(Record):
     )
     within: Links = Field((), description="Parent areas (a district within a county).")
     code: Annotated[str, Field(max_length=40)] | None = Field(None, description="ONS GSS code.")
+    bodies_complete: bool = Field(
+        False,
+        description="The bodies recorded for this area are all the statutory bodies serving it, as the "
+        "area's sources state: a required body not recorded is then missing, not just not recorded.",
+    )
 
     @property
     def kinds(self) -> tuple[AreaKind, ...]:

@@ -13,7 +13,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -36,7 +36,7 @@ class RulesInvalid(GovmapError):
         return self.message if self.problems else super().format()
 
 
-def _check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
+def check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
     for p in value:
         try:
             re.compile(p)
@@ -45,15 +45,17 @@ def _check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
     return value
 
 
-def _search(patterns: tuple[str, ...], texts: tuple[str, ...]) -> bool:
+def search(patterns: tuple[str, ...], texts: tuple[str, ...]) -> bool:
     return any(re.search(p, t, re.IGNORECASE) for p in patterns for t in texts)
 
 
-class _RuleModel(BaseModel):
+class RuleModel(BaseModel):
+    """A part of a rules file: frozen, and a misspelt key is an error."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Selector(_RuleModel):
+class Selector(RuleModel):
     """Which bodies a rule applies to.
 
     ``kinds`` and ``legal_basis`` say the rule applies; ``names`` only that it
@@ -65,16 +67,16 @@ class Selector(_RuleModel):
     legal_basis: tuple[str, ...] = ()
     exclude_names: tuple[str, ...] = ()
 
-    _patterns = field_validator("names", "legal_basis", "exclude_names")(_check_patterns)
+    _patterns = field_validator("names", "legal_basis", "exclude_names")(check_patterns)
 
     def applies(self, body: Body) -> str | None:
         """How the rule applies to ``body``: ``"kind"``, ``"legal_basis"``, ``"name"`` (may apply) or None."""
         if body.kind in self.kinds:
             return "kind"
-        if body.legal_basis and _search(self.legal_basis, (body.legal_basis,)):
+        if body.legal_basis and search(self.legal_basis, (body.legal_basis,)):
             return "legal_basis"
         names = (body.name, *body.aliases)
-        if _search(self.names, names) and not _search(self.exclude_names, names):
+        if search(self.names, names) and not search(self.exclude_names, names):
             return "name"
         return None
 
@@ -83,7 +85,7 @@ class Selector(_RuleModel):
         return self.applies(body) is not None
 
 
-class OnlyIn(_RuleModel):
+class OnlyIn(RuleModel):
     """Where a requirement applies: a body covering an area of ``area_kinds`` that lies within one of ``within``.
 
     The county council of a two-tier area is a responsible authority of a
@@ -95,7 +97,7 @@ class OnlyIn(_RuleModel):
     within: tuple[AreaKind, ...] = Field(min_length=1)
 
 
-class Requirement(_RuleModel):
+class Requirement(RuleModel):
     """One kind of member a body must have."""
 
     id: Annotated[str, Field(min_length=1)]
@@ -104,14 +106,14 @@ class Requirement(_RuleModel):
     names: tuple[str, ...] = ()
     only_in: OnlyIn | None = None
 
-    _patterns = field_validator("names")(_check_patterns)
+    _patterns = field_validator("names")(check_patterns)
 
     def met_by(self, org: Organisation) -> bool:
         """True when the organisation's type, one of its roles, or its name meets the requirement."""
-        return any(t in self.types for t in org.all_types) or _search(self.names, (org.name, *org.aliases))
+        return any(t in self.types for t in org.all_types) or search(self.names, (org.name, *org.aliases))
 
 
-class Rule(_RuleModel):
+class Rule(RuleModel):
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
     title: Annotated[str, Field(min_length=1)]
     legal_basis: Annotated[str, Field(min_length=1)]
@@ -121,7 +123,7 @@ class Rule(_RuleModel):
     requires: tuple[Requirement, ...] = Field(min_length=1)
 
 
-class RulesFile(_RuleModel):
+class RulesFile(RuleModel):
     govmap_rules: Literal[1] = 1
     rules: tuple[Rule, ...]
 
@@ -137,18 +139,31 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> tuple[Rule, ...]:
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> tuple[Rule, ...]:
-    # The project's own safe YAML: duplicate keys, tags and aliases refused, every problem placed.
+    return read_model(path, RulesFile, "rules").rules
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(path: str | os.PathLike[str], model: type[M], what: str = "rules") -> M:
+    """Read a YAML rules file into ``model``, or raise :class:`RulesInvalid` with every problem placed.
+
+    The project's own safe YAML (duplicate keys, tags and aliases refused);
+    each validation problem at its line and column.  ``what`` names the file
+    in messages ("not a rules file").
+    """
+    path = str(path)
     try:
         text = decode(Path(path).read_bytes(), path)
     except OSError as exc:
-        raise RulesInvalid(f"{path}: cannot read the rules file: {exc.strerror}") from None
+        raise RulesInvalid(f"{path}: cannot read the {what} file: {exc.strerror}") from None
     except RegisterError as exc:
         raise RulesInvalid(exc.message, problems=[exc.problem]) from None
     parsed = parse(text, path)
     if parsed.problems:
         raise RulesInvalid(f"{path}: not valid YAML", problems=parsed.problems)
     try:
-        return RulesFile.model_validate(parsed.data).rules
+        return model.model_validate(parsed.data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         spans = locate(text, path, [tuple(e["loc"]) for e in errors])
@@ -156,11 +171,15 @@ def _load(path: str) -> tuple[Rule, ...]:
             Problem(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}", spans.get(tuple(e["loc"])))
             for e in errors
         ]
-        raise RulesInvalid(f"{path}: not a rules file", problems=problems) from None
+        raise RulesInvalid(f"{path}: not a {what} file", problems=problems) from None
 
 
 __all__ = [
     "DEFAULT_RULES",
+    "RuleModel",
+    "check_patterns",
+    "read_model",
+    "search",
     "OnlyIn",
     "Requirement",
     "Rule",

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from govmap.ingest.errors import Level, Problem, Span
 from govmap.ingest.model import (
     SECTIONS,
+    Area,
     Body,
     Document,
     Record,
@@ -266,6 +267,17 @@ def _warn(register: Register, paths: dict[int, Path], pending: list[Pending]) ->
                     "settle which source is right, then set status: confirmed",
                     level=Level.WARNING,
                     code="disputed",
+                )
+            )
+        if isinstance(rec, Area) and rec.bodies_complete and not rec.sources:
+            pending.append(
+                Pending(
+                    f"{who} says bodies_complete: true but has no source; its list of bodies is not "
+                    "judged complete",
+                    (*path, "bodies_complete"),
+                    "add the source that lists every statutory body serving the area",
+                    level=Level.WARNING,
+                    code="complete-without-source",
                 )
             )
         if isinstance(rec, Body):
