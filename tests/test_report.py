@@ -49,7 +49,15 @@ def rep() -> Report:
 
 def test_json_has_the_contract_shape_and_counts_add_up(rep):
     data = json.loads(rep.to_json())
-    assert list(data) == ["register", "generated_from", "parameters", "summary", "delivery", "findings"]
+    assert list(data) == [
+        "register",
+        "generated_from",
+        "parameters",
+        "summary",
+        "delivery",
+        "coverage",
+        "findings",
+    ]
     assert data["register"]["id"] == "test"
     assert data["generated_from"] == {"file": "boards.yaml", "sha256": "0" * 64}
     assert data["parameters"]["as_of"] == "2025-01-01"

@@ -169,7 +169,9 @@ def test_an_unknown_severity_or_kind_in_the_api_is_a_json_400(client: FlaskClien
     assert response.get_json()["error"] == "unknown finding kind 'zzz'"
     groups, kinds = ", ".join(GROUPS), ", ".join(k.value for k in Kind)
     assert response.get_json()["hint"] == f"use a group ({groups}) or a kind ({kinds})"
-    assert response.get_json()["hint"].startswith("use a group (delivery, gaps, overlap, statutory, ")
+    assert response.get_json()["hint"].startswith(
+        "use a group (delivery, gaps, coverage, overlap, statutory, "
+    )
 
 
 def test_the_report_of_a_running_server_judges_reviews_as_of_each_new_day(tmp_path: Path) -> None:
@@ -536,8 +538,8 @@ def test_the_report_opens_with_the_summary_and_counts_then_the_filters_then_fold
     assert '<a href="/report?severity=medium"><span class="sev sev-medium">medium</span> 2</a>' in counts
     groups = re.findall(r'<details class="finding-group" id="group-([a-z]+)"', html)
     assert groups == [g for g in GROUPS if g in groups], "groups in the order the analysis declares"
-    assert groups == ["gaps", "overlap", "statutory", "structure", "staleness"]
-    assert html.count('<li class="finding"') == 11
+    assert groups == ["gaps", "coverage", "overlap", "statutory", "structure", "staleness"]
+    assert html.count('<li class="finding"') == 12
     for g in groups:
         assert f"<summary><h3>{GROUP_TITLES[g]}</h3>" in html
     assert (
@@ -556,7 +558,7 @@ def test_the_report_title_names_the_filter(client: FlaskClient) -> None:
         assert f"<title>{title} · govmap</title>" in html, query
         assert f"<h1>{title}</h1>" in html, query
     html = client.get("/report?severity=high&kind=overlap").get_data(as_text=True)
-    assert '<p class="count">0 of 11 findings.</p>' in html
+    assert '<p class="count">0 of 12 findings.</p>' in html
     assert '<p class="none">No findings match this filter.</p>' in html
 
 

@@ -67,6 +67,10 @@ class Kind(StrEnum):
     PARTLY_ADDRESSED = "partly-addressed-theme"
     CSP_NO_STRATEGY = "csp-without-strategy"
     JOINT_UNACCOUNTABLE = "joint-body-unaccountable"
+    REQUIRED_NOT_RECORDED = "required-body-not-recorded"
+    REQUIRED_TWICE = "required-body-twice"
+    AREA_NOT_IN_REGISTER = "area-not-in-register"
+    ABOLISHED_STILL_COVERS = "abolished-body-still-covers"
 
     @property
     def group(self) -> str:
@@ -116,6 +120,10 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.APPOINTMENT_EXPIRED: "Appointment expired",
     Kind.SEAT_VACANT: "Seat vacant",
     Kind.MOSTLY_VACANT: "Seats mostly vacant",
+    Kind.REQUIRED_NOT_RECORDED: "Required body not recorded",
+    Kind.REQUIRED_TWICE: "Two bodies for one statutory function",
+    Kind.AREA_NOT_IN_REGISTER: "Body the coverage matrix cannot place",
+    Kind.ABOLISHED_STILL_COVERS: "Abolished body still the only one",
 }
 
 #: The analysis each kind comes from, in the order a report shows them;
@@ -132,6 +140,12 @@ GROUPS: dict[str, tuple[Kind, ...]] = {
         Kind.UNOWNED_STRATEGY,
         Kind.UNUSED_EVIDENCE,
         Kind.CSP_NO_STRATEGY,
+    ),
+    "coverage": (
+        Kind.REQUIRED_NOT_RECORDED,
+        Kind.REQUIRED_TWICE,
+        Kind.ABOLISHED_STILL_COVERS,
+        Kind.AREA_NOT_IN_REGISTER,
     ),
     "overlap": (Kind.OVERLAP, Kind.CONSOLIDATION),
     "statutory": (
@@ -166,6 +180,7 @@ _GROUP = {k: g for g, kinds in GROUPS.items() for k in kinds}
 GROUP_TITLES: dict[str, str] = {
     "delivery": "Umbrella and delivery bodies",
     "gaps": "Ownership gaps",
+    "coverage": "Who covers each place",
     "overlap": "Overlap",
     "statutory": "Statutory membership",
     "succession": "Abolished and replaced",

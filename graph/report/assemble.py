@@ -1,7 +1,7 @@
 """The findings report: every analysis run once, in four formats.
 
 JSON is the contract (``{"register", "generated_from", "parameters",
-"summary", "delivery", "findings"}``; ``summary.top`` lists the ids of the top
+"summary", "delivery", "coverage", "findings"}``; ``summary.top`` lists the ids of the top
 findings in order); Markdown is for pasting into papers, CSV has one finding a
 row, HTML is one self-contained printable page.  Markdown and HTML read in the
 order a committee reads: the summary in words, the top findings, who delivers
@@ -24,6 +24,9 @@ from typing import Any
 
 from govmap.graph import terms
 from govmap.graph.analysis.appointments import appointments
+from govmap.graph.analysis.coverage import Coverage, coverage_matrix
+from govmap.graph.analysis.coverage_file import CoverageRules, load_coverage
+from govmap.graph.analysis.coverage_findings import coverage_findings
 from govmap.graph.analysis.delivery import Delivery, delivery_matrix
 from govmap.graph.analysis.findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
 from govmap.graph.analysis.gaps import gaps
@@ -78,6 +81,9 @@ class ReportOptions:
     seed: int = 0
     #: Rules file; None means the shipped ``data/rules/statutory.yaml``.
     rules_path: str | None = None
+    #: The register's own coverage rules file (``boards.coverage.yaml``: rules switched off or added);
+    #: None means the shipped ``data/rules/coverage.yaml`` alone.
+    coverage_path: str | None = None
     #: Fold repetitive findings into one with many subjects (:mod:`govmap.graph.report.aggregate`).
     aggregate: bool = True
 
@@ -85,6 +91,7 @@ class ReportOptions:
         out = asdict(self)
         out["as_of"] = as_of.isoformat()
         out["rules_path"] = Path(self.rules_path).name if self.rules_path else "statutory.yaml"
+        out["coverage_path"] = Path(self.coverage_path).name if self.coverage_path else None
         return out
 
 
@@ -100,6 +107,8 @@ class Report:
     entities: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Who delivers what (None when the report was asked for other kinds only).
     delivery: Delivery | None = None
+    #: Who covers each place (None when the report was asked for other kinds only).
+    coverage: Coverage | None = None
 
     def top(self, n: int = TOP_FINDINGS) -> tuple[Finding, ...]:
         """The findings to act on first: at most ``n``, by severity, then by impact.
@@ -164,6 +173,7 @@ class Report:
             "parameters": self.parameters,
             "summary": {**self.summary(), "in_words": self.in_words()},
             "delivery": self.delivery.to_json() if self.delivery is not None else None,
+            "coverage": self.coverage.to_json() if self.coverage is not None else None,
         }
 
     def to_json(self, extra: dict[str, Any] | None = None) -> str:
@@ -329,7 +339,8 @@ def _report(
     as_of = opts.as_of or dt.date.today()
     lk = Lookup(register)
     found: list[Finding] = []
-    for group, run in _analyses(register, lk, opts, as_of).items():
+    coverage_rules = load_coverage(opts.coverage_path)
+    for group, run in _analyses(register, lk, opts, as_of, coverage_rules).items():
         if wanted & set(GROUPS[group]):
             found += run()
     kept = sorted((f for f in found if f.kind in wanted), key=Finding.sort_key)
@@ -347,11 +358,12 @@ def _report(
         tuple(findings),
         dict(sorted(entities.items())),
         delivery_matrix(register, lk) if wanted & set(GROUPS["delivery"]) else None,
+        coverage_matrix(register, coverage_rules, lk) if wanted & set(GROUPS["coverage"]) else None,
     )
 
 
 def _analyses(
-    register: Register, lk: Lookup, opts: ReportOptions, as_of: dt.date
+    register: Register, lk: Lookup, opts: ReportOptions, as_of: dt.date, coverage_rules: CoverageRules
 ) -> dict[str, Callable[[], list[Finding]]]:
     def overlap_group() -> list[Finding]:
         pairs = pair_scores(register, opts.weights, opts.threshold, lk)
@@ -384,6 +396,7 @@ def _analyses(
             + interlocks(register, opts.interlock_k, lk, opts.interlock_similarity)
         ),
         "gaps": lambda: gaps(register, lk),
+        "coverage": lambda: coverage_findings(register, coverage_rules, lk),
         "structure": structure_group,
         "statutory": lambda: statutory(register, rules, lk),
         "staleness": lambda: staleness(register, as_of, lk, fold=opts.aggregate),
