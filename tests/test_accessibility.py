@@ -62,6 +62,7 @@ EDITOR = [
 #: Pages other work adds; each is checked when the app has it.
 NEWER = [
     "/delivery",
+    "/coverage",
     "/changes",
     "/whatif",
     "/whatif?merge=north-csp&merge=drugs-group&name=Testshire+CSP",
@@ -132,7 +133,7 @@ def test_newer_pages_pass_axe_core_when_the_app_has_them(site: Site, watch: Watc
         settle(page)
         found = axe(page)
         assert found == [], f"{path}:\n" + "\n".join(found)
-    assert "/delivery" in present
+    assert "/delivery" in present and "/coverage" in present
     print("newer pages checked:", present)
 
 

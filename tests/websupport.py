@@ -78,6 +78,8 @@ HOSTILE_PAGES = [
     "/paths?theme=evil-theme",
     "/paths?theme=lonely-theme",
     "/report",
+    "/coverage",
+    "/coverage.csv",
     "/history",
     "/edit/new/bodies",
     *(

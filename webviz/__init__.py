@@ -54,10 +54,10 @@ def create_app(config_map: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
 
-    from .views import accessibility, api, delivery, edit, entities, history, paths, report
+    from .views import accessibility, api, coverage, delivery, edit, entities, history, paths, report
     from .views import map as map_view
 
-    for module in (map_view, entities, paths, report, delivery, edit, history, api):
+    for module in (map_view, entities, paths, report, delivery, coverage, edit, history, api):
         app.register_blueprint(module.bp)
     app.register_blueprint(accessibility.bp)
     from .views import changes, decisions, whatif  # the review cycle (docs/review.md)

@@ -117,10 +117,17 @@ def _expand(kind: str) -> set[str]:
 
 
 def report_of(
-    register: Register, generated_from: dict[str, Any] | None = None, as_of: dt.date | None = None
+    register: Register,
+    generated_from: dict[str, Any] | None = None,
+    as_of: dt.date | None = None,
+    coverage_path: str | None = None,
 ) -> ReportView:
-    """Run the whole analysis on a register, as of a day (default today); the caller caches it."""
-    rep = report(register, options=ReportOptions(as_of=as_of), generated_from=generated_from)
+    """Run the whole analysis on a register, as of a day (default today); the caller caches it.
+
+    ``coverage_path`` is the register's own coverage rules file, if it has one.
+    """
+    options = ReportOptions(as_of=as_of, coverage_path=coverage_path)
+    rep = report(register, options=options, generated_from=generated_from)
     return ReportView(list(rep.findings), rep)
 
 

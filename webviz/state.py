@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 from flask import Flask, current_app
 
+from govmap.graph.analysis.coverage_file import own_coverage_rules
 from govmap.graph.build import build_graph
 from govmap.graph.entity import relations_by_entity
 from govmap.graph.layout import LayoutJob
@@ -76,6 +77,8 @@ class Snapshot:
     version: str
     #: What the report says it was generated from.
     source: dict[str, Any] | None = None
+    #: The register's own coverage rules file (``boards.coverage.yaml`` beside it), if any.
+    coverage_path: str | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     #: Held only to look up or start background work, never while computing, so a page
     #: never waits for the node sizes or the report just to find its map view.
@@ -202,7 +205,12 @@ class Snapshot:
             if self._report is not None and self._report[0] == day:
                 return self._report[1]
             if self.records <= PREPARE_LIMIT:
-                self._report = (day, analysis.report_of(self.register, self.source, as_of=day))
+                self._report = (
+                    day,
+                    analysis.report_of(
+                        self.register, self.source, as_of=day, coverage_path=self.coverage_path
+                    ),
+                )
                 return self._report[1]
             self.prepare_report(day)
             if self._report_failed is not None:
@@ -228,7 +236,9 @@ class Snapshot:
 
         def run() -> None:
             try:
-                view = analysis.report_of(self.register, self.source, as_of=day)
+                view = analysis.report_of(
+                    self.register, self.source, as_of=day, coverage_path=self.coverage_path
+                )
             except BaseException as exc:  # raised again to the page that asks for the report
                 self._report_failed = exc
                 raise
@@ -332,6 +342,7 @@ class Snapshots:
                     register,
                     version,
                     self._source(version),
+                    own_coverage_rules(self.store.path if isinstance(self.store, YamlStore) else None),
                     today=lambda: self.today(),
                     previous_layout=before._layout_job if before else None,
                 )

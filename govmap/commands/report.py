@@ -11,6 +11,20 @@ from govmap.cliutil import ExitStatus, plural, register_argument
 from govmap.graph.terms import PRINTED_FORMATS, REPORT_FORMATS, SEVERITIES
 from govmap.ingest.reading.load import default_register_path, load_register
 
+coverage_rules_option = click.option(
+    "--coverage-rules",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The register's own coverage rules (rules switched off or added); "
+    "default: REGISTER's .coverage.yaml beside it, if there is one.",
+)
+
+
+def _own_rules(register: str, given: str | None) -> str | None:
+    """The coverage rules file to apply: the one given, else the register's own beside it, if any."""
+    from govmap.graph.analysis.coverage_file import own_coverage_rules
+
+    return given or own_coverage_rules(register)
+
 
 @click.command("report")
 @register_argument
@@ -38,6 +52,7 @@ from govmap.ingest.reading.load import default_register_path, load_register
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day (default today)."
 )
+@coverage_rules_option
 def report_(
     register: str | None,
     fmt: str,
@@ -47,8 +62,9 @@ def report_(
     fail_on: str | None,
     threshold: float | None,
     as_of: Any,
+    coverage_rules: str | None,
 ) -> None:
-    """Report overlaps, gaps, structure, statutory membership and staleness.
+    """Report overlaps, gaps, coverage, structure, statutory membership and staleness.
 
     Exits 0 even when there are findings; with --fail-on, 1 when a finding
     is at or above that severity.  --format pdf writes the committee pack:
@@ -73,7 +89,9 @@ def report_(
         check_engine()
     path = register or default_register_path()
     reg = load_register(path)
-    options = ReportOptions(as_of=as_of.date() if as_of else dt.date.today())
+    options = ReportOptions(
+        as_of=as_of.date() if as_of else dt.date.today(), coverage_path=_own_rules(path, coverage_rules)
+    )
     if threshold is not None:
         options = dataclasses.replace(options, threshold=threshold)
     result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
@@ -104,4 +122,34 @@ def report_(
             sys.exit(ExitStatus.INVALID)
 
 
-COMMANDS: list[click.Command] = [report_]
+@click.command("coverage")
+@register_argument
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@coverage_rules_option
+def coverage_(register: str | None, fmt: str, output: str | None, coverage_rules: str | None) -> None:
+    """Who covers each place: the coverage matrix alone (places down, required bodies across).
+
+    The same matrix as the report's "Who covers each place"; CSV has one row a place.
+    """
+    from govmap.graph.analysis.coverage import coverage_matrix
+    from govmap.graph.analysis.coverage_file import load_coverage
+    from govmap.graph.report.jsontext import dumps_indented
+    from govmap.graph.report.text import coverage_markdown
+    from govmap.ingest.store.files import write_atomically
+
+    path = register or default_register_path()
+    matrix = coverage_matrix(load_register(path), load_coverage(_own_rules(path, coverage_rules)))
+    if fmt == "csv":
+        text = matrix.to_csv()
+    elif fmt == "json":
+        text = dumps_indented(matrix.to_json()) + "\n"
+    else:
+        text = "\n".join(["# Who covers each place", "", *coverage_markdown(matrix)]) + "\n"
+    if output:
+        write_atomically(output, [text])
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS: list[click.Command] = [report_, coverage_]

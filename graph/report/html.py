@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from govmap.graph.analysis.delivery import Delivery, DeliveryRow
 from govmap.graph.analysis.findings import GROUP_TITLES, Kind, Severity
+from govmap.graph.report.coverage_table import COVERAGE_CSS, coverage_html
 from govmap.graph.report.text import (
     by_severity,
     evidence_text,
@@ -61,7 +62,7 @@ dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
 nav ul { columns: 2; } .entity { margin: .5rem 0; }
 .delivery-wrap { overflow-x: auto; } .print-only { display: none; }
 .cover { border-bottom: 2px solid #ccc; margin-bottom: 2rem; }
-</style>
+{{ coverage_css }}</style>
 <style media="print">
 {{ print_css }}
 @page { @top-left { content: {{ running_left }}; font: 8pt system-ui, Arial, sans-serif; color: #333; }
@@ -99,6 +100,12 @@ the body owns (a strategy, an agreement).
 {% endif %}
 </section>
 {% endmacro %}
+{% macro coverage_section(annex) %}
+<section id="coverage"{% if annex %} class="annex"{% endif %}>
+<h2>{{ "Annex: who covers each place" if annex else "Who covers each place" }}</h2>
+{{ coverage }}
+</section>
+{% endmacro %}
 {% if pack %}
 <section class="cover" id="cover">
 <p class="kicker">Committee pack · review of the partnership register</p>
@@ -115,7 +122,7 @@ the body owns (a strategy, an agreement).
 <tbody>{% for section, n in register.counts.items() %}<tr><th scope="row">{{ section|capitalize }}</th><td>{{ n }}</td></tr>{% endfor %}</tbody>
 </table>
 <p>Contents: summary and top findings; findings by severity, each with its evidence, sources and a
-suggestion{% if delivery is not none %}; annex: who delivers what{% endif %}; counts and parameters; index of records.</p>
+suggestion{% if delivery is not none %}; annex: who delivers what{% endif %}{% if coverage %}; annex: who covers each place{% endif %}; counts and parameters; index of records.</p>
 </section>
 {% else %}
 <header>
@@ -138,6 +145,7 @@ as of {{ parameters.as_of }}.</p>
 </section>
 {% endif %}
 {% if delivery is not none and not pack %}{{ delivery_section(False) }}{% endif %}
+{% if coverage and not pack %}{{ coverage_section(False) }}{% endif %}
 <nav><h2>Contents</h2><ul>
 {% for sev, groups in sections %}<li><a href="#s-{{ sev.value }}">{{ sev.value|capitalize }}</a> ({{ count(groups) }})</li>
 {% endfor %}<li><a href="#appendix">Appendix</a></li><li><a href="#entities">Entities</a></li></ul></nav>
@@ -166,6 +174,7 @@ as of {{ parameters.as_of }}.</p>
 </section>
 {% endfor %}
 {% if delivery is not none and pack %}{{ delivery_section(True) }}{% endif %}
+{% if coverage and pack %}{{ coverage_section(True) }}{% endif %}
 <section id="appendix">
 <h2>Appendix</h2>
 <h3>Counts by kind</h3>
@@ -233,6 +242,10 @@ def html(report: Report, *, pack: bool = False) -> str:
         delivery=delivery,
         umbrellas=umbrella_names(delivery) if delivery is not None else [],
         columns=columns if len(columns) <= (PRINT_GRID_MAX_COLUMNS if pack else GRID_MAX_COLUMNS) else [],
+        coverage=coverage_html(report.coverage)
+        if report.coverage is not None and report.coverage.rows
+        else "",
+        coverage_css=Markup(COVERAGE_CSS),
         cell=grid_cell,
         names=row_names,
         severities=[s.value for s in Severity],

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from govmap.graph.analysis.findings import GROUP_TITLES, GROUPS, Finding, Severity
 
 if TYPE_CHECKING:
+    from govmap.graph.analysis.coverage import Coverage
     from govmap.graph.report.assemble import Report
 
 
@@ -152,6 +153,9 @@ def markdown(report: Report) -> str:
     if report.delivery is not None:
         lines += ["", "## Who delivers what", ""]
         lines += delivery_markdown(report)
+    if report.coverage is not None and report.coverage.rows:
+        lines += ["", "## Who covers each place", ""]
+        lines += coverage_markdown(report.coverage)
     for sev, groups in by_severity(report.findings):
         n = sum(len(fs) for _, fs in groups)
         lines += ["", f"## {sev.value.capitalize()} ({n})"]
@@ -199,6 +203,37 @@ def delivery_markdown(report: Report) -> list[str]:
             f"| {md(row.name, True)} | {md(row.kind.replace('-', ' '), True)} | "
             f"{md(_names(leads), True)} | {md(_names(others), True)} | {md(row.note, True)} |"
         )
+    return lines
+
+
+def coverage_markdown(coverage: Coverage) -> list[str]:
+    """The matrix as Markdown lines: a table (places down, functions across), then the law by column."""
+    lines = [
+        "| Place | " + " | ".join(md(r.short, True) for r in coverage.rules) + " |",
+        "|---|" + "---|" * len(coverage.rules),
+    ]
+    for row in coverage.rows:
+        cells = [
+            md(row.cells[r.id].text(coverage.names), True) if r.id in row.cells else "—"
+            for r in coverage.rules
+        ]
+        place = "– " * row.depth + md(row.name, True) + (" (list complete)" if row.complete else "")
+        lines.append(f"| {place} | " + " | ".join(cells) + " |")
+    lines += ["", "—: not required there. The law, by column:", ""]
+    for r in coverage.rules:
+        shared = f"; one body for several places: {md(r.shared_basis)}" if r.shared_basis else ""
+        title = f" ({md(r.title)})" if r.title != r.short else ""
+        lines.append(f"- **{md(r.short)}**{title}: {md(r.legal_basis)}{shared}.")
+    if coverage.rules_used.off:
+        offs = "; ".join(f"{md(o.rule)} ({md(o.reason)})" for o in coverage.rules_used.off)
+        lines += ["", f"Rules this register switches off ({md(coverage.rules_used.own or '')}): {offs}."]
+    if coverage.outside:
+        lines += [
+            "",
+            "Not checked, held only for context (the register records no council, or for a force area no force, whose duty they are): "
+            + ", ".join(md(n) for _, n in coverage.outside)
+            + ".",
+        ]
     return lines
 
 
