@@ -35,6 +35,7 @@ PAGES = [
     "/paths?from=north-council&to=drugs-group",
     "/report",
     "/delivery",
+    "/coverage",
     "/history",
     "/accessibility",
 ]
