@@ -203,6 +203,32 @@ def test_the_history_page_with_an_edit_passes_axe_core_and_its_diff_scrolls_by_k
 # -- the keyboard ---------------------------------------------------------------------
 
 
+def test_tabbing_into_the_seed_map_starts_at_the_top_body_and_keeps_the_view_steady(
+    seed_site: Site, watch: Watch
+) -> None:
+    page = watch.page()
+    page.goto(seed_site("/"))
+    wait_for_map(page)
+    view = "() => { const n = document.querySelector('#map-data-view').govmap.network; return [n.getViewPosition(), n.getScale()]; }"
+    before = page.evaluate(view)
+    page.focus("#map-data-view")
+    page.keyboard.press("Tab")
+    assert active(page)["node"] == "lancashire-csp-board"
+    assert page.evaluate(view) == before, "entering the map does not move it"
+    for key in ("ArrowRight", "ArrowDown", "ArrowLeft"):
+        page.keyboard.press(key)
+        node = active(page)["node"]
+        assert node is not None
+        point = page.evaluate(
+            """id => { const el = document.querySelector('#map-data-view'); const n = el.govmap.network;
+                const p = n.canvasToDOM(n.getPositions([id])[id]); const b = el.getBoundingClientRect();
+                return [p.x, p.y, b.width, b.height]; }""",
+            node,
+        )
+        x, y, w, h = point
+        assert 0 <= x <= w and 0 <= y <= h, f"{node} is in view after {key}"
+
+
 def active(page: Any) -> dict[str, Any]:
     return page.evaluate(
         "(() => { const a = document.activeElement;"

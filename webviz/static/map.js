@@ -247,6 +247,19 @@
     return list;
   }
 
+  // Where Tab enters the map: the view's centre (a focus, a path's first step) if it has one,
+  // else its top body, the body with most links (the largest drawn), so a reader starts at
+  // the landscape's head, not at whichever record sits top left.
+  function entryPoint(map, order) {
+    if (order.length && order[0].focus) return order[0].id;
+    var best = null;
+    order.forEach(function (n) {
+      if (n.kind !== "body") return;
+      if (!best || (n.size || 0) > (best.size || 0)) best = n;
+    });
+    return (best || order[0] || { id: null }).id;
+  }
+
   // The node an arrow key leads to: the nearest linked node within 60 degrees of that
   // direction; failing that, the nearest node of any kind there; else none.
   function step(map, id, dx, dy) {
@@ -280,14 +293,20 @@
     if (moveFocus) button.focus();
   }
 
+  // Bring a node into view by the least move: the view shifts just enough to show it inside
+  // a margin, keeping the rest where the reader saw it (re-centring on each node sent half
+  // the map off the screen at each key).
   function reveal(map, id) {
     var network = map.network;
     network.selectNodes([id]);
     var p = network.canvasToDOM(network.getPositions([id])[id]);
     var box = map.container.getBoundingClientRect();
-    var margin = 60;
-    if (p.x < margin || p.y < margin || p.x > box.width - margin || p.y > box.height - margin) {
-      network.moveTo({ position: network.getPositions([id])[id], animation: false });
+    var margin = Math.min(60, box.width / 4, box.height / 4);
+    var dx = p.x < margin ? p.x - margin : p.x > box.width - margin ? p.x - (box.width - margin) : 0;
+    var dy = p.y < margin ? p.y - margin : p.y > box.height - margin ? p.y - (box.height - margin) : 0;
+    if (dx || dy) {
+      var scale = network.getScale(), centre = network.getViewPosition();
+      network.moveTo({ position: { x: centre.x + dx / scale, y: centre.y + dy / scale }, animation: false });
     }
     network.redraw();
   }
@@ -314,19 +333,20 @@
     list.setAttribute("aria-label", "Records on the map: arrow keys move along links, Enter opens details");
     map.buttons = {};
     var order = readingOrder(map);
-    order.forEach(function (n, i) {
+    var entry = entryPoint(map, order);
+    order.forEach(function (n) {
       var li = document.createElement("li");
       var button = document.createElement("button");
       button.type = "button";
       button.className = "map-node";
       button.dataset.id = n.id;
-      button.setAttribute("tabindex", i === 0 ? "0" : "-1");
+      button.setAttribute("tabindex", n.id === entry ? "0" : "-1");
       button.textContent = describe(n, map.network.getConnectedNodes(n.id).length);
       li.appendChild(button);
       list.appendChild(li);
       map.buttons[n.id] = button;
     });
-    if (order.length) map.focused = order[0].id;
+    if (entry) map.focused = entry;
     map.container.appendChild(list);
     var status = document.createElement("p");
     status.className = "map-focus-label";
