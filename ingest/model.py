@@ -401,7 +401,9 @@ class Post(Record):
     subtype_key: ClassVar[str | None] = None
 
     organisation: Slug | None = Field(
-        None, description="The organisation the post is in (left out only for an independent post)."
+        None,
+        description="The organisation the post is in; left out only for a post of no organisation "
+        "(independent: true).",
     )
     independent: bool = Field(
         False,

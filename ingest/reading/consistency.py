@@ -147,10 +147,10 @@ def _post(post: Post, path: Path, who: str, pending: list[Pending]) -> None:
     if post.organisation is None and not post.independent:
         pending.append(
             Pending(
+                # worded as a missing key is everywhere (the web form asks for the field by it);
+                # the field's help says a post of no organisation is written independent: true
                 f"{who}: missing required key 'organisation'",
                 path,
-                "give the organisation the post is in, or independent: true for a post of no organisation, "
-                "such as an independent chair",
                 code="missing",
             )
         )
