@@ -116,28 +116,70 @@ def test_every_page_after_the_cover_has_the_running_header_and_its_number(seed_p
         assert f"Page {i} of {n}" in page, i
 
 
+def annex_pages(pages: list[tuple[int, int, str]], heading: str) -> list[str]:
+    """The text of the landscape pages from the one headed ``heading`` to the next annex."""
+    out: list[str] = []
+    for w, h, text in pages:
+        if heading in text:
+            out.append(text)
+        elif out and w > h and "Annex: " not in text:
+            out.append(text)
+        elif out:
+            break
+    return out
+
+
 @needs_chromium
 @pytest.mark.browser
-def test_the_delivery_annex_is_landscape_with_its_key_and_its_header_row_on_each_page(seed_pack):
-    landscape = [(i, t) for i, (w, h, t) in enumerate(seed_pack) if w > h]
-    assert landscape, "the annex prints on landscape pages"
-    assert [i for i, _ in landscape] == list(range(landscape[0][0], landscape[-1][0] + 1))
-    first = flat(landscape[0][1])
-    assert "Annex: who delivers what" in first
+def test_the_delivery_annex_is_landscape_with_its_key(seed_pack):
+    landscape = [i for i, (w, h, _) in enumerate(seed_pack) if w > h]
+    assert landscape, "the annexes print on landscape pages"
+    assert landscape == list(range(landscape[0], landscape[-1] + 1)), "together, after the findings"
+    annex = annex_pages(seed_pack, "Annex: who delivers what")
+    assert annex, "the delivery annex is on a landscape page"
+    first = flat(annex[0])
     assert "L leads, C contributes; italic: through a plan the body owns (a strategy, an agreement)." in first
     assert (
         "Umbrella partnerships, which lead several issues, usually through their agreement: "
         "Lancashire Community Safety Partnership Board." in first
     )
-    assert len(landscape) >= 2, "the seed's matrix runs over two pages"
-    for _, text in landscape:
-        assert re.search(r"^Issue\b", text, re.M), "the header row repeats on every page"
-        assert "Note" in text
     rep = report(load_register(SEED), options=ReportOptions(as_of=dt.date.fromisoformat(AS_OF)))
-    annex = flat(" ".join(t for _, t in landscape))
+    text = flat(" ".join(annex))
     assert rep.delivery is not None
-    missing = [r.name for r in rep.delivery.rows if flat(r.name) not in annex]
-    assert missing == [], "every row printed, none lost at a page break"
+    assert [r.name for r in rep.delivery.rows if flat(r.name) not in text] == [], "every row printed"
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_a_long_delivery_matrix_splits_between_rows_with_its_header_row_on_every_page(tmp_path):
+    themes = "\n".join(f"  - {{id: t{i}, name: Issue number {i}, kind: priority}}" for i in range(90))
+    bodies = "\n".join(
+        f"  - {{id: b{j}, name: Delivery Board {j}, kind: board, reports_to: top, "
+        f"themes: [{', '.join(f'{{theme: t{i}, role: lead}}' for i in range(90) if i % 6 == j)}]}}"
+        for j in range(6)
+    )
+    path = tmp_path / "boards.yaml"
+    path.write_text(
+        "govmap: 1\nregister: {id: r, name: Long register, top: [top]}\nthemes:\n"
+        + themes
+        + "\nbodies:\n  - {id: top, name: Top Board, kind: board, top_level: true}\n"
+        + bodies
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(
+        cli, ["report", str(path), "--format", "pdf", "-o", str(out)], env={"GOVMAP_CHROMIUM": CHROMIUM}
+    )
+    assert result.exit_code == 0, result.output
+    annex = annex_pages(pages_of(out.read_bytes()), "Annex: who delivers what")
+    assert len(annex) >= 2, "90 issues run over more than one page"
+    for text in annex:
+        assert re.search(r"^Issue\b", text, re.M), "the header row repeats on every page"
+    printed = flat(" ".join(annex))
+    assert [i for i in range(90) if f"Issue number {i} priority" not in printed] == [], (
+        "no row lost at a break"
+    )
 
 
 @needs_chromium
