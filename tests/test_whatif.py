@@ -364,3 +364,90 @@ def test_the_navigation_offers_what_if_only_to_editors(tmp_path: Path):
     client = make_app(copy_register(tmp_path)).test_client()
     login(client, "alice")
     assert '<a href="/whatif">What if</a>' in client.get("/report").get_data(as_text=True)
+
+
+# Every kind of reference to a merged body: a reporting line, a sub-group, a body sitting within
+# or supporting it, a body as member, a strategy's owner and adopter, a theme's delivered_by, a
+# predecessor's succeeded_by, the register's top; and references between the merged bodies.
+EVERY_REFERENCE = """\
+govmap: 1
+register: {id: r, name: R, top: [a, b]}
+organisations: [{id: police, name: Police, type: police-force}]
+themes: [{id: t, name: T, kind: priority}, {id: u, name: U, kind: priority}]
+bodies:
+  - id: a
+    name: A Board
+    kind: board
+    top_level: true
+    members: [police, b]
+    themes: [{theme: t, role: lead, delivered_by: [b, c]}]
+    links_with: [b]
+  - id: b
+    name: B Board
+    kind: board
+    top_level: true
+    sub_group_of: a
+    members: [police, a]
+    themes: [{theme: t, role: contributes}, {theme: u, role: lead, delivered_by: [a]}]
+  - {id: c, name: C Group, kind: group, reports_to: [a, b], sub_group_of: b, members: [a, b, police]}
+  - {id: d, name: D Group, kind: group, sits_within: a, supports: [a, b], links_with: [a, b]}
+  - {id: old, name: Old Board, kind: board, dissolved: 2020, succeeded_by: [a, b]}
+  - id: umbrella
+    name: Umbrella
+    kind: partnership
+    top_level: true
+    themes: [{theme: t, role: lead, delivered_by: [a, b, c]}]
+strategies:
+  - {id: s, name: S, kind: plan, owner: [a, b], adopted_by: [b, a], themes: [{theme: t, role: lead, delivered_by: [a, b]}]}
+"""
+
+
+def _names_of(rec) -> list[str]:
+    """Every id a record names, wherever it names one."""
+    from govmap.ingest.model import REF_RULES, nested_refs
+
+    out = []
+    for rule in REF_RULES[type(rec)]:
+        for _, target, item in rule.refs(rec):
+            out.append(target)
+            if item is not None:
+                out += [v for _, _, v in nested_refs(item)]
+    return out
+
+
+def test_a_merge_points_every_reference_at_the_merged_body_once_and_never_at_itself():
+    reg = loads(EVERY_REFERENCE)
+    w = what_if(reg, [Merge(("a", "b"), "ab", "AB Board")], DAY)
+    scn = w.register
+    for rec in scn.records():
+        if rec.id in ("a", "b"):
+            assert [link.to for link in rec.succeeded_by] == ["ab"]  # history: succeeded by the merger
+            continue
+        names = _names_of(rec)
+        assert not {"a", "b"} & set(names), (rec.id, names)
+        assert rec.id not in names, rec.id
+        for rule_items in (getattr(rec, f) for f in type(rec).model_fields):
+            if isinstance(rule_items, tuple) and rule_items and hasattr(rule_items[0], "target"):
+                targets = [i.target for i in rule_items]
+                assert len(targets) == len(set(targets)), (rec.id, targets)
+    ab, c, d, old, umbrella, s = (scn.get(i) for i in ("ab", "c", "d", "old", "umbrella", "s"))
+    assert [m.member for m in ab.members] == ["police"]
+    assert [(t.theme, t.role.value, t.delivered_by) for t in ab.themes] == [
+        ("t", "lead", ("c",)),
+        ("u", "lead", ()),
+    ]
+    assert (ab.links_with, ab.sub_group_of) == ((), ())
+    assert ([x.to for x in c.reports_to], [x.to for x in c.sub_group_of], [m.member for m in c.members]) == (
+        ["ab"],
+        ["ab"],
+        ["ab", "police"],
+    )
+    assert [x.to for x in d.sits_within] == ["ab"] and [x.to for x in d.supports] == ["ab"]
+    assert [x.to for x in old.succeeded_by] == ["ab"]
+    assert umbrella.themes[0].delivered_by == ("ab", "c")
+    assert ([x.to for x in s.owner], [x.to for x in s.adopted_by], s.themes[0].delivered_by) == (
+        ["ab"],
+        ["ab"],
+        ("ab",),
+    )
+    assert scn.info.top == ("ab",)

@@ -15,10 +15,13 @@ a file, and reported.  Its effect is the difference from the register as it is:
 Steps
 -----
 **merge** A B ... **into** NEW: one body with every member once (first
-seat kept), every theme once (a lead wins over a contributor), and the union
-of areas, reporting lines, hosts, links, platforms and sources.  References
-to A, B ... in other records now point to NEW; A, B ... stay in the register
-with ``succeeded_by: NEW`` (so they are no longer judged).  NEW may be one of
+seat kept), every theme once (a lead wins over a contributor, the bodies
+delivering it united), and the union of every other list: areas, reporting
+lines, hosts, links, platforms, seats by sector and sources.  Every reference
+to A, B ... anywhere (reporting lines, sub-groups, members, owners, adopters,
+``delivered_by``, successors, the register's top) now points to NEW, once,
+and never from NEW to itself; A, B ... stay in the register with
+``succeeded_by: NEW`` (so they are no longer judged).  NEW may be one of
 A, B ... (merge B into A).
 
 **retire** X: X is dissolved as of the scenario's day.  Bodies reporting to
@@ -47,17 +50,15 @@ from govmap.ingest.model import (
     REF_RULES,
     REPORTING_FIELDS,
     Body,
-    Item,
     Link,
-    Membership,
     Record,
     Register,
-    Source,
     ThemeLink,
     ThemeRole,
 )
 from govmap.ingest.reading.load import check_text
 from govmap.ingest.reading.messages import article, kind_word
+from govmap.ingest.repoint import repoint, repoint_register
 from govmap.ingest.store.dump import dump_register
 
 
@@ -132,42 +133,38 @@ def _replace_bodies(register: Register, bodies: dict[str, Body], added: Sequence
     return register.model_copy(update={"bodies": new})
 
 
-def _union_links(items: Iterable[Link], leave_out: set[str]) -> tuple[Link, ...]:
-    seen: dict[str, Link] = {}
-    for link in items:
-        if link.to not in leave_out:
-            seen.setdefault(link.to, link)
-    return tuple(seen.values())
-
-
 def merged_body(bodies: Sequence[Body], into: str, name: str | None) -> Body:
-    """One body from several: members and themes once each (lead wins), links and sources united."""
+    """One body from several: every member once (first seat kept), every theme once (a lead wins, the
+    bodies delivering it united), seats by sector once, and every other list of links united.
+
+    References among the merged bodies (one a member, a sub-group or a deliverer of another) would
+    make the new body name itself: they are dropped (see :func:`~govmap.ingest.repoint.repoint`).
+    """
     first = bodies[0]
     ids = {b.id for b in bodies} | {into}
-    members: dict[str, Membership] = {}
     themes: dict[str, ThemeLink] = {}
-    sources: dict[tuple[str, str], Source] = {}
     for b in bodies:
-        for m in b.members:
-            members.setdefault(m.member, m)
         for t in b.themes:
-            if t.theme not in themes or (
-                t.role is ThemeRole.LEAD and themes[t.theme].role is not ThemeRole.LEAD
-            ):
+            was = themes.get(t.theme)
+            if was is None:
                 themes[t.theme] = t
-        for s in b.sources:
-            sources.setdefault((s.doc, s.section or ""), s)
-
-    def union(fld: str) -> tuple[Link, ...]:
-        return _union_links((link for b in bodies for link in getattr(b, fld)), ids)
-
+                continue
+            lead = t if t.role is ThemeRole.LEAD and was.role is not ThemeRole.LEAD else was
+            delivered = tuple(dict.fromkeys((*was.delivered_by, *t.delivered_by)))
+            themes[t.theme] = lead.model_copy(update={"delivered_by": delivered})
     aliases = [n for b in bodies for n in (b.name, *b.aliases)]
     kept = next((b.name for b in bodies if b.id == into), None)
     new_name = name or kept
     if not new_name:  # never invent one ("A and B"): the reviewer names the body they propose
         raise ScenarioRefused("merge: give the merged body's name", hint="--name NAME")
-    return first.model_copy(
+    lists = {  # every other list of links, members included: united, the first of each target kept
+        rule.field: _first_of((i for b in bodies for i in getattr(b, rule.field)), lambda i: i.target)
+        for rule in REF_RULES[Body]
+        if rule.field != "themes"
+    }
+    body = first.model_copy(
         update={
+            **lists,
             "id": into,
             "name": new_name,
             "aliases": tuple(dict.fromkeys(a for a in aliases if a != new_name)),
@@ -175,36 +172,23 @@ def merged_body(bodies: Sequence[Body], into: str, name: str | None) -> Body:
             "top_level": any(b.top_level for b in bodies),
             "legal_basis": next((b.legal_basis for b in bodies if b.legal_basis), None),
             "purpose": next((b.purpose for b in bodies if b.purpose), None),
-            "areas": _union_links((a for b in bodies for a in b.areas), set()),
-            "reports_to": union("reports_to"),
-            "sub_group_of": union("sub_group_of"),
-            "hosted_by": union("hosted_by"),
-            "links_with": union("links_with"),
-            "uses": union("uses"),
             "succeeded_by": (),
-            "members": tuple(members.values()),
             "themes": tuple(themes.values()),
-            "sources": tuple(sources.values()),
+            "sector_members": _first_of(
+                (x for b in bodies for x in b.sector_members), lambda x: (x.sector, x.label)
+            ),
+            "sources": _first_of((x for b in bodies for x in b.sources), lambda x: (x.doc, x.section or "")),
         }
     )
+    return repoint(body, dict.fromkeys(ids, into))
 
 
-def _repoint(rec: Record, old: set[str], new: str) -> Record:
-    """``rec`` with every reference to a body in ``old`` pointing at ``new`` (each target once)."""
-    update: dict[str, Any] = {}
-    for rule in REF_RULES[type(rec)]:
-        if Body not in rule.targets or rule.item is None:
-            continue
-        items: tuple[Item, ...] = getattr(rec, rule.field)
-        if not any(i.target in old for i in items):
-            continue
-        out: dict[str, Item] = {}
-        for i in items:
-            i2 = i.model_copy(update={i.target_key: new}) if i.target in old else i
-            out.setdefault(i2.target, i2)
-        out.pop(rec.id, None)  # a body does not report to itself
-        update[rule.field] = tuple(out.values())
-    return rec.model_copy(update=update) if update else rec
+def _first_of(items: Iterable[Any], key: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """``items`` with only the first of each key, in order."""
+    out: dict[Any, Any] = {}
+    for item in items:
+        out.setdefault(key(item), item)
+    return tuple(out.values())
 
 
 def apply_merge(register: Register, step: Merge) -> Register:
@@ -218,22 +202,19 @@ def apply_merge(register: Register, step: Merge) -> Register:
         )
     new = merged_body(bodies, step.into, step.name)
     old = {b.id for b in bodies} - {step.into}
+    # Every reference to a merged body, in every record and in the register's top, now names the
+    # new one; the merged bodies stay as history, succeeded by it.
+    moved = repoint_register(register, dict.fromkeys(old, step.into))
     sections: dict[str, list[Record]] = {}
-    for rec in register.records():
+    for rec in moved.records():
         if rec.id == step.into:
             rec = new
         elif rec.id in old:
             rec = rec.model_copy(update={"succeeded_by": (Link(to=step.into),)})
-        else:
-            rec = _repoint(rec, old | {step.into}, step.into) if old else rec
         sections.setdefault(rec.section, []).append(rec)
     if step.into not in register:
         sections.setdefault("bodies", []).append(new)
-    update: dict[str, Any] = {s: tuple(v) for s, v in sections.items()}
-    info = register.info
-    if old & set(info.top) and step.into not in info.top:  # a top body's successor is a top body
-        update["info"] = info.model_copy(update={"top": (*(t for t in info.top if t not in old), step.into)})
-    return register.model_copy(update=update)
+    return moved.model_copy(update={s: tuple(v) for s, v in sections.items()})
 
 
 def apply_step(register: Register, step: Step, as_of: dt.date) -> Register:
@@ -416,7 +397,7 @@ def what_if(register: Register, steps: Sequence[Step], as_of: dt.date | None = N
     ...   - {id: a, name: Alpha Board, kind: board, members: [o]}
     ...   - {id: b, name: Beta Board, kind: board, members: [o]}
     ... ''')
-    >>> w = what_if(reg, [Merge(("a", "b"), "ab")], dt.date(2025, 1, 1))
+    >>> w = what_if(reg, [Merge(("a", "b"), "ab", "AB Board")], dt.date(2025, 1, 1))
     >>> [m.member for m in w.register.get("ab").members], [s.to_json()["seats_saved"] for s in w.seat_load]
     (['o'], [1])
     """
