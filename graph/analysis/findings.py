@@ -71,6 +71,7 @@ class Kind(StrEnum):
     REQUIRED_TWICE = "required-body-twice"
     AREA_NOT_IN_REGISTER = "area-not-in-register"
     ABOLISHED_STILL_COVERS = "abolished-body-still-covers"
+    POSSIBLE_DUPLICATE = "possible-duplicate"
 
     @property
     def group(self) -> str:
@@ -124,6 +125,7 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.REQUIRED_TWICE: "Two bodies for one statutory function",
     Kind.AREA_NOT_IN_REGISTER: "Body the coverage matrix cannot place",
     Kind.ABOLISHED_STILL_COVERS: "Abolished body still the only one",
+    Kind.POSSIBLE_DUPLICATE: "Possibly recorded twice",
 }
 
 #: The analysis each kind comes from, in the order a report shows them;
@@ -147,7 +149,7 @@ GROUPS: dict[str, tuple[Kind, ...]] = {
         Kind.ABOLISHED_STILL_COVERS,
         Kind.AREA_NOT_IN_REGISTER,
     ),
-    "overlap": (Kind.OVERLAP, Kind.CONSOLIDATION),
+    "overlap": (Kind.OVERLAP, Kind.CONSOLIDATION, Kind.POSSIBLE_DUPLICATE),
     "statutory": (
         Kind.STATUTORY_MISSING,
         Kind.STATUTORY_UNCONFIRMED,

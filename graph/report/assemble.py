@@ -28,6 +28,7 @@ from govmap.graph.analysis.coverage import Coverage, coverage_matrix
 from govmap.graph.analysis.coverage_file import CoverageRules, load_coverage
 from govmap.graph.analysis.coverage_findings import coverage_findings
 from govmap.graph.analysis.delivery import Delivery, delivery_matrix
+from govmap.graph.analysis.duplicates import possible_duplicates
 from govmap.graph.analysis.findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
 from govmap.graph.analysis.gaps import gaps
 from govmap.graph.analysis.interlocks import (
@@ -366,15 +367,20 @@ def _analyses(
     register: Register, lk: Lookup, opts: ReportOptions, as_of: dt.date, coverage_rules: CoverageRules
 ) -> dict[str, Callable[[], list[Finding]]]:
     def overlap_group() -> list[Finding]:
+        twice = possible_duplicates(register, lk)
         pairs = pair_scores(register, opts.weights, opts.threshold, lk)
         if not opts.aggregate:  # every pair a finding of its own, communities of every pair
-            return overlaps(
-                register, weights=opts.weights, threshold=opts.threshold, lookup=lk, pairs=pairs
-            ) + communities(register, overlap_graph(pairs), opts.community_min_size, opts.seed, lk)
+            return (
+                twice
+                + overlaps(register, weights=opts.weights, threshold=opts.threshold, lookup=lk, pairs=pairs)
+                + communities(register, overlap_graph(pairs), opts.community_min_size, opts.seed, lk)
+            )
         plan = OverlapPlan(lk, pairs)
         found = overlap_findings(register, weights=opts.weights, lookup=lk, pairs=pairs, plan=plan)
-        return found + communities(
-            register, consolidation_graph(pairs, plan), opts.community_min_size, opts.seed, lk
+        return (
+            twice
+            + found
+            + communities(register, consolidation_graph(pairs, plan), opts.community_min_size, opts.seed, lk)
         )
 
     def structure_group() -> list[Finding]:

@@ -1,0 +1,252 @@
+"""Possible duplicates: one body (organisation, strategy) recorded twice, under two names.
+
+A register built from several documents meets the same board under its old
+and new name, its acronym, or a shortened name.  Two records of one section
+are reported when
+
+- their **names are close**: a name or alias of one is a name or alias of the
+  other (in normal form, :func:`govmap.ingest.names.normal`), or its acronym
+  ("SETDAB"), or the two are within :data:`SIMILAR` of each other by rapidfuzz,
+  or they are the same once places and words for the form of a body
+  ("Board", "Partnership", "Leadership") are left out ("SET Violence and
+  Vulnerability Leadership Board" and "Essex Violence and Vulnerability
+  Partnership"); and
+- **their place or members agree**: areas that touch (one within the other
+  counts), or at least half of the smaller member list shared.
+
+They are not reported when a word tells them apart as two bodies of one
+family: a board and its executive, operational or delivery group, a steering
+group, a sub-group ("Safer X" and "Safer X Executive"; "... Leadership Board"
+and "... Operations Board"), or children's and adults' boards; when they name
+different places ("Preston CSP", "Chorley CSP"); when one is a unit (a team
+of staff) and the other a board or partnership; when the register already
+links them (one reports to, is a sub-group of, delivers for, hosts, succeeds
+or is a member of the other: the register knows they are two); or when either
+has ended.  Themes are left out: a register keeps a priority and a residents'
+concern of one name as two records on purpose (and links them with
+``matches``).
+
+The suggestion: merge them, or, if one replaced the other, record the rename
+with ``succeeded_by`` on the old one (and ``dissolved``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding
+from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.ingest.model import Body, Organisation, Record, Register, Status, Strategy, effective_status
+from govmap.ingest.names import (
+    acronym_matches,
+    differ_in_place,
+    is_acronym,
+    normal,
+    place_names,
+    similarity,
+    words,
+)
+
+#: Names at least this similar (0-100, rapidfuzz token_sort_ratio on normal forms) are close.
+SIMILAR = 90.0
+#: Words for the form of a body, left out of a name's core.
+FORM_WORDS = frozenset(
+    {"board", "partnership", "group", "leadership", "forum", "network", "committee", "panel", "alliance",
+     "strategic", "partner", "multi", "agency", "pan", "county", "wide", "and", "of", "for", "the", "in",
+     "council", "authority", "service", "trust"}
+)  # fmt: skip
+#: Words that make two bodies of one family two bodies (a board and its executive).
+DISTINGUISHING = frozenset(
+    {"executive", "operation", "operational", "operations", "delivery", "steering", "sub", "subgroup",
+     "tactical", "task", "working", "management", "implementation", "advisory", "scrutiny", "children",
+     "child", "adult", "youth", "young", "local", "district", "joint", "shadow", "reference", "programme",
+     "unit", "team", "commissioning", "engagement", "practitioner", "learning", "review", "audit", "finance"}
+)  # fmt: skip
+_SECTIONS: tuple[type[Record], ...] = (Body, Organisation, Strategy)
+
+
+def _names(rec: Record) -> list[str]:
+    return [rec.name, *rec.aliases]
+
+
+def _core(name: str, places: set[str]) -> str:
+    return " ".join(w for w in words(name) if w not in FORM_WORDS and w not in places)
+
+
+def _close(
+    a: Record, b: Record, places: set[str], place_names: list[str]
+) -> tuple[str, str, str, float] | None:
+    """(name of a, name of b, how, score) when two names are close, else None."""
+    best: tuple[str, str, str, float] | None = None
+    for x in _names(a):
+        for y in _names(b):
+            if differ_in_place(x, y, place_names):
+                continue
+            if is_acronym(x) or is_acronym(y):
+                acr, full = (x, y) if is_acronym(x) else (y, x)
+                # an acronym its own record's name spells (SCP for Safer Chelmsford Partnership)
+                # says nothing about another record with the same initials
+                own = a if acr is x else b
+                if any(acronym_matches(acr, n) for n in _names(own) if not is_acronym(n)):
+                    continue
+                if (is_acronym(full) and normal(acr) == normal(full)) or acronym_matches(acr, full):
+                    return x, y, "acronym", 95.0
+                continue
+            wx, wy = set(words(x)) - places, set(words(y)) - places
+            if (wx ^ wy) & DISTINGUISHING:
+                continue
+            if normal(x) == normal(y):
+                return x, y, "same name", 100.0
+            s = similarity(x, y)
+            core_x, core_y = _core(x, places), _core(y, places)
+            if s >= SIMILAR:
+                got = (x, y, "similar names", s)
+            elif core_x and core_x == core_y:
+                got = (x, y, "the same once places and the form of body are left out", s)
+            else:
+                continue
+            if best is None or got[3] > best[3]:
+                best = got
+    return best
+
+
+def _linked(a: Record, b: Record) -> bool:
+    """The register already relates the two (so it knows they are two records)."""
+    for x, y in ((a, b), (b, a)):
+        for field in (
+            "reports_to",
+            "sub_group_of",
+            "links_with",
+            "succeeded_by",
+            "hosted_by",
+            "part_of",
+            "informs",
+        ):
+            if any(item.target == y.id for item in getattr(x, field, ())):
+                return True
+        if any(m.target == y.id for m in getattr(x, "members", ())):
+            return True
+        for t in getattr(x, "themes", ()):
+            if y.id in t.delivered_by:
+                return True
+    return False
+
+
+def _ended(rec: Record) -> bool:
+    return getattr(rec, "dissolved", None) is not None or bool(getattr(rec, "succeeded_by", ()))
+
+
+def _areas(rec: Record) -> set[str]:
+    return {link.to for link in getattr(rec, "areas", ())}
+
+
+def _members(rec: Record) -> set[str]:
+    return {m.target for m in getattr(rec, "members", ())}
+
+
+def _agree(a: Record, b: Record, lk: Lookup) -> str | None:
+    """Why the two are in one place or of one membership, or None."""
+    ma, mb = _members(a), _members(b)
+    shared = ma & mb
+    if shared and len(shared) * 2 >= min(len(ma), len(mb)):
+        return f"{len(shared)} shared member{'s' if len(shared) != 1 else ''}"
+    aa, ab = _areas(a), _areas(b)
+    if aa and ab and lk.areas_overlap(aa, ab):
+        return "the same area" if aa == ab else "areas that overlap"
+    owners_a = {o.target for o in getattr(a, "owner", ())}
+    owners_b = {o.target for o in getattr(b, "owner", ())}
+    if owners_a & owners_b:
+        return "the same owner"
+    return None
+
+
+def _compatible(a: Record, b: Record) -> bool:
+    if isinstance(a, Body) and isinstance(b, Body):
+        return (a.kind.value == "unit") == (b.kind.value == "unit")
+    if isinstance(a, Strategy) and isinstance(b, Strategy):
+        return a.is_evidence == b.is_evidence
+    return True
+
+
+def possible_duplicates(register: Register, lookup: Lookup | None = None) -> list[Finding]:
+    """Records of one section that look like one record entered twice.
+
+    Examples
+    --------
+    >>> from govmap.ingest.reading.load import loads
+    >>> reg = loads('''
+    ... areas: [{id: eastby, name: Eastby, kind: district}]
+    ... bodies:
+    ...   - {id: a, name: Safer Eastby Partnership, kind: csp, areas: eastby}
+    ...   - {id: b, name: Safer Eastby Partnership Board, kind: board, areas: eastby}
+    ...   - {id: c, name: Safer Eastby Executive, kind: board, areas: eastby}
+    ... ''')
+    >>> [f.title for f in possible_duplicates(reg)]
+    ["'Safer Eastby Partnership' and 'Safer Eastby Partnership Board' may be one body recorded twice (the same once places and the form of body are left out; the same area); rests on unconfirmed records: Safer Eastby Partnership, Safer Eastby Partnership Board."]
+    """
+    lk = lookup_of(register, lookup)
+    places_named = place_names(n for area in register.areas for n in _names(area))
+    places = {w for n in places_named for w in words(n)}
+    found: list[Finding] = []
+    for kind in _SECTIONS:
+        records = [r for r in getattr(register, kind.section) if not _ended(r)]
+        for a, b in _pairs(records, places):
+            if not _compatible(a, b) or _linked(a, b):
+                continue
+            close = _close(a, b, places, places_named)
+            if close is None:
+                continue
+            agree = _agree(a, b, lk)
+            if agree is None:
+                continue
+            found.append(_finding(a, b, close, agree, lk))
+    return found
+
+
+def _pairs(records: list[Record], places: set[str]) -> list[tuple[Record, Record]]:
+    """Candidate pairs: records sharing a word of their core name or an acronym (blocking, not O(n^2))."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, rec in enumerate(records):
+        keys: set[str] = set()
+        for n in _names(rec):
+            keys.update(w for w in words(n) if w not in FORM_WORDS and w not in places and len(w) > 2)
+            keys.add(
+                "acr:"
+                + (
+                    normal(n)
+                    if is_acronym(n)
+                    else "".join(w[0] for w in n.split() if w[:1].isupper()).lower()
+                )
+            )
+        for k in keys:
+            by_key[k].append(i)
+    seen: set[tuple[int, int]] = set()
+    for members in by_key.values():
+        if len(members) > 200:
+            continue  # a word in hundreds of names ("safety") tells nothing
+        seen.update(combinations(members, 2))
+    return [(records[i], records[j]) for i, j in sorted(seen)]
+
+
+def _finding(a: Record, b: Record, close: tuple[str, str, str, float], agree: str, lk: Lookup) -> Finding:
+    x, y, how, score = close
+    word = a.word
+    unconfirmed = [r.name for r in (a, b) if effective_status(r) is not Status.CONFIRMED]
+    title = f"'{a.name}' and '{b.name}' may be one {word} recorded twice ({how}; {agree})."
+    if unconfirmed:
+        title = title[:-1] + f"; rests on unconfirmed records: {', '.join(unconfirmed)}."
+    return make_finding(
+        Kind.POSSIBLE_DUPLICATE,
+        Severity.MEDIUM,
+        title,
+        [lk.subject(a.id), lk.subject(b.id)],
+        evidence={"names": [x, y], "how": how, "name_score": round(score, 1), "agree": agree},
+        suggestion=(
+            f"check whether they are one {word}: if so, merge them into one record (keeping both names as "
+            f"aliases); if one replaced the other, record the rename with 'succeeded_by' (and 'dissolved') "
+            f"on the older one"
+        ),
+        sources=[*a.sources, *b.sources],
+        score=score / 100,
+    )

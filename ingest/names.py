@@ -1,0 +1,175 @@
+"""Comparing the names of records: normal forms, acronyms, and how close two names are.
+
+One home for the question "are these two names the same body?", asked when a
+document's proposals are linked to the register (:mod:`govmap.ingest.documents.link`)
+and when the report looks for records entered twice
+(:mod:`govmap.graph.analysis.duplicates`).
+
+Names are compared in a normal form: lower case, ``&`` read as ``and``,
+punctuation and a leading "the" dropped, plurals folded ("Boards" = "Board").
+Fuzzy similarity is rapidfuzz's ``token_sort_ratio`` (0-100) on that form: word
+order does not matter ("Board of Safeguarding" and "Safeguarding Board" are
+close), spelling slips cost little.  A name and its acronym match when the
+initials of the name's significant words spell it ("Community Safety
+Agreement" and "CSA").
+
+Two names that differ in a *place* ("Preston Community Safety Partnership",
+"Chorley Community Safety Partnership") are different bodies however close the
+letters are: :func:`differ_in_place` says so, given the register's area names.
+
+Examples
+--------
+>>> normal("The Health & Wellbeing Boards")
+'health and wellbeing board'
+>>> initials("Community Safety Agreement")
+'csa'
+>>> similarity("Lancashire Reducing Reoffending Board", "Lancashire Reducing Re-offending Board")
+100.0
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+#: Words left out of an acronym ("Office of the Police and Crime Commissioner" -> OPCC).
+MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an", "with", "at", "by"})
+
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACE = re.compile(r"\s+")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z]s?$")
+# "Re-offending" is "reoffending": a hyphen inside a word joins, elsewhere it separates.
+_INNER_HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(name: str) -> list[str]:
+    """The name's words in normal form (lower case, singular, no punctuation, no leading 'the')."""
+    text = _INNER_HYPHEN.sub("", name.replace("&", " and ").replace("’", "'"))
+    text = _PUNCT.sub(" ", text.replace("'s ", " ").lower())
+    out = [_singular(w) for w in _SPACE.split(text) if w]
+    while out and out[0] == "the":
+        out = out[1:]
+    return out
+
+
+def normal(name: str) -> str:
+    """The name's normal form, for equality.
+
+    >>> normal("Anti-Social Behaviour") == normal("anti social behaviour")
+    False
+    >>> normal("Anti-Social Behaviour") == normal("Antisocial Behaviour")
+    True
+    """
+    return " ".join(words(name))
+
+
+def is_acronym(name: str) -> bool:
+    """'CSA', 'CSPs', 'OPCC', 'JSNA', 'SETDAB': capitals (a final 's' allowed), no spaces.
+
+    >>> is_acronym("CSPs"), is_acronym("Board"), is_acronym("MADE")
+    (True, False, True)
+    """
+    return bool(_ACRONYM.match(name.strip())) and sum(c.isupper() for c in name) >= 2
+
+
+def initials(name: str) -> str:
+    """The acronym the name's significant words make, lower case."""
+    text = _INNER_HYPHEN.sub(" ", name.replace("&", " and "))
+    return "".join(w[0] for w in _PUNCT.sub(" ", text).lower().split() if w not in MINOR_WORDS)
+
+
+def acronym_matches(acronym: str, name: str) -> bool:
+    """True when ``acronym`` (CSA, CSPs) spells the initials of ``name``.
+
+    >>> acronym_matches("CSPs", "Community Safety Partnerships")
+    True
+    >>> acronym_matches("OPCC", "Office of the Police and Crime Commissioner")
+    True
+    """
+    a = acronym.strip().lower()
+    if a.endswith("s") and len(a) > 2 and not acronym.strip().endswith("S"):
+        a = a[:-1]
+    return len(a) >= 2 and initials(name) in (a, a + "s")
+
+
+def similarity(a: str, b: str) -> float:
+    """How close two names are, 0-100 (rapidfuzz ``token_sort_ratio`` on their normal forms)."""
+    na, nb = normal(a), normal(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 100.0
+    return float(fuzz.token_sort_ratio(na, nb))
+
+
+def differ_in_place(a: str, b: str, places: Iterable[str]) -> bool:
+    """True when the names name different places ('Preston CSP' and 'Chorley CSP').
+
+    ``places`` are the area names of the register (any case).  A place named in
+    one name and missing from the other is not a difference ("Lancashire Road
+    Safety Partnership" may be "Road Safety Partnership"); two different places
+    are.
+
+    >>> differ_in_place("Preston Community Safety Partnership", "Chorley Community Safety Partnership",
+    ...                 ["Preston", "Chorley"])
+    True
+    >>> differ_in_place("Lancashire Road Safety Partnership", "Road Safety Partnership", ["Lancashire"])
+    False
+    """
+    wa, wb = f" {normal(a)} ", f" {normal(b)} "
+    in_a = {p for p in (normal(p) for p in places) if p and f" {p} " in wa}
+    in_b = {p for p in (normal(p) for p in places) if p and f" {p} " in wb}
+    # a place inside a longer one ("lancashire" in "west lancashire") counts once, as the longer
+    in_a = {p for p in in_a if not any(p != q and p in q for q in in_a)}
+    in_b = {p for p in in_b if not any(p != q and p in q for q in in_b)}
+    return bool(in_a and in_b and in_a != in_b)
+
+
+_PLACE_SUFFIX = re.compile(r"\s*(?:\([^)]*\)|\bpolice force area|\barea)\s*$", re.IGNORECASE)
+
+
+def place_names(names: Iterable[str]) -> list[str]:
+    """The names of places as documents write them: 'Essex (county council area)' is 'Essex'.
+
+    >>> place_names(["Essex (county council area)", "Durham police force area", "Eastby"])
+    ['Essex (county council area)', 'Essex', 'Durham police force area', 'Durham', 'Eastby']
+    """
+    out: list[str] = []
+    for name in names:
+        out.append(name)
+        short = name
+        while True:
+            cut = _PLACE_SUFFIX.sub("", short).strip()
+            if cut == short or not cut:
+                break
+            short = cut
+        if short != name:
+            out.append(short)
+    return out
+
+
+def slug(text: str, taken: Iterable[str] = ()) -> str:
+    """A register id for a name, not in ``taken`` ('Safer Eastby Partnership' -> 'safer-eastby-partnership').
+
+    >>> slug("Children's Safeguarding Assurance Partnership")
+    'childrens-safeguarding-assurance-partnership'
+    >>> slug("Board", ["board"])
+    'board-2'
+    """
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "").replace("’", "")).strip("-")[:80]
+    base = base.strip("-") or "record"
+    used = set(taken)
+    out, n = base, 2
+    while out in used:
+        out, n = f"{base}-{n}", n + 1
+    return out
