@@ -40,6 +40,9 @@ def commands() -> list[str]:
 def workdir(tmp_path: Path) -> Path:
     (tmp_path / "data").mkdir()
     shutil.copy(ROOT / "data" / "boards.yaml", tmp_path / "data" / "boards.yaml")
+    # the document the register cites (documents: path), which govmap extract reads
+    seed = "lancashire-community-safety-agreement-2022-2025.txt"
+    shutil.copy(ROOT / "data" / seed, tmp_path / "data" / seed)
     return tmp_path
 
 

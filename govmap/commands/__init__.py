@@ -26,3 +26,7 @@ COMMANDS += [data.export, data.import_, data.synth]
 from govmap.commands import register, report, serve, store  # noqa: E402
 
 COMMANDS += register.COMMANDS + report.COMMANDS + store.COMMANDS + serve.COMMANDS
+
+from govmap.commands import extract  # noqa: E402
+
+COMMANDS += extract.COMMANDS

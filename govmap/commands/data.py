@@ -271,7 +271,7 @@ def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> Non
         raise TabularInvalid(imported.problems)
     old, new = current.register, imported.register
     diff = diff_records(old, new)
-    click.echo(_describe(diff, old, new, into))
+    click.echo(describe_changes(diff, old, new, into))
     total = sum(1 for _ in old.records())
     if total and len(diff.removed) > MAX_DELETE * total and not force:
         raise MassDeletion(
@@ -286,7 +286,7 @@ def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> Non
     click.echo(f"wrote {into}", err=True)
 
 
-def _describe(diff: Any, old: Any, new: Any, into: str) -> str:
+def describe_changes(diff: Any, old: Any, new: Any, into: str) -> str:
     """The record-level diff, one line a record (the review-cycle diff's words)."""
     lines = [f"changes to {into}:"]
     for rid in diff.added:
