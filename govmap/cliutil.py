@@ -77,3 +77,16 @@ timeout_option = click.option(
     metavar="SECONDS",
     help="Give up reaching Neo4j after this long (default $NEO4J_TIMEOUT, else 15).",
 )
+
+
+def warn_duplicates(register: Any, touched: set[str]) -> None:
+    """Warn of records a change (an import, an extract) makes look like records already there.
+
+    The report's ``possible-duplicate`` check, limited to findings about a record the change
+    added or changed.
+    """
+    from govmap.graph.analysis.duplicates import possible_duplicates
+
+    for f in possible_duplicates(register):
+        if touched & {s.id for s in f.subjects}:
+            click.echo(f"warning: {f.title} ({f.suggestion})", err=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -54,12 +55,17 @@ def _singular(word: str) -> str:
 
 def words(name: str) -> list[str]:
     """The name's words in normal form (lower case, singular, no punctuation, no leading 'the')."""
+    return list(_words(name))
+
+
+@lru_cache(maxsize=65536)
+def _words(name: str) -> tuple[str, ...]:
     text = _INNER_HYPHEN.sub("", name.replace("&", " and ").replace("’", "'"))
     text = _PUNCT.sub(" ", text.replace("'s ", " ").lower())
     out = [_singular(w) for w in _SPACE.split(text) if w]
     while out and out[0] == "the":
         out = out[1:]
-    return out
+    return tuple(out)
 
 
 def normal(name: str) -> str:
@@ -70,7 +76,7 @@ def normal(name: str) -> str:
     >>> normal("Anti-Social Behaviour") == normal("Antisocial Behaviour")
     True
     """
-    return " ".join(words(name))
+    return " ".join(_words(name))
 
 
 def is_acronym(name: str) -> bool:
@@ -115,10 +121,10 @@ def similarity(a: str, b: str) -> float:
 def differ_in_place(a: str, b: str, places: Iterable[str]) -> bool:
     """True when the names name different places ('Preston CSP' and 'Chorley CSP').
 
-    ``places`` are the area names of the register (any case).  A place named in
-    one name and missing from the other is not a difference ("Lancashire Road
-    Safety Partnership" may be "Road Safety Partnership"); two different places
-    are.
+    ``places`` are the area names of the register (any case), or a frozenset of their
+    normal forms (:func:`normal_places`, made once for many comparisons).  A place named in
+    one name and missing from the other is not a difference ("Lancashire Road Safety
+    Partnership" may be "Road Safety Partnership"); two different places are.
 
     >>> differ_in_place("Preston Community Safety Partnership", "Chorley Community Safety Partnership",
     ...                 ["Preston", "Chorley"])
@@ -126,13 +132,23 @@ def differ_in_place(a: str, b: str, places: Iterable[str]) -> bool:
     >>> differ_in_place("Lancashire Road Safety Partnership", "Road Safety Partnership", ["Lancashire"])
     False
     """
-    wa, wb = f" {normal(a)} ", f" {normal(b)} "
-    in_a = {p for p in (normal(p) for p in places) if p and f" {p} " in wa}
-    in_b = {p for p in (normal(p) for p in places) if p and f" {p} " in wb}
-    # a place inside a longer one ("lancashire" in "west lancashire") counts once, as the longer
-    in_a = {p for p in in_a if not any(p != q and p in q for q in in_a)}
-    in_b = {p for p in in_b if not any(p != q and p in q for q in in_b)}
-    return bool(in_a and in_b and in_a != in_b)
+    known = places if isinstance(places, frozenset) else normal_places(places)
+    return _places_in(normal(a), known) != _places_in(normal(b), known) and bool(
+        _places_in(normal(a), known) and _places_in(normal(b), known)
+    )
+
+
+def normal_places(places: Iterable[str]) -> frozenset[str]:
+    """The normal forms of place names, for :func:`differ_in_place`."""
+    return frozenset(p for p in (normal(p) for p in places) if p)
+
+
+def _places_in(name: str, known: frozenset[str]) -> frozenset[str]:
+    """The places a name (in normal form) names; a place inside a longer one counts as the longer."""
+    ws = name.split()
+    found = {" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 1, min(len(ws), i + 5) + 1)}
+    hits = found & known
+    return frozenset(p for p in hits if not any(p != q and f" {p} " in f" {q} " for q in hits))
 
 
 _PLACE_SUFFIX = re.compile(r"\s*(?:\([^)]*\)|\bpolice force area|\barea)\s*$", re.IGNORECASE)

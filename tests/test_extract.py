@@ -468,8 +468,9 @@ def test_html_proposals_escape_the_documents_text(tmp_path):
 
 
 def test_the_seed_register_copy_of_its_document_is_the_shared_seed():
-    shared = ROOT.parent / "shared" / "seed" / SEED_DOC.name
-    if not shared.exists():
+    found = [p / "shared" / "seed" / SEED_DOC.name for p in (ROOT.parent, ROOT.parent.parent)]
+    shared = next((p for p in found if p.exists()), None)
+    if shared is None:
         pytest.skip("no shared/ beside the repository")
     assert shared.read_bytes() == SEED_DOC.read_bytes()
 

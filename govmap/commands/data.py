@@ -272,6 +272,9 @@ def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> Non
     old, new = current.register, imported.register
     diff = diff_records(old, new)
     click.echo(describe_changes(diff, old, new, into))
+    from govmap.cliutil import warn_duplicates
+
+    warn_duplicates(new, {*diff.added, *(c.id for c in diff.changed)})
     total = sum(1 for _ in old.records())
     if total and len(diff.removed) > MAX_DELETE * total and not force:
         raise MassDeletion(

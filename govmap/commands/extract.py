@@ -115,6 +115,7 @@ def _many(results: list[Any], kind: str) -> str:
 
 
 def _into(results: list[Any], into: str, accept: tuple[str, ...], accept_all: bool, dry_run: bool) -> None:
+    from govmap.cliutil import warn_duplicates
     from govmap.commands.data import describe_changes
     from govmap.graph.review.diff import diff_records
     from govmap.ingest.documents.accept import all_new, edits_for
@@ -148,21 +149,12 @@ def _into(results: list[Any], into: str, accept: tuple[str, ...], accept_all: bo
             text, current = applied.text, applied.register
     diff = diff_records(first, current)
     click.echo(describe_changes(diff, first, current, into))
-    _duplicates(current, {*diff.added, *(c.id for c in diff.changed)})
+    warn_duplicates(current, {*diff.added, *(c.id for c in diff.changed)})
     if dry_run or diff.empty:
         click.echo("dry run: nothing written" if dry_run else "nothing to change", err=True)
         return
     write_atomically(into, text)
     click.echo(f"wrote {into}", err=True)
-
-
-def _duplicates(register: Any, touched: set[str]) -> None:
-    """Warn of records the change makes look like records already there (the report's possible-duplicate)."""
-    from govmap.graph.analysis.duplicates import possible_duplicates
-
-    for f in possible_duplicates(register):
-        if touched & {s.id for s in f.subjects}:
-            click.echo(f"warning: {f.title} ({f.suggestion})", err=True)
 
 
 COMMANDS = [extract_]

@@ -6,9 +6,11 @@ are reported when
 
 - their **names are close**: a name or alias of one is a name or alias of the
   other (in normal form, :func:`govmap.ingest.names.normal`), or its acronym
-  ("SETDAB"), or the two are within :data:`SIMILAR` of each other by rapidfuzz,
-  or they are the same once places and words for the form of a body
-  ("Board", "Partnership", "Leadership") are left out ("SET Violence and
+  ("SETDAB"), or, once places and words for the form of a body ("Board",
+  "Partnership", "Leadership") are left out, the rest is the same or within
+  :data:`SIMILAR` of each other by rapidfuzz (a spelling slip): a place is
+  much of a short name, so "County Durham Partnership Board" and "County
+  Durham Care Partnership" are compared as "" and "care" ("SET Violence and
   Vulnerability Leadership Board" and "Essex Violence and Vulnerability
   Partnership"); and
 - **their place or members agree**: areas that touch (one within the other
@@ -32,6 +34,7 @@ with ``succeeded_by`` on the old one (and ``dissolved``).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from itertools import combinations
 
@@ -43,6 +46,7 @@ from govmap.ingest.names import (
     differ_in_place,
     is_acronym,
     normal,
+    normal_places,
     place_names,
     similarity,
     words,
@@ -75,7 +79,7 @@ def _core(name: str, places: set[str]) -> str:
 
 
 def _close(
-    a: Record, b: Record, places: set[str], place_names: list[str]
+    a: Record, b: Record, places: set[str], place_names: frozenset[str]
 ) -> tuple[str, str, str, float] | None:
     """(name of a, name of b, how, score) when two names are close, else None."""
     best: tuple[str, str, str, float] | None = None
@@ -98,12 +102,14 @@ def _close(
                 continue
             if normal(x) == normal(y):
                 return x, y, "same name", 100.0
-            s = similarity(x, y)
             core_x, core_y = _core(x, places), _core(y, places)
-            if s >= SIMILAR:
-                got = (x, y, "similar names", s)
-            elif core_x and core_x == core_y:
+            if not core_x or not core_y or re.findall(r"\d+", core_x) != re.findall(r"\d+", core_y):
+                continue  # nothing but a place and "Board" left, or two numbered groups
+            s = similarity(core_x, core_y)
+            if core_x == core_y:
                 got = (x, y, "the same once places and the form of body are left out", s)
+            elif s >= SIMILAR:
+                got = (x, y, "similar names", s)
             else:
                 continue
             if best is None or got[3] > best[3]:
@@ -186,31 +192,33 @@ def possible_duplicates(register: Register, lookup: Lookup | None = None) -> lis
     ["'Safer Eastby Partnership' and 'Safer Eastby Partnership Board' may be one body recorded twice (the same once places and the form of body are left out; the same area); rests on unconfirmed records: Safer Eastby Partnership, Safer Eastby Partnership Board."]
     """
     lk = lookup_of(register, lookup)
-    places_named = place_names(n for area in register.areas for n in _names(area))
-    places = {w for n in places_named for w in words(n)}
+    places_named = normal_places(place_names(n for area in register.areas for n in _names(area)))
+    places = {w for n in places_named for w in n.split()}
     found: list[Finding] = []
     for kind in _SECTIONS:
         records = [r for r in getattr(register, kind.section) if not _ended(r)]
         for a, b in _pairs(records, places):
-            if not _compatible(a, b) or _linked(a, b):
+            if not _compatible(a, b):
+                continue
+            agree = _agree(a, b, lk)
+            if agree is None or _linked(a, b):
                 continue
             close = _close(a, b, places, places_named)
             if close is None:
-                continue
-            agree = _agree(a, b, lk)
-            if agree is None:
                 continue
             found.append(_finding(a, b, close, agree, lk))
     return found
 
 
 def _pairs(records: list[Record], places: set[str]) -> list[tuple[Record, Record]]:
-    """Candidate pairs: records sharing a word of their core name or an acronym (blocking, not O(n^2))."""
+    """Candidate pairs: records sharing a word of their name (not a word for the form of a body)
+    or an acronym: blocking, not O(n^2).  A word in more than 50 names (a national register's
+    "safety") is no key; a place's name is, and a duplicate shares its place."""
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, rec in enumerate(records):
         keys: set[str] = set()
         for n in _names(rec):
-            keys.update(w for w in words(n) if w not in FORM_WORDS and w not in places and len(w) > 2)
+            keys.update(w for w in words(n) if w not in FORM_WORDS and len(w) > 2)
             keys.add(
                 "acr:"
                 + (
@@ -223,7 +231,7 @@ def _pairs(records: list[Record], places: set[str]) -> list[tuple[Record, Record
             by_key[k].append(i)
     seen: set[tuple[int, int]] = set()
     for members in by_key.values():
-        if len(members) > 200:
+        if len(members) > 50:
             continue  # a word in hundreds of names ("safety") tells nothing
         seen.update(combinations(members, 2))
     return [(records[i], records[j]) for i, j in sorted(seen)]

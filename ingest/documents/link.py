@@ -36,6 +36,7 @@ from govmap.ingest.names import (
     differ_in_place,
     is_acronym,
     normal,
+    normal_places,
     place_names,
     similarity,
     slug,
@@ -50,7 +51,7 @@ def _names(rec: Record) -> list[str]:
     return [rec.name, *rec.aliases]
 
 
-def score(p: RecordProposal, rec: Record, places: Iterable[str]) -> tuple[float, str]:
+def score(p: RecordProposal, rec: Record, places: Iterable[str] = frozenset()) -> tuple[float, str]:
     """How well the proposal fits the record (0-100) and by what.
 
     >>> from govmap.ingest.model import Body
@@ -59,7 +60,7 @@ def score(p: RecordProposal, rec: Record, places: Iterable[str]) -> tuple[float,
     >>> score(p, rec, [])
     (95.0, 'acronym')
     """
-    places = list(places)
+    places = places if isinstance(places, frozenset) else normal_places(places)
     theirs = _names(rec)
     mine = [p.name, *p.aliases]
     best, by = 0.0, "similar name"
@@ -122,7 +123,7 @@ def _fold(into: RecordProposal, other: RecordProposal) -> None:
 
 def link_records(proposals: Proposals, register: Register) -> dict[str, str]:
     """Match every record proposal; return proposal id -> the id it was folded into (for links)."""
-    places = place_names(n for a in register.areas for n in _names(a))
+    places = normal_places(place_names(n for a in register.areas for n in _names(a)))
     by_match: dict[str, RecordProposal] = {}
     folded: dict[str, str] = {}
     kept: list[RecordProposal] = []
