@@ -137,17 +137,18 @@ def test_the_seed_map_and_delivery_page_reflow(seed_site: Site, watch: Watch, si
         check_reflow(page, seed_site(path), size)
 
 
-def test_at_320px_the_filters_and_legend_start_folded_and_the_map_keeps_its_height_when_they_open(
-    site: Site, watch: Watch
+@pytest.mark.parametrize("size", list(SIZES))
+def test_on_a_narrow_screen_the_filters_and_legend_start_folded_and_the_map_keeps_its_height_when_they_open(
+    site: Site, watch: Watch, size: str
 ) -> None:
     page = watch.page()
-    page.set_viewport_size(SIZES["320px"])
+    page.set_viewport_size(SIZES[size])
     page.goto(site("/"))
     wait_for_map(page)
     assert page.evaluate("document.querySelector('details.legend').open") is False
     assert page.evaluate("document.querySelector('details.filters-fold').open") is False
     top = page.evaluate("document.querySelector('#map-data-view').getBoundingClientRect().top")
-    assert top < SIZES["320px"]["height"], "the map starts on the first screen"
+    assert top < SIZES[size]["height"], "the map starts on the first screen"
     page.click("details.legend > summary")
     assert page.evaluate("document.querySelector('details.legend').open") is True
     height = page.evaluate("document.querySelector('#map-data-view').getBoundingClientRect().height")

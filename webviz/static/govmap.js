@@ -22,11 +22,12 @@
   });
 })();
 
-// A narrow window (a phone, or zoomed to 200 % and more) opens with the map's filters and legend
-// folded, so the map is in view; each one's summary opens it.
+// A narrow window (a phone, a tablet, or zoomed to 200 % and more: the filters stand above the
+// map) opens with the map's filters and legend folded, so the map is in view; each one's
+// summary opens it.
 (function () {
   "use strict";
-  if (!window.matchMedia || !window.matchMedia("(max-width: 40em)").matches) return;
+  if (!window.matchMedia || !window.matchMedia("(max-width: 900px)").matches) return;
   document.querySelectorAll("details.legend[open], details.filters-fold[open]").forEach(function (d) {
     d.open = false;
   });
