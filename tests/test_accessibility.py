@@ -58,6 +58,7 @@ EDITOR = [
     "/edit/north-csp/members/new",
     "/edit/north-csp/members/0",
     "/edit/north-csp/remove",
+    "/extract",
 ]
 #: Pages other work adds; each is checked when the app has it.
 NEWER = [

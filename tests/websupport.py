@@ -82,6 +82,7 @@ HOSTILE_PAGES = [
     "/coverage.csv",
     "/history",
     "/edit/new/bodies",
+    "/extract",
     *(
         f"/entity/{i}"
         for i in (

@@ -64,6 +64,9 @@ def create_app(config_map: Mapping[str, Any] | None = None) -> Flask:
 
     for module in (changes, decisions, whatif):
         app.register_blueprint(module.bp)
+    from .views import extract  # documents -> proposals -> the register (issue 28)
+
+    app.register_blueprint(extract.bp)
     app.register_blueprint(auth.bp)
 
     @app.context_processor

@@ -158,3 +158,61 @@ class Proposals:
             "summary": self.counts(),
             "proposals": [p.to_json() for p in self.all()],
         }
+
+
+def _quotes(data: list[dict[str, Any]]) -> list[Quote]:
+    return [Quote(str(q["document"]), str(q["section"]), str(q["quote"]), int(q["offset"])) for q in data]
+
+
+def _match(data: dict[str, Any] | None) -> Match | None:
+    if not data:
+        return None
+    return Match(str(data["id"]), str(data["name"]), float(data["score"]), str(data["by"]))
+
+
+def proposals_from_json(data: dict[str, Any]) -> Proposals:
+    """Proposals back from :meth:`Proposals.to_json` (the review page carries them, signed).
+
+    Raises ``KeyError``, ``TypeError`` or ``ValueError`` on data of another shape.
+    """
+    records: list[RecordProposal] = []
+    links: list[LinkProposal] = []
+    for p in data["proposals"]:
+        if "record" in p:
+            r = p["record"]
+            period = r.get("period")
+            records.append(
+                RecordProposal(
+                    id=str(p["id"]),
+                    section=str(r["section"]),
+                    name=str(r["name"]),
+                    kind=r.get("type", r.get("kind")),
+                    why=str(p["why"]),
+                    quotes=_quotes(p["sources"]),
+                    aliases=[str(a) for a in r.get("aliases", [])],
+                    period=(int(period["start"]), int(period["end"])) if period else None,
+                    organisation=r.get("organisation"),
+                    outcome=str(p["outcome"]),
+                    match=_match(p.get("match")),
+                    nearest=_match(p.get("nearest")),
+                    new_facts=[str(f) for f in p.get("new_facts", [])],
+                )
+            )
+        else:
+            k = p["link"]
+            links.append(
+                LinkProposal(
+                    id=str(p["id"]),
+                    source=str(k["from"]),
+                    field=str(k["field"]),
+                    target=str(k["to"]),
+                    why=str(p["why"]),
+                    quotes=_quotes(p["sources"]),
+                    role=k.get("role"),
+                    outcome=str(p["outcome"]),
+                )
+            )
+    doc = data["document"]
+    return Proposals(
+        str(doc["name"]), str(doc["format"]), str(doc["sha256"]), records, links, data.get("register")
+    )
