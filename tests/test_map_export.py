@@ -194,3 +194,30 @@ def test_the_hostile_map_runs_no_script_and_asks_nothing_of_any_host_in_chromium
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+@pytest.mark.parametrize("size", [(1400, 900), (700, 450), (320, 640)])
+def test_the_offline_seed_map_opens_whole_in_its_window(tmp_path, watch, size):  # noqa: F811
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(cli, ["export", str(SEED), "--format", "map", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = watch.page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.set_content(out.read_text(encoding="utf-8"), wait_until="load")
+    page.wait_for_selector("#mynetwork[data-stable]")
+    m = page.evaluate(
+        """() => { const el = document.querySelector('#mynetwork'); const n = el.govmap.network;
+            const b = el.getBoundingClientRect(); const pos = n.getPositions();
+            const out = Object.keys(pos).filter(id => { const p = n.canvasToDOM(pos[id]);
+                return p.x < 0 || p.y < 0 || p.x > b.width || p.y > b.height; });
+            return {out, height: b.height, width: b.width, bottom: b.bottom + scrollY, page: document.scrollingElement.scrollHeight,
+                    wide: document.scrollingElement.scrollWidth - innerWidth}; }"""
+    )
+    assert m["out"] == [], "records drawn outside the map"
+    assert m["height"] >= 300
+    assert m["width"] >= min(size[0], 900) * 0.6, "the map takes most of the width"
+    assert m["wide"] <= 1, "the page scrolls sideways"
+    if size[0] > 900:
+        assert m["bottom"] <= size[1] + 1, "the map ends inside the window"

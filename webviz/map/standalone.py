@@ -65,7 +65,13 @@ OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
-    "nodes": {"borderWidth": 1, "font": {"face": "system-ui, sans-serif"}},
+    # As the web map (map.js): a label is drawn only when it is at least 10 px on screen, so the
+    # labels of minor records appear as the reader zooms in instead of lying over one another.
+    "nodes": {
+        "borderWidth": 1,
+        "font": {"face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "scaling": {"label": {"enabled": False, "drawThreshold": 11, "maxVisible": 40}},
+    },
     "layout": {"improvedLayout": False},
 }
 
