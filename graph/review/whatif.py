@@ -180,7 +180,9 @@ def merged_body(bodies: Sequence[Body], into: str, name: str | None) -> Body:
             "sources": _first_of((x for b in bodies for x in b.sources), lambda x: (x.doc, x.section or "")),
         }
     )
-    return repoint(body, dict.fromkeys(ids, into))
+    merged = repoint(body, dict.fromkeys(ids, into))
+    assert isinstance(merged, Body)  # repoint keeps a record's type
+    return merged
 
 
 def _first_of(items: Iterable[Any], key: Callable[[Any], Any]) -> tuple[Any, ...]:
