@@ -49,7 +49,7 @@ def test_a_renamed_body_and_an_acronym_are_possible_duplicates():
         "name_score": 95.0,
         "agree": "the same area",
     }
-    assert "record the rename with 'succeeded_by'" in acronym.suggestion
+    assert "write the old name in its 'former_names' with the date of the rename" in acronym.suggestion
 
 
 def test_a_board_and_its_executive_are_not_duplicates():
@@ -97,3 +97,16 @@ def test_the_report_lists_possible_duplicates():
 
     r = report(loads(RENAMED))
     assert {f.kind.value for f in r.findings} >= {"possible-duplicate"}
+
+
+def test_a_record_left_behind_after_its_rename_was_recorded_is_still_found():
+    text = RENAMED.replace(
+        "aliases: [Safer Eastby], kind: csp,",
+        "aliases: [Safer Eastby], former_names: [{name: Safer Eastby Partnership, end: 2024}], kind: csp,",
+    )
+    found = [
+        f
+        for f in possible_duplicates(loads(text))
+        if {s.id for s in f.subjects} == {"safer-eastby", "eastby-csp"}
+    ]
+    assert [f.evidence["how"] for f in found] == ["a former name of one is the name of the other"]

@@ -484,3 +484,35 @@ def test_extract_copies_nothing_it_does_not_need(tmp_path):
     r = CliRunner().invoke(main, ["extract", str(doc), "--into", str(reg), "--accept-all-new", "--dry-run"])
     assert r.exit_code == 0, r.output
     assert "document" not in r.stdout.split("\n", 1)[1]
+
+
+def test_a_former_name_in_the_text_links_to_the_renamed_record_and_is_proposed_as_one(tmp_path):
+    reg = loads(
+        "govmap: 1\nbodies:\n  - id: eastby-csp\n    name: Eastby Community Safety Partnership\n"
+        "    kind: csp\n    former_names: [{name: Safer Eastby Partnership, end: 2024}]\n"
+    )
+    doc = read_bytes(
+        b"# Annual report\n\nThe Safer Eastby Partnership met four times.\n\n"
+        b"The Eastby Violence Board (formerly the Eastby Gangs Board) reports to the Safer Eastby Partnership.\n",
+        "report.md",
+    )
+    proposals = link(extract(doc), reg)
+    by_name = {r.name: r for r in proposals.records}
+    assert (by_name["Safer Eastby Partnership"].match.id, by_name["Safer Eastby Partnership"].match.by) == (
+        "eastby-csp",
+        "former name",
+    )
+    assert by_name["Eastby Violence Board"].former == ["Eastby Gangs Board"]
+    assert "Eastby Gangs Board" not in by_name
+
+
+def test_a_draft_strategy_is_proposed_at_the_draft_stage():
+    doc = read_bytes(
+        b"# Plan\n\nThe Draft Eastby Community Safety Strategy 2025-2028 is out for comment.\n", "x.md"
+    )
+    strategy = next(r for r in extract(doc).records if r.section == "strategies")
+    assert (strategy.name, strategy.stage, strategy.period) == (
+        "Eastby Community Safety Strategy",
+        "draft",
+        (2025, 2028),
+    )

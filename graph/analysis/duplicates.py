@@ -28,8 +28,12 @@ has ended.  Themes are left out: a register keeps a priority and a residents'
 concern of one name as two records on purpose (and links them with
 ``matches``).
 
-The suggestion: merge them, or, if one replaced the other, record the rename
-with ``succeeded_by`` on the old one (and ``dissolved``).
+The suggestion: a rename is written as one record with the old name in its
+``former_names`` (dated, with the old id); two names of one body are one record
+with an alias; a body that replaced another (a merger) is ``succeeded_by`` on
+the old one (and ``dissolved``).  A record whose former name is another
+record's name is still reported: the rename is recorded but the old record
+was left behind.
 """
 
 from __future__ import annotations
@@ -71,7 +75,8 @@ _SECTIONS: tuple[type[Record], ...] = (Body, Organisation, Strategy)
 
 
 def _names(rec: Record) -> list[str]:
-    return [rec.name, *rec.aliases]
+    """Every name the record is or was known by (its former names too)."""
+    return list(rec.all_names)
 
 
 def _core(name: str, places: set[str]) -> str:
@@ -101,7 +106,8 @@ def _close(
             if (wx ^ wy) & DISTINGUISHING:
                 continue
             if normal(x) == normal(y):
-                return x, y, "same name", 100.0
+                was = x in {n.name for n in a.former_names} or y in {n.name for n in b.former_names}
+                return x, y, "a former name of one is the name of the other" if was else "same name", 100.0
             core_x, core_y = _core(x, places), _core(y, places)
             if not core_x or not core_y or re.findall(r"\d+", core_x) != re.findall(r"\d+", core_y):
                 continue  # nothing but a place and "Board" left, or two numbered groups
@@ -251,9 +257,11 @@ def _finding(a: Record, b: Record, close: tuple[str, str, str, float], agree: st
         [lk.subject(a.id), lk.subject(b.id)],
         evidence={"names": [x, y], "how": how, "name_score": round(score, 1), "agree": agree},
         suggestion=(
-            f"check whether they are one {word}: if so, merge them into one record (keeping both names as "
-            f"aliases); if one replaced the other, record the rename with 'succeeded_by' (and 'dissolved') "
-            f"on the older one"
+            f"check whether they are one {word}: if one is the other under a new name, keep one record and "
+            f"write the old name in its 'former_names' with the date of the rename (and the old id, so "
+            f"decisions follow it); if they are one {word} under two names, merge them and keep the other "
+            f"name as an alias; if one replaced the other (a merger), record it with 'succeeded_by' and "
+            f"'dissolved' on the older one"
         ),
         sources=[*a.sources, *b.sources],
         score=score / 100,

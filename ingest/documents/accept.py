@@ -64,8 +64,9 @@ def document_id(proposals: Proposals, register: Register) -> tuple[str, AddRecor
     return did, AddRecord("documents", data)
 
 
-def _source(doc: str, p: RecordProposal | LinkProposal) -> dict[str, Any]:
-    q = p.quotes[0]
+def _source(doc: str, p: RecordProposal | LinkProposal, words: str = "") -> dict[str, Any]:
+    """The source of a proposal: its first quote, or the first holding ``words`` (the new fact)."""
+    q = next((q for q in p.quotes if words and words.lower() in q.text.lower()), p.quotes[0])
     return {"doc": doc, "section": q.section[:500], "note": f'quote: "{q.text}"'[:2000]}
 
 
@@ -75,8 +76,12 @@ def _record_data(p: RecordProposal, rid: str, doc: str) -> dict[str, Any]:
         data["aliases"] = [a[:300] for a in p.aliases]
     if p.kind:
         data["type" if p.section == "organisations" else "kind"] = p.kind
+    if p.former:
+        data["former_names"] = [{"name": n[:300], "status": "unconfirmed"} for n in p.former]
     if p.section == "posts":
         data["organisation"] = p.organisation or ""
+    if p.stage and p.section == "strategies":
+        data["stage"] = p.stage
     if p.period:
         data["period"] = {"start": p.period[0], "end": p.period[1]}
     data["status"] = "unconfirmed"
@@ -88,18 +93,26 @@ def _change(p: RecordProposal, register: Register, doc: str) -> ChangeRecord | N
     rec = register.get(p.ref)
     if rec is None:
         return None
-    known = {normal(n) for n in (rec.name, *rec.aliases)}
+    known = {normal(n) for n in rec.all_names}
     new = [n for n in [p.name, *p.aliases] if normal(n) not in known]
     changes: dict[str, Any] = {}
+    former = [n for n in p.former if normal(n) not in known]
+    new = [n for n in new if n not in former]
     if new:
         changes["aliases"] = [*rec.aliases, *dict.fromkeys(new)]
+    if former:
+        kept = [n.model_dump(mode="json", exclude_defaults=True) for n in rec.former_names]
+        changes["former_names"] = [*kept, *({"name": n[:300], "status": "unconfirmed"} for n in former)]
     period = getattr(rec, "period", None)
     if p.period and (period is None or (period.start is None and period.end is None)):
         changes["period"] = {"start": p.period[0], "end": p.period[1]}
+    if p.stage and p.section == "strategies" and getattr(rec, "stage", None) is None:
+        changes["stage"] = p.stage
     if not changes:
         return None
     sources = [s.model_dump(mode="json", exclude_none=True) for s in rec.sources]
-    changes["sources"] = [*sources, _source(doc, p)]
+    fact = (former or new or [""])[0] if "stage" not in changes else "draft"
+    changes["sources"] = [*sources, _source(doc, p, fact)]
     return ChangeRecord(rec.id, changes)
 
 

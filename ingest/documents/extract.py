@@ -42,6 +42,7 @@ _WORD = {
 }
 _ANAPHOR = re.compile(r"^\W*(?:The (?:membership|members|chair) of )?(It|This|They|[Tt]he (?:Board|Partnership|Group|"
                       r"Panel|Committee|Forum|Network|Unit|Agreement|Strategy|Plan|Assessment|Executive))\b")  # fmt: skip
+_DRAFT = re.compile(r"\b(?:draft|consultation)\s+(?:the\s+)?$", re.I)
 _COORDINATED = re.compile(r"\band\s+(?:is|are|will be)\b")
 _ANAPHOR_SECTION = {
     "Agreement": "strategies",
@@ -96,11 +97,13 @@ class _Builder:
         """``other`` is a second name of ``main``: fold it in."""
         if other is main:
             return
-        if other.name not in main.aliases:
-            main.aliases.append(other.name)
+        former = how.lower().startswith(("formerly", "previously"))
+        names = main.former if former else main.aliases
+        if other.name not in names:
+            names.append(other.name)
         main.aliases.extend(a for a in other.aliases if a not in main.aliases)
         main.quotes.extend(q for q in other.quotes if all(q.start != k.start for k in main.quotes))
-        main.why += f"; also called '{other.name}' ({how})"
+        main.why += f"; {'formerly' if former else 'also called'} '{other.name}' ({how})"
         for key, p in list(self.records.items()):
             if p is other:
                 del self.records[key]
@@ -219,6 +222,8 @@ def extract(doc: DocumentText) -> Proposals:
                     p.aliases.append(m.acronym)
                 if m.period and p.period is None:
                     p.period = m.period
+                if m.section == "strategies" and _DRAFT.search(doc.text[max(0, m.start - 12) : m.start]):
+                    p.stage = "draft"
                 if found and found[-1].mention.section == "posts" and m.section == "organisations":
                     if re.fullmatch(r"\s+of\s+(?:the\s+)?", doc.text[found[-1].mention.end : m.start]):
                         found[-1].proposal.organisation = found[-1].proposal.organisation or p.id

@@ -1,7 +1,8 @@
 """Linking proposals to a register: a new record, a new fact on an existing record, or already recorded.
 
 Each record proposal is compared with the register's records of its section:
-its id, its name and the record's aliases (in normal form,
+its id (and former ids), its name and the record's aliases and former names (a rename
+recorded with ``former_names``; in normal form,
 :func:`govmap.ingest.names.normal`), acronyms both ways ("CSA" and
 "Community Safety Agreement"), and fuzzy similarity (rapidfuzz, 0-100).  A
 score of :data:`MATCH_SCORE` or more is a match.  Names that name different
@@ -48,7 +49,8 @@ OTHER_KIND_PENALTY = 20.0
 
 
 def _names(rec: Record) -> list[str]:
-    return [rec.name, *rec.aliases]
+    """Every name the record is or was known by: its name, aliases and former names."""
+    return list(rec.all_names)
 
 
 def score(p: RecordProposal, rec: Record, places: Iterable[str] = frozenset()) -> tuple[float, str]:
@@ -62,14 +64,14 @@ def score(p: RecordProposal, rec: Record, places: Iterable[str] = frozenset()) -
     """
     places = places if isinstance(places, frozenset) else normal_places(places)
     theirs = _names(rec)
-    mine = [p.name, *p.aliases]
+    mine = [p.name, *p.aliases, *p.former]
     best, by = 0.0, "similar name"
-    if slug(p.name) == rec.id:
+    if slug(p.name) == rec.id or slug(p.name) in rec.former_ids:
         best, by = 100.0, "id"
     for a in mine:
         for b in theirs:
             if normal(a) == normal(b):
-                got = (100.0, "name" if b == rec.name else "alias")
+                got = (100.0, "name" if b == rec.name else "alias" if b in rec.aliases else "former name")
             elif is_acronym(a) and (acronym_matches(a, b) or (is_acronym(b) and normal(a) == normal(b))):
                 got = (95.0, "acronym")
             elif is_acronym(b) and acronym_matches(b, a):
@@ -106,9 +108,13 @@ def _candidates(register: Register, section: str) -> tuple[Record, ...]:
 def _new_facts(p: RecordProposal, rec: Record) -> list[str]:
     known = {normal(n) for n in _names(rec)}
     facts = [f"also called '{n}'" for n in [p.name, *p.aliases] if normal(n) not in known]
+    facts += [f"formerly '{n}'" for n in p.former if normal(n) not in known]
     period = getattr(rec, "period", None)
     if p.period and (period is None or (period.start is None and period.end is None)):
         facts.append(f"period {p.period[0]}-{p.period[1]}")
+    stage = getattr(rec, "stage", None)
+    if p.stage and stage is None and p.section == "strategies":
+        facts.append(f"stage {p.stage}")
     return list(dict.fromkeys(facts))
 
 
@@ -116,9 +122,10 @@ def _fold(into: RecordProposal, other: RecordProposal) -> None:
     for n in [other.name, *other.aliases]:
         if n != into.name and n not in into.aliases:
             into.aliases.append(n)
+    into.former.extend(n for n in other.former if n not in into.former)
     into.quotes.extend(q for q in other.quotes if all(q.start != k.start for k in into.quotes))
-    if into.period is None:
-        into.period = other.period
+    into.period = into.period or other.period
+    into.stage = into.stage or other.stage
 
 
 def link_records(proposals: Proposals, register: Register) -> dict[str, str]:

@@ -58,7 +58,11 @@ class RecordProposal:
     why: str
     quotes: list[Quote]
     aliases: list[str] = field(default_factory=list)
+    #: Names it had before ("X (formerly Y)"), written as ``former_names``.
+    former: list[str] = field(default_factory=list)
     period: tuple[int, int] | None = None
+    #: A strategy's stage when the document says ("Draft ..."): draft.
+    stage: str | None = None
     #: For a post: the organisation it is in (a proposal or register id), when the text says.
     organisation: str | None = None
     status: str = "unconfirmed"
@@ -80,6 +84,10 @@ class RecordProposal:
             record["kind" if self.section != "organisations" else "type"] = self.kind
         if self.aliases:
             record["aliases"] = list(self.aliases)
+        if self.former:
+            record["former_names"] = list(self.former)
+        if self.stage:
+            record["stage"] = self.stage
         if self.period:
             record["period"] = {"start": self.period[0], "end": self.period[1]}
         if self.organisation:
@@ -190,6 +198,8 @@ def proposals_from_json(data: dict[str, Any]) -> Proposals:
                     why=str(p["why"]),
                     quotes=_quotes(p["sources"]),
                     aliases=[str(a) for a in r.get("aliases", [])],
+                    former=[str(a) for a in r.get("former_names", [])],
+                    stage=r.get("stage"),
                     period=(int(period["start"]), int(period["end"])) if period else None,
                     organisation=r.get("organisation"),
                     outcome=str(p["outcome"]),

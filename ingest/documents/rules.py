@@ -272,7 +272,8 @@ LINK_PATTERNS: tuple[tuple[re.Pattern[str], str, str | None, bool], ...] = (
 )
 #: "X, as the Y", "X (formerly Y)", "X, known as Y": a second name of the same record.
 ALIAS_PATTERN = re.compile(
-    r"^,?\s*(?:\(|,\s*)?(?:as the|also known as|known as|formerly(?: known as)?|previously(?: known as)?)\s+$",
+    r"^,?\s*(?:\(|,\s*)?(?:as the|also known as|known as|formerly(?: known as)?|previously(?: known as)?)"
+    r"(?:\s+the)?\s+$",
     re.I,
 )
 
