@@ -815,6 +815,15 @@ class Register(_Model):
     def __contains__(self, id: object) -> bool:
         return id in self.index
 
+    def renames(self) -> dict[str, str]:
+        """Old id -> id now, for every record whose ``former_names`` give the id it had.
+
+        >>> Register.model_validate({"bodies": [{"id": "b", "name": "B", "kind": "board",
+        ...     "former_names": [{"name": "A", "id": "a"}]}]}).renames()
+        {'a': 'b'}
+        """
+        return {old: rec.id for rec in self.records() for old in rec.former_ids}
+
     # -- relations -------------------------------------------------------
     def relations(self) -> Iterator[Relation]:
         """Every relationship as a typed edge, in file order."""

@@ -13,9 +13,11 @@ first; a record left naming itself drops the reference.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from govmap.ingest.model import NESTED_REFS, REF_RULES, Item, Record, Register
+
+R = TypeVar("R", bound=Record)
 
 
 def _item(item: Item, mapping: Mapping[str, str], own: str) -> Item | None:
@@ -40,7 +42,7 @@ def _item(item: Item, mapping: Mapping[str, str], own: str) -> Item | None:
     return item.model_copy(update=update) if update else item
 
 
-def repoint(rec: Record, mapping: Mapping[str, str], keep: tuple[str, ...] = ()) -> Record:
+def repoint(rec: R, mapping: Mapping[str, str], keep: tuple[str, ...] = ()) -> R:
     """``rec`` with every reference to an id in ``mapping`` pointing at its new id.
 
     Each list names a record once (the first entry wins); a reference to the

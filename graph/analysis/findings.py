@@ -220,6 +220,25 @@ class Finding:
     suggestion: str = ""
     sources: tuple[SourceRef, ...] = ()
     score: float | None = None
+    #: What the id is made from (:func:`finding_id`): the subject ids and the key evidence.  Kept
+    #: so the id can be made again when a record's id changes (:meth:`id_after`).
+    basis: tuple[tuple[str, ...], Any] | None = field(default=None, compare=False, repr=False)
+
+    def id_after(self, renames: Mapping[str, str]) -> str:
+        """The finding's id once the records in ``renames`` (old id -> new id) have their new ids.
+
+        A renamed body keeps its findings, and the decisions on them: the id is made from the
+        new id exactly as it was made from the old one.
+
+        >>> f = make_finding(Kind.ORPHAN, Severity.MEDIUM, "t", [Subject("old", "Old", "body")])
+        >>> f.id_after({"old": "new"}) == make_finding(Kind.ORPHAN, Severity.MEDIUM, "t",
+        ...     [Subject("new", "New", "body")]).id
+        True
+        """
+        if self.basis is None:
+            return self.id
+        ids, key = self.basis
+        return finding_id(self.kind, [renames.get(i, i) for i in ids], _renamed(key, renames))
 
     def sort_key(self) -> tuple[Any, ...]:
         return (-self.severity.rank, self.kind.value, -(self.score or 0.0), self.title, self.id)
@@ -254,6 +273,17 @@ def source_json(s: SourceRef) -> dict[str, str | None]:
 _ID_JSON = json.JSONEncoder(sort_keys=True, default=str)
 
 
+def _renamed(value: Any, renames: Mapping[str, str]) -> Any:
+    """``value`` (a finding's key evidence) with every id in ``renames`` replaced."""
+    if isinstance(value, str):
+        return renames.get(value, value)
+    if isinstance(value, list | tuple):
+        return [_renamed(v, renames) for v in value]
+    if isinstance(value, dict):
+        return {k: _renamed(v, renames) for k, v in value.items()}
+    return value
+
+
 def finding_id(kind: Kind, subject_ids: Iterable[str], key: Any = None) -> str:
     """A stable id: the kind and a hash of the kind, subject ids and key evidence.
 
@@ -283,8 +313,9 @@ def make_finding(
     without changing the id.
     """
     subs = tuple(subjects)
+    ids = tuple(s.id for s in subs)
     return Finding(
-        id=finding_id(kind, [s.id for s in subs], key),
+        id=finding_id(kind, ids, key),
         kind=kind,
         severity=severity,
         title=title,
@@ -293,6 +324,7 @@ def make_finding(
         suggestion=suggestion,
         sources=dedupe_sources(sources),
         score=None if score is None else round(float(score), 4),
+        basis=(ids, key),
     )
 
 

@@ -48,13 +48,18 @@ def folded(
     score: float | None,
 ) -> Finding:
     """The finding that stands for ``items`` (each a part's id, severity, title, subjects and
-    evidence, in the report's order): every subject once, the sources sorted, and a stable id
-    (a hash of the kind, the subjects and ``key``)."""
+    evidence, in the report's order): every subject once, the sources sorted, and a stable id.
+
+    The id is a hash of the kind and ``key`` alone (what the fold is about: the rule, the
+    section, the parents), not of its members: a fold that gains or loses a member keeps its
+    id, so a diff shows it as changed and a decision on it still finds it.
+    """
     unique: dict[str, Subject] = {}
     for s in subjects:
         unique.setdefault(s.id, s)
+    about = ["aggregate", key]
     return Finding(
-        id=finding_id(kind, list(unique), ["aggregate", key]),
+        id=finding_id(kind, [], about),
         kind=kind,
         severity=severity,
         title=title,
@@ -63,6 +68,7 @@ def folded(
         suggestion=suggestion or "See each item.",
         sources=dedupe_sources(sources),
         score=score,
+        basis=((), about),
     )
 
 

@@ -270,6 +270,7 @@ def _weaker(lk: Lookup, ps: OverlapPairs, idx: np.ndarray, hub: Body) -> Finding
     top = [t for t, _ in sorted(themes.items(), key=lambda x: (-x[1], x[0]))]
     return Finding(
         id=finding_id(Kind.OVERLAP, [hub.id], ["fold", "weaker"]),
+        basis=((hub.id,), ["fold", "weaker"]),
         kind=Kind.OVERLAP,
         severity=Severity.LOW,
         title=(
@@ -369,6 +370,7 @@ def _unplaced(
         subjects.sort(key=lambda s: s.id != anchor)
     return Finding(
         id=finding_id(Kind.OVERLAP, [anchor], ["fold", "not recorded", under]),
+        basis=((anchor,), ["fold", "not recorded", under]),
         kind=Kind.OVERLAP,
         severity=Severity.LOW,
         title=title,

@@ -24,7 +24,8 @@ more share it):
   findings of their own.
 
 A folded finding keeps the highest severity of its parts and a stable id (a
-hash of its kind, subjects and key).
+hash of its kind and key: what it is about, not who is in it), so a fold that
+gains a member is the same finding, changed.
 """
 
 from __future__ import annotations

@@ -110,6 +110,9 @@ class Report:
     delivery: Delivery | None = None
     #: Who covers each place (None when the report was asked for other kinds only).
     coverage: Coverage | None = None
+    #: Records renamed, old id -> id now (``former_names``): decisions made on a finding
+    #: under the old id follow it (:func:`govmap.graph.review.decisions.apply_decisions`).
+    renames: dict[str, str] = field(default_factory=dict)
 
     def top(self, n: int = TOP_FINDINGS) -> tuple[Finding, ...]:
         """The findings to act on first: at most ``n``, by severity, then by impact.
@@ -360,6 +363,7 @@ def _report(
         dict(sorted(entities.items())),
         delivery_matrix(register, lk) if wanted & set(GROUPS["delivery"]) else None,
         coverage_matrix(register, coverage_rules, lk) if wanted & set(GROUPS["coverage"]) else None,
+        register.renames(),
     )
 
 

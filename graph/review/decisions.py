@@ -12,6 +12,15 @@ is open again with the reason said, when
 A decision whose finding no longer exists is listed as **resolved since
 decided**.  ``--fail-on`` counts open findings only (undecided or reopened).
 
+A decision follows its finding when a record it is about is renamed and the
+rename is recorded (``former_names`` with the old ``id``): the finding's id
+under the old ids (:meth:`~govmap.graph.analysis.findings.Finding.id_after`)
+finds the decision, and its recorded subjects are read under the new ids.
+
+An ``action`` decision whose ``due`` date has passed is **overdue**: it still
+settles its finding (the action is agreed), and the report lists it first
+under the decisions, with how late it is and who owns it.
+
 The report engine knows nothing of decisions: :func:`apply_decisions` splits a
 report's findings, and the report command and renderers add the decided
 section (:func:`markdown_section`, :func:`html_section`, ``to_json``).
@@ -22,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -73,11 +82,18 @@ def decide(
     )
 
 
-def stale_reasons(f: Finding, d: Decision, as_of: dt.date) -> list[str]:
-    """Why decision ``d`` no longer settles finding ``f`` (empty: it still does)."""
+def stale_reasons(
+    f: Finding, d: Decision, as_of: dt.date, renames: Mapping[str, str] | None = None
+) -> list[str]:
+    """Why decision ``d`` no longer settles finding ``f`` (empty: it still does).
+
+    ``renames`` (old id -> new id): the decision's subjects are read under the new ids, so a
+    rename alone does not reopen it.
+    """
     out = []
     now = evidence_of(f)
-    if d.evidence.subjects and now.subjects != d.evidence.subjects:
+    then = tuple(sorted((renames or {}).get(s, s) for s in d.evidence.subjects))
+    if d.evidence.subjects and now.subjects != then:
         out.append(
             f"its subjects changed since the decision ({', '.join(d.evidence.subjects)} -> "
             f"{', '.join(now.subjects)})"
@@ -119,6 +135,10 @@ class Reviewed:
     decided: tuple[tuple[Finding, Decision], ...]
     #: Decisions on findings the register no longer gives.
     resolved_since_decided: tuple[Decision, ...]
+    #: Findings whose decision is an action past its due date (decided or reopened), in report order.
+    overdue: tuple[tuple[Finding, Decision], ...] = ()
+    #: The day the decisions were judged on.
+    as_of: dt.date | None = None
 
     def worst_open(self) -> Severity | None:
         return max((f.severity for f in self.open), key=lambda s: s.rank, default=None)
@@ -128,6 +148,14 @@ class Reviewed:
             if r.finding.id == finding_id:
                 return r.reasons
         return ()
+
+    def overdue_on(self, finding_id: str) -> Decision | None:
+        """The overdue action decided on a finding, or None."""
+        return next((d for f, d in self.overdue if f.id == finding_id), None)
+
+    def days_late(self, d: Decision) -> int:
+        """How many days an action is past its due date."""
+        return (self.as_of - d.due).days if self.as_of and d.due else 0
 
     def decision_on(self, finding_id: str) -> Decision | None:
         for f, d in self.decided:
@@ -141,31 +169,69 @@ class Reviewed:
     def to_json(self) -> dict[str, Any]:
         return {
             "open": len(self.open),
+            "overdue": [
+                {
+                    "finding": f.id,
+                    "due": d.due.isoformat() if d.due else None,
+                    "owner": d.owner,
+                    "days": self.days_late(d),
+                }
+                for f, d in self.overdue
+            ],
             "reopened": [r.to_json() for r in self.reopened],
             "decided": [{**f.to_json(), "decision": _decision_json(d)} for f, d in self.decided],
             "resolved_since_decided": [_decision_json(d) for d in self.resolved_since_decided],
         }
 
 
-def apply_decisions(findings: Iterable[Finding], decisions: Iterable[Decision], as_of: dt.date) -> Reviewed:
-    """Split ``findings`` (in report order) by ``decisions``, judged as of ``as_of``."""
+def apply_decisions(
+    findings: Iterable[Finding],
+    decisions: Iterable[Decision],
+    as_of: dt.date,
+    renames: Mapping[str, str] | None = None,
+) -> Reviewed:
+    """Split ``findings`` (in report order) by ``decisions``, judged as of ``as_of``.
+
+    ``renames`` (old id -> id now, :meth:`govmap.ingest.model.Register.renames`): a decision
+    made on a finding before a record it is about was renamed still finds it.
+    """
     by_id = {d.finding: d for d in decisions}
+    earlier = _earlier_ids(renames or {})
     found: set[str] = set()
-    open_, reopened, decided = [], [], []
+    open_, reopened, decided, overdue = [], [], [], []
     for f in findings:
-        found.add(f.id)
         d = by_id.get(f.id)
+        for back in earlier if d is None else ():
+            d = by_id.get(f.id_after(back))
+            if d is not None:
+                break
         if d is None:
             open_.append(f)
             continue
-        reasons = stale_reasons(f, d, as_of)
+        found.add(d.finding)
+        if d.status is DecisionStatus.ACTION and d.due is not None and d.due < as_of:
+            overdue.append((f, d))
+        reasons = stale_reasons(f, d, as_of, renames)
         if reasons:
             open_.append(f)
             reopened.append(Reopened(f, d, tuple(reasons)))
         else:
             decided.append((f, d))
     gone = tuple(d for fid, d in by_id.items() if fid not in found)
-    return Reviewed(tuple(open_), tuple(reopened), tuple(decided), gone)
+    return Reviewed(tuple(open_), tuple(reopened), tuple(decided), gone, tuple(overdue), as_of)
+
+
+def _earlier_ids(renames: Mapping[str, str]) -> list[dict[str, str]]:
+    """Id now -> an id it had, one mapping per rename back: the latest former ids first.
+
+    >>> _earlier_ids({"a": "c", "b": "c", "x": "y"})
+    [{'c': 'b', 'y': 'x'}, {'c': 'a'}]
+    """
+    olds: dict[str, list[str]] = {}
+    for old, new in renames.items():
+        olds.setdefault(new, []).append(old)
+    depth = max((len(v) for v in olds.values()), default=0)
+    return [{new: ids[-1 - k] for new, ids in olds.items() if len(ids) > k} for k in range(depth)]
 
 
 def review_report(rep: Any, decisions: Iterable[Decision], as_of: dt.date) -> tuple[Any, Reviewed]:
@@ -175,7 +241,7 @@ def review_report(rep: Any, decisions: Iterable[Decision], as_of: dt.date) -> tu
     open findings, and :func:`markdown_section` / :func:`html_section` / the
     split's ``to_json`` add the rest.
     """
-    reviewed = apply_decisions(rep.findings, decisions, as_of)
+    reviewed = apply_decisions(rep.findings, decisions, as_of, getattr(rep, "renames", None))
     return dataclasses.replace(rep, findings=reviewed.open), reviewed
 
 
@@ -191,11 +257,23 @@ def _decision_line(d: Decision) -> str:
     return text
 
 
+def _late(r: Reviewed, d: Decision) -> str:
+    """``due 2026-01-31 (29 days ago), owner Head of Community Safety``."""
+    days = r.days_late(d)
+    due = d.due.isoformat() if d.due else "?"
+    return f"due {due} ({days} day{'s' if days != 1 else ''} ago), owner {d.owner}"
+
+
 def markdown_section(r: Reviewed) -> str:
-    """The decided findings, the reopened ones and those resolved since decided, in Markdown."""
+    """The overdue actions, the decided findings, the reopened ones and those resolved since
+    decided, in Markdown."""
     if not (r.decided or r.reopened or r.resolved_since_decided):
         return ""
     out = ["", "## Decisions", ""]
+    if r.overdue:
+        out += [f"### Overdue actions ({len(r.overdue)})", ""]
+        out += [f"- **{f.severity.value}** {f.title} `{f.id}`: {_late(r, d)}" for f, d in r.overdue]
+        out.append("")
     if r.reopened:
         out += [f"### Reopened ({len(r.reopened)})", ""]
         for x in r.reopened:
@@ -223,6 +301,13 @@ def html_section(r: Reviewed) -> str:
     if not (r.decided or r.reopened or r.resolved_since_decided):
         return ""
     parts = ['<section class="decisions"><h2>Decisions</h2>']
+    if r.overdue:
+        parts.append(f"<h3>Overdue actions ({len(r.overdue)})</h3><ul>")
+        parts += [
+            f"<li>{escape(f.title)} <code>{escape(f.id)}</code>: {escape(_late(r, d))}</li>"
+            for f, d in r.overdue
+        ]
+        parts.append("</ul>")
     if r.reopened:
         parts.append(f"<h3>Reopened ({len(r.reopened)})</h3><ul>")
         parts += [

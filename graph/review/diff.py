@@ -7,14 +7,20 @@ references to the old id in other records are read as references to the new
 one, so a rename does not also show as a change in every body that lists it.
 
 Findings are matched by their stable id (:func:`govmap.graph.analysis.findings.finding_id`):
-**new** (only in the new register), **resolved** (only in the old one) and
-**open** (in both).  Both reports are judged as of the same day.
+**new** (only in the new register), **resolved** (only in the old one),
+**changed** (in both, with another title or severity: a fold that gained a
+member, a body renamed) and **open** (in both, unchanged).  A renamed record
+keeps its findings: the old register's findings are given the ids they have
+under the new ids (:meth:`~govmap.graph.analysis.findings.Finding.id_after`),
+whether the rename is recorded (``former_names`` with the old ``id``) or
+detected by name.  Both reports are judged as of the same day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _str
 from typing import Any
@@ -125,14 +131,25 @@ def finding_brief(f: Finding) -> dict[str, Any]:
 class FindingsDiff:
     new: tuple[Finding, ...] = ()
     resolved: tuple[Finding, ...] = ()
+    #: In both, unchanged.
     open: tuple[Finding, ...] = ()
+    #: In both with another title or severity, as the new register has them; ``was`` holds
+    #: each one as the old register had it, by id.
+    changed: tuple[Finding, ...] = ()
+    was: Mapping[str, Finding] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "new": [finding_brief(f) for f in self.new],
             "resolved": [finding_brief(f) for f in self.resolved],
+            "changed": [self.changed_brief(f) for f in self.changed],
             "open": [finding_brief(f) for f in self.open],
         }
+
+    def changed_brief(self, f: Finding) -> dict[str, Any]:
+        """A changed finding as the JSON lists it: its brief, and what it was."""
+        was = self.was[f.id]
+        return {**finding_brief(f), "was": {"severity": was.severity.value, "title": was.title}}
 
     def worst_new(self) -> Severity | None:
         return max((f.severity for f in self.new), key=lambda s: s.rank, default=None)
@@ -171,20 +188,27 @@ class RegisterDiff:
         head = {"old": self.old, "new": self.new, "records": self.records.to_json(), "findings": {}}
         text = dumps_indented(head)
         yield text[: -len("{}\n}")] + "{"
-        for n, (key, items) in enumerate(
-            (("new", self.findings.new), ("resolved", self.findings.resolved), ("open", self.findings.open))
-        ):
-            yield f'{"," if n else ""}\n    "{key}": ' + ("[" if items else "[]")
-            for start in range(0, len(items), 1000):
-                yield "".join(
-                    f'{"," if start + i else ""}\n      {{\n        "id": {_str(f.id)},'
-                    f'\n        "kind": {_str(f.kind.value)},\n        "severity": {_str(f.severity.value)},'
-                    f'\n        "title": {_str(f.title)}\n      }}'
-                    for i, f in enumerate(items[start : start + 1000])
-                )
-            if items:
-                yield "\n    ]"
+        fd = self.findings
+        yield from _briefs_json("new", fd.new, first=True)
+        yield from _briefs_json("resolved", fd.resolved)
+        changed = json.dumps([fd.changed_brief(f) for f in fd.changed], indent=2, ensure_ascii=False)
+        yield ',\n    "changed": ' + changed.replace("\n", "\n    ")
+        yield from _briefs_json("open", fd.open)
         yield "\n  }\n}\n"
+
+
+def _briefs_json(key: str, items: tuple[Finding, ...], first: bool = False) -> Iterator[str]:
+    """One list of finding briefs as :meth:`RegisterDiff.iter_json` writes it, a thousand at a time."""
+    yield f'{"" if first else ","}\n    "{key}": ' + ("[" if items else "[]")
+    for start in range(0, len(items), 1000):
+        yield "".join(
+            f'{"," if start + i else ""}\n      {{\n        "id": {_str(f.id)},'
+            f'\n        "kind": {_str(f.kind.value)},\n        "severity": {_str(f.severity.value)},'
+            f'\n        "title": {_str(f.title)}\n      }}'
+            for i, f in enumerate(items[start : start + 1000])
+        )
+    if items:
+        yield "\n    ]"
 
 
 # -- records -------------------------------------------------------------------
@@ -327,12 +351,32 @@ def _rename_refs(value: Any, renames: dict[str, str]) -> Any:
     return value
 
 
+def recorded_renames(gone: Iterable[Record], came: Iterable[Record]) -> list[tuple[Record, Record, float]]:
+    """Pairs (old, new, similarity) where the new record names the old one's id among its
+    ``former_names``: a rename recorded, whatever the names."""
+    by_id = {r.id: r for r in gone}
+    out = []
+    for b in came:
+        for old_id in b.former_ids:
+            a = by_id.pop(old_id, None)
+            if a is not None and type(a) is type(b):
+                out.append((a, b, round(similarity(a, b), 4)))
+                break
+    return out
+
+
 def diff_records(old: Register, new: Register) -> RecordsDiff:
-    """Records added, removed, changed (field by field) and renamed between two registers."""
+    """Records added, removed, changed (field by field) and renamed between two registers.
+
+    A rename is recorded (the new record's ``former_names`` give the old id) or found by
+    name (:func:`find_renames`); a recorded one comes first.
+    """
     old_ids, new_ids = old.index, new.index
     gone = [r for i, r in old_ids.items() if i not in new_ids]
     came = [r for i, r in new_ids.items() if i not in old_ids]
-    pairs = find_renames(gone, came)
+    pairs = recorded_renames(gone, came)
+    paired = {x.id for a, b, _ in pairs for x in (a, b)}
+    pairs += find_renames([r for r in gone if r.id not in paired], [r for r in came if r.id not in paired])
     renames = {a.id: b.id for a, b, _ in pairs}
     renamed = []
     for a, b, score in pairs:
@@ -364,19 +408,30 @@ def diff_records(old: Register, new: Register) -> RecordsDiff:
 
 
 def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingsDiff:
-    """Findings by stable id: new, resolved, and still open (as the new register has them)."""
+    """Findings by stable id: new, resolved, changed (another title or severity) and open
+    (unchanged), as the new register has them."""
     before = {f.id: f for f in old}
     after = {f.id: f for f in new}
+    both = [f for i, f in after.items() if i in before]
+    changed = tuple(f for f in both if (f.title, f.severity) != (before[f.id].title, before[f.id].severity))
     return FindingsDiff(
         new=tuple(f for i, f in after.items() if i not in before),
         resolved=tuple(f for i, f in before.items() if i not in after),
-        open=tuple(f for i, f in after.items() if i in before),
+        open=tuple(f for f in both if f not in changed),
+        changed=changed,
+        was={f.id: before[f.id] for f in changed},
     )
 
 
-def _briefs(register: Register, opts: ReportOptions) -> list[tuple[str, str, str, str]]:
-    """The report's findings as the diff shows them: (id, kind, severity, title), in order."""
-    return [(f.id, f.kind.value, f.severity.value, f.title) for f in report(register, options=opts).findings]
+def _briefs(
+    register: Register, opts: ReportOptions, renames: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str, str]]:
+    """The report's findings as the diff shows them: (id, kind, severity, title), in order; with
+    ``renames`` (old id -> new id), each id as it is once those records have their new ids."""
+    return [
+        (f.id_after(renames) if renames else f.id, f.kind.value, f.severity.value, f.title)
+        for f in report(register, options=opts).findings
+    ]
 
 
 def _findings(briefs: list[tuple[str, str, str, str]]) -> list[Finding]:
@@ -408,8 +463,9 @@ def diff_registers(old: Side, new: Side, as_of: dt.date | None = None) -> Regist
     same = old.sha256 == new.sha256
     pending = None if same else Background(lambda: _briefs(new.register, opts))
     try:
-        before = _findings(_briefs(old.register, opts))
         records = diff_records(old.register, new.register)
+        renames = {r.old: r.new for r in records.renamed}
+        before = _findings(_briefs(old.register, opts, renames))
         names = {r.id: r.name for r in old.register.records()} | {
             r.id: r.name for r in new.register.records()
         }

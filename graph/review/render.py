@@ -44,11 +44,25 @@ def diff_markdown(d: RegisterDiff) -> str:
     if not rec.empty:
         out.append("")
     out += ["## Findings", ""]
-    for label, items in (("New", fnd.new), ("Resolved", fnd.resolved), ("Still open", fnd.open)):
+    for label, items in (
+        ("New", fnd.new),
+        ("Resolved", fnd.resolved),
+        ("Changed", fnd.changed),
+        ("Still open", fnd.open),
+    ):
         out += [f"### {label} ({len(items)})", ""]
-        out += [f"- **{f.severity.value}** {f.title} `{f.id}`" for f in items] or ["None."]
+        out += [f"- **{f.severity.value}** {f.title} `{f.id}`{_was(fnd, f)}" for f in items] or ["None."]
         out.append("")
     return "\n".join(out)
+
+
+def _was(fnd: Any, f: Any) -> str:
+    """`` (was: ...)`` for a changed finding: its old title, and its old severity if that changed."""
+    was = fnd.was.get(f.id)
+    if was is None:
+        return ""
+    severity = f"{was.severity.value}: " if was.severity is not f.severity else ""
+    return f" (was: {severity}{was.title})"
 
 
 def _li_changes(changes: Any) -> str:
@@ -87,13 +101,14 @@ def diff_html_body(d: RegisterDiff) -> str:
     for label, cls, items in (
         ("New", "new", fnd.new),
         ("Resolved", "resolved", fnd.resolved),
+        ("Changed", "changed", fnd.changed),
         ("Still open", "open", fnd.open),
     ):
         parts.append(f'<h3 class="{cls}">{label} ({len(items)})</h3><ul class="findings-{cls}">')
         for f in items:
             parts.append(
                 f'<li><span class="sev sev-{escape(f.severity.value)}">{escape(f.severity.value)}</span> '
-                f"{escape(f.title)} <code>{escape(f.id)}</code></li>"
+                f"{escape(f.title)} <code>{escape(f.id)}</code>{escape(_was(fnd, f))}</li>"
             )
         parts.append("</ul>")
     parts.append("</section>")

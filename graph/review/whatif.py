@@ -363,7 +363,8 @@ class WhatIf:
     def counts(self) -> str:
         """``Findings: 1 new, 2 resolved, 60 unchanged (1 carried over to the merged body).``"""
         fd = self.findings
-        text = f"Findings: {len(fd.new)} new, {len(fd.resolved)} resolved, {len(fd.open)} unchanged"
+        changed = f"{len(fd.changed)} changed, " if fd.changed else ""
+        text = f"Findings: {len(fd.new)} new, {len(fd.resolved)} resolved, {changed}{len(fd.open)} unchanged"
         if self.carried:
             text += f" ({len(self.carried)} carried over to the merged body)"
         return text + "."
@@ -458,6 +459,8 @@ def carry_over(fd: FindingsDiff, steps: Sequence[Step]) -> tuple[FindingsDiff, t
             new=tuple(f for f in fd.new if key(f) not in kept),
             resolved=tuple(f for f in fd.resolved if key(f) not in kept),
             open=fd.open + carried,
+            changed=fd.changed,
+            was=fd.was,
         ),
         carried,
     )

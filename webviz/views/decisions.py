@@ -52,7 +52,7 @@ def reviewed() -> Reviewed | None:
         else:
             as_of = rep.report.parameters.get("as_of")
             day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-            g.govmap_reviewed = apply_decisions(rep.findings, load_decisions(path), day)
+            g.govmap_reviewed = apply_decisions(rep.findings, load_decisions(path), day, rep.report.renames)
     result: Reviewed | None = g.govmap_reviewed
     return result
 
