@@ -391,6 +391,7 @@ def test_extract_into_writes_only_the_accepted_proposals_unconfirmed_and_sourced
     assert police.sources[0].section == "2. Membership"
     assert police.sources[0].note.startswith('quote: "The membership of the Partnership includes')
     assert written.get("eastby-health-and-wellbeing-board") is None
+    assert written.get("eastby-tor").path == "eastby-tor.md"  # beside the register
 
 
 def test_extract_into_a_link_needs_its_new_record_accepted_too(eastby):
@@ -516,3 +517,15 @@ def test_a_draft_strategy_is_proposed_at_the_draft_stage():
         "draft",
         (2025, 2028),
     )
+
+
+def test_several_documents_are_read_in_one_run(eastby, tmp_path):
+    _, doc = eastby
+    second = tmp_path / "eastby-tor.html"
+    second.write_bytes(_html())
+    r = CliRunner().invoke(main, ["extract", str(doc), str(second), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    runs = json.loads(r.stdout)
+    assert [run["document"]["format"] for run in runs] == ["md", "html"]

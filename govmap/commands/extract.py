@@ -141,7 +141,8 @@ def _into(results: list[Any], into: str, accept: tuple[str, ...], accept_all: bo
     current = first
     for proposals in results:
         wanted = set(accept) | (set(all_new(proposals)) if accept_all else set())
-        accepted = edits_for(proposals, current, wanted)
+        where = os.path.relpath(os.path.abspath(proposals.document), os.path.dirname(os.path.abspath(into)))
+        accepted = edits_for(proposals, current, wanted, where)
         for pid, why in accepted.skipped:
             click.echo(f"not written: {pid}: {why}", err=True)
         for edit in accepted.edits:

@@ -44,8 +44,14 @@ class Accepted:
     ids: dict[str, str] = field(default_factory=dict)
 
 
-def document_id(proposals: Proposals, register: Register) -> tuple[str, AddRecord | None]:
-    """The register's document record for the proposals' document, or a new one to add."""
+def document_id(
+    proposals: Proposals, register: Register, path: str | None = None
+) -> tuple[str, AddRecord | None]:
+    """The register's document record for the proposals' document, or a new one to add.
+
+    ``path`` is where the document is kept, relative to the register (the CLI knows it; an
+    upload to the web app is kept nowhere, so its record has no path).
+    """
     base = os.path.basename(proposals.document)
     for d in register.documents:
         if d.path and os.path.basename(d.path) == base:
@@ -60,7 +66,8 @@ def document_id(proposals: Proposals, register: Register) -> tuple[str, AddRecor
         "name": stem.replace("-", " ").replace("_", " ")[:300] or did,
         "kind": kind,
     }
-    data["path"] = base
+    if path:
+        data["path"] = path[:2000]
     return did, AddRecord("documents", data)
 
 
@@ -116,11 +123,16 @@ def _change(p: RecordProposal, register: Register, doc: str) -> ChangeRecord | N
     return ChangeRecord(rec.id, changes)
 
 
-def edits_for(proposals: Proposals, register: Register, accept: Iterable[str]) -> Accepted:
-    """The edits that write the accepted proposals (ids in ``accept``) into ``register``."""
+def edits_for(
+    proposals: Proposals, register: Register, accept: Iterable[str], path: str | None = None
+) -> Accepted:
+    """The edits that write the accepted proposals (ids in ``accept``) into ``register``.
+
+    ``path``: where the document is kept, relative to the register, for a new document record.
+    """
     wanted = set(accept)
     out = Accepted()
-    doc, add_doc = document_id(proposals, register)
+    doc, add_doc = document_id(proposals, register, path)
     taken = set(register.index)
     records: list[Edit] = []
     for p in proposals.records:  # ids first: a post names its organisation
