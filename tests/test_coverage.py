@@ -616,3 +616,40 @@ def test_bodies_complete_without_a_source_is_a_warning_at_its_key(write_register
         f"{path}:3:63: warning: area 'north' says bodies_complete: true but has no source; its list of "
         "bodies is not judged complete (add the source that lists every statutory body serving the area)"
     ]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize(
+    "name",
+    ["coverage_two_tier.yaml", "coverage_unitary.yaml", "coverage_london.yaml", "coverage_mayoral.yaml"],
+)
+def test_the_coverage_registers_round_trip_through_neo4j_with_their_new_words(neo4j_driver, name: str):
+    from govmap.graph.neo4j import read_register, sync
+    from govmap.ingest.store.dump import dump_register
+
+    reg = load_register(REGISTERS / name)
+    sync(reg, neo4j_driver)
+    back = read_register(neo4j_driver)
+    assert back.model_dump() == reg.model_dump()  # bodies_complete, london-borough, icb-area kept
+    assert dump_register(back) == dump_register(reg)
+    assert coverage_matrix(back).to_json() == coverage_matrix(reg).to_json()
+
+
+def test_bodies_complete_and_the_new_area_kinds_survive_the_spreadsheet(tmp_path: Path):
+    from govmap.ingest.tabular import import_register, write_xlsx
+
+    reg = load_register(REGISTERS / "coverage_mayoral.yaml")
+    (tmp_path / "r.xlsx").write_bytes(write_xlsx(reg))
+    imported = import_register(tmp_path / "r.xlsx")
+    assert imported.checked.errors == []
+    assert imported.register.model_dump() == reg.model_dump()
+    assert imported.register.get("westby").bodies_complete  # type: ignore[union-attr]
+
+
+def test_the_area_form_offers_bodies_complete(tmp_path: Path):
+    from tests.websupport import copy_register, login, make_app
+
+    client = make_app(copy_register(tmp_path, "coverage_mayoral.yaml")).test_client()
+    login(client, "alice")
+    html = client.get("/edit/westby").get_data(as_text=True)
+    assert 'name="bodies_complete"' in html and "statutory bodies serving it" in html
