@@ -332,7 +332,8 @@ class _Builder:
         for rule in self.rules.rules:
             areas = [a for a in self.lk.register.areas if self.applies(rule, a)]
             scoped = [a for a in areas if self.in_scope(rule, a)]
-            outside.update({a.id: a.name for a in areas if a not in scoped})
+            held = {a.id for a in scoped}
+            outside.update({a.id: a.name for a in areas if a.id not in held})
             if not scoped:
                 continue
             used.append(rule)

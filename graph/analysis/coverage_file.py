@@ -71,18 +71,19 @@ class Recognise(RuleModel):
     def how(self, rec: Body | Organisation) -> str | None:
         """How ``rec`` is recognised: ``kind``, ``legal_basis``, ``rules``, ``type``, ``name`` or None."""
         if isinstance(rec, Organisation):
-            if any(t in self.types for t in rec.all_types):
+            if self.types and any(t in self.types for t in rec.all_types):
                 return "type"
         else:
             if rec.kind in self.kinds:
                 return "kind"
-            if rec.legal_basis and search(self.legal_basis, (rec.legal_basis,)):
+            if self.legal_basis and rec.legal_basis and search(self.legal_basis, (rec.legal_basis,)):
                 return "legal_basis"
-            if set(self.rules) & set(rec.rules):
+            if self.rules and rec.rules and not set(self.rules).isdisjoint(rec.rules):
                 return "rules"
-        names = (rec.name, *rec.aliases)
-        if search(self.names, names) and not search(self.exclude_names, names):
-            return "name"
+        if self.names:
+            names = (rec.name, *rec.aliases)
+            if search(self.names, names) and not search(self.exclude_names, names):
+                return "name"
         return None
 
 
@@ -193,25 +194,41 @@ def load_coverage(
     >>> [r.short for r in rules.rules][:3]
     ['CSP', 'County strategy group', 'HWB']
     """
-    base = _load(str(Path(shipped or DEFAULT_COVERAGE).resolve()))
+    return _rules(_stamp(own) if own is not None else None, _stamp(shipped or DEFAULT_COVERAGE))
+
+
+def _stamp(path: str | os.PathLike[str]) -> tuple[str, int, int]:
+    """A file as the caches know it: its path, and its modification time and size (an edit is seen)."""
+    p = str(Path(path).resolve())
+    try:
+        st = os.stat(p)
+    except OSError:
+        return (p, 0, 0)  # read_model says it cannot be read
+    return (p, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _rules(own: tuple[str, int, int] | None, shipped: tuple[str, int, int]) -> CoverageRules:
+    # one CoverageRules a pair of files, so the matrix made for a report is found again by its rules
+    base = _load(*shipped)
     if own is None:
         return CoverageRules(base.rules)
-    mine = _load(str(Path(own).resolve()))
+    mine = _load(*own)
     known = {r.id for r in base.rules}
     unknown = [o.rule for o in mine.switch_off if o.rule not in known]
     if unknown:
         raise RulesInvalid(
-            f"{own}: switch_off: no shipped coverage rule '{unknown[0]}'",
+            f"{own[0]}: switch_off: no shipped coverage rule '{unknown[0]}'",
             hint=f"the shipped rules are: {', '.join(sorted(known))}",
         )
     switched = {o.rule for o in mine.switch_off}
     replaced = {r.id for r in mine.rules}
     rules = tuple(r for r in base.rules if r.id not in switched and r.id not in replaced) + mine.rules
-    return CoverageRules(rules, mine.switch_off, Path(own).name)
+    return CoverageRules(rules, mine.switch_off, Path(own[0]).name)
 
 
 @lru_cache(maxsize=8)
-def _load(path: str) -> CoverageFile:
+def _load(path: str, mtime: int = 0, size: int = 0) -> CoverageFile:
     return read_model(path, CoverageFile, "coverage rules")
 
 

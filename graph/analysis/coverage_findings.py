@@ -22,6 +22,7 @@ rests on an unconfirmed area or on a body recognised only by its name.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from govmap.graph.analysis.coverage import Cell, Coverage, Provider, Row, State, coverage_matrix
@@ -101,14 +102,15 @@ def _either(words: list[str], last: str = "or") -> str:
 
 
 def _councils(lk: Lookup, rule: CoverageRule, area: str) -> list[Organisation]:
-    return [
-        o
-        for o in lk.register.organisations
-        if o.dissolved is None
-        and not o.succeeded_by
-        and set(o.all_types) & set(rule.authority)
-        and area in {link.to for link in o.areas}
-    ]
+    """The active organisations whose duty the rule is in ``area`` (its council, or its force)."""
+    by_area = lk.memo.get("coverage-authorities")
+    if by_area is None:
+        by_area = lk.memo["coverage-authorities"] = defaultdict(list)
+        for o in lk.register.organisations:
+            if o.dissolved is None and not o.succeeded_by:
+                for link in o.areas:
+                    by_area[link.to].append(o)
+    return [o for o in by_area.get(area, ()) if set(o.all_types) & set(rule.authority)]
 
 
 def _unconfirmed_area(row: Row) -> str:
