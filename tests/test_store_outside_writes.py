@@ -1,8 +1,8 @@
 """The YAML store keeps its parsed register between saves, yet sees every write made by anyone else.
 
-A large file is not re-read before a save when its size, mtime, ctime and inode
-are those this process left (see ``YamlStore._current``); these tests make every
-file "large" so that path is the one taken.
+A file is not re-read before a save (or a page) when its size, mtime, ctime and
+inode are those it had when last read and it had settled (see ``YamlStore.load``);
+the first tests make every file look settled, so that path is the one taken.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> YamlStore:
-    monkeypatch.setattr(store_module, "HASH_ON_LOAD_BYTES", 0)  # every file is trusted by its stat
+    monkeypatch.setattr(store_module, "RACY_SECONDS", 0.0)  # every file is trusted by its stat
     path = tmp_path / "web.yaml"
     path.write_text(TEXT, encoding="utf-8")
     return YamlStore(path)
@@ -78,3 +78,77 @@ def test_saves_after_saves_write_what_a_fresh_store_reads(store: YamlStore) -> N
         )
         assert new == version_of(Path(store.path).read_bytes())
         assert YamlStore(store.path).load()[0] == store.load()[0]
+
+
+# -- serving costs a stat, not a read and a hash (issue 26, defect 13) -----------------------
+
+
+class CountedHash:
+    """Counts the SHA-256s the store takes (it still takes them: the real function is called)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = store_module.version_of
+
+        def counted(raw: bytes) -> str:
+            self.calls += 1
+            return real(raw)
+
+        monkeypatch.setattr(store_module, "version_of", counted)
+
+
+def later(seconds: float):
+    """A clock ``seconds`` ahead of the real one: the file looks that much older."""
+    import time
+
+    return lambda: time.time_ns() + int(seconds * 1e9)
+
+
+def test_serving_an_unchanged_register_reads_and_hashes_it_once_then_only_stats_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    store = YamlStore(path)
+    store.now = later(10)  # the file was written long ago
+    hashes = CountedHash(monkeypatch)
+    first = store.load()
+    for _ in range(50):
+        assert store.load() == first
+    assert hashes.calls == 1
+
+
+def test_a_write_in_place_keeping_size_and_mtime_after_the_file_settled_is_seen_by_its_ctime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    path = tmp_path / "web.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    store = YamlStore(path)
+    store.now = later(10)
+    store.load()
+    time.sleep(0.05)  # past the clock tick of the first write: the kernel gives the next one a new ctime
+    st = os.stat(path)
+    with open(path, "r+", encoding="utf-8") as f:
+        f.write(TEXT.replace("North Community Safety", "South Community Safety"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert store.load()[0].get("north-csp").name == "South Community Safety Partnership"
+
+
+def test_a_file_changed_again_within_the_same_clock_tick_is_still_seen(tmp_path: Path) -> None:
+    """The racy case: a second same-size write whose ctime may equal the first's.  While the
+    file is younger than ``RACY_SECONDS`` the store does not trust its stat, and hashes it."""
+    path = tmp_path / "web.yaml"
+    store = YamlStore(path)
+    for n in range(20):
+        name = f"North Community Safety {n:02d}"
+        text = TEXT.replace("North Community Safety", name)
+        if n == 0:
+            path.write_text(text, encoding="utf-8")
+        else:
+            st = os.stat(path)
+            with open(path, "r+", encoding="utf-8") as f:
+                f.write(text)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert store.load()[0].get("north-csp").name == f"{name} Partnership"

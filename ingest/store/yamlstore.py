@@ -27,8 +27,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from govmap.ingest.errors import EditConflict, RegisterInvalid
@@ -48,9 +50,22 @@ except ImportError:  # pragma: no cover - Windows: the thread lock still seriali
 
 log = logging.getLogger(__name__)
 
-#: Files up to this size are hashed on every ``load`` (an in-place edit that keeps
-#: size and mtime is still seen); larger ones are trusted to change their ctime.
-HASH_ON_LOAD_BYTES = 8 * 1024 * 1024
+#: A file whose mtime or ctime is this recent is not known by its stat alone: another write
+#: within the same tick of the file system's clock (up to 2 s on FAT, 1 s on ext3, a few ms
+#: on ext4) could keep size, mtime and ctime.  Until it is older, it is read and hashed.
+RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the store last read of the file: its stat key, the register and the version."""
+
+    key: tuple[int, int, int, int]
+    register: Register
+    version: str
+    #: The file was older than ``RACY_SECONDS`` when read: its stat key alone now says
+    #: whether it changed.
+    settled: bool
 
 
 @runtime_checkable
@@ -140,10 +155,19 @@ class YamlStore:
 
     Notes
     -----
-    ``load`` re-validates the file only when its content changes: it compares
-    size, mtime, ctime and inode, and for files up to
-    :data:`HASH_ON_LOAD_BYTES` the SHA-256 of the bytes too (an edit in place
-    that keeps size and mtime is still seen; about 0.1 ms for a 60 kB file).
+    Serving costs a ``stat``: ``load`` compares the file's size, mtime, ctime and
+    inode with those of the last read, and reads, hashes (SHA-256) and
+    re-validates nothing while they are the same.  What this sees: any write
+    through the file system -- a replace (new inode), an append or truncation
+    (size), an edit in place that keeps the size and even puts the mtime back
+    (the kernel sets the ctime on every write and no program can set it back).
+    What it cannot see, by stat alone, is a second write within the same tick of
+    the file system's clock as the one before (the times would not move), so a
+    file changed less than :data:`RACY_SECONDS` before it was read is read and
+    hashed again on every ``load`` until it is older (as git does with its
+    "racy" index entries): for two seconds after a change, then a stat.  Not
+    seen: a file system that does not keep ctime (some FUSE and network
+    mounts), or a clock set back past the file's times.
 
     ``apply`` holds a thread lock and an ``flock`` on the audit log while it
     compares the record's version and writes, so two edits of one record
@@ -152,8 +176,8 @@ class YamlStore:
     validated register are kept between edits for the file's version
     (:class:`~govmap.ingest.store.patch.Document`), so a save re-reads and
     re-validates nothing that this process wrote itself: it finds the file
-    unchanged by its size, mtime, ctime and inode (and, up to
-    :data:`HASH_ON_LOAD_BYTES`, its hash), patches the edited record's lines
+    unchanged by its size, mtime, ctime and inode (or, within
+    :data:`RACY_SECONDS` of a change, its hash), patches the edited record's lines
     and checks the edit's neighbourhood (:mod:`govmap.ingest.store.patch`).  A save of a national
     register (12 MB, 51,470 records) went from minutes to ~0.2 s.
     """
@@ -171,7 +195,9 @@ class YamlStore:
         self.name = os.path.basename(self.path)
         self.limits = limits or Limits()
         self._lock = threading.Lock()
-        self._cache: tuple[tuple[int, int, int, int], Register, str] | None = None
+        self._cache: _Seen | None = None
+        #: The clock (ns) that says how old the file is; replaced by tests.
+        self.now = time.time_ns
         #: The parsed document of the file at a version (file version, document).
         self._document: tuple[str, Document] | None = None
 
@@ -180,10 +206,24 @@ class YamlStore:
     def _key(st: os.stat_result) -> tuple[int, int, int, int]:
         return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
-    def _read(self) -> tuple[bytes, tuple[int, int, int, int]]:
+    def _read(self) -> tuple[bytes, tuple[int, int, int, int], bool]:
+        """The file's bytes, the stat key they go with, and whether the file had settled
+        (was older than :data:`RACY_SECONDS`, and did not change while it was read)."""
         with open(self.path, "rb") as f:
             st = os.fstat(f.fileno())
-            return f.read(), self._key(st)
+            raw = f.read()
+            after = os.fstat(f.fileno())
+        key = self._key(st)
+        settled = (
+            key == self._key(after)
+            and self.now() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9
+        )
+        return raw, key, settled
+
+    def _unchanged(self, st: os.stat_result) -> _Seen | None:
+        """What was last read, if the file is known by its stat to be the same."""
+        seen = self._cache
+        return seen if seen is not None and seen.settled and seen.key == self._key(st) else None
 
     def load(self) -> tuple[Register, str]:
         """The register and its version; raises RegisterInvalid if the file is broken."""
@@ -194,16 +234,17 @@ class YamlStore:
 
             read_text(self.path)  # raises the usual "no such file" message
             raise
+        seen = self._unchanged(st)
+        if seen is not None:
+            return seen.register, seen.version
         cached = self._cache
-        if cached is not None and cached[0] == self._key(st) and st.st_size > HASH_ON_LOAD_BYTES:
-            return cached[1], cached[2]
-        raw, key = self._read()
+        raw, key, settled = self._read()
         version = version_of(raw)
-        if cached is not None and cached[2] == version:
-            self._cache = (key, cached[1], version)
-            return cached[1], version
+        if cached is not None and cached.version == version:
+            self._cache = _Seen(key, cached.register, version, settled)
+            return cached.register, version
         register = self._check(raw)
-        self._cache = (key, register, version)
+        self._cache = _Seen(key, register, version, settled)
         return register, version
 
     def _check(self, raw: bytes) -> Register:
@@ -225,24 +266,20 @@ class YamlStore:
                     fcntl.flock(lockfile.fileno(), fcntl.LOCK_UN)
 
     def _current(self) -> tuple[str, Document]:
-        """The file's version and its document, re-read only when the file changed.
-
-        A file this process wrote last is known by its size, mtime, ctime and
-        inode (a write by anyone else changes its ctime); files up to
-        :data:`HASH_ON_LOAD_BYTES` are read and hashed all the same, as in
-        :meth:`load`.
-        """
+        """The file's version and its document, re-read only when the file changed: known by
+        its stat, as in :meth:`load`, once it has settled."""
         kept, cached = self._document, self._cache
-        if kept is not None and cached is not None and cached[2] == kept[0]:
-            st = os.stat(self.path)
-            if cached[0] == self._key(st) and st.st_size > HASH_ON_LOAD_BYTES:
+        if kept is not None and cached is not None and cached.version == kept[0]:
+            if self._unchanged(os.stat(self.path)) is not None:
                 return kept
-        raw, key = self._read()
+        raw, key, settled = self._read()
         version = version_of(raw)
         if kept is not None and kept[0] == version:
+            if cached is not None and cached.version == version:
+                self._cache = _Seen(key, cached.register, version, settled)
             return kept
-        register = cached[1] if cached is not None and cached[2] == version else self._check(raw)
-        self._cache = (key, register, version)
+        register = cached.register if cached is not None and cached.version == version else self._check(raw)
+        self._cache = _Seen(key, register, version, settled)
         return version, Document.parse(decode(raw, self.path, self.limits), register)
 
     def apply(self, edit: Edit, expected_version: str, user: str) -> str:
@@ -272,7 +309,8 @@ class YamlStore:
             entry = audit_entry(edit, applied, old_text, user, (current, new_version), self.name)
             append_audit(self.audit_path, entry)
             self._document = (new_version, document)
-            self._cache = (self._key(os.stat(self.path)), applied.register, new_version)
+            # Just written: not settled, so the next loads hash it until it is (RACY_SECONDS).
+            self._cache = _Seen(self._key(os.stat(self.path)), applied.register, new_version, False)
             log.info("%s: %s by %s", self.path, entry.summary, user)
             return new_version
 
