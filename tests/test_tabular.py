@@ -339,7 +339,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     size = path.stat().st_size
     assert import_error(path, {"GOVMAP_MAX_BYTES": "1000"}) == (
         ExitStatus.USAGE,
-        f"error: file is {size:,} bytes, over the limit of 1,000 (split the spreadsheet, or raise the limit "
+        f"error: {path} is {size:,} bytes, over the limit of 1,000 (split the spreadsheet, or raise the limit "
         "with GOVMAP_MAX_BYTES)\n",
     )
 
@@ -440,6 +440,10 @@ def edited_copy(tmp_path: Path) -> tuple[Path, Path]:
 
 
 CHANGES = """\
+read {path}: 34 rows from 29 sheets (Register 3, Documents 1, Areas 2, Organisations 3, Posts 0, \
+People 0, Bodies 3, Strategies 1, Themes 3, Platforms 0, Within 1, Areas covered 5, Part of 0, Successors 0, \
+Posts held 0, Reporting lines 1, Accountable to 0, Scrutinises 0, Sub-groups 1, Hosting 0, Links 0, \
+Memberships 4, Theme roles 5, Uses 0, Owners 1, Informs 0, Broader themes 0, Matching themes 0, Users 0)
 changes to {register}:
   + theme 'fraud' added
   ~ body 'county-board' changed: members[testshire-police]: removed {{member: testshire-police, role: chair}}
@@ -453,7 +457,7 @@ def test_import_into_a_register_with_dry_run_prints_the_changes_and_writes_nothi
     before = register.read_bytes()
     out = runner().invoke(cli, ["import", str(path), "--into", str(register), "--dry-run"])
     assert out.exit_code == 0, out.output
-    assert out.stdout == CHANGES.format(register=register)
+    assert out.stdout == CHANGES.format(register=register, path=path)
     assert out.stderr == "dry run: nothing written\n"
     assert register.read_bytes() == before
 
@@ -517,7 +521,8 @@ def test_a_workbook_with_only_some_sheets_keeps_the_rest_of_the_register(tmp_pat
     wb.save(tmp_path / "bodies.xlsx")
     out = runner().invoke(cli, ["import", str(tmp_path / "bodies.xlsx"), "--into", str(register)])
     assert out.exit_code == 0, out.output
-    assert out.stdout.splitlines()[1:] == [
+    assert out.stdout.splitlines()[0] == f"read {tmp_path / 'bodies.xlsx'}: 3 rows from 1 sheet (Bodies 3)"
+    assert out.stdout.splitlines()[2:] == [
         "  ~ body 'county-board' changed: meets: added quarterly",
         "0 records added, 1 changed, 0 renamed, 0 removed",
     ]
@@ -606,3 +611,133 @@ def test_a_merge_that_breaks_the_rest_of_the_register_points_into_both_files(tmp
         "error: 4 errors in the spreadsheet; nothing was written",
     ]
     assert register.read_text() == WEB.read_text()
+
+
+# -- every row read, whatever a sheet declares (issue 26, defects 2, 10 and 17) ---------------
+
+
+def shrink_dimension(path: Path, sheet_title: str, ref: str = "A1:B2") -> None:
+    """Rewrite a sheet's declared ``<dimension ref=...>`` (what Excel and other writers put at
+    the top of a sheet, and may get wrong) to ``ref``, leaving its rows as they are."""
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    wb = openpyxl.load_workbook(path, read_only=True)
+    index = wb.sheetnames.index(sheet_title) + 1
+    wb.close()
+    part = f"xl/worksheets/sheet{index}.xml"
+    parts[part], n = re.subn(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), parts[part])
+    assert n == 1
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, raw in parts.items():
+            z.writestr(name, raw)
+
+
+def csv_folder(tmp_path: Path) -> Path:
+    """web.yaml as a folder of CSV files."""
+    folder = tmp_path / "csvs"
+    folder.mkdir()
+    for name, data in write_csvs(load_register(WEB)).items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+WEB_ROWS = (
+    "read {name}: 34 rows from 29 sheets (Register 3, Documents 1, Areas 2, Organisations 3, Posts 0, "
+    "People 0, Bodies 3, Strategies 1, Themes 2, Platforms 0, Within 1, Areas covered 5, Part of 0, "
+    "Successors 0, Posts held 0, Reporting lines 1, Accountable to 0, Scrutinises 0, Sub-groups 1, "
+    "Hosting 0, Links 0, Memberships 5, Theme roles 5, Uses 0, Owners 1, Informs 0, Broader themes 0, "
+    "Matching themes 0, Users 0)"
+)
+
+
+def test_a_sheet_whose_declared_dimension_hides_rows_and_columns_is_read_whole(tmp_path):
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(write_xlsx(load_register(WEB)))
+    shrink_dimension(path, "Bodies")
+    out = runner().invoke(cli, ["import", str(path), "-o", str(tmp_path / "out.yaml")])
+    assert out.exit_code == 0, out.output
+    same(load_register(tmp_path / "out.yaml"), load_register(WEB))
+    assert out.stderr.splitlines()[0] == WEB_ROWS.format(name=path)
+
+
+def test_import_into_never_removes_a_record_because_of_a_declared_dimension(tmp_path):
+    register = tmp_path / "boards.yaml"
+    register.write_text(WEB.read_text())
+    before = register.read_bytes()
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(write_xlsx(load_register(WEB)))
+    for sheet in ("Bodies", "Memberships", "Organisations"):
+        shrink_dimension(path, sheet, "A1:Z2")  # every column, but only the first record's row
+    out = runner().invoke(cli, ["import", str(path), "--into", str(register)])
+    assert out.exit_code == 0, out.output
+    assert "removed" not in out.stdout.replace("0 removed", "")
+    assert out.stderr == "nothing to change\n"
+    assert register.read_bytes() == before
+
+
+def test_import_into_lists_what_it_would_remove_before_it_writes(tmp_path):
+    register = tmp_path / "boards.yaml"
+    register.write_text(WEB.read_text())
+    wb = workbook(load_register(WEB))
+    ws = wb["Bodies"]
+    for r in range(ws.max_row, 1, -1):
+        if ws.cell(row=r, column=1).value == "drugs-group":
+            ws.delete_rows(r)
+    for title in ("Memberships", "Theme roles", "Sub-groups", "Areas covered"):
+        sheet = wb[title]
+        for r in range(sheet.max_row, 1, -1):
+            if sheet.cell(row=r, column=1).value == "drugs-group":
+                sheet.delete_rows(r)
+    path = tmp_path / "less.xlsx"
+    wb.save(path)
+    out = runner().invoke(cli, ["import", str(path), "--into", str(register), "--dry-run"])
+    assert out.exit_code == 0, out.output
+    assert "  - body 'drugs-group' removed\n" in out.stdout
+    assert "drugs-group" in register.read_text()
+
+
+def test_a_zip_of_csv_files_with_a_damaged_entry_is_refused_with_one_line(tmp_path):
+    folder = csv_folder(tmp_path)
+    path = tmp_path / "c.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f.name)
+    raw = bytearray(path.read_bytes())
+    at = raw.find(b"bodies.csv") + len("bodies.csv") + 10
+    raw[at] ^= 0xFF
+    raw[at + 1] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    code, err = import_error(path)
+    assert code == ExitStatus.USAGE
+    assert err == (
+        f"error: {path}: bodies.csv cannot be unpacked: the zip file is damaged "
+        "(make the zip file again from the .csv files)\n"
+    )
+
+
+def test_a_csv_cell_longer_than_the_csv_reader_takes_is_refused_with_its_line(tmp_path):
+    folder = csv_folder(tmp_path)
+    bodies = folder / "bodies.csv"
+    lines = bodies.read_text(encoding="utf-8-sig").splitlines()
+    lines[1] += ',"' + "x" * 140_000 + '"'
+    bodies.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, err = import_error(folder)
+    assert code == ExitStatus.USAGE
+    assert err == (
+        f"error: {bodies}: line 2: a cell is longer than 131,072 characters "
+        "(no register field holds that much: check it is the CSV file you meant)\n"
+    )
+
+
+def test_a_csv_file_that_starts_with_two_byte_order_marks_is_refused_saying_so(tmp_path):
+    folder = csv_folder(tmp_path)
+    bodies = folder / "bodies.csv"
+    bodies.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + bodies.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    code, err = import_error(folder)
+    assert code == ExitStatus.USAGE
+    assert err == (
+        f"error: {bodies} starts with two byte-order marks (U+FEFF) "
+        "(save it again as 'CSV UTF-8', or delete the invisible characters before 'id')\n"
+    )

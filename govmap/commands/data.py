@@ -233,6 +233,7 @@ def import_(spreadsheet: str, output: str | None, into: str | None, dry_run: boo
     imported = import_register(spreadsheet)
     if imported.register is None:
         raise TabularInvalid(imported.problems)
+    click.echo(imported.rows_read(spreadsheet), err=True)
     text = dump_register(imported.register)
     if output:
         from govmap.ingest.store.files import write_atomically
@@ -271,6 +272,7 @@ def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> Non
         raise TabularInvalid(imported.problems)
     old, new = current.register, imported.register
     diff = diff_records(old, new)
+    click.echo(imported.rows_read(spreadsheet))
     click.echo(describe_changes(diff, old, new, into))
     from govmap.cliutil import warn_duplicates
 

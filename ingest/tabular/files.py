@@ -23,8 +23,9 @@ import csv
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -56,7 +57,7 @@ def _check_size(name: str, size: int, limits: Limits) -> None:
     if size > limits.max_bytes:
         raise _refuse(
             name,
-            f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}",
+            f"{name} is {size:,} bytes, over the limit of {limits.max_bytes:,}",
             "split the spreadsheet, or raise the limit with GOVMAP_MAX_BYTES",
             "too-large",
         )
@@ -127,15 +128,34 @@ def _csv_table(name: str, label: str, raw: bytes) -> Table:
         ) from None
     if "\x00" in text:
         raise _refuse(name, f"{label} is not a CSV file", "save the sheet as 'CSV UTF-8'")
+    if text.startswith("\ufeff"):  # utf-8-sig took one byte-order mark: this is a second
+        first = next(csv.reader([text.lstrip("\ufeff").partition("\n")[0]]), [""])
+        raise _refuse(
+            name,
+            f"{label} starts with two byte-order marks (U+FEFF)",
+            f"save it again as 'CSV UTF-8', or delete the invisible characters before '{(first or [''])[0]}'",
+        )
     rows: list[list[Cell | None]] = []
     header: list[Cell] = []
     place = Place(label)
-    for r, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        cells = [Cell(v, r, c, place) for c, v in enumerate(values, start=1)]
-        if r == 1:
-            header = cells
-        elif any(v.strip() for v in values):
-            rows.append(list[Cell | None](cells))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for r, values in enumerate(reader, start=1):
+            cells = [Cell(v, r, c, place) for c, v in enumerate(values, start=1)]
+            if r == 1:
+                header = cells
+            elif any(v.strip() for v in values):
+                rows.append(list[Cell | None](cells))
+    except csv.Error as exc:
+        if "field limit" not in str(exc):
+            raise _refuse(
+                name, f"{label}: line {reader.line_num}: {exc}", "save it again as 'CSV UTF-8'"
+            ) from None
+        raise _refuse(
+            name,
+            f"{label}: line {reader.line_num}: a cell is longer than {csv.field_size_limit():,} characters",
+            "no register field holds that much: check it is the CSV file you meant",
+        ) from None
     stem = FsPath(label).stem
     return Table(stem, header, rows, place, csv=True)
 
@@ -209,7 +229,7 @@ def read_bytes(raw: bytes, name: str, limits: Limits | None = None) -> list[Tabl
             csvs = [n for n in names if n.lower().endswith(".csv") and not n.endswith("/")]
             if not csvs:
                 raise _refuse(name, f"{name} is a zip file with no .xlsx workbook and no .csv files")
-            return [_csv_table(name, f"{name}/{n}", z.read(n)) for n in sorted(csvs)]
+            return [_csv_table(name, f"{name}/{n}", _unpack(z, name, n)) for n in sorted(csvs)]
     if name.lower().endswith(".csv"):
         return [_csv_table(name, name, raw)]
     raise _refuse(
@@ -220,12 +240,37 @@ def read_bytes(raw: bytes, name: str, limits: Limits | None = None) -> list[Tabl
     )
 
 
+def _unpack(z: zipfile.ZipFile, name: str, entry: str) -> bytes:
+    """One entry of a zip file, or a message if the zip is damaged there (bad data, bad CRC)."""
+    try:
+        return z.read(entry)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        why = (
+            "it uses a compression govmap cannot read"
+            if isinstance(exc, NotImplementedError)
+            else ("the zip file is damaged")
+        )
+        raise _refuse(
+            name, f"{name}: {entry} cannot be unpacked: {why}", "make the zip file again from the .csv files"
+        ) from None
+
+
 @dataclass
 class Imported:
     """A spreadsheet read and checked."""
 
     checked: Checked
     reader: Reader
+    #: The rows read from each sheet of the layout, in workbook order: (sheet title, rows).
+    rows: list[tuple[str, int]] = field(default_factory=list)
+
+    def rows_read(self, name: str) -> str:
+        """What was read, for the reviewer to check against the spreadsheet:
+        ``read boards.xlsx: 49 rows from 29 sheets (Register 1, Documents 1, ...)``."""
+        total = sum(n for _, n in self.rows)
+        each = ", ".join(f"{title} {n}" for title, n in self.rows)
+        sheets = f"{len(self.rows)} sheet{'s' if len(self.rows) != 1 else ''}"
+        return f"read {name}: {total:,} row{'s' if total != 1 else ''} from {sheets} ({each})"
 
     @property
     def register(self) -> Register | None:
@@ -274,7 +319,15 @@ def check_tables(
     checked.problems = sorted([*reader.problems, *checked.problems], key=problem_order)
     if reader.problems:
         checked.register = None
-    return Imported(checked, reader)
+    return Imported(checked, reader, rows_by_sheet(tables))
+
+
+def rows_by_sheet(tables: list[Table]) -> list[tuple[str, int]]:
+    """(sheet title, data rows read) for each table that is a sheet of the layout, in layout order."""
+    title = {s.slug: s.title for s in SHEETS} | {s.title.lower(): s.title for s in SHEETS}
+    known = [t for t in tables if t.name.lower() in title]
+    known.sort(key=lambda t: t.place.order)
+    return [(title[t.name.lower()], len(t.rows)) for t in known]
 
 
 def merge_data(base: dict[str, Any], reader: Reader) -> tuple[dict[str, Any], dict[Path, Path]]:

@@ -198,6 +198,13 @@ SheetRows = tuple[tuple[Any, ...], list[tuple[int, tuple[Any, ...]]]]
 
 
 def _sheet_rows(ws: Any) -> SheetRows:
+    """Every row of a sheet, whatever its declared dimension says.
+
+    A sheet declares its size (``<dimension ref="A1:K40"/>``), and openpyxl's read-only
+    mode stops at it; a writer that gets it wrong (or a hostile file) would hide every
+    row and column past it, and an import into a register would remove their records.
+    So the declaration is dropped and the rows are read to the end."""
+    ws.reset_dimensions()
     header: tuple[Any, ...] = ()
     rows: list[tuple[int, tuple[Any, ...]]] = []
     for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
