@@ -82,3 +82,10 @@ def test_a_users_file_in_a_missing_folder_is_a_message_not_a_traceback(tmp_path)
         " (check the folder exists and is writable, or give another --users FILE)\n"
     )
     assert not users.parent.exists()
+
+
+def test_user_add_help_says_the_app_rereads_the_users_file_by_itself():
+    result = CliRunner().invoke(cli, ["user", "add", "--help"])
+    text = " ".join(result.output.split())
+    assert "restart" not in text
+    assert "A running app reads the changed file by itself" in text

@@ -81,9 +81,13 @@ def diff(
         before, after = read_side(old, other=new), read_side(new)
     result = diff_registers(before, after, _day(as_of))
     _emit(result.iter_json() if fmt == "json" else render_diff(result, fmt), output)
-    worst = result.findings.worst_new()
-    if fail_on_new and worst is not None and worst.at_least(Severity(fail_on_new)):
-        sys.exit(ExitStatus.INVALID)
+    if fail_on_new:
+        floor = Severity(fail_on_new)
+        reached = sum(1 for f in result.findings.new if f.severity.at_least(floor))
+        new_findings = "new finding" if reached == 1 else "new findings"
+        click.echo(f"{reached} {new_findings} at or above {fail_on_new} (--fail-on-new {fail_on_new}).", err=True)
+        if reached:
+            sys.exit(ExitStatus.INVALID)
 
 
 @click.command("decide")

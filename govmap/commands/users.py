@@ -38,7 +38,8 @@ def add(name: str, role: str, path: str | None, password_stdin: bool) -> None:
     """Add NAME to the users file, or give NAME a new password and role.
 
     Asks for the password twice (or reads it with --password-stdin) and stores
-    only its hash.  The app reads the file when it starts: restart it.
+    only its hash.  A running app reads the changed file by itself at its next
+    request (a changed password ends that user's sessions).
     """
     from werkzeug.security import generate_password_hash
 
