@@ -30,6 +30,8 @@ class ExitStatus(IntEnum):
     NEO4J_FAILED = 5
     #: The database holds edits made since the last load; nothing was changed (use --force).
     CONFLICT = 6
+    #: The connection to Neo4j was lost just after a write was sent: it may have been applied.
+    COMMIT_UNKNOWN = 7
     INTERRUPTED = 130
 
 

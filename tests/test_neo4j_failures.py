@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -247,3 +248,113 @@ def test_the_web_app_serves_a_read_only_database_with_a_banner_and_no_editing(re
         assert read_register(store.driver).get("north-csp").name == rec.name
     finally:
         store.close()
+
+
+# -- a lost commit acknowledgement, and a server gone during a save (issue 26, defects 15, 16) --
+
+
+@pytest.mark.neo4j
+def test_a_load_whose_commit_acknowledgement_is_lost_says_it_may_have_been_applied_with_exit_7(
+    neo4j_driver, neo4j_env, tmp_path
+):
+    from .boltproxy import BoltProxy
+
+    sync(load_register(WEB), neo4j_driver)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(WEB.read_text(encoding="utf-8").replace("North District Council", "North Council"))
+    with BoltProxy(neo4j_env["NEO4J_URI"]) as proxy:
+        proxy.lose_next_commit()
+        result = run_cli("load", str(changed), env={**neo4j_env, "NEO4J_URI": proxy.uri})
+    assert proxy.commits_lost == 1
+    assert result.returncode == ExitStatus.COMMIT_UNKNOWN == 7, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"error: lost the connection to Neo4j at {proxy.uri} just after the load was sent: it may have "
+        "been applied (load the same file again: 'no change' means it was; or check with 'govmap dump')"
+    )
+    assert len(result.stderr.splitlines()) <= 2 and "Traceback" not in result.stderr
+    assert read_register(neo4j_driver).get("north-council").name == "North Council"  # it was
+    again = run_cli("load", str(changed), env=neo4j_env)
+    assert again.returncode == 0 and again.stdout.startswith("no change: ")
+
+
+@contextlib.contextmanager
+def alice_editing_through_a_proxy(neo4j_driver, neo4j_env, tmp_path: Path):
+    """The web app on web.yaml in Neo4j, reached through a :class:`BoltProxy`; alice signed in
+    with north-csp's edit form open.  Yields (proxy, client, a POST of that form)."""
+    from tests.websupport import hidden, login, make_app
+
+    from .boltproxy import BoltProxy
+
+    sync(load_register(WEB), neo4j_driver)
+    with BoltProxy(neo4j_env["NEO4J_URI"]) as proxy:
+        store = Neo4jStore(Neo4jSettings(proxy.uri, "neo4j", NEO4J_PASSWORD, timeout=2))
+        try:
+            (tmp_path / "boards.yaml").write_text("# not used: the store is Neo4j\n", encoding="utf-8")
+            client = make_app(tmp_path / "boards.yaml", GOVMAP_STORE=store).test_client()
+            login(client, "alice")
+            version = hidden(client.get("/edit/north-csp").get_data(as_text=True), "version")
+            yield (
+                proxy,
+                client,
+                lambda: client.post(
+                    "/edit/north-csp", data={"version": version, "description": "My careful words"}
+                ),
+            )
+        finally:
+            store.close()
+
+
+@pytest.mark.neo4j
+def test_a_web_save_to_a_database_gone_away_says_not_saved_and_keeps_the_text(
+    neo4j_driver, neo4j_env, tmp_path
+):
+    with alice_editing_through_a_proxy(neo4j_driver, neo4j_env, tmp_path) as (proxy, client, send):
+        proxy.down = True
+        proxy.cut()
+        response = send()
+        html = response.get_data(as_text=True)
+        assert response.status_code == 503
+        assert "Not saved: the register&#39;s database could not be reached, so nothing was saved." in html
+        assert '<pre class="yours">My careful words</pre>' in html  # kept, though no form can be built
+        assert "run it again" not in html
+        down_page = client.application.test_client().get("/entities")  # someone not signed in
+        text = down_page.get_data(as_text=True)
+        assert down_page.status_code == 503
+        assert "The register&#39;s database cannot be reached just now." in text
+        assert proxy.uri not in text and str(proxy.port) not in text
+    assert read_register(neo4j_driver).get("north-csp").description != "My careful words"
+
+
+@pytest.mark.neo4j
+def test_a_web_save_whose_acknowledgement_is_lost_says_it_may_have_been_saved(
+    neo4j_driver, neo4j_env, tmp_path
+):
+    with alice_editing_through_a_proxy(neo4j_driver, neo4j_env, tmp_path) as (proxy, _, send):
+        proxy.lose_next_commit()
+        response = send()
+        html = response.get_data(as_text=True)
+    assert proxy.commits_lost == 1
+    assert response.status_code == 503
+    assert (
+        "The connection to the register&#39;s database was lost just as your change was sent: "
+        "it may have been saved."
+    ) in html
+    assert "My careful words</textarea>" in html
+    assert read_register(neo4j_driver).get("north-csp").description == "My careful words"
+
+
+@pytest.mark.neo4j
+def test_a_forced_load_that_replaces_web_edits_says_which(neo4j_driver, neo4j_env):
+    sync(load_register(WEB), neo4j_driver)
+    store = Neo4jStore(Neo4jSettings(neo4j_env["NEO4J_URI"], "neo4j", NEO4J_PASSWORD))
+    try:
+        rec = store.load()[0].get("north-csp")
+        store.apply(ChangeRecord("north-csp", {"name": "North Web Edit"}), record_version(rec), "alice")
+    finally:
+        store.close()
+    result = run_cli("load", str(WEB), "--force", env=neo4j_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(
+        "replaced 1 edit made in the web app since the last load: change name of 'north-csp' by alice at "
+    )
+    assert read_register(neo4j_driver).get("north-csp").name == "North Community Safety Partnership"

@@ -627,7 +627,9 @@ def shrink_dimension(path: Path, sheet_title: str, ref: str = "A1:B2") -> None:
     index = wb.sheetnames.index(sheet_title) + 1
     wb.close()
     part = f"xl/worksheets/sheet{index}.xml"
-    parts[part], n = re.subn(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), parts[part])
+    parts[part], n = re.subn(
+        rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), parts[part]
+    )
     assert n == 1
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, raw in parts.items():

@@ -60,7 +60,24 @@ def handle_govmap_error(exc: GovmapError) -> Any:
         return handle_broken_register(exc)
     if exc.status >= 500:
         log.error("%s", exc.format())
+        return _server_side(exc)
     return _render(exc.status, _TITLES.get(exc.status, "Cannot do that"), exc.message, exc.hint)
+
+
+def _server_side(exc: GovmapError) -> Any:
+    """A failure on the server's side (the store unreachable, a bad setting): its details (a
+    database address, a path) for editors only, in web words; a sentence for anyone else."""
+    from govmap.graph.neo4j.connect import Neo4jError, Neo4jUnavailable
+
+    title = _TITLES.get(exc.status, "Server problem")
+    if _is_editor():
+        hint = "reload the page in a minute" if isinstance(exc, Neo4jUnavailable) else exc.hint
+        return _render(exc.status, title, exc.message, hint)
+    if isinstance(exc, Neo4jError):
+        message = "The register's database cannot be reached just now."
+    else:
+        message = "The register cannot be shown just now: the server has a problem."
+    return _render(exc.status, title, message, "the problem has been logged; reload the page in a minute")
 
 
 def handle_broken_register(exc: RegisterInvalid | RegisterError) -> Any:

@@ -85,7 +85,9 @@ def diff(
         floor = Severity(fail_on_new)
         reached = sum(1 for f in result.findings.new if f.severity.at_least(floor))
         new_findings = "new finding" if reached == 1 else "new findings"
-        click.echo(f"{reached} {new_findings} at or above {fail_on_new} (--fail-on-new {fail_on_new}).", err=True)
+        click.echo(
+            f"{reached} {new_findings} at or above {fail_on_new} (--fail-on-new {fail_on_new}).", err=True
+        )
         if reached:
             sys.exit(ExitStatus.INVALID)
 

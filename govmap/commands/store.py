@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import neo4j_option, register_argument, timeout_option
+from govmap.cliutil import neo4j_option, plural, register_argument, timeout_option
 from govmap.ingest.reading.load import load_register
 
 
@@ -76,6 +76,10 @@ def load(
         )
     finally:
         driver.close()
+    if summary.replaced:
+        n = len(summary.replaced)
+        shown = "; ".join(summary.replaced[:5]) + (f"; and {n - 5} more" if n > 5 else "")
+        click.echo(f"replaced {plural(n, 'edit')} made in the web app since the last load: {shown}", err=True)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     elif not quiet:

@@ -16,6 +16,7 @@ The names below are the public ones; import them from here.
 
 from govmap.graph.neo4j.connect import (
     Neo4jBadAddress,
+    Neo4jCommitUnknown,
     Neo4jError,
     Neo4jReadOnly,
     Neo4jRefused,
@@ -30,6 +31,7 @@ from govmap.graph.neo4j.sync import Neo4jConflict, ensure_schema, sync
 
 __all__ = [
     "Neo4jBadAddress",
+    "Neo4jCommitUnknown",
     "Neo4jConflict",
     "Neo4jReadOnly",
     "Neo4jError",

@@ -46,6 +46,15 @@ class Neo4jUnavailable(Neo4jError):
     exit_status = 3
 
 
+class Neo4jCommitUnknown(Neo4jUnavailable):
+    """The connection was lost after a write's commit was sent and before its answer came: the
+    server may have applied it (the driver's ``IncompleteCommit``).  Not "nothing was changed"."""
+
+    exit_status = 7
+    #: The write may have been applied: a page must not say it was not saved.
+    maybe_applied = True
+
+
 class StoredRegisterInvalid(Neo4jError):
     """The database holds no govmap register, or one that breaks the register's rules."""
 
@@ -168,11 +177,19 @@ def connect(settings: Neo4jSettings) -> Any:
 
 
 @contextmanager
-def driver_errors(settings: Neo4jSettings, doing: str, write: bool = False) -> Iterator[None]:
+def driver_errors(
+    settings: Neo4jSettings,
+    doing: str,
+    write: bool = False,
+    unknown_hint: str = "check what the database holds before trying again",
+) -> Iterator[None]:
     """Driver exceptions as govmap errors with the right exit code.
 
     ``write`` says whether the work was a write: only then is a server-side
-    failure exit 5 ("a write failed; nothing was changed").
+    failure exit 5 ("a write failed; nothing was changed").  A connection lost
+    after a commit was sent (the driver's ``IncompleteCommit``) is
+    :class:`Neo4jCommitUnknown` (exit 7: it may have been applied), with
+    ``unknown_hint`` saying how to find out.
     """
     from neo4j import exceptions as nx
 
@@ -180,6 +197,12 @@ def driver_errors(settings: Neo4jSettings, doing: str, write: bool = False) -> I
         yield
     except nx.AuthError as exc:
         raise _refused(settings, exc) from None
+    except nx.IncompleteCommit:  # a kind of ServiceUnavailable: the commit was sent
+        raise Neo4jCommitUnknown(
+            f"lost the connection to Neo4j at {settings.uri} just after {doing} was sent: "
+            "it may have been applied",
+            hint=unknown_hint,
+        ) from None
     except (nx.ServiceUnavailable, nx.SessionExpired, OSError):
         if doing == "connecting":
             raise Neo4jUnavailable(

@@ -44,6 +44,8 @@ class SyncSummary:
     info_updated: bool = False
     by_label: dict[str, int] = field(default_factory=dict)
     by_type: dict[str, int] = field(default_factory=dict)
+    #: Web edits made since the last load that this (forced) load replaced, oldest first.
+    replaced: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -92,6 +94,7 @@ class SyncSummary:
             "register_header_changed": self.info_updated,
             "by_label": self.by_label,
             "by_type": self.by_type,
+            "replaced_edits": self.replaced,
         }
 
     def format(self) -> str:

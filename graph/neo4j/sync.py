@@ -165,7 +165,12 @@ def sync(
         return _load_tx(tx, head, register, digest, progress, force, user, full, max_delete_pct)
 
     try:
-        with driver_errors(settings, "the load", write=True):
+        with driver_errors(
+            settings,
+            "the load",
+            write=True,
+            unknown_hint="load the same file again: 'no change' means it was; or check with 'govmap dump'",
+        ):
             ensure_schema(driver, database)
             with driver.session(database=database) as session:
                 result: SyncSummary = session.execute_write(work)
@@ -221,6 +226,8 @@ def _load_tx(
             hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
         )
     deletion_guard(plan.old_ids, set(register.index), max_delete_pct, force)
+    if edited and summary.changed:  # forced: say which web edits this load replaces
+        summary.replaced = web_edits_since_load(tx)
     write_plan(tx, plan, progress)
     if summary.changed or head["version"] is None:
         version = bump(tx, head, "load", **header)
@@ -259,6 +266,16 @@ def _plan(tx: Any, head: dict[str, Any], register: Register, full: bool, as_left
         return plan_by_record(tx, register)
     nodes = [node_row(r, i) for i, r in enumerate(register.records())]
     return plan_changes(tx, nodes, list(edge_rows(register)), verify=full or not current)
+
+
+def web_edits_since_load(tx: Any) -> list[str]:
+    """The web edits made since the last load, oldest first: ``summary by user at time``."""
+    rows = tx.run(
+        "OPTIONAL MATCH (l:GovmapAudit {action: 'load'}) WITH max(l.seq) AS last "
+        "MATCH (a:GovmapAudit) WHERE a.action <> 'load' AND (last IS NULL OR a.seq > last) "
+        "RETURN a.summary AS s, a.user AS u, a.at AS at ORDER BY a.seq"
+    )
+    return [f"{r['s']} by {r['u']} at {r['at']}" for r in rows]
 
 
 def _unchanged_tx(tx: Any, register: Register, digest: str) -> SyncSummary | None:

@@ -215,8 +215,7 @@ class YamlStore:
             after = os.fstat(f.fileno())
         key = self._key(st)
         settled = (
-            key == self._key(after)
-            and self.now() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9
+            key == self._key(after) and self.now() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9
         )
         return raw, key, settled
 

@@ -9,6 +9,7 @@ is unchanged (see :mod:`govmap.webviz.forms`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from pydantic import BaseModel
 
 from govmap.graph.entity import get_record
+from govmap.graph.neo4j.connect import Neo4jError
 from govmap.ingest.errors import EditConflict, EditInvalid, EditRefused, GovmapError
 from govmap.ingest.model import Record, record_version
 from govmap.ingest.store.edits import (
@@ -31,8 +33,10 @@ from govmap.ingest.store.edits import (
 )
 from govmap.webviz import forms, messages, state
 from govmap.webviz.auth import editor_required
+from govmap.webviz.errors import handle_govmap_error
 
 bp = Blueprint("edit", __name__, url_prefix="/edit")
+log = logging.getLogger(__name__)
 
 Rerender = Callable[[GovmapError, str], str]
 
@@ -60,8 +64,55 @@ def save(make_edit: Callable[[], Edit], subject: str | None, done: str, rerender
         return rerender(exc, version), exc.status
     except EditConflict as exc:
         return rerender(exc, version_of(exc.record or subject)), 409
+    except OSError as exc:  # the register file could not be written (disk full, no permission)
+        log.error("saving to %s failed: %s", state.store().label, exc)
+        return rerender(NotSaved.store_failed("the register's file could not be written"), version), 503
+    except GovmapError as exc:
+        if exc.status < 500:
+            raise
+        log.error("saving failed: %s", exc.format())
+        if getattr(exc, "maybe_applied", False):
+            return rerender(NotSaved.maybe_saved(), version), 503
+        return rerender(NotSaved.unreachable(), version), 503
     flash("Nothing changed." if after == before else f"Saved: {edit.describe()}.")
     return redirect(done)
+
+
+class NotSaved(GovmapError):
+    """A save the store could not make (or confirm), in web words, shown above the form as sent."""
+
+    status = 503
+
+    @classmethod
+    def store_failed(cls, why: str) -> NotSaved:
+        return cls(
+            f"Not saved: {why}, so nothing was saved.",
+            hint="your entries are kept below: save again in a minute",
+        )
+
+    @classmethod
+    def unreachable(cls) -> NotSaved:
+        return cls.store_failed("the register's database could not be reached")
+
+    @classmethod
+    def maybe_saved(cls) -> NotSaved:
+        return cls(
+            "The connection to the register's database was lost just as your change was sent: "
+            "it may have been saved.",
+            hint="your entries are kept below: open the record's page in a new tab to see whether "
+            "it was, before you save again",
+        )
+
+
+def _entries() -> list[tuple[str, str]]:
+    """What the user typed in the form sent, field by field (for a page that keeps it)."""
+    return [
+        (key.replace("_", " ").capitalize(), value)
+        for key, values in request.form.lists()
+        if key not in ("version", "csrf_token")
+        for value in values
+        if value.strip()
+    ]
 
 
 def gone(entity_id: str) -> Any:
@@ -75,15 +126,28 @@ def gone(entity_id: str) -> Any:
         error = exc
     else:  # the form was opened on this very version, when the record was already gone
         abort(404)
-    entries = [
-        (key.replace("_", " ").capitalize(), value)
-        for key, values in request.form.lists()
-        if key not in ("version", "csrf_token")
-        for value in values
-        if value.strip()
-    ]
-    hint = "your entries are kept below: copy what you need, and add the record again if it should stay"
-    return render_template("removed.html", record=entity_id, error=error, hint=hint, entries=entries), 409
+    error.hint = "your entries are kept below: copy what you need, and add the record again if it should stay"
+    return render_template(
+        "kept.html",
+        title=f"Not saved: {entity_id} was removed",
+        record=entity_id,
+        error=error,
+        note="The record is no longer in the register.",
+        entries=_entries(),
+    ), 409
+
+
+@bp.errorhandler(Neo4jError)
+def _store_failed(exc: Neo4jError) -> Any:
+    """A form sent while the database cannot be read or written (before the form could be built
+    again): the user's entries kept, in web words.  Anything else as on every other page."""
+    if request.method != "POST" or exc.status < 500:
+        return handle_govmap_error(exc)
+    log.error("saving failed: %s", exc.format())
+    error = NotSaved.maybe_saved() if getattr(exc, "maybe_applied", False) else NotSaved.unreachable()
+    return render_template(
+        "kept.html", title="Not saved", record=None, error=error, note=None, entries=_entries()
+    ), 503
 
 
 def _removed(entity_id: str) -> bool:
