@@ -313,3 +313,17 @@ def test_the_delivery_page_prints_landscape_at_9pt_with_its_key_and_header_row_o
     assert len(pages) >= 2
     for _, _, text in pages:
         assert re.search(r"^Issue\b", text, re.M), "the header row repeats on every page"
+
+
+def test_the_packs_decisions_come_after_the_findings_and_before_the_annexes():
+    from govmap.graph.review.decisions import decide, render_with_decisions, review_report
+
+    day = dt.date.fromisoformat(AS_OF)
+    rep = report(load_register(SEED), options=ReportOptions(as_of=day))
+    first = rep.findings[0]
+    decision = decide(first, "accepted", "Known and in hand.", "clerk", day)
+    open_rep, reviewed = review_report(rep, [decision], day)
+    page = render_with_decisions(open_rep, reviewed, "pack")
+    at = page.index('<section class="decisions"><h2>Decisions</h2>')
+    assert page.index('id="s-high"') < at < page.index('<section id="delivery" class="annex">')
+    assert f"<code>{first.id}</code>: accepted by clerk on 2026-04-01: Known and in hand." in page[at:]
