@@ -672,7 +672,7 @@ def _pieces_by(g: Any, place: Callable[[Any], dict[str, Any]]) -> dict[str, tupl
     """``place`` applied to each connected piece, packed as graph/layout.py packs its own."""
     import networkx as nx
 
-    from govmap.graph.layout import _frame, _half_width, _pack
+    from govmap.graph.layout import frame, half_width, pack_pieces
 
     simple = nx.Graph(g.to_undirected(as_view=True))
     simple.remove_edges_from(nx.selfloop_edges(simple))
@@ -682,8 +682,8 @@ def _pieces_by(g: Any, place: Callable[[Any], dict[str, Any]]) -> dict[str, tupl
     for piece in pieces:
         pos = place(simple.subgraph(piece)) if len(piece) > 1 else {piece[0]: (0.0, 0.0)}
         raw.update({n: (float(pos[n][0]), float(pos[n][1])) for n in piece})
-        frames.append(_frame([raw[n] for n in piece], _half_width(len(piece))))
-    return _pack(pieces, raw, frames)
+        frames.append(frame([raw[n] for n in piece], half_width(len(piece))))
+    return pack_pieces(pieces, raw, frames)
 
 
 @stage

@@ -149,8 +149,8 @@ def whole_layout(
             raw[name] = xy
             piece_of[name] = k
         kept = previous is not None and before is not None and moved < len(piece)
-        frames.append(previous.frames[before] if kept else _frame(coords, _half_width(len(piece))))  # type: ignore[union-attr,index]
-    positions = _pack([[nodes[i] for i in p] for p in pieces], raw, frames)
+        frames.append(previous.frames[before] if kept else frame(coords, half_width(len(piece))))  # type: ignore[union-attr,index]
+    positions = pack_pieces([[nodes[i] for i in p] for p in pieces], raw, frames)
     return WholeLayout(positions, raw, piece_of, digest, tuple(frames), relaid)
 
 
@@ -364,21 +364,21 @@ def _child() -> None:
     sys.stdout.buffer.write(pickle.dumps(_layout(n, edges, kwargs, seed), protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _half_width(size: int) -> float:
+def half_width(size: int) -> float:
     """Canvas units from the centre of a piece of ``size`` records to its edge."""
     return 110 * math.sqrt(size) + (0 if size == 1 else 60)
 
 
-def _frame(coords: list[tuple[float, float]], half_width: float) -> tuple[float, float, float]:
+def frame(coords: list[tuple[float, float]], reach: float) -> tuple[float, float, float]:
     """Centre (mean) of a piece and the factor that puts its farthest coordinate
-    ``half_width`` from it (NetworkX's ``rescale_layout``, then scaled)."""
+    ``reach`` from it (NetworkX's ``rescale_layout``, then scaled)."""
     xy = np.asarray(coords, dtype=float)
     cx, cy = xy.mean(axis=0)
     top = float(np.abs(xy - (cx, cy)).max())
-    return float(cx), float(cy), half_width / (top or 1.0)
+    return float(cx), float(cy), reach / (top or 1.0)
 
 
-def _pack(
+def pack_pieces(
     pieces: list[list[str]],
     raw: Mapping[str, tuple[float, float]],
     frames: Sequence[tuple[float, float, float]],
@@ -387,7 +387,7 @@ def _pack(
     out: Positions = {}
     x0, y0, row_height, right = 0.0, 0.0, 0.0, 0.0
     for i, (piece, (cx, cy, factor)) in enumerate(zip(pieces, frames, strict=True)):
-        scale = _half_width(len(piece))
+        scale = half_width(len(piece))
         at = {n: ((raw[n][0] - cx) * factor, (raw[n][1] - cy) * factor) for n in piece}
         if i == 0:
             right, y0, x0 = scale, scale + 150, -scale
