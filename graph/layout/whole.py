@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +32,8 @@ import igraph
 import networkx as nx
 import numpy as np
 
+from govmap.graph.layout.pieces import Positions, frame, half_width, pack_pieces
 from govmap.ingest.model import Register
-
-Positions = dict[str, tuple[float, float]]
 
 #: Force-directed iterations for a piece laid out from scratch, and for one that
 #: starts from the previous version's positions (an edit: most nodes are placed).
@@ -156,7 +155,7 @@ def whole_layout(
 
 def _graph_of(graph: nx.Graph | Register) -> nx.Graph:
     if isinstance(graph, Register):
-        from .build import build_graph
+        from govmap.graph.build import build_graph
 
         return build_graph(graph)
     return graph
@@ -346,7 +345,7 @@ def _in_child(
     multiprocessing child, which would import the server's main module again)."""
     payload = pickle.dumps((n, edges, kwargs, seed), protocol=pickle.HIGHEST_PROTOCOL)
     done = subprocess.run(
-        [sys.executable, "-c", "from govmap.graph.layout import _child; _child()"],
+        [sys.executable, "-c", "from govmap.graph.layout.whole import _child; _child()"],
         input=payload,
         capture_output=True,
         check=False,
@@ -362,107 +361,3 @@ def _child() -> None:
     """The child's side of :func:`_in_child`: arguments on stdin, coordinates on stdout."""
     n, edges, kwargs, seed = pickle.loads(sys.stdin.buffer.read())
     sys.stdout.buffer.write(pickle.dumps(_layout(n, edges, kwargs, seed), protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def half_width(size: int) -> float:
-    """Canvas units from the centre of a piece of ``size`` records to its edge."""
-    return 110 * math.sqrt(size) + (0 if size == 1 else 60)
-
-
-def frame(coords: list[tuple[float, float]], reach: float) -> tuple[float, float, float]:
-    """Centre (mean) of a piece and the factor that puts its farthest coordinate
-    ``reach`` from it (NetworkX's ``rescale_layout``, then scaled)."""
-    xy = np.asarray(coords, dtype=float)
-    cx, cy = xy.mean(axis=0)
-    top = float(np.abs(xy - (cx, cy)).max())
-    return float(cx), float(cy), reach / (top or 1.0)
-
-
-def pack_pieces(
-    pieces: list[list[str]],
-    raw: Mapping[str, tuple[float, float]],
-    frames: Sequence[tuple[float, float, float]],
-) -> Positions:
-    """Each piece scaled by its frame and placed: the largest at the origin, the rest in rows below it."""
-    out: Positions = {}
-    x0, y0, row_height, right = 0.0, 0.0, 0.0, 0.0
-    for i, (piece, (cx, cy, factor)) in enumerate(zip(pieces, frames, strict=True)):
-        scale = half_width(len(piece))
-        at = {n: ((raw[n][0] - cx) * factor, (raw[n][1] - cy) * factor) for n in piece}
-        if i == 0:
-            right, y0, x0 = scale, scale + 150, -scale
-            out.update(at)
-            continue
-        if x0 + 2 * scale > max(right, 600):
-            x0, y0, row_height = -right, y0 + row_height + 120, 0.0
-        out.update({k: (x0 + scale + x, y0 + scale + y) for k, (x, y) in at.items()})
-        x0 += 2 * scale + 120
-        row_height = max(row_height, 2 * scale)
-    return out
-
-
-class LayoutJob:
-    """One version's whole layout, computed in a background thread and started from the
-    previous version's layout (so an edit lays out only what it touched).
-
-    ``result()`` never waits unless asked: a page that finds no layout yet can say so.
-
-    Examples
-    --------
-    >>> job = LayoutJob(nx.path_graph(["a", "b"])).start()
-    >>> sorted(job.result(wait=True).positions)
-    ['a', 'b']
-    >>> after = LayoutJob(lambda: nx.path_graph(["a", "b", "c"]), previous=job)
-    >>> sorted(after.result(wait=True).positions)
-    ['a', 'b', 'c']
-    """
-
-    def __init__(self, graph: nx.Graph | Callable[[], nx.Graph], previous: LayoutJob | None = None) -> None:
-        self._graph = graph
-        self._previous = previous
-        self._done = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._result: WholeLayout | None = None
-        self._error: BaseException | None = None
-
-    def start(self) -> LayoutJob:
-        """Start the layout, once (later calls do nothing)."""
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="govmap-whole-layout", daemon=True)
-                self._thread.start()
-        return self
-
-    @property
-    def ready(self) -> bool:
-        return self._done.is_set()
-
-    def result(self, wait: bool | float = False) -> WholeLayout | None:
-        """The layout, or None while it is being computed; ``wait`` (True or seconds) waits for it.
-        Raises what the layout raised, if it failed."""
-        self.start()
-        if wait is not False:
-            self._done.wait(None if wait is True else float(wait))
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-    def _run(self) -> None:
-        try:
-            previous = None
-            if self._previous is not None:
-                previous = self._previous._settled()
-                self._previous = None  # keep one version back, not the whole history
-            g = self._graph if isinstance(self._graph, nx.Graph) else self._graph()
-            self._result = whole_layout(g, previous=previous, isolate=True)
-        except BaseException as exc:  # handed to whoever asks for the result
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def _settled(self) -> WholeLayout | None:
-        """The finished layout, or None if it failed (the next one then starts afresh)."""
-        self.start()
-        self._done.wait()
-        return self._result
