@@ -669,21 +669,18 @@ def _candidate(args: argparse.Namespace, lay: Callable[[Any], Any], g: Any = Non
 
 
 def _pieces_by(g: Any, place: Callable[[Any], dict[str, Any]]) -> dict[str, tuple[float, float]]:
-    """``place`` applied to each connected piece, packed as graph/layout.py packs its own."""
+    """``place`` applied to each connected piece (loops dropped), rescaled to [-1, 1] and packed
+    as the map packs its own (:func:`govmap.graph.layout.by_piece`)."""
     import networkx as nx
 
-    from govmap.graph.layout import frame, half_width, pack_pieces
+    from govmap.graph.layout import by_piece
 
-    simple = nx.Graph(g.to_undirected(as_view=True))
-    simple.remove_edges_from(nx.selfloop_edges(simple))
-    pieces = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda p: (-len(p), p[0]))
-    raw: dict[str, tuple[float, float]] = {}
-    frames = []
-    for piece in pieces:
-        pos = place(simple.subgraph(piece)) if len(piece) > 1 else {piece[0]: (0.0, 0.0)}
-        raw.update({n: (float(pos[n][0]), float(pos[n][1])) for n in piece})
-        frames.append(frame([raw[n] for n in piece], half_width(len(piece))))
-    return pack_pieces(pieces, raw, frames)
+    def rescaled(sub: Any) -> dict[str, Any]:
+        plain = nx.Graph(sub)
+        plain.remove_edges_from(nx.selfloop_edges(plain))
+        return nx.rescale_layout_dict({n: tuple(xy) for n, xy in place(plain).items()})
+
+    return by_piece(g, rescaled)
 
 
 @stage
@@ -714,11 +711,11 @@ def layout_fa2(args: argparse.Namespace) -> dict[str, Any]:
 
 @stage
 def layout_nx_spring(args: argparse.Namespace) -> dict[str, Any]:
-    """Baseline: the layout the map used before (webviz/map/data.py ``layout``: NetworkX's
-    Fruchterman-Reingold, O(n^2) an iteration)."""
-    from govmap.webviz.map.data import layout
+    """Baseline: the layout the map used before (:func:`govmap.graph.layout.spring_by_piece`:
+    NetworkX's Fruchterman-Reingold, O(n^2) an iteration)."""
+    from govmap.graph.layout import spring_by_piece
 
-    return _candidate(args, layout)
+    return _candidate(args, spring_by_piece)
 
 
 # -- web -----------------------------------------------------------------------------

@@ -144,13 +144,13 @@ class Snapshot:
         version (most recent 32 views)."""
         if self.has_global_layout:
             return self.positions
-        from govmap.webviz.map.data import layout
+        from govmap.graph.layout import spring_by_piece
 
         key = frozenset(nodes)
         with self._lock:
             cached = self._view_positions.get(key)
             if cached is None:
-                cached = layout(self.graph.subgraph(nodes))
+                cached = spring_by_piece(self.graph.subgraph(nodes))
                 self._view_positions[key] = cached
                 while len(self._view_positions) > 32:
                     del self._view_positions[next(iter(self._view_positions))]

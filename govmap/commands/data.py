@@ -167,12 +167,12 @@ def _export_graph(reg: Any, fmt: str, output: str | None) -> None:
         elif fmt == "cytoscape":
             text = gx.to_cytoscape(g)
         else:
-            from govmap.webviz.map.data import layout
+            from govmap.graph.layout import spring_by_piece
             from govmap.webviz.map.style import KIND_STYLE
 
             colours = {k: v["color"] for k, v in KIND_STYLE.items()}
             sizes = {"body": 20.0, "organisation": 14.0}
-            text = gx.to_gexf(g, colours, sizes, layout(g) if g.number_of_nodes() <= 5000 else None)
+            text = gx.to_gexf(g, colours, sizes, spring_by_piece(g) if g.number_of_nodes() <= 5000 else None)
     if output:
         _write(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)

@@ -2,7 +2,7 @@
 
 :func:`map_data` turns a :class:`govmap.webviz.map.query.MapQuery` (filters parsed from the URL) into
 vis-network nodes and edges.  Positions are computed here, in Python, once per
-register version (:func:`layout`), so the browser draws even a large map in
+register version (:func:`govmap.graph.layout.whole_layout`), so the browser draws even a large map in
 well under a second with physics off; vis-network's own physics takes tens of
 seconds for a thousand nodes.  A map of more than ``max_nodes`` is refused with
 counts and a suggestion (filter, focus or collapse) rather than sent.
@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 
 from govmap.graph.entity import LABELS
+from govmap.graph.layout.pieces import spring_by_piece
 from govmap.ingest.model import Register, RelType
 from govmap.webviz.map import layout as maplayout
 from govmap.webviz.map.arrange import arrange_view
@@ -178,54 +179,6 @@ def _leave_out(
 
 
 # -- computed once per register version ---------------------------------------
-
-
-def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions for every node, in vis-network pixels.
-
-    Notes
-    -----
-    Fruchterman-Reingold (``nx.spring_layout``) with a fixed seed, so the map
-    looks the same on every load.  NetworkX switches to its sparse (scipy)
-    version above 500 nodes; 2,000 nodes take a few seconds, once per version.
-    """
-    n = g.number_of_nodes()
-    if n == 0:
-        return {}
-    simple = nx.Graph(g.to_undirected(as_view=True))
-    # Spring layout flings unlinked records to the far edge, which shrinks everything else;
-    # lay out each connected piece on its own and pack the small ones in rows below the largest.
-    pieces = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
-    out: dict[str, tuple[float, float]] = {}
-    x0, y0, row_height, right = 0.0, 0.0, 0.0, 0.0
-    for i, piece in enumerate(pieces):
-        size = len(piece)
-        scale = 110 * math.sqrt(size) + (0 if size == 1 else 60)
-        if size == 1:
-            pos = {next(iter(piece)): (0.0, 0.0)}
-        else:
-            pos = nx.spring_layout(simple.subgraph(piece), seed=seed, iterations=_iterations(size))
-        if i == 0:
-            right = scale
-            y0 = scale + 150
-            x0 = -scale
-            out.update({k: (float(x) * scale, float(y) * scale) for k, (x, y) in pos.items()})
-            continue
-        if x0 + 2 * scale > max(right, 600):
-            x0, y0, row_height = -right, y0 + row_height + 120, 0.0
-        out.update(
-            {k: (x0 + scale + float(x) * scale, y0 + scale + float(y) * scale) for k, (x, y) in pos.items()}
-        )
-        x0 += 2 * scale + 120
-        row_height = max(row_height, 2 * scale)
-    return out
-
-
-def _iterations(size: int) -> int:
-    """Fewer spring iterations for big pieces: NetworkX's sparse layout costs ~0.2 s an iteration
-    at 2,000 nodes.  The result is cached per register version, and ``govmap serve`` computes
-    it before the first visitor asks."""
-    return 50 if size <= 500 else max(10, 25_000 // size)
 
 
 def measure(g: nx.MultiDiGraph, name: str) -> dict[str, float]:
@@ -438,7 +391,7 @@ def _collapsed(
     cg = nx.Graph()
     cg.add_nodes_from(sizes)
     cg.add_edges_from(links)
-    pos = layout(nx.MultiDiGraph(cg))
+    pos = spring_by_piece(nx.MultiDiGraph(cg))
     top = max(sizes.values(), default=1)
     data = MapData(total=len(nodes), counts=counts, physics=False)
     for gid in sorted(sizes):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from govmap.graph.layout.pieces import Positions, connected_pieces, shelve
 from govmap.ingest.model import REPORTING_FIELDS
 
 #: Links that put one body under another: the tree of the accountability view.
@@ -38,8 +39,6 @@ PANE = (1110.0, 680.0)
 COLUMN, ROW = 210.0, 120.0
 #: Nodes in one row of the accountability view before it wraps.
 PER_ROW = 6
-
-Positions = dict[str, tuple[float, float]]
 
 
 @dataclass
@@ -65,7 +64,8 @@ def _name(g: nx.MultiDiGraph, n: str) -> str:
 def network(
     g: nx.MultiDiGraph, nodes: Iterable[str], boxes: dict[str, tuple[float, float]] | None = None
 ) -> Positions:
-    """Kamada-Kawai for each connected piece, largest first, small pieces in a row below.
+    """Kamada-Kawai for each connected piece, the largest fitted to the pane, the small pieces
+    in rows below (:mod:`govmap.graph.layout.pieces`).
 
     Notes
     -----
@@ -74,7 +74,7 @@ def network(
     memory and about 0.3 s at 150 nodes, the most this is used for (``LOCAL_LAYOUT``).
     """
     simple = nx.Graph(g.subgraph(nodes).to_undirected(as_view=True))
-    pieces = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    pieces = connected_pieces(simple)
     out: Positions = {}
     if not pieces:
         return out
@@ -82,13 +82,17 @@ def network(
     width, height = _box(len(main))
     placed = _fit(_piece(simple, main), width * 0.85, height * 0.85, 0.0, 0.0)
     out.update(spread(placed, boxes or {}))
-    x, y = -width / 2, height / 2 + ROW
-    for piece in pieces[1:]:
-        w = COLUMN * max(1.0, math.sqrt(len(piece)))
-        if x + w > width / 2 and x > -width / 2:
-            x, y = -width / 2, y + w * 0.8 + ROW / 2
+    widths = [COLUMN * max(1.0, math.sqrt(len(piece))) for piece in pieces[1:]]
+    corners = shelve(
+        widths,
+        left=-width / 2,
+        top=height / 2 + ROW,
+        limit=width / 2,
+        gap=0.0,  # each piece is fitted to 70% of its box: the rest is the gap
+        next_row=lambda y, _row, w: y + w * 0.8 + ROW / 2,
+    )
+    for piece, w, (x, y) in zip(pieces[1:], widths, corners, strict=True):
         out.update(_fit(_piece(simple, piece), w * 0.7, w * 0.7, x + w / 2, y + w / 3))
-        x += w
     return out
 
 

@@ -37,8 +37,9 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import escape
 
 from govmap.graph.build import build_graph
+from govmap.graph.layout import spring_by_piece
 from govmap.ingest.model import Register
-from govmap.webviz.map.data import MapData, layout, map_data, measure
+from govmap.webviz.map.data import MapData, map_data, measure
 from govmap.webviz.map.query import MapQuery
 from govmap.webviz.map.style import DEFAULT_EDGE, KIND_STYLE
 
@@ -173,7 +174,7 @@ def standalone_map(
         g,
         q or MapQuery(),
         url_for_entity=lambda _id: "",
-        positions_of=lambda nodes: layout(g.subgraph(nodes)),
+        positions_of=lambda nodes: spring_by_piece(g.subgraph(nodes)),
         measure_of=lambda name: measure(g, name),
         max_nodes=max_nodes,
         physics_limit=0,
