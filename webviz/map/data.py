@@ -221,78 +221,125 @@ def map_data(
     nodes and is not collapsed.
     """
     nodes = select(register, g, q)
-    total = len(nodes)
     counts = dict(sorted(Counter(g.nodes[n]["kind"] for n in nodes).items()))
     if q.collapse:
         data = _collapsed(register, g, nodes, q.collapse, counts)
         data.title = describe(register, q)
         return data
+    _refuse_if_too_big(len(nodes), counts, max_nodes)
+    centre = q.focus or (q.theme if q.theme in nodes else None)
+    alone = _unlinked(g, nodes, q, centre)
+    drawn = nodes - alone
+    arranged, final = arrange_view(g, drawn, q, positions_of)
+    data = MapData(
+        total=len(nodes),
+        counts=counts,
+        physics=not final and len(nodes) <= physics_limit,
+        title=describe(register, q),
+    )
+    data.isolated = [_record(n, g.nodes[n], url_for_entity(n)) for n in sorted(alone)]
+    data.nodes = _drawn_nodes(g, drawn, q, centre, arranged.positions, measure_of(q.size), url_for_entity)
+    data.edges = _links(g, drawn)
+    data.legend = [{"kind": k, **KIND_STYLE[k]} for k in KIND_STYLE if k in counts]
+    data.edge_legend = _edge_legend({e["type"] for e in data.edges})
+    data.captions = [{"text": c, "x": x, "y": y} for c, x, y in arranged.captions]
+    data.notes = _notes(g, q, nodes, drawn)
+    return data
+
+
+def _refuse_if_too_big(total: int, counts: Mapping[str, int], max_nodes: int) -> None:
     if total > max_nodes:
         parts = ", ".join(f"{v} {k}" for k, v in counts.items())
         raise MapTooBig(
             f"this map would have {total:,} nodes ({parts}); the limit is {max_nodes:,}",
             hint="filter by kind, theme or area, focus on one entity, or collapse by kind or area",
         )
-    centre = q.focus or (q.theme if q.theme in nodes else None)
-    alone: set[str] = set()
-    if not q.hierarchy and not q.path and total > 1:
-        # Unlinked records would be drawn far from the rest and shrink the fit: list them instead.
-        alone = {n for n in nodes if n != centre and not linked_within(g, n, nodes)}
-    drawn = nodes - alone
-    arranged, final = arrange_view(g, drawn, q, positions_of)
-    pos = arranged.positions
-    values = measure_of(q.size)
+
+
+def _unlinked(g: nx.MultiDiGraph, nodes: set[str], q: MapQuery, centre: str | None) -> set[str]:
+    """Records with no link to another in the view: listed beside the map, not drawn (they
+    would be drawn far from the rest and shrink the fit).  A path, the accountability view
+    and a view's centre keep every record."""
+    if q.hierarchy or q.path or len(nodes) <= 1:
+        return set()
+    return {n for n in nodes if n != centre and not linked_within(g, n, nodes)}
+
+
+def _drawn_nodes(
+    g: nx.MultiDiGraph,
+    drawn: set[str],
+    q: MapQuery,
+    centre: str | None,
+    pos: Mapping[str, tuple[float, float]],
+    values: Mapping[str, float],
+    url_for_entity: Callable[[str], str],
+) -> list[dict[str, Any]]:
+    """Each drawn record, styled for its kind, sized by ``values`` and placed at ``pos``."""
     top = max((values.get(n, 0.0) for n in drawn), default=0.0)
     highlight = set(q.highlight)
-    data = MapData(
-        total=total, counts=counts, physics=not final and total <= physics_limit, title=describe(register, q)
-    )
-    for n in sorted(nodes):
+    out = []
+    for n in sorted(drawn):
         attrs = g.nodes[n]
-        style = KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])
-        if n in alone:
-            data.isolated.append(_record(n, attrs, url_for_entity(n)))
-            continue
+        node = _styled(
+            n, attrs, url_for_entity(n), node_size(values.get(n, 0.0), top), n == centre, len(drawn)
+        )
         x, y = pos.get(n, (0.0, 0.0))
-        size = node_size(values.get(n, 0.0), top)
-        label = node_label(attrs["name"])
-        if attrs["status"] == "unconfirmed":
-            label += "\n(unconfirmed)"
-        node: dict[str, Any] = {
-            **_record(n, attrs, url_for_entity(n)),
-            "label": label,
-            "title": node_title(attrs),
-            "shape": style["shape"],
-            "color": _node_color(style["color"]),
-            "size": size,
-            "font": {
-                "size": node_font(attrs["kind"], size, n == centre, len(drawn) <= 25),
-                **INSIDE.get(style["shape"], {}),
-            },
-            "x": round(x, 1),
-            "y": round(y, 1),
-        }
-        if attrs["status"] == "unconfirmed":
-            node["shapeProperties"] = {"borderDashes": [4, 3]}
-            node["borderWidth"] = 2
-        if highlight:
-            if n in highlight:
-                node["borderWidth"] = 5
-                node["color"] = {"background": style["color"], "border": "#d62728"}
-                node["highlighted"] = True
-            else:
-                node["opacity"] = 0.3
-        if n == q.focus or (q.path and n in q.path):
-            node["borderWidth"] = 4
-            node["focus"] = n == q.focus
-        data.nodes.append(node)
-    seen_types: set[str] = set()
+        node["x"], node["y"] = round(x, 1), round(y, 1)
+        _mark(node, attrs, n in highlight if highlight else None, n == q.focus, n in q.path)
+        out.append(node)
+    return out
+
+
+def _styled(
+    n: str, attrs: Mapping[str, Any], url: str, size: float, centre: bool, drawn: int
+) -> dict[str, Any]:
+    """A record as vis-network draws it: shape and colour of its kind, label, tooltip, font."""
+    style = KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])
+    label = node_label(attrs["name"])
+    if attrs["status"] == "unconfirmed":
+        label += "\n(unconfirmed)"
+    return {
+        **_record(n, attrs, url),
+        "label": label,
+        "title": node_title(attrs),
+        "shape": style["shape"],
+        "color": _node_color(style["color"]),
+        "size": size,
+        "font": {
+            "size": node_font(attrs["kind"], size, centre, drawn <= 25),
+            **INSIDE.get(style["shape"], {}),
+        },
+    }
+
+
+def _mark(
+    node: dict[str, Any], attrs: Mapping[str, Any], highlighted: bool | None, focus: bool, on_path: bool
+) -> None:
+    """What sets a record apart: dashes when unconfirmed; a red border when highlighted (and
+    the rest faded, when ``highlighted`` is not None); a thick border for the focus and a path."""
+    if attrs["status"] == "unconfirmed":
+        node["shapeProperties"] = {"borderDashes": [4, 3]}
+        node["borderWidth"] = 2
+    if highlighted is not None:
+        if highlighted:
+            style = KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])
+            node["borderWidth"] = 5
+            node["color"] = {"background": style["color"], "border": "#d62728"}
+            node["highlighted"] = True
+        else:
+            node["opacity"] = 0.3
+    if focus or on_path:
+        node["borderWidth"] = 4
+        node["focus"] = focus
+
+
+def _links(g: nx.MultiDiGraph, drawn: set[str]) -> list[dict[str, Any]]:
+    """Each link between drawn records: its words ("reports to"), tooltip and line style."""
     names = {n: g.nodes[n]["name"] for n in drawn}
+    out = []
     for u, v, key, attrs in _edges_within(g, drawn):
         t = attrs["type"]
-        seen_types.add(t)
         words = RELATION_WORDS.get(t, (LABELS[RelType(t)][0], LABELS[RelType(t)][1]))[0]
-        unconfirmed = attrs.get("status") == "unconfirmed"
         edge = {
             "id": key,
             "from": u,
@@ -305,34 +352,40 @@ def map_data(
             "status": attrs.get("status"),
             **EDGE_STYLE.get(t, DEFAULT_EDGE),
         }
-        if unconfirmed:
+        if attrs.get("status") == "unconfirmed":
             edge["dashes"] = UNCONFIRMED_DASHES
-        data.edges.append(edge)
-    data.legend = [{"kind": k, **KIND_STYLE[k]} for k in KIND_STYLE if k in counts]
-    data.edge_legend = [
+        out.append(edge)
+    return out
+
+
+def _edge_legend(types: set[str]) -> list[dict[str, Any]]:
+    return [
         {"type": t, "label": RELATION_WORDS.get(t, LABELS[RelType(t)])[0], **EDGE_STYLE.get(t, DEFAULT_EDGE)}
-        for t in sorted(seen_types)
+        for t in sorted(types)
     ]
-    data.captions = [{"text": c, "x": x, "y": y} for c, x, y in arranged.captions]
-    if highlight - nodes:
-        data.notes.append(f"{len(highlight - nodes)} highlighted record(s) are outside this view.")
+
+
+def _notes(g: nx.MultiDiGraph, q: MapQuery, nodes: set[str], drawn: set[str]) -> list[str]:
+    """What the view leaves out or draws in a way that needs saying, in words."""
+    out = []
+    outside = set(q.highlight) - nodes
+    if outside:
+        out.append(f"{len(outside)} highlighted record(s) are outside this view.")
     if q.path:
         hidden = hidden_neighbours(g, q.path)
         if hidden:
-            data.notes.append(f"{hidden} more neighbours of the path are not drawn.")
+            out.append(f"{hidden} more neighbours of the path are not drawn.")
     if q.hierarchy:
         bodies = {n for n in drawn if g.nodes[n].get("kind") == "body"}
         weak = sum(1 for _, t in maplayout.parents(g, bodies).values() if t == maplayout.WEAK_PARENT)
         if weak:
-            data.notes.append(
+            out.append(
                 f"{weak} bod{'y has' if weak == 1 else 'ies have'} no reporting line recorded: each is "
                 "drawn under the body it links with (dash-dot line), which is not a reporting line."
             )
-    if q.hierarchy and not q.members and not q.kinds:
-        data.notes.append(
-            "Organisations, themes and other records are hidden: tick 'Show members and themes'."
-        )
-    return data
+        if not q.members and not q.kinds:
+            out.append("Organisations, themes and other records are hidden: tick 'Show members and themes'.")
+    return out
 
 
 def _edges_within(g: nx.MultiDiGraph, nodes: set[str]) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
