@@ -244,6 +244,3 @@ def test_the_password_tools_work_from_the_repository_root_after_a_plain_install(
     )
     check += f"a = read_users({str(users)!r})['alice']; print(a.role, c(a.password_hash, 's3cret'))"
     assert in_root(installed, "-c", check).stdout == "editor True\n"
-    hashed = in_root(installed, "-m", "govmap.webviz.auth", stdin="pw\npw\n")
-    assert hashed.returncode == 0, hashed.stderr
-    assert hashed.stdout.strip().startswith("scrypt:")

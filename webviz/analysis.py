@@ -36,9 +36,6 @@ class ReportView:
 
     findings: list[Finding]
     report: Report
-    #: Always True: the analysis is part of govmap.  Kept for the pages and the API's ``analysis`` key.
-    available: bool = True
-    note: str | None = None
     _subjects: dict[str, list[Finding]] | None = field(default=None, repr=False, compare=False)
 
     @property

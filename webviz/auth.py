@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import getpass
 import logging
 import math
 import os
-import sys
 import tomllib
 import unicodedata
 from collections.abc import Callable
@@ -403,15 +401,3 @@ def init_app(app: Flask) -> None:
 def store_read_only() -> bool:
     """Whether the store refuses writes (a read-only Neo4j database): editing is then off."""
     return bool(getattr(current_app.extensions.get("govmap.store"), "read_only", False))
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Print a password hash for a users file: ``python -m govmap.webviz.auth``."""
-    password = getpass.getpass("password: ")
-    if password != getpass.getpass("again: "):
-        sys.exit("the passwords differ")
-    print(generate_password_hash(password))
-
-
-if __name__ == "__main__":
-    main()

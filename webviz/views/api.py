@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
@@ -27,7 +26,6 @@ def index() -> ResponseReturnValue:
         {
             "register": snap.register.info.model_dump(mode="json", by_alias=True),
             "version": snap.version,
-            "analysis": snap.report.available,
             "endpoints": [url_for(f"api.{name}") for name in ("entities", "graph", "findings", "paths")],
         }
     )
@@ -89,14 +87,7 @@ def findings() -> ResponseReturnValue:
         severity=request.args.get("severity") or None,
         subject=request.args.get("subject") or None,
     )
-    body: dict[str, Any] = {
-        "version": snap.version,
-        "available": rep.available,
-        "findings": [f.to_json() for f in selected],
-    }
-    if rep.note:
-        body["note"] = rep.note
-    return jsonify(body)
+    return jsonify({"version": snap.version, "findings": [f.to_json() for f in selected]})
 
 
 @bp.get("/paths")

@@ -47,7 +47,7 @@ def reviewed() -> Reviewed | None:
     if "govmap_reviewed" not in g:
         path = decisions_file()
         rep = state.current().report
-        if path is None or not rep.available:
+        if path is None:
             g.govmap_reviewed = None
         else:
             as_of = rep.report.parameters.get("as_of")

@@ -14,7 +14,7 @@ bp = Blueprint("delivery", __name__)
 @bp.get("/delivery")
 def index() -> str:
     view = state.current().report
-    delivery = view.report.delivery if view.available else None
+    delivery = view.report.delivery
     columns = delivery.holders if delivery is not None else []
     return render_template(
         "delivery.html",

@@ -109,8 +109,8 @@ def index() -> str:
     rep = state.current().report
     kind, severity = request.args.get("kind", ""), request.args.get("severity", "")
     findings = rep.select(kind=kind or None, severity=severity or None)
-    summary = rep.report.summary() if rep.available else {}
-    top = rep.report.top() if rep.available else ()
+    summary = rep.report.summary()
+    top = rep.report.top()
     return render_template(
         "report.html",
         report=rep,
@@ -121,7 +121,7 @@ def index() -> str:
         title=filter_words(kind, severity),
         formats=analysis.FORMATS,
         top=top,
-        summary_words=rep.report.in_words() if rep.available else "",
+        summary_words=rep.report.in_words(),
         by_severity=summary.get("by_severity", {}),
         group_counts={g: sum(1 for f in rep.findings if f.kind.group == g) for g in GROUPS},
         group_titles=GROUP_TITLES,
