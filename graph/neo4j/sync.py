@@ -64,7 +64,6 @@ SCHEMA = {
     ),
     "govmap_entity_name": "CREATE INDEX govmap_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
 }
-SCHEMA_QUERIES = list(SCHEMA.values())
 #: Indexes an earlier govmap created (relationship ``key`` per type) and nothing reads any more:
 #: relationships are found by element id.  Each cost every relationship written; dropped.
 OBSOLETE = [f"govmap_rel_{t.value}" for t in RelType]

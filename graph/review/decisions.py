@@ -36,14 +36,14 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from govmap.graph.analysis.findings import Finding, Severity
+from govmap.graph.analysis.findings import Finding
 from govmap.ingest.store.decisions import Decision, DecisionEvidence, DecisionStatus
 
 
 def band(f: Finding) -> str:
     """The finding's severity and its score to one decimal place (rounded down): ``"medium 0.4"``.
 
-    >>> from govmap.graph.analysis.findings import Kind, make_finding
+    >>> from govmap.graph.analysis.findings import Kind, Severity, make_finding
     >>> band(make_finding(Kind.OVERLAP, Severity.MEDIUM, "t", [], score=0.47))
     'medium 0.4'
     """
@@ -139,9 +139,6 @@ class Reviewed:
     overdue: tuple[tuple[Finding, Decision], ...] = ()
     #: The day the decisions were judged on.
     as_of: dt.date | None = None
-
-    def worst_open(self) -> Severity | None:
-        return max((f.severity for f in self.open), key=lambda s: s.rank, default=None)
 
     def reopened_reasons(self, finding_id: str) -> tuple[str, ...]:
         for r in self.reopened:
