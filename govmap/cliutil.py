@@ -10,10 +10,6 @@ import click
 from govmap.ingest.errors import GovmapError, RegisterUnreadable
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 class ExitStatus(IntEnum):
     """Exit codes, listed in the README."""
 

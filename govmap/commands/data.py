@@ -8,9 +8,10 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, plural, register_argument
+from govmap.cliutil import ExitStatus, register_argument
 from govmap.graph.terms import GRAPH_FORMATS
 from govmap.ingest.errors import GovmapError, OutputError
+from govmap.ingest.reading.messages import plural
 
 TABLE_FORMATS = ("xlsx", "csv")
 FORMATS = (*TABLE_FORMATS, *GRAPH_FORMATS, "map")

@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, plural, register_argument
+from govmap.cliutil import ExitStatus, register_argument
 from govmap.ingest.errors import Level, RegisterUnreadable
 from govmap.ingest.model import SECTIONS
 from govmap.ingest.reading.load import check_register, default_register_path, load_register
+from govmap.ingest.reading.messages import plural
 
 
 @click.command()

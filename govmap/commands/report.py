@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, plural, register_argument
+from govmap.cliutil import ExitStatus, register_argument
 from govmap.graph.terms import PRINTED_FORMATS, REPORT_FORMATS, SEVERITIES
 from govmap.ingest.reading.load import default_register_path, load_register
+from govmap.ingest.reading.messages import plural
 
 coverage_rules_option = click.option(
     "--coverage-rules",

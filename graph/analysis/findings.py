@@ -26,6 +26,7 @@ from govmap.graph.analysis.lookup import Subject
 from govmap.graph.analysis.lookup import is_active as is_active
 from govmap.graph.terms import Severity as Severity
 from govmap.ingest.model import Source
+from govmap.ingest.reading.messages import plural as plural  # the analyses word their counts with it
 
 
 class Kind(StrEnum):
@@ -332,7 +333,3 @@ def dedupe_sources(sources: Iterable[Source | SourceRef]) -> tuple[SourceRef, ..
     """Sources by (doc, section), once each, sorted."""
     seen = {(s.doc, s.section or ""): s.section for s in sources}
     return tuple(SourceRef(doc, seen[(doc, sec)]) for doc, sec in sorted(seen))
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"

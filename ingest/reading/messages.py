@@ -25,6 +25,15 @@ def kind_word(record: Record | type[Record]) -> str:
     return record.word
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """A count and its word: '1 body', '2 records'; ``many`` where adding an s is wrong.
+
+    >>> plural(1, "body", "bodies"), plural(3, "body", "bodies"), plural(0, "record")
+    ('1 body', '3 bodies', '0 records')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def article(word: str) -> str:
     """'a body', 'an organisation'."""
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
