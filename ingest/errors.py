@@ -7,9 +7,9 @@ that the CLI, the web app and the Neo4j loader all print the same words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, order=True)
@@ -122,29 +122,45 @@ class RegisterUnreadable(RegisterError):
     """The file cannot be read at all (missing, a folder, no permission)."""
 
 
-@dataclass
-class RegisterInvalid(GovmapError):
-    """All the problems found in one register, sorted by position."""
+class FileInvalid(GovmapError):
+    """Every problem found in one file, sorted by position; nothing was written.
 
-    problems: list[Problem] = field(default_factory=list)
+    The message counts the errors (``2 errors in the register``); :meth:`format`
+    lists them, one a line, then the count.  Warnings ride along in ``problems``
+    but are for ``govmap validate``.
+    """
 
-    def __post_init__(self) -> None:
-        self.problems = sorted(self.problems, key=Problem.sort_key)
+    #: What holds the problems, as the message names it, and what follows in the message.
+    holder: ClassVar[str] = "the file"
+    consequence: ClassVar[str] = ""
+    #: Said after the count on the last line of :meth:`format`.
+    advice: ClassVar[str] = ""
+
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        self.problems = sorted(problems or [], key=self.sort_key)
         n = len(self.errors)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in the register")
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in {self.holder}{self.consequence}")
+
+    @staticmethod
+    def sort_key(problem: Problem) -> tuple[Any, ...]:
+        return problem.sort_key()
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level is Level.ERROR]
 
     def format(self) -> str:
-        """The errors, one a line, then a count (warnings are for ``govmap validate``)."""
-        lines = [p.format() for p in self.errors]
-        lines.append(f"error: {self.message}; run 'govmap validate' for details")
-        return "\n".join(lines)
+        return "\n".join([*(p.format() for p in self.errors), f"error: {self.message}{self.advice}"])
 
     def __str__(self) -> str:  # pragma: no cover - for tracebacks only
         return self.format()
+
+
+class RegisterInvalid(FileInvalid):
+    """All the problems found in one register."""
+
+    holder = "the register"
+    advice = "; run 'govmap validate' for details"
 
 
 # -- editing -----------------------------------------------------------------

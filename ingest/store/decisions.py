@@ -34,7 +34,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from govmap.ingest.errors import GovmapError, Problem, Span
+from govmap.ingest.errors import FileInvalid, GovmapError, Problem, Span
 from govmap.ingest.reading.load import read_text
 from govmap.ingest.reading.yamlsafe import locate, parse
 from govmap.ingest.store.files import write_atomically
@@ -86,16 +86,10 @@ class Decision(_Model):
     evidence: DecisionEvidence = DecisionEvidence()
 
 
-class DecisionsInvalid(GovmapError):
+class DecisionsInvalid(FileInvalid):
     """Every problem in a decisions file, each with its position."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=Problem.sort_key)
-        n = len(self.problems)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in the decisions file")
-
-    def format(self) -> str:
-        return "\n".join([p.format() for p in self.problems] + [f"error: {self.message}"])
+    holder = "the decisions file"
 
 
 class DecisionRefused(GovmapError):

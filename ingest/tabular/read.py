@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from govmap.ingest.errors import GovmapError, Level, Problem, RegisterError, Span
+from govmap.ingest.errors import FileInvalid, Level, Problem, RegisterError, Span
 from govmap.ingest.reading.messages import did_you_mean
 from govmap.ingest.reading.yamlsafe import Path, parse
 from govmap.ingest.tabular.layout import (
@@ -94,22 +94,15 @@ class SpreadsheetUnreadable(RegisterError):
     exit_status = 2
 
 
-@dataclass
-class TabularInvalid(GovmapError):
-    """Every error found in a spreadsheet, one per cell; nothing was written."""
+class TabularInvalid(FileInvalid):
+    """Every error found in a spreadsheet, one per cell, in workbook order."""
 
-    problems: list[Problem] = field(default_factory=list)
+    holder = "the spreadsheet"
+    consequence = "; nothing was written"
 
-    def __post_init__(self) -> None:
-        n = len(self.errors)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in the spreadsheet; nothing was written")
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.level is Level.ERROR]
-
-    def format(self) -> str:
-        return "\n".join([*(p.format() for p in self.errors), f"error: {self.message}"])
+    @staticmethod
+    def sort_key(problem: Problem) -> tuple[Any, ...]:
+        return problem_order(problem)
 
 
 def problem_order(p: Problem) -> tuple[Any, ...]:
