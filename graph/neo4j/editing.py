@@ -46,7 +46,7 @@ from govmap.graph.neo4j.connect import (
     driver_errors,
     reset_retry_line,
 )
-from govmap.graph.neo4j.header import HEADER_FIELDS, HEADER_KEYS, bump_with_audit
+from govmap.graph.neo4j.header import HEADER_FIELDS, HEADER_KEYS, LOCK_HEADER, bump_with_audit
 from govmap.graph.neo4j.neighbourhood import edited_record, read_records, record_text, single_register
 from govmap.graph.neo4j.plan import Plan
 from govmap.graph.neo4j.read import check_stored, read_tx, record_from, stored_version
@@ -215,7 +215,7 @@ class Neo4jStore:
 #: Step 1 and the first half of step 2 in one round trip: the header's lock is taken (``SET``
 #: of a scratch property) before the record and the relationships written in it are read.
 _LOCK_AND_READ = (
-    "MERGE (g:GovmapRegister {id: $header}) SET g.lock = true REMOVE g.lock "
+    f"{LOCK_HEADER} "
     "WITH g OPTIONAL MATCH (n:Entity {id: $id}) "
     "OPTIONAL MATCH (n)-[r]-(m:Entity) WHERE r.origin = n.id "
     "WITH g, n, collect(CASE WHEN r IS NULL THEN NULL ELSE {s: startNode(r).id, t: endNode(r).id, "

@@ -54,25 +54,21 @@ HEADER_KEYS = (
     "rows",
 )
 HEADER_FIELDS = ", ".join(f"g.{k} AS {k}" for k in HEADER_KEYS)
-_FIELDS = HEADER_FIELDS
+#: Takes the header's write lock (``g``), creating the header if the database has none:
+#: ``SET ... REMOVE`` of a scratch property changes nothing but locks the node until the
+#: transaction ends.  The first step of every write.
+LOCK_HEADER = "MERGE (g:GovmapRegister {id: $header}) SET g.lock = true REMOVE g.lock"
 
 
 def lock_header(tx: Any) -> dict[str, Any]:
-    """Take the register's write lock (creating the header if the database has none); return the header.
-
-    ``SET ... REMOVE`` of a scratch property changes nothing but takes the
-    node's exclusive lock, held until the transaction ends.
-    """
-    rec = tx.run(
-        f"MERGE (g:GovmapRegister {{id: $header}}) SET g.lock = true REMOVE g.lock RETURN {_FIELDS}",
-        header=HEADER,
-    ).single()
+    """Take the register's write lock (:data:`LOCK_HEADER`); return the header."""
+    rec = tx.run(f"{LOCK_HEADER} RETURN {HEADER_FIELDS}", header=HEADER).single()
     return dict(rec)
 
 
 def read_header(tx: Any) -> dict[str, Any] | None:
     """The header without locking it (for read-only checks), or None."""
-    rec = tx.run(f"MATCH (g:GovmapRegister {{id: $header}}) RETURN {_FIELDS}", header=HEADER).single()
+    rec = tx.run(f"MATCH (g:GovmapRegister {{id: $header}}) RETURN {HEADER_FIELDS}", header=HEADER).single()
     return dict(rec) if rec is not None else None
 
 
