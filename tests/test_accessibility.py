@@ -25,6 +25,7 @@ from tests.test_browser import (  # noqa: F401
     watch,
 )
 from tests.test_map_legibility import seed_site  # noqa: F401
+from tests.websupport import EDITOR_PAGES, FILE_PAGES, READER_PAGES
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,43 +33,6 @@ pytestmark = [
 ]
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-#: Every page type anyone may see; the edit pages need an editor.
-PUBLIC = [
-    "/",
-    "/?theme=drugs",
-    "/?layout=hierarchy",
-    "/?focus=north-csp&hops=2",
-    "/?collapse=kind",
-    "/entities",
-    "/entity/county-board",
-    "/entity/drugs",
-    "/paths",
-    "/paths?from=north-council&to=drugs-group",
-    "/paths?theme=drugs",
-    "/report",
-    "/report?severity=low&kind=structure",
-    "/history",
-    "/history?record=north-csp",
-    "/accessibility",
-]
-EDITOR = [
-    "/edit/north-csp",
-    "/edit/new/bodies",
-    "/edit/north-csp/members/new",
-    "/edit/north-csp/members/0",
-    "/edit/north-csp/remove",
-    "/extract",
-]
-#: Pages other work adds; each is checked when the app has it.
-NEWER = [
-    "/delivery",
-    "/coverage",
-    "/changes",
-    "/whatif",
-    "/whatif?merge=north-csp&merge=drugs-group&name=Testshire+CSP",
-    "/what-if",
-]
 
 
 def axe(page: Any) -> list[str]:
@@ -99,7 +63,7 @@ def check(page: Any, site: Site, path: str) -> None:
     assert found == [], f"{path}:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("path", PUBLIC)
+@pytest.mark.parametrize("path", READER_PAGES)  # every page: tests/websupport.py
 def test_every_public_page_passes_axe_core_at_wcag_2_2_aa(site: Site, watch: Watch, path: str) -> None:
     check(watch.page(), site, path)
 
@@ -115,27 +79,24 @@ def test_the_sign_in_page_and_its_error_pass_axe_core(site: Site, watch: Watch) 
     assert axe(page) == []
 
 
-@pytest.mark.parametrize("path", EDITOR)
+@pytest.mark.parametrize("path", FILE_PAGES)
+def test_every_page_handed_over_as_a_file_passes_axe_core_at_wcag_2_2_aa(
+    site: Site, watch: Watch, path: str
+) -> None:
+    page = watch.page()
+    response = page.request.get(site(path))
+    assert response.status == 200, path
+    page.set_content(response.text(), wait_until="load")
+    assert page.locator("h1").count() == 1, f"{path}: one h1 per page"
+    found = axe(page)
+    assert found == [], f"{path}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", EDITOR_PAGES)
 def test_every_edit_page_passes_axe_core_at_wcag_2_2_aa(site: Site, watch: Watch, path: str) -> None:
     page = watch.page()
     sign_in(page, site, "alice")
     check(page, site, path)
-
-
-def test_newer_pages_pass_axe_core_when_the_app_has_them(site: Site, watch: Watch) -> None:
-    page = watch.page()
-    sign_in(page, site, "alice")
-    present = []
-    for path in NEWER:
-        response = page.goto(site(path))
-        if response is None or response.status == 404:
-            continue
-        present.append(path)
-        settle(page)
-        found = axe(page)
-        assert found == [], f"{path}:\n" + "\n".join(found)
-    assert "/delivery" in present and "/coverage" in present
-    print("newer pages checked:", present)
 
 
 def test_an_edit_form_with_an_error_passes_axe_core_and_names_the_field(site: Site, watch: Watch) -> None:

@@ -11,7 +11,17 @@ import pytest
 from flask.testing import FlaskClient
 
 from govmap.graph.analysis.findings import GROUP_TITLES, GROUPS, Kind
-from tests.websupport import HOSTILE_PAGES, copy_register, login, make_app
+from tests.websupport import (
+    EDITOR_PAGES,
+    FILE_PAGES,
+    HOSTILE_PAGES,
+    READER_PAGES,
+    copy_register,
+    endpoint_of,
+    login,
+    make_app,
+    page_endpoints,
+)
 
 PAGES = [
     "/",
@@ -96,6 +106,36 @@ def test_every_api_route_answers_json(client: FlaskClient, url: str) -> None:
 def test_every_edit_form_answers_200_for_an_editor(client: FlaskClient, url: str) -> None:
     login(client, "alice")
     assert client.get(url).status_code == 200
+
+
+def test_the_accessibility_tests_open_every_page_the_app_serves_and_no_other(client: FlaskClient) -> None:
+    app = client.application
+    opened = {endpoint_of(app, url) for url in READER_PAGES + EDITOR_PAGES + FILE_PAGES}
+    assert sorted(page_endpoints(app) - opened) == []
+    assert sorted(opened - page_endpoints(app)) == []
+
+
+def test_a_page_the_app_does_not_have_is_not_found_in_its_url_map(client: FlaskClient) -> None:
+    """The check above could not fail on a stale list if an unknown URL matched something."""
+    from werkzeug.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        endpoint_of(client.application, "/what-if")
+
+
+@pytest.mark.parametrize("url", READER_PAGES)
+def test_every_page_the_accessibility_tests_open_answers_200_with_html(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert (response.status_code, response.mimetype) == (200, "text/html"), url
+
+
+@pytest.mark.parametrize("url", EDITOR_PAGES)
+def test_every_editor_page_the_accessibility_tests_open_answers_200_for_an_editor(
+    client: FlaskClient, url: str
+) -> None:
+    login(client, "alice")
+    response = client.get(url)
+    assert (response.status_code, response.mimetype) == (200, "text/html"), url
 
 
 def test_an_unknown_entity_is_a_404_that_suggests_the_nearest_id(client: FlaskClient) -> None:

@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -109,3 +110,70 @@ HOSTILE_PAGES = [
     "/edit/evil-group/reports_to/0",
     "/edit/evil-board/remove",
 ]
+
+
+#: Every page a person reads, as the accessibility tests open them (tests/registers/web.yaml);
+#: ``EDITOR_PAGES`` need an editor; ``FILE_PAGES`` are downloaded.  A page the app serves that neither list opens fails
+#: test_web_pages.py (:func:`page_endpoints`), and so does a listed page the app does not have.
+READER_PAGES = [
+    "/",
+    "/?theme=drugs",
+    "/?layout=hierarchy",
+    "/?focus=north-csp&hops=2",
+    "/?collapse=kind",
+    "/map/table",
+    "/entities",
+    "/entity/county-board",
+    "/entity/drugs",
+    "/paths",
+    "/paths?from=north-council&to=drugs-group",
+    "/paths?theme=drugs",
+    "/report",
+    "/report?severity=low&kind=structure",
+    "/delivery",
+    "/coverage",
+    "/changes",
+    "/history",
+    "/history?record=north-csp",
+    "/accessibility",
+]
+#: Pages the app hands over as files to open later (the standalone map).
+FILE_PAGES = ["/map.html"]
+EDITOR_PAGES = [
+    "/edit/north-csp",
+    "/edit/new/bodies",
+    "/edit/north-csp/members/new",
+    "/edit/north-csp/members/0",
+    "/edit/north-csp/remove",
+    "/extract",
+    "/whatif",
+    "/whatif?merge=north-csp&merge=drugs-group&name=Testshire+CSP",
+]
+#: Routes that are not pages to read, each with why: data, downloads and form posts.  The
+#: sign-in page is checked on its own, with its error (test_accessibility.py).
+NOT_PAGES = {
+    "static": "files the pages load",
+    "map.download": "the map view as CSV",
+    "report.download": "the report as a file (its HTML is the report page's text)",
+    "auth.login": "checked with its error message",
+    "auth.logout": "a form post",
+    "decisions.record": "a form post",
+    "edit.remove_link": "a form post",
+}
+
+
+def page_endpoints(app: Flask) -> set[str]:
+    """The endpoints of every page the app answers GET with, less the API and ``NOT_PAGES``."""
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ())
+        and not rule.endpoint.startswith("api.")
+        and rule.endpoint not in NOT_PAGES
+    }
+
+
+def endpoint_of(app: Flask, url: str) -> str:
+    """The endpoint a URL reaches; werkzeug's NotFound for a page the app does not have."""
+    endpoint, _ = app.url_map.bind("localhost").match(urlsplit(url).path, "GET")
+    return str(endpoint)
