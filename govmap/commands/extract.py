@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import plural
+from govmap.ingest.reading.messages import plural
 
 FORMATS = ("md", "html", "json", "yaml")
 _BY_SUFFIX = {".md": "md", ".html": "html", ".htm": "html", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}

@@ -18,7 +18,7 @@ def _link(entity_id: str, text: str) -> Markup:
 @bp.get("/coverage")
 def index() -> str:
     view = state.current().report
-    coverage = view.report.coverage if view.available else None
+    coverage = view.report.coverage
     return render_template(
         "coverage.html",
         view=view,
@@ -30,7 +30,7 @@ def index() -> str:
 @bp.get("/coverage.csv")
 def csv() -> Response:
     view = state.current().report
-    coverage = view.report.coverage if view.available else None
+    coverage = view.report.coverage
     text = coverage.to_csv() if coverage is not None else ""
     return Response(
         text,

@@ -23,7 +23,7 @@ def index() -> str:
         columns=columns if len(columns) <= GRID_MAX_COLUMNS else [],
         #: a grid too wide for a landscape page at 9 pt prints as the list instead
         print_list=len(columns) > PRINT_GRID_MAX_COLUMNS,
-        printed=printed(view) if view.available else "",
+        printed=printed(view),
         cell=grid_cell,
         names=row_names,
         umbrella_names={d.id: d.name for r in delivery.rows for d in r.deliverers} if delivery else {},

@@ -127,7 +127,7 @@ def index() -> str:
         group_titles=GROUP_TITLES,
         severities=analysis.SEVERITIES,
         kind_labels={k.value: k.label for k in Kind},
-        printed=printed(rep) if rep.available else "",
+        printed=printed(rep),
         evidence_text=evidence_text,
         label=label,
         shown=shown_evidence,
