@@ -155,6 +155,8 @@ NOT_PAGES = {
     "static": "files the pages load",
     "map.download": "the map view as CSV",
     "report.download": "the report as a file (its HTML is the report page's text)",
+    "report.print_css": "a stylesheet",
+    "coverage.csv": "the coverage matrix as CSV",
     "auth.login": "checked with its error message",
     "auth.logout": "a form post",
     "decisions.record": "a form post",
