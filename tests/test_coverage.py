@@ -653,3 +653,17 @@ def test_the_area_form_offers_bodies_complete(tmp_path: Path):
     login(client, "alice")
     html = client.get("/edit/westby").get_data(as_text=True)
     assert 'name="bodies_complete"' in html and "statutory bodies serving it" in html
+
+
+def test_a_youth_justice_service_recorded_as_part_of_its_council_serves_the_council_s_area():
+    reg = loads(
+        with_neighbour("sources: [{doc: list}]").replace(
+            "organisations:",
+            "organisations:\n  - {id: yjs, name: Shire Youth Justice Service, type: youth-justice, part_of: cc,"
+            " sources: [{doc: list}]}",
+        )
+    )
+    m = coverage_matrix(reg)
+    assert m.cell("shire", YOT).text(m.names) == (  # type: ignore[union-attr]
+        "Shire Youth Justice Service (place from the organisation it is part of)"
+    )

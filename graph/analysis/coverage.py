@@ -58,7 +58,7 @@ class Provider:
     #: How it is recognised: kind, legal_basis, rules, type, name (inferred) or succession.
     by: str
     #: How it reaches the place: own (records it), shared (records it among others), wider (records
-    #: an area holding it), parent or hosts (its place read from them), succession, none (no place).
+    #: an area holding it), parent, hosts or part_of (its place read from them), succession, none.
     via: str
     #: The area through which (wider) or the body it succeeded (succession), if any.
     through: str | None = None
@@ -71,7 +71,7 @@ class Provider:
     @property
     def inferred(self) -> bool:
         """Recognised from its name, or placed from another record: not a fact the register states."""
-        return self.by == "name" or self.via in ("parent", "hosts")
+        return self.by == "name" or self.via in ("parent", "hosts", "part_of")
 
     def words(self, names: dict[str, str]) -> str:
         """The provider as a cell names it: ``Castle Point and Rochford CSP (with Rochford)``."""
@@ -82,8 +82,13 @@ class Provider:
             notes.append(f"for {self.through_name}")
         elif self.via == "succession" and self.through_name:
             notes.append(f"succeeding {self.through_name}")
-        elif self.via in ("parent", "hosts"):
-            notes.append(f"place from its {'parent body' if self.via == 'parent' else 'host'}")
+        elif self.via in ("parent", "hosts", "part_of"):
+            whose = {
+                "parent": "its parent body",
+                "hosts": "its host",
+                "part_of": "the organisation it is part of",
+            }
+            notes.append(f"place from {whose[self.via]}")
         if self.by == "name":
             notes.append("inferred from its name")
         if self.dissolved:
@@ -314,9 +319,19 @@ class _Builder:
         return out
 
     def place(self, rec: Body | Organisation) -> tuple[tuple[str, ...], str]:
-        """(areas, via) for a record; via is own, parent or hosts; none when nothing says."""
+        """(areas, via) for a record; via is own, parent, hosts or part_of; none when nothing says."""
         if isinstance(rec, Organisation):
-            return tuple(link.to for link in rec.areas), "own" if rec.areas else "none"
+            if rec.areas:
+                return tuple(link.to for link in rec.areas), "own"
+            seen, todo = {rec.id}, [link.to for link in rec.part_of]
+            while todo:  # a service recorded as part of a council serves the council's area
+                parent = self.lk.index.get(todo.pop(0))
+                if isinstance(parent, Organisation) and parent.id not in seen:
+                    seen.add(parent.id)
+                    if parent.areas:
+                        return tuple(link.to for link in parent.areas), "part_of"
+                    todo += [link.to for link in parent.part_of]
+            return (), "none"
         p = body_place(self.lk, rec)
         if p.basis is PlaceBasis.AREAS:
             return p.areas, "own"
