@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import neo4j_option, plural, register_argument, timeout_option
+from govmap.cliutil import neo4j_option, register_argument, timeout_option
 from govmap.ingest.reading.load import load_register
+from govmap.ingest.reading.messages import plural
 
 
 @click.command()
