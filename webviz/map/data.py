@@ -12,24 +12,23 @@ canvas and tooltips (``title``) are plain text, which vis-network 9 sets with
 ``innerText``.  Nothing is ever HTML.
 
 The query lives in :mod:`govmap.webviz.map.query`, the selection in :mod:`govmap.webviz.map.select`, the styles in
-:mod:`govmap.webviz.map.style` and each view's layout in :mod:`govmap.webviz.map.arrange`.
+:mod:`govmap.webviz.map.style`, each view's layout in :mod:`govmap.webviz.map.arrange`, what a view
+sends in :mod:`govmap.webviz.map.view` and the collapsed view in :mod:`govmap.webviz.map.collapse`.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from govmap.graph.entity import LABELS
-from govmap.graph.layout.pieces import spring_by_piece
 from govmap.ingest.model import Register, RelType
 from govmap.webviz.map import layout as maplayout
 from govmap.webviz.map.arrange import arrange_view
+from govmap.webviz.map.collapse import collapsed
 from govmap.webviz.map.query import MapQuery, MapTooBig, describe
 from govmap.webviz.map.select import hidden_neighbours, select
 from govmap.webviz.map.style import (
@@ -39,143 +38,19 @@ from govmap.webviz.map.style import (
     KIND_STYLE,
     RELATION_WORDS,
     UNCONFIRMED_DASHES,
+    edge_title,
+    node_color,
     node_font,
     node_label,
     node_size,
     node_title,
 )
+from govmap.webviz.map.view import MapData
 
 #: Registers larger than this get no whole-register layout (Fruchterman-Reingold is
 #: O(n^2) an iteration: minutes at 15,000 nodes, far longer nationally); each map view of
 #: at most ``max_nodes`` nodes is laid out on its own instead, and cached per version.
 GLOBAL_LAYOUT_LIMIT = 8000
-
-
-@dataclass
-class MapData:
-    nodes: list[dict[str, Any]] = field(default_factory=list)
-    edges: list[dict[str, Any]] = field(default_factory=list)
-    legend: list[dict[str, str]] = field(default_factory=list)
-    edge_legend: list[dict[str, Any]] = field(default_factory=list)
-    physics: bool = False
-    total: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    #: What the view is, in words: "Domestic Abuse", "Accountability", "Around North CSP".
-    title: str = "The whole landscape"
-    #: Records in the view with no link to anything else in it: listed beside the map, not drawn.
-    isolated: list[dict[str, Any]] = field(default_factory=list)
-    #: Row captions drawn on the canvas as plain text (the accountability view).
-    captions: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def records(self) -> list[dict[str, Any]]:
-        """Every record the view shows: drawn, then listed beside the map."""
-        return [*self.nodes, *self.isolated]
-
-    @property
-    def label(self) -> str:
-        """The map's accessible name: "Domestic Abuse: 7 records, 12 links"."""
-        n, e = len(self.records), len(self.edges)
-        return f"{self.title}: {n} record{'s' if n != 1 else ''}, {e} link{'s' if e != 1 else ''}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "nodes": self.nodes,
-            "edges": self.edges,
-            "physics": self.physics,
-            "total": self.total,
-            "counts": self.counts,
-            "notes": self.notes,
-            "title": self.title,
-            "label": self.label,
-            "isolated": self.isolated,
-            "captions": self.captions,
-        }
-
-    def to_page(self) -> dict[str, Any]:
-        """:meth:`to_json` as the map page holds it for map.js, a third of the bytes.
-
-        Left out, and put back by map.js (``expand``) before vis-network sees them: what is
-        the same for every record of a kind (``node_styles``) or link of a type
-        (``edge_styles``); fields in ``nullable`` that are null; and each tooltip that is the
-        one map.js makes from the record's or link's own fields (:func:`node_title`,
-        :func:`edge_title`).  At 2,000 records and 6,600 links the page's map data was 3.1 MB,
-        two thirds of it tooltips and link styles repeated on every link.
-
-        Notes
-        -----
-        A node or link that differs from its kind's or type's style (a highlighted record, an
-        unconfirmed link's dots) keeps its own value, which map.js does not overwrite.
-        """
-        names = {n["id"]: n.get("name", "") for n in self.nodes}
-        nullable = {
-            "nodes": [k for k in _NULLABLE if self.nodes and all(k in n for n in self.nodes)],
-            "edges": [k for k in _NULLABLE if self.edges and all(k in e for e in self.edges)],
-        }
-        node_styles: dict[str, dict[str, Any]] = {}
-        nodes = []
-        for n in self.nodes:
-            kind = n.get("kind", "")
-            if kind in KIND_STYLE and kind not in node_styles:
-                style = KIND_STYLE[kind]
-                node_styles[kind] = {"shape": style["shape"], "color": _node_color(style["color"])}
-            nodes.append(_leave_out(n, node_styles.get(kind, {}), nullable["nodes"], node_title(n)))
-        edge_styles: dict[str, dict[str, Any]] = {}
-        edges = []
-        for e in self.edges:
-            if "type" not in e:  # a collapsed view's count of links: sent as it is
-                edges.append(e)
-                continue
-            shared = edge_styles.setdefault(
-                e["type"],
-                {
-                    "arrows": e.get("arrows"),
-                    "words": e.get("words"),
-                    **EDGE_STYLE.get(e["type"], DEFAULT_EDGE),
-                },
-            )
-            title = edge_title(names[e["from"]], e.get("words", ""), names[e["to"]], e.get("status"))
-            edges.append(_leave_out(e, shared, nullable["edges"], title))
-        return {
-            **self.to_json(),
-            "nodes": nodes,
-            "edges": edges,
-            "node_styles": node_styles,
-            "edge_styles": edge_styles,
-            "nullable": nullable,
-        }
-
-
-#: Fields left out of the page when null, if every record (or every link) has them; map.js
-#: reads them back as null (:meth:`MapData.to_page`).
-_NULLABLE = ("subtype", "role", "status")
-#: The outline of every record on the map.
-NODE_BORDER = "#222222"
-
-
-def _node_color(fill: str) -> dict[str, str]:
-    return {"background": fill, "border": NODE_BORDER}
-
-
-def edge_title(source: str, words: str, target: str, status: str | None) -> str:
-    """A link's tooltip, as map.js makes it (``edgeTitle``): "North CSP reports to the
-    county board", with " (unconfirmed)" when it is."""
-    return f"{source} {words} {target}" + (" (unconfirmed)" if status == "unconfirmed" else "")
-
-
-def _leave_out(
-    item: Mapping[str, Any], shared: Mapping[str, Any], nullable: list[str], title: str
-) -> dict[str, Any]:
-    """``item`` without its fields equal to ``shared``'s, its null ``nullable`` fields and its
-    tooltip when that is ``title``."""
-    return {
-        k: v
-        for k, v in item.items()
-        if not (k in shared and shared[k] == v)
-        and not (k in nullable and v is None)
-        and not (k == "title" and v == title)
-    }
 
 
 # -- computed once per register version ---------------------------------------
@@ -223,7 +98,7 @@ def map_data(
     nodes = select(register, g, q)
     counts = dict(sorted(Counter(g.nodes[n]["kind"] for n in nodes).items()))
     if q.collapse:
-        data = _collapsed(register, g, nodes, q.collapse, counts)
+        data = collapsed(register, g, nodes, q.collapse, counts)
         data.title = describe(register, q)
         return data
     _refuse_if_too_big(len(nodes), counts, max_nodes)
@@ -303,7 +178,7 @@ def _styled(
         "label": label,
         "title": node_title(attrs),
         "shape": style["shape"],
-        "color": _node_color(style["color"]),
+        "color": node_color(style["color"]),
         "size": size,
         "font": {
             "size": node_font(attrs["kind"], size, centre, drawn <= 25),
@@ -409,72 +284,3 @@ def _record(n: str, attrs: Mapping[str, Any], url: str) -> dict[str, Any]:
         "status": attrs["status"],
         "url": url,
     }
-
-
-def _group_of(register: Register, g: nx.MultiDiGraph, n: str, by: str) -> tuple[str, str]:
-    attrs = g.nodes[n]
-    if by == "kind":
-        return f"kind:{attrs['kind']}", KIND_STYLE.get(attrs["kind"], KIND_STYLE["group"])["label"]
-    areas = getattr(attrs["record"], "areas", ())
-    if areas:
-        area = register.get(areas[0].to)
-        return f"area:{areas[0].to}", area.name if area else areas[0].to
-    if attrs["kind"] == "area":
-        return f"area:{n}", attrs["name"]
-    return "area:-", "No area recorded"
-
-
-def _collapsed(
-    register: Register, g: nx.MultiDiGraph, nodes: set[str], by: str, counts: dict[str, int]
-) -> MapData:
-    """One node per kind or per area, with the links between groups counted."""
-    group_of: dict[str, str] = {}
-    names: dict[str, str] = {}
-    sizes: Counter[str] = Counter()
-    for n in nodes:
-        gid, name = _group_of(register, g, n, by)
-        group_of[n] = gid
-        names[gid] = name
-        sizes[gid] += 1
-    links: Counter[tuple[str, str]] = Counter()
-    for u, v in g.subgraph(nodes).edges():
-        a, b = group_of[u], group_of[v]
-        if a != b:
-            links[(min(a, b), max(a, b))] += 1
-    cg = nx.Graph()
-    cg.add_nodes_from(sizes)
-    cg.add_edges_from(links)
-    pos = spring_by_piece(nx.MultiDiGraph(cg))
-    top = max(sizes.values(), default=1)
-    data = MapData(total=len(nodes), counts=counts, physics=False)
-    for gid in sorted(sizes):
-        kind = gid.split(":", 1)[1] if by == "kind" else "group"
-        style = KIND_STYLE.get(kind, KIND_STYLE["group"])
-        x, y = pos[gid]
-        data.nodes.append(
-            {
-                "id": gid,
-                "label": f"{names[gid]} ({sizes[gid]})",
-                "title": f"{names[gid]}\n{sizes[gid]} record{'' if sizes[gid] == 1 else 's'}",
-                "name": names[gid],
-                "kind": "group",
-                "shape": style["shape"],
-                "color": _node_color(style["color"]),
-                "size": node_size(sizes[gid], top) * 1.5,
-                "x": round(x, 1),
-                "y": round(y, 1),
-            }
-        )
-    for (a, b), count in sorted(links.items()):
-        data.edges.append(
-            {
-                "id": f"{a}|{b}",
-                "from": a,
-                "to": b,
-                "title": f"{count} link{'' if count == 1 else 's'}",
-                "width": round(1 + math.log2(count), 1),
-                "color": "#9aa5b1",
-            }
-        )
-    data.notes.append(f"Collapsed {by}: {len(nodes):,} records in {len(sizes)} groups.")
-    return data

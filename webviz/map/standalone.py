@@ -39,9 +39,10 @@ from markupsafe import escape
 from govmap.graph.build import build_graph
 from govmap.graph.layout import spring_by_piece
 from govmap.ingest.model import Register
-from govmap.webviz.map.data import MapData, map_data, measure
+from govmap.webviz.map.data import map_data, measure
 from govmap.webviz.map.query import MapQuery
 from govmap.webviz.map.style import DEFAULT_EDGE, KIND_STYLE
+from govmap.webviz.map.view import MapData
 
 HERE = Path(__file__).resolve().parent.parent  # webviz/, which holds templates/ and static/
 TEMPLATES = HERE / "templates" / "standalone"

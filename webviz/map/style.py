@@ -144,3 +144,17 @@ def node_font(kind: str, size: float, centre: bool, view_is_small: bool) -> int:
 
 #: Shapes that hold their label inside: white text on the fill (at least 4.5:1), no halo.
 INSIDE = {"ellipse": {"color": "#ffffff", "strokeWidth": 0}}
+
+
+#: The outline of every record on the map.
+NODE_BORDER = "#222222"
+
+
+def node_color(fill: str) -> dict[str, str]:
+    return {"background": fill, "border": NODE_BORDER}
+
+
+def edge_title(source: str, words: str, target: str, status: str | None) -> str:
+    """A link's tooltip, as map.js makes it (``edgeTitle``): "North CSP reports to the
+    county board", with " (unconfirmed)" when it is."""
+    return f"{source} {words} {target}" + (" (unconfirmed)" if status == "unconfirmed" else "")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 
 from govmap.webviz import state
-from govmap.webviz.map.data import MapData, map_data
+from govmap.webviz.map.data import map_data
 from govmap.webviz.map.query import MapQuery
+from govmap.webviz.map.view import MapData
 
 
 def map_query() -> MapQuery:

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from govmap.webviz import state
 from govmap.webviz.map import page as mappage
-from govmap.webviz.map.data import MapData
 from govmap.webviz.map.query import COLLAPSE, LAYOUTS, SIZES, MapQuery, MapTooBig
 from govmap.webviz.map.style import KIND_STYLE
+from govmap.webviz.map.view import MapData
 
 from . import map_of, map_query
 
