@@ -351,7 +351,7 @@ def test_the_facts_round_trip_through_a_spreadsheet_with_sheets_for_seats_by_sec
 
 
 def test_a_fields_status_is_one_spreadsheet_cell_in_flow_form(reg):
-    from govmap.ingest.tabular.layout import SHEETS, record_rows
+    from govmap.ingest.tabular import SHEETS, record_rows
 
     [sheet] = [s for s in SHEETS if s.section == "strategies"]
     names = [c.name for c in sheet.columns]

@@ -1,11 +1,12 @@
 """Spreadsheets: a register as workbook or CSV tables, and back.
 
-The one name to import: :mod:`.layout` lays a register out as sheets and writes them,
+The one name to import: :mod:`.layout` lays a register out as sheets, :mod:`.cells` writes its rows and CSV,
 :mod:`.files` reads spreadsheet files safely and checks what they hold, :mod:`.read`
 turns cells into register data, :mod:`.xlsx` is the workbook side, :mod:`.merge`
 writes an import into a register file.
 """
 
+from govmap.ingest.tabular.cells import record_rows, write_csv_zip, write_csvs
 from govmap.ingest.tabular.files import (
     Imported,
     check_tables,
@@ -23,9 +24,6 @@ from govmap.ingest.tabular.layout import (
     Column,
     Sheet,
     column_letter,
-    record_rows,
-    write_csv_zip,
-    write_csvs,
 )
 from govmap.ingest.tabular.read import (
     Cell,

@@ -12,6 +12,7 @@ from typing import Any
 from govmap.ingest.errors import FileInvalid, Level, Problem, RegisterError, Span
 from govmap.ingest.reading.messages import did_you_mean
 from govmap.ingest.reading.yamlsafe import Path, parse
+from govmap.ingest.tabular.cells import scalar_text
 from govmap.ingest.tabular.layout import (
     BOOL,
     DATE,
@@ -26,7 +27,6 @@ from govmap.ingest.tabular.layout import (
     Column,
     Sheet,
     column_letter,
-    scalar_text,
 )
 from govmap.ingest.text import TextRefused, clean_text
 

@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from govmap.ingest.model import Register
+from govmap.ingest.tabular.cells import record_rows
 from govmap.ingest.tabular.layout import (
     BOOL,
     FORMULA_START,
@@ -29,7 +30,6 @@ from govmap.ingest.tabular.layout import (
     Column,
     Sheet,
     column_letter,
-    record_rows,
 )
 from govmap.ingest.tabular.read import (
     Cell,
