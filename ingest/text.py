@@ -190,3 +190,16 @@ def text_problem(value: str, field: str, multiline: bool | None = None) -> str |
         if _refused(ch):
             return _refuse(ch, field).message
     return None
+
+
+#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """Register text made safe for a CSV cell: one a spreadsheet would run as a formula gets a ``'``.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("Board")
+    ("'=HYPERLINK(1)", 'Board')
+    """
+    return "'" + value if value.startswith(FORMULA_START) else value

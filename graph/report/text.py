@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from govmap.graph.analysis.findings import GROUP_TITLES, GROUPS, Finding, Severity
+from govmap.ingest.text import csv_cell
 
 if TYPE_CHECKING:
     from govmap.graph.analysis.coverage import Coverage
@@ -282,12 +283,6 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets; register
-    # text is not trusted, so such cells get a leading apostrophe (OWASP advice).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def csv_text(report: Report) -> str:
     """The findings as CSV, one a row, with the header :data:`CSV_COLUMNS`."""
     buf = io.StringIO()
@@ -308,5 +303,5 @@ def csv_text(report: Report) -> str:
             sources_text(f),
             json.dumps(f.evidence, ensure_ascii=False, separators=(",", ":")),
         ]
-        w.writerow([_cell(c) for c in row])
+        w.writerow([csv_cell(c) for c in row])
     return buf.getvalue()
