@@ -490,3 +490,21 @@ def test_a_former_name_is_a_name_the_record_is_found_and_matched_by(reg):
     old = council.model_copy(update={"former_names": (), "name": "Northby Borough Council"})
     [(a, b, score)] = find_renames([old], [renamed])
     assert (a.id, b.id, score) == ("northby-council", "northby-city-council", 1.0)
+
+
+def test_a_records_page_shows_its_former_names_seats_by_sector_and_a_fields_own_status(tmp_path):
+    from tests.websupport import copy_register, make_app
+
+    client = make_app(copy_register(tmp_path, "pattern10.yaml")).test_client()
+    board = client.get("/entity/westmoor-safety-board").get_data(as_text=True)
+    assert (
+        '<dd class="sector-members">Voluntary and Community Sector (voluntary-sector), listed 2023; '
+        "Health (nhs) × 2</dd>" in board
+    )
+    council = client.get("/entity/northby-council").get_data(as_text=True)
+    assert '<p class="former-names">Formerly: Northby Borough Council (until 2022-05)</p>' in council
+    plan = client.get("/entity/police-crime-plan-2025").get_data(as_text=True)
+    assert (
+        '<dt>Period start</dt><dd class="field-status"><span class="badge disputed">disputed</span>: '
+        "plan-doc says &lsquo;2025&rsquo;; ca-site says &lsquo;2024&rsquo;</dd>" in plan
+    )

@@ -71,9 +71,12 @@ def create_app(config_map: Mapping[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        from govmap.ingest.model import field_status_of
+
         return {
             "store_label": security.store_label(),
             "store_read_only": bool(getattr(store, "read_only", False)),
+            "field_status": field_status_of,  # a field's own status, on a record's page
         }
 
     return app
