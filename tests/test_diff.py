@@ -329,23 +329,37 @@ def review_commands() -> list[tuple[str, int]]:
     return out
 
 
+def review_setup() -> str:
+    """The walkthrough's first sh block: the scratch repository made from a fresh clone."""
+    import re
+
+    blocks = re.findall(r"```sh\n(.*?)```", REVIEW_DOC.read_text(encoding="utf-8"), flags=re.S)
+    assert "git init" in blocks[0], "the walkthrough starts by making the history it needs"
+    return blocks[0]
+
+
 def test_the_annual_review_walkthrough_runs_in_order_on_the_seed_register(tmp_path: Path, seed_path: Path):
+    """As a newcomer would: the setup block run by a shell from a copy of the clone's data/, with
+    no git identity configured, then every govmap command in order in the repository it made."""
     (tmp_path / "data").mkdir()
-    reg = tmp_path / "data" / "boards.yaml"
-    reg.write_bytes(seed_path.read_bytes())
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", "data/boards.yaml")
-    git(tmp_path, "commit", "-q", "-m", "last year's register", date="2025-03-01")
-    git(tmp_path, "tag", "review-2025")
+    (tmp_path / "data" / "boards.yaml").write_bytes(seed_path.read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {"HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1", "TMPDIR": str(tmp_path)}
+    script = review_setup() + 'pwd >"$OLDPWD/review-folder"\n'
+    subprocess.run(["bash", "-euc", script], cwd=tmp_path, env=env, check=True, capture_output=True)
+    review = Path((tmp_path / "review-folder").read_text(encoding="utf-8").strip())
+    assert review.parent == tmp_path and (tmp_path / "data" / "boards.yaml").exists()
+    reg = review / "data" / "boards.yaml"
+    assert reg.read_bytes() == seed_path.read_bytes()
     before = reg.read_bytes()
     commands = review_commands()
     assert len(commands) >= 10
     for args, expected in commands:
-        result = run(tmp_path, *args[1:])
+        result = run(review, *args[1:])
         assert result.exit_code == expected, f"{' '.join(args)}: {result.output}"
     assert reg.read_bytes() == before, "no command of the review writes the register"
-    assert (tmp_path / "data" / "boards.decisions.yaml").exists()
-    assert (tmp_path / "scenario.yaml").exists() and (tmp_path / "changes.html").exists()
+    assert (review / "data" / "boards.decisions.yaml").exists()
+    assert (review / "scenario.yaml").exists() and (review / "changes.html").exists()
 
 
 def test_a_missing_register_file_is_named_as_missing_not_as_a_git_failure(tmp_path: Path):
