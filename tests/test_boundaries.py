@@ -1,9 +1,11 @@
-"""Data flows one way: ingest -> graph -> webviz, and the CLI sits on top; inside graph/, rooms.
+"""Data flows one way: ingest -> graph -> webviz, and the CLI sits on top; inside each, rooms.
 
-Rooms of graph/ (CONTRIBUTING.md): the analyses read a register and return
-findings; the report renders findings; Neo4j stores and reads registers.  So the
-analysis imports neither the report nor Neo4j, and the report does not import
-Neo4j.  Importing the lightest part stays light: ``govmap.ingest`` loads no
+Rooms (CONTRIBUTING.md): the analyses read a register and return findings; the
+report renders findings; Neo4j stores and reads registers; a layout knows only the
+graph.  So the analysis imports neither the report nor Neo4j, and the report does
+not import Neo4j.  Reading a register knows nothing of the store, spreadsheets or
+documents.  No module imports another's private name, and no modules import each
+other, even lazily.  Importing the lightest part stays light: ``govmap.ingest`` loads no
 NetworkX, SciPy or Flask.
 """
 
@@ -24,12 +26,19 @@ CLI = ("govmap.cli", "govmap.cliutil", "govmap.commands")
 FORBIDDEN = {
     "support": ("govmap.ingest", "govmap.graph", "govmap.webviz", *CLI),
     "ingest": ("govmap.graph", "govmap.webviz", *CLI),
-    "ingest/reading": ("govmap.ingest.store", "govmap.ingest.tabular"),
-    "ingest/store": ("govmap.ingest.tabular",),
+    "ingest/reading": ("govmap.ingest.store", "govmap.ingest.tabular", "govmap.ingest.documents"),
+    "ingest/store": ("govmap.ingest.tabular", "govmap.ingest.documents"),
+    "ingest/tabular": ("govmap.ingest.documents",),
     "graph": ("govmap.webviz", *CLI),
     "graph/analysis": ("govmap.graph.report", "govmap.graph.neo4j", "govmap.graph.review"),
     "graph/report": ("govmap.graph.neo4j", "govmap.graph.review"),
     "graph/review": ("govmap.graph.neo4j",),
+    "graph/layout": (
+        "govmap.graph.analysis",
+        "govmap.graph.report",
+        "govmap.graph.review",
+        "govmap.graph.neo4j",
+    ),
     "webviz": CLI,
     "webviz/map": ("govmap.webviz.views",),
 }
