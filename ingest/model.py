@@ -25,6 +25,7 @@ status.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import typing
 from collections.abc import Iterator
@@ -891,6 +892,7 @@ def nested_refs(item: Item) -> Iterator[tuple[str, int | None, str]]:
 _NOT_FIELDS = frozenset({"id", "sources", "status", "field_status"})
 
 
+@functools.cache
 def status_fields(model: type[Cited]) -> tuple[str, ...]:
     """The fields of ``model`` a ``field_status`` entry may name (``period.start`` for a period).
 
@@ -944,6 +946,7 @@ def field_status_of(fact: Fact, path: str, inherited: Status | None = None) -> S
     return None
 
 
+@functools.cache
 def entry_fields(model: type[Record]) -> dict[str, type[Cited]]:
     """The lists of a record kind whose entries are facts but not links, by field: the entry's class.
 

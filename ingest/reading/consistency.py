@@ -10,8 +10,11 @@ the same positions.
 
 from __future__ import annotations
 
+import functools
+
 from govmap.ingest.errors import Level
 from govmap.ingest.model import (
+    REF_RULES,
     Body,
     Fact,
     FormerName,
@@ -23,6 +26,7 @@ from govmap.ingest.model import (
     Status,
     Strategy,
     effective_status,
+    entry_fields,
     field_value,
     status_fields,
 )
@@ -37,7 +41,8 @@ def check_consistency(register: Register, paths: dict[int, Path], pending: list[
     for rec in register.records():
         path = paths[id(rec)]
         who = f"{kind_word(rec)} '{rec.id}'"
-        _field_status(rec, path, who, pending, effective_status(rec), bool(rec.sources))
+        if rec.field_status:
+            _field_status(rec, path, who, pending, effective_status(rec), bool(rec.sources))
         for field_name, i, item in _items(rec):
             _field_status(
                 item,
@@ -63,13 +68,20 @@ def check_consistency(register: Register, paths: dict[int, Path], pending: list[
 
 
 def _items(rec: Record) -> list[tuple[str, int, Fact]]:
-    """Every entry of the record that is a fact of its own and may carry ``field_status``."""
-    out: list[tuple[str, int, Fact]] = []
-    for name in type(rec).model_fields:
-        value = getattr(rec, name)
-        if isinstance(value, tuple):
-            out += [(name, i, v) for i, v in enumerate(value) if isinstance(v, Fact)]
-    return out
+    """The entries of the record (links, seats by sector) that give a field of theirs a status."""
+    return [
+        (name, i, v)
+        for name in _fact_lists(type(rec))
+        for i, v in enumerate(getattr(rec, name))
+        if v.field_status
+    ]
+
+
+@functools.cache
+def _fact_lists(model: type[Record]) -> tuple[str, ...]:
+    """The list fields of a record kind whose entries are facts with a ``field_status``."""
+    lists = [r.field for r in REF_RULES[model] if r.item is not None]
+    return (*lists, *(n for n, t in entry_fields(model).items() if issubclass(t, Fact)))
 
 
 def _field_status(

@@ -20,6 +20,7 @@ from govmap.ingest.model import (
     Record,
     Register,
     ThemeLink,
+    entry_fields,
 )
 from govmap.ingest.reading.messages import Pending, article, did_you_mean, kind_word, target_words
 from govmap.ingest.reading.yamlsafe import Path
@@ -136,12 +137,10 @@ def check_references(
 
 def _entries(rec: Record, path: Path) -> list[tuple[Path, Cited]]:
     """The record's entries that are facts but not links (seats by sector, former names)."""
-    rules = {r.field for r in REF_RULES[type(rec)]}
     out: list[tuple[Path, Cited]] = []
-    for name in type(rec).model_fields:
-        value = getattr(rec, name, None)  # a salvaged record lacks the fields that failed
-        if name not in rules and name != "field_status" and isinstance(value, tuple):
-            out += [((*path, name, i), v) for i, v in enumerate(value) if isinstance(v, Cited)]
+    for name in entry_fields(type(rec)):
+        value = getattr(rec, name, ())  # a salvaged record lacks the fields that failed
+        out += [((*path, name, i), v) for i, v in enumerate(value)]
     return out
 
 
