@@ -29,8 +29,8 @@ Groups (skip any with --skip):
             map_wrk (/api/graph under wrk; entity calls while 8 clients load maps), serve_start
             (govmap serve from launch to its first page and to the report being ready)
 
-Each stage runs in a fresh process (bench/stages.py) so its peak RSS is its
-own.  Registers come from ``govmap synth`` and are cached in bench/out/.  A
+Each stage runs in a fresh process (bench/stages.py; the stages themselves are grouped by
+area in bench/stages_*.py) so its peak RSS is its own.  Registers come from ``govmap synth`` and are cached in bench/out/.  A
 Neo4j 5.26 server is started from scripts/neo4j for the Neo4j stages and
 stopped at the end (NEO4J_HEAP, default 4g).  Needs: chromium and wrk (Debian
 packages) for the web group, playwright (Python) without `playwright install`.

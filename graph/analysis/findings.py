@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 # Lookup and is_active are re-exported: graph/report/assemble.py, webviz/views/whatif.py and
-# bench/stages.py import them from here.
+# bench/stages_analysis.py import them from here.
 from govmap.graph.analysis.lookup import Lookup as Lookup
 from govmap.graph.analysis.lookup import Subject
 from govmap.graph.analysis.lookup import is_active as is_active

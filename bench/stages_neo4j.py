@@ -1,0 +1,175 @@
+"""Benchmark stages: the Neo4j store (loads, re-loads, edits)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from stages_common import register_of, stage, timed
+
+
+def _driver(args: argparse.Namespace) -> Any:
+    from govmap.graph.neo4j import Neo4jSettings, connect
+
+    return connect(Neo4jSettings.from_env(args.neo4j))
+
+
+def _empty(driver: Any) -> None:
+    with driver.session() as s:
+        while s.run("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c").single()["c"]:
+            pass
+
+
+@stage
+def neo4j_raw(args: argparse.Namespace) -> dict[str, Any]:
+    """Baseline: UNWIND $rows CREATE of the same rows, same driver, one transaction."""
+    from govmap.graph.neo4j.connect import BATCH
+    from govmap.graph.neo4j.rows import edge_rows, node_row
+    from govmap.graph.neo4j.sync import ensure_schema
+
+    reg = register_of(args)
+    nodes = [node_row(r, i) for i, r in enumerate(reg.records())]
+    edges = list(edge_rows(reg))
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+
+    def work(tx: Any) -> None:
+        for i in range(0, len(nodes), BATCH):
+            tx.run(
+                "UNWIND $rows AS row CREATE (n:Entity) SET n = row.props", rows=nodes[i : i + BATCH]
+            ).consume()
+        rows = [{"s": e["source"], "t": e["target"], "props": e["props"]} for e in edges]
+        for i in range(0, len(rows), BATCH):
+            tx.run(
+                "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+                "CREATE (a)-[r:REL]->(b) SET r = row.props",
+                rows=rows[i : i + BATCH],
+            ).consume()
+
+    def run() -> None:
+        with driver.session() as s:
+            s.execute_write(work)
+
+    seconds, _ = timed(run)
+    _empty(driver)
+    driver.close()
+    return {"seconds": seconds, "nodes": len(nodes), "edges": len(edges)}
+
+
+@stage
+def neo4j_sync(args: argparse.Namespace) -> dict[str, Any]:
+    """govmap load into an empty database, then a re-run with no change."""
+    from govmap.graph.neo4j import ensure_schema, sync
+
+    reg = register_of(args)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    full, summary = timed(lambda: sync(reg, driver))
+    again, second = timed(lambda: sync(reg, driver))
+    assert summary.changed and not second.changed
+    _empty(driver)
+    driver.close()
+    return {"seconds": full, "nochange_seconds": again}
+
+
+@stage
+def neo4j_changed(args: argparse.Namespace) -> dict[str, Any]:
+    """A changed re-load (REGISTER, then --changed-to over it), beside a full load of the new one.
+
+    ``seconds`` is the full load of the new register into an empty database,
+    ``changed_seconds`` the load of the new register over the old one.
+    """
+    from govmap.graph.neo4j import ensure_schema, sync
+    from govmap.ingest.reading.load import load_register
+
+    old, new = register_of(args), load_register(args.changed_to)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    sync(old, driver)
+    changed, summary = timed(lambda: sync(new, driver, force=True))
+    _empty(driver)
+    full, _ = timed(lambda: sync(new, driver))
+    _empty(driver)
+    driver.close()
+    return {"seconds": full, "changed_seconds": changed, "changes": summary.to_json()}
+
+
+@stage
+def neo4j_reload(args: argparse.Namespace) -> dict[str, Any]:
+    """A re-load of REGISTER with 1 % of its records changed (bench/changed.py), beside a full load.
+
+    ``seconds`` is the full load of the changed register into an empty database,
+    ``reload_seconds`` its load over REGISTER.
+    """
+    from changed import changed_register
+
+    from govmap.graph.neo4j import ensure_schema, sync
+
+    old = register_of(args)
+    new, made = changed_register(old)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    sync(old, driver)
+    reload, summary = timed(lambda: sync(new, driver))
+    _empty(driver)
+    full, _ = timed(lambda: sync(new, driver))
+    _empty(driver)
+    driver.close()
+    return {"seconds": full, "reload_seconds": reload, "made": made, "changes": summary.to_json()["records"]}
+
+
+@stage
+def neo4j_edit(args: argparse.Namespace) -> dict[str, Any]:
+    """Web edits on the Neo4j store (Neo4jStore.apply), each with its record's version.
+
+    Edits: the description of the body with most members, of the most linked
+    organisation, a membership added to a body; ``seconds`` is the slowest,
+    ``next_page_seconds`` the store's next ``load()`` (the page after a save).
+    """
+    import statistics
+
+    from govmap.graph.neo4j import Neo4jSettings, ensure_schema, sync
+    from govmap.graph.neo4j.editing import Neo4jStore
+    from govmap.ingest.model import record_version
+    from govmap.ingest.store.edits import AddLink, ChangeRecord
+
+    reg = register_of(args)
+    driver = _driver(args)
+    _empty(driver)
+    ensure_schema(driver)
+    sync(reg, driver)
+    store = Neo4jStore(Neo4jSettings.from_env(args.neo4j), driver=driver)
+    register, _ = store.load()
+    body = max(register.bodies, key=lambda b: len(b.members))
+    seats: dict[str, int] = {}
+    for b in register.bodies:
+        for m in b.members:
+            seats[m.member] = seats.get(m.member, 0) + 1
+    org = register.get(max((o.id for o in register.organisations), key=lambda i: seats.get(i, 0)))
+    outsider = next(o.id for o in register.organisations if o.id not in {m.member for m in body.members})
+    times = []
+    for edit, rec in (
+        (ChangeRecord(body.id, {"description": "Edited by the benchmark"}), body),
+        (ChangeRecord(org.id, {"description": "Edited by the benchmark"}), org),
+    ):
+        t, _ = timed(lambda e=edit, r=rec: store.apply(e, record_version(r), "bench"))
+        times.append(t)
+        register, _ = store.load()
+    fresh = register.get(body.id)
+    t, _ = timed(lambda: store.apply(AddLink(body.id, "members", outsider), record_version(fresh), "bench"))
+    times.append(t)
+    page, _ = timed(store.load)
+    _empty(driver)
+    driver.close()
+    return {
+        "seconds": max(times),
+        "median_seconds": statistics.median(times),
+        "edits": [round(x, 3) for x in times],
+        "next_page_seconds": page,
+        "members_of_body": len(body.members),
+        "seats_of_org": seats.get(org.id, 0),
+    }
