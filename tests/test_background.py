@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govmap.graph.review import diff as diff_module
-from govmap.graph.review.diff import RecordsDiff, RegisterDiff, diff_registers, find_renames
+from govmap.graph.review.diff import RecordsDiff, RegisterDiff, diff_registers
+from govmap.graph.review.renames import find_renames
 from govmap.graph.review.render import render_diff
 from govmap.graph.review.sources import side_of_text
 from govmap.ingest.errors import GovmapError

@@ -482,7 +482,7 @@ def test_a_body_that_sits_within_supports_or_is_an_organisations_meeting_is_no_o
 
 
 def test_a_former_name_is_a_name_the_record_is_found_and_matched_by(reg):
-    from govmap.graph.review.diff import find_renames
+    from govmap.graph.review.renames import find_renames
 
     council = reg.get("northby-council")
     assert council.all_names == ("Northby Council", "Northby Borough Council")

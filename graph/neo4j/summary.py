@@ -2,7 +2,7 @@
 
 Records are counted as ``govmap diff`` counts them: **added**, **changed**,
 **renamed** (a removed id and an added one of the same kind whose names are
-alike, :func:`govmap.graph.review.diff.find_renames`) and **removed**; a record
+alike, :func:`govmap.graph.review.renames.find_renames`) and **removed**; a record
 that names a renamed one is not changed by the rename alone.  Records that only
 moved in the file are counted apart: their position is set, nothing rewritten.
 """
@@ -151,7 +151,8 @@ def record_counts(tx: Any, plan: Plan, register: Register) -> tuple[int, int, in
     if not (added and gone):
         return len(added), len(changed), 0, len(gone)
     from govmap.graph.neo4j.neighbourhood import read_records
-    from govmap.graph.review.diff import diff_records, find_renames
+    from govmap.graph.review.diff import diff_records
+    from govmap.graph.review.renames import find_renames
     from govmap.ingest.store.hoodcheck import register_of
 
     old = [rec for rec, _ in read_records(tx, gone).values()]

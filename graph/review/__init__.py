@@ -1,6 +1,7 @@
 """The review cycle: what changed between two registers, what reviewers decided, what if bodies merge.
 
 - :mod:`.diff`: records added, removed, changed and renamed; findings new, resolved and open.
+- :mod:`.renames`: renames recorded (``former_names``) or found by name.
 - :mod:`.sources`: a register read from a file or from a git revision of one (``git show``).
 - :mod:`.decisions`: decisions on findings applied to a report (open first, stale ones reopened).
 - :mod:`.whatif`: a scenario register (merge, retire, move) and its effect on findings and coverage.
