@@ -4,7 +4,8 @@
 - :mod:`.renames`: renames recorded (``former_names``) or found by name.
 - :mod:`.sources`: a register read from a file or from a git revision of one (``git show``).
 - :mod:`.decisions`: decisions on findings applied to a report (open first, stale ones reopened).
-- :mod:`.whatif`: a scenario register (merge, retire, move) and its effect on findings and coverage.
+- :mod:`.scenario`: a what-if scenario's steps (merge, retire, move) and the register they make;
+  :mod:`.whatif`: its effect on findings and coverage.
 - :mod:`.render`: Markdown and HTML for the diff and the scenario.
 
 The review imports the report and the analyses, never the reverse.
