@@ -54,10 +54,10 @@ from govmap.graph.analysis.overlap import (
     OverlapPairs,
     OverlapWeights,
     overlap_finding,
-    pair_dot,
     pair_scores,
     place_of,
 )
+from govmap.graph.analysis.overlap_scores import pair_dot
 from govmap.ingest.model import Body, Register, ThemeRole
 
 #: A group of at least this many pairs is folded into one finding.
