@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, render_template, request
 
 from govmap.graph.entity import entity_view
@@ -14,15 +12,6 @@ from govmap.webviz.search import search
 from . import map_of
 
 bp = Blueprint("entities", __name__)
-
-
-@dataclass(frozen=True)
-class _Pending:
-    """Stands in for the report on a record's page while a large register's report
-    is prepared: the record, its links and its map do not wait for the findings."""
-
-    note: str
-    available: bool = False
 
 
 @bp.get("/entities")
@@ -43,14 +32,14 @@ def entity(entity_id: str) -> str:
     snap = state.current()
     view = entity_view(snap.register, entity_id, snap.relations)
     register = snap.register
+    # While a large register's report is prepared, the record, its links and its map do not
+    # wait for the findings: the page says they are coming instead.
+    pending = None
     try:
-        report: analysis.ReportView | _Pending = snap.report
         findings = snap.report.select(subject=entity_id)
     except state.BeingPrepared as exc:
-        report, findings = (
-            _Pending(f"{exc.message} Refresh this page in a few seconds to see this record's findings."),
-            [],
-        )
+        findings = []
+        pending = f"{exc.message} Refresh this page in a few seconds to see this record's findings."
     return render_template(
         "entity.html",
         view=view,
@@ -59,6 +48,6 @@ def entity(entity_id: str) -> str:
         chain=analysis.names(register, analysis.chain_up(register, entity_id)[1:]),
         below=analysis.descendants(register, entity_id),
         findings=findings,
-        report=report,
+        pending=pending,
         data=map_of(snap, MapQuery(focus=entity_id, hops=1)) if entity_id in snap.graph else None,
     )
