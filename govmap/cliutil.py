@@ -40,8 +40,22 @@ def exit_status_of(exc: GovmapError) -> ExitStatus:
     return ExitStatus.INVALID
 
 
+def printable(text: str) -> str:
+    r"""``text`` with each character a terminal would act on (ESC, NUL, a line or paragraph
+    separator, a direction override) written as an escape, line by line: an error message
+    that quotes what was typed stays on its lines and cannot move the cursor or recolour.
+
+    >>> printable("error: 'a\u2028b' and \x1b[2J")
+    "error: 'a\\u2028b' and \\x1b[2J"
+    """
+    return "\n".join(
+        "".join(c if c.isprintable() else ascii(c)[1:-1] for c in line) for line in text.split("\n")
+    )
+
+
 class GovmapGroup(click.Group):
-    """Turns every :class:`GovmapError` into a message and an exit code."""
+    """Turns every :class:`GovmapError` into a message and an exit code; every message printed
+    as :func:`printable` text."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -49,15 +63,28 @@ class GovmapGroup(click.Group):
         except GovmapError as exc:
             if ctx.params.get("traceback"):
                 raise
-            click.echo(exc.format(), err=True)
+            click.echo(printable(exc.format()), err=True)
             ctx.exit(exit_status_of(exc))
+        except click.ClickException as exc:  # click prints it (usage errors): made printable first
+            setattr(exc, "message", printable(exc.message))  # noqa: B010 - click declares it Final
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(ExitStatus.INTERRUPTED)
 
 
+class FilePath(click.Path):
+    """``click.Path`` that refuses a name holding a NUL character as a usage error (click's own
+    ``os.stat`` of it raises ``ValueError``, a traceback).  Every command's path options use it."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(f"{value!r} is not a file name: it holds a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 register_argument = click.argument(
-    "register", required=False, type=click.Path(dir_okay=False), metavar="[REGISTER]"
+    "register", required=False, type=FilePath(dir_okay=False), metavar="[REGISTER]"
 )
 
 

@@ -122,6 +122,35 @@ class RegisterUnreadable(RegisterError):
     """The file cannot be read at all (missing, a folder, no permission)."""
 
 
+def shown_name(name: str) -> str:
+    """A file name as a message shows it: as given, or quoted with escapes when it holds a
+    character a terminal would act on (NUL, ESC, a line break); cut in the middle past 300
+    characters.
+
+    >>> shown_name("data/boards.yaml"), shown_name("a\\x00b")
+    ('data/boards.yaml', "'a\\\\x00b'")
+    """
+    if len(name) > 300:
+        name = name[:150] + "…" + name[-50:]
+    return name if name.isprintable() else repr(name)
+
+
+def unreadable(name: str, exc: OSError | ValueError) -> RegisterUnreadable:
+    """Why a file cannot be opened or read, in a user's words, whatever the operating system said
+    (missing, a folder, no permission, a symlink loop, a socket, a name too long or holding NUL)."""
+    shown = shown_name(name)
+    if isinstance(exc, ValueError):  # open() refuses a name with a NUL in it
+        return RegisterUnreadable(f"{shown} is not a file name (it holds a NUL character)", code="unreadable")
+    if isinstance(exc, FileNotFoundError):
+        return RegisterUnreadable(f"{shown}: no such file", code="unreadable")
+    if isinstance(exc, IsADirectoryError):
+        return RegisterUnreadable(f"{shown} is a folder, not a file", code="unreadable")
+    if isinstance(exc, PermissionError):
+        return RegisterUnreadable(f"{shown}: permission denied", code="unreadable")
+    why = exc.strerror or type(exc).__name__
+    return RegisterUnreadable(f"{shown} cannot be read: {why[:1].lower()}{why[1:]}", code="unreadable")
+
+
 class FileInvalid(GovmapError):
     """Every problem found in one file, sorted by position; nothing was written.
 

@@ -36,7 +36,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from govmap.ingest.errors import GovmapError, OutputError
+from govmap.ingest.errors import GovmapError, OutputError, unreadable
 
 from . import sessions
 from .passwords import PasswordChecks, SignInBusy
@@ -97,6 +97,10 @@ def read_users(path: str | None) -> dict[str, Account]:
         raise UsersFileInvalid(f"{path}: no such users file", hint="check GOVMAP_USERS") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsersFileInvalid(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsersFileInvalid(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
+    except (OSError, ValueError) as exc:  # a folder, a socket, a symlink loop, a NUL in the name
+        raise unreadable(path, exc) from None
     accounts = {}
     for name, entry in (data.get("users") or {}).items():
         if not isinstance(entry, dict) or not isinstance(entry.get("password"), str):

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, register_argument
+from govmap.cliutil import ExitStatus, FilePath, register_argument
 from govmap.graph.terms import GRAPH_FORMATS
 from govmap.ingest.errors import GovmapError, OutputError
 from govmap.ingest.reading.messages import plural
@@ -84,7 +84,7 @@ def _format_of(fmt: str | None, output: str | None) -> str:
 @click.command("export")
 @register_argument
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Default: from the -o file's suffix.")
-@click.option("-o", "--output", type=click.Path(), help="File (or folder, for csv and csv-graph) to write.")
+@click.option("-o", "--output", type=FilePath(), help="File (or folder, for csv and csv-graph) to write.")
 @click.option("--template", is_flag=True, help="Write a blank workbook (or CSV files) to fill in.")
 @click.option("--theme", help="map: only what addresses this theme (an id).")
 @click.option("--area", help="map: only what covers this area (an id).")
@@ -205,12 +205,12 @@ def _export_map(
 
 
 @click.command("import")
-@click.argument("spreadsheet", type=click.Path(), metavar="SPREADSHEET")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the register here (YAML).")
+@click.argument("spreadsheet", type=FilePath(), metavar="SPREADSHEET")
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write the register here (YAML).")
 @click.option(
     "--into",
     "into",
-    type=click.Path(dir_okay=False),
+    type=FilePath(dir_okay=False),
     help="Merge into this register: print the changes, then write.",
 )
 @click.option("--dry-run", is_flag=True, help="With --into: print the changes, write nothing.")
@@ -322,7 +322,7 @@ def describe_changes(diff: Any, old: Any, new: Any, into: str) -> str:
     help="Police force areas to generate (43: England and Wales, ~50,000 bodies and organisations).",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to a file (atomically).")
 def synth(force_areas: int, seed: int, output: str | None) -> None:
     """Generate a synthetic register of a national shape (for scale tests)."""
     from govmap.ingest.store.files import write_atomically

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from govmap.cliutil import FilePath
 from govmap.ingest.reading.messages import plural
 
 FORMATS = ("md", "html", "json", "yaml")
@@ -22,22 +23,22 @@ def _format(fmt: str | None, output: str | None) -> str:
 
 
 @click.command("extract")
-@click.argument("documents", nargs=-1, required=True, type=click.Path(), metavar="DOCUMENT...")
+@click.argument("documents", nargs=-1, required=True, type=FilePath(), metavar="DOCUMENT...")
 @click.option(
     "--register",
     "register",
-    type=click.Path(dir_okay=False),
+    type=FilePath(dir_okay=False),
     help="Match the proposals against this register.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=FilePath(dir_okay=False),
     help="Write the proposals here (format from the suffix).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="md (default), html, json or yaml.")
 @click.option(
-    "--into", type=click.Path(dir_okay=False), help="Write the accepted proposals into this register."
+    "--into", type=FilePath(dir_okay=False), help="Write the accepted proposals into this register."
 )
 @click.option(
     "--accept", "accept", multiple=True, metavar="ID", help="With --into: accept this proposal (repeatable)."

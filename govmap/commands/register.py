@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, register_argument
+from govmap.cliutil import ExitStatus, FilePath, register_argument
 from govmap.ingest.errors import Level, RegisterUnreadable
 from govmap.ingest.model import SECTIONS
 from govmap.ingest.reading.load import check_register, default_register_path, load_register
@@ -84,7 +84,7 @@ def list_(register: str | None, kind: str | None, as_json: bool) -> None:
 
 @click.command()
 @click.argument("entity_id", metavar="ID")
-@click.option("--register", "-r", "register", type=click.Path(dir_okay=False), help="Register file.")
+@click.option("--register", "-r", "register", type=FilePath(dir_okay=False), help="Register file.")
 @click.option("--json", "as_json", is_flag=True)
 def show(entity_id: str, register: str | None, as_json: bool) -> None:
     """Show one record with everything linked to it."""
@@ -149,7 +149,7 @@ def _show_delivery(reg: Any, theme_id: str) -> None:
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.option("-o", "--output", type=FilePath(dir_okay=False, writable=True), help="Write to a file.")
 def schema(output: str | None) -> None:
     """Print the JSON Schema of the register file."""
     from govmap.ingest.schema import schema_json

@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, register_argument
+from govmap.cliutil import ExitStatus, FilePath, register_argument
 from govmap.graph.terms import PRINTED_FORMATS, REPORT_FORMATS, SEVERITIES
 from govmap.ingest.reading.load import default_register_path, load_register
 from govmap.ingest.reading.messages import plural
 
 coverage_rules_option = click.option(
     "--coverage-rules",
-    type=click.Path(dir_okay=False, exists=True),
+    type=FilePath(dir_okay=False, exists=True),
     help="The register's own coverage rules (rules switched off or added); "
     "default: REGISTER's .coverage.yaml beside it, if there is one.",
 )
@@ -37,7 +37,7 @@ def _own_rules(register: str, given: str | None) -> str | None:
     show_default=True,
     help="pdf: the committee pack, A4 (needs `pip install 'govmap[pdf]'` and Chrome, Edge or Chromium).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.option("-o", "--output", type=FilePath(dir_okay=False, writable=True), help="Write to a file.")
 @click.option(
     "--kind", "kinds", multiple=True, metavar="KIND", help="Only this finding kind or group (repeatable)."
 )
@@ -126,7 +126,7 @@ def report_(
 @click.command("coverage")
 @register_argument
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.option("-o", "--output", type=FilePath(dir_okay=False, writable=True), help="Write to a file.")
 @coverage_rules_option
 def coverage_(register: str | None, fmt: str, output: str | None, coverage_rules: str | None) -> None:
     """Who covers each place: the coverage matrix alone (places down, required bodies across).

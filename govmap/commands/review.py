@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, register_argument
+from govmap.cliutil import ExitStatus, FilePath, register_argument
 from govmap.graph.terms import REVIEW_FORMATS, SEVERITIES
 from govmap.ingest.errors import OutputError
 from govmap.ingest.reading.load import default_register_path, load_register
@@ -42,7 +42,7 @@ def _day(value: Any) -> dt.date | None:
     "--rev", "rev_day", type=date_option_type, help="Compare the file as committed on this day (YYYY-MM-DD)."
 )
 @click.option("--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to a file (atomically).")
 @click.option("--fail-on-new", type=click.Choice(SEVERITIES), help="Exit 1 if a new finding is this severe.")
 @click.option("--as-of", type=date_option_type, help="Judge both registers as of this day (default today).")
 def diff(
@@ -94,7 +94,7 @@ def diff(
 
 @click.command("decide")
 @click.argument("finding_id", metavar="FINDING-ID")
-@click.option("--register", "-r", "register", type=click.Path(dir_okay=False), help="Register file.")
+@click.option("--register", "-r", "register", type=FilePath(dir_okay=False), help="Register file.")
 @click.option(
     "--status",
     required=True,
@@ -202,14 +202,14 @@ def _steps(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=FilePath(dir_okay=False),
     help="Write the report to this file (atomically), as every other command's -o does.  "
     "-o used to save the scenario register: that is now --save-scenario.",
 )
 @click.option(
     "--save-scenario",
     "save_scenario",
-    type=click.Path(dir_okay=False),
+    type=FilePath(dir_okay=False),
     metavar="FILE",
     help="Also save the scenario register to FILE (never REGISTER).",
 )

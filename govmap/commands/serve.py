@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 
 from govmap.cliutil import neo4j_option, register_argument, timeout_option
@@ -51,9 +53,21 @@ def serve(
     # A small register is loaded now (a broken one stops here, with its own message); a large
     # one after listening, pages saying it is being loaded (docs/web.md: "A large register file").
     in_background = not loads_quickly(store, app.config["GOVMAP_LOAD_NOW_BYTES"])
-    start(app)
+    if not in_background:
+        store.load()
+    if threads < 1:
+        raise click.BadParameter(
+            f"{threads} is not a number of threads: give 1 or more", param_hint="--threads"
+        )
     try:
-        server = create_server(app, host=host, port=port, threads=threads)  # listening from here on
+        _can_listen(host, port)  # before waitress, which leaves sockets open when it cannot
+        # Listening from here on; the background work (layout, report) starts only once this
+        # worked, so a port in use stops the command before it computes anything.
+        server = create_server(app, host=host, port=port, threads=threads)
+    except socket.gaierror:
+        raise click.BadParameter(
+            f"'{host}' is not an address this machine has", param_hint="--host"
+        ) from None
     except OSError as exc:
         raise click.UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port"
@@ -62,6 +76,7 @@ def serve(
         raise click.BadParameter(
             f"'{host}' is not an address this machine has", param_hint="--host"
         ) from None
+    start(app)
     read_only = (
         "  [read-only: the database refuses writes, editing is off]"
         if getattr(store, "read_only", False)
@@ -73,6 +88,16 @@ def serve(
     if in_background:
         click.echo("govmap: loading the register in the background; pages say so until it is loaded")
     server.run()
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Raise the ``OSError`` that listening on ``host:port`` would (a port in use, an address this
+    machine does not have), from a socket opened and closed here."""
+    for family, kind, proto, _, address in socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+            probe.bind(address)
+        return
 
 
 COMMANDS: list[click.Command] = [serve]

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import neo4j_option, register_argument, timeout_option
+from govmap.cliutil import FilePath, neo4j_option, register_argument, timeout_option
 from govmap.ingest.reading.load import load_register
 from govmap.ingest.reading.messages import plural
 
@@ -90,7 +90,7 @@ def load(
 @click.command()
 @neo4j_option
 @timeout_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically).")
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to a file (atomically).")
 def dump(neo4j_uri: str | None, timeout: float | None, output: str | None) -> None:
     """Write the register held in Neo4j back to YAML."""
     from govmap.graph.neo4j import Neo4jSettings, connect, read_register

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from govmap.cliutil import FilePath
+
 
 @click.group("user")
 def user() -> None:
@@ -25,7 +27,7 @@ def user() -> None:
 @click.option(
     "--users",
     "path",
-    type=click.Path(dir_okay=False),
+    type=FilePath(dir_okay=False),
     default=lambda: os.environ.get("GOVMAP_USERS"),
     help="The users file (created if missing).  [default: $GOVMAP_USERS]",
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from govmap.ingest.errors import Problem, RegisterError, RegisterInvalid, RegisterUnreadable, Span
+from govmap.ingest.errors import Problem, RegisterError, RegisterInvalid, RegisterUnreadable, Span, unreadable
 from govmap.ingest.model import Register
 from govmap.ingest.reading.guard import empty_register_problems
 from govmap.ingest.reading.validate import Checked, check_data
@@ -71,6 +71,8 @@ def read_text(path: str | os.PathLike[str], limits: Limits | None = None) -> str
         raise RegisterUnreadable(f"{name}: permission denied", code="unreadable") from None
     except IsADirectoryError:
         raise RegisterUnreadable(f"{name} is a folder, not a register file", code="unreadable") from None
+    except (OSError, ValueError) as exc:  # a symlink loop, a socket, a name too long or with NUL
+        raise unreadable(name, exc) from None
     return decode(raw, name, limits)
 
 

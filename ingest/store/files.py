@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 
-from govmap.ingest.errors import OutputError
+from govmap.ingest.errors import OutputError, shown_name
 
 # -- files ---------------------------------------------------------------------
 
@@ -63,6 +63,8 @@ def write_atomically(path: str | os.PathLike[str], text: str | bytes | Iterable[
     message for the user (:class:`OutputError`), not a traceback.
     """
     name = os.fspath(path)
+    if "\x00" in name:
+        raise OutputError(f"cannot write {shown_name(name)}: a file name cannot hold a NUL character")
     folder = os.path.dirname(os.path.abspath(name))
     if not os.path.isdir(folder):
         raise OutputError(
@@ -80,4 +82,4 @@ def write_atomically(path: str | os.PathLike[str], text: str | bytes | Iterable[
     except IsADirectoryError:
         raise OutputError(f"cannot write {name}: it is a folder", hint="give a file name") from None
     except OSError as exc:
-        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {shown_name(name)}: {exc.strerror or exc}") from None

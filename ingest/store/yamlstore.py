@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from govmap.ingest.errors import EditConflict, RegisterInvalid
+from govmap.ingest.errors import EditConflict, RegisterInvalid, unreadable
 from govmap.ingest.model import Record, Register, data_version, record_version
 from govmap.ingest.reading.load import check_text
 from govmap.ingest.reading.yamlsafe import Limits, decode
@@ -209,10 +209,13 @@ class YamlStore:
     def _read(self) -> tuple[bytes, tuple[int, int, int, int], bool]:
         """The file's bytes, the stat key they go with, and whether the file had settled
         (was older than :data:`RACY_SECONDS`, and did not change while it was read)."""
-        with open(self.path, "rb") as f:
-            st = os.fstat(f.fileno())
-            raw = f.read()
-            after = os.fstat(f.fileno())
+        try:
+            with open(self.path, "rb") as f:
+                st = os.fstat(f.fileno())
+                raw = f.read()
+                after = os.fstat(f.fileno())
+        except (OSError, ValueError) as exc:  # a folder, a socket, a symlink loop ...
+            raise unreadable(self.path, exc) from None
         key = self._key(st)
         settled = (
             key == self._key(after) and self.now() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9
@@ -233,6 +236,8 @@ class YamlStore:
 
             read_text(self.path)  # raises the usual "no such file" message
             raise
+        except (OSError, ValueError) as exc:  # a symlink loop, a name too long ...
+            raise unreadable(self.path, exc) from None
         seen = self._unchanged(st)
         if seen is not None:
             return seen.register, seen.version

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from govmap.ingest.errors import Problem, Span
+from govmap.ingest.errors import Problem, Span, unreadable
 from govmap.ingest.model import SECTIONS, Register
 from govmap.ingest.reading.validate import Checked, check_data
 from govmap.ingest.reading.yamlsafe import Limits, Path
@@ -173,7 +173,11 @@ def read_tables(path: str | os.PathLike[str], limits: Limits | None = None) -> l
     name = os.fspath(path)
     limits = limits or Limits()
     p = FsPath(name)
-    if p.is_dir():
+    try:
+        folder = p.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, or holding NUL
+        raise _refuse(name, unreadable(name, exc).message) from None
+    if folder:
         files = sorted(p.glob("*.csv"))
         if not files:
             raise _refuse(
@@ -181,18 +185,19 @@ def read_tables(path: str | os.PathLike[str], limits: Limits | None = None) -> l
             )
         tables = []
         for f in files:
-            _check_size(str(f), f.stat().st_size, limits)
-            tables.append(_csv_table(name, str(f), f.read_bytes()))
+            try:
+                _check_size(str(f), f.stat().st_size, limits)
+                raw = f.read_bytes()
+            except (OSError, ValueError) as exc:
+                raise _refuse(name, unreadable(str(f), exc).message) from None
+            tables.append(_csv_table(name, str(f), raw))
         return _order(tables)
     try:
         size = p.stat().st_size
-    except FileNotFoundError:
-        raise _refuse(name, f"{name}: no such file") from None
-    _check_size(name, size, limits)
-    try:
+        _check_size(name, size, limits)
         raw = p.read_bytes()
-    except PermissionError:
-        raise _refuse(name, f"{name}: permission denied") from None
+    except (OSError, ValueError) as exc:  # missing, no permission, a symlink loop, a socket ...
+        raise _refuse(name, unreadable(name, exc).message) from None
     return _order(read_bytes(raw, name, limits))
 
 
