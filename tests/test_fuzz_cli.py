@@ -29,11 +29,12 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from govmap.cli import cli
 from govmap.cliutil import ExitStatus
+from tests.fuzzsupport import fuzz_settings
 from tests.websupport import REGISTERS
 
 #: The exit codes the README's table lists.
@@ -287,16 +288,7 @@ def test_every_path_argument_meets_every_hostile_file(files: Files) -> None:
 # -- then random mixes ---------------------------------------------------------------------------
 
 
-@settings(
-    max_examples=int(os.environ.get("GOVMAP_FUZZ_EXAMPLES", "60")),
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-    database=None,
-)
+@fuzz_settings(60)
 @given(data=st.data())
 def test_random_mixes_of_options_never_give_a_traceback(files: Files, data: st.DataObject) -> None:
     path, command = data.draw(st.sampled_from(commands()))

@@ -33,10 +33,11 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.exceptions import HTTPException
 
+from tests.fuzzsupport import fuzz_settings
 from tests.websupport import ACCOUNTS, copy_register, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -444,16 +445,7 @@ def requests(draw: st.DrawFn, site: Site) -> tuple[str, Any, str, int, dict[str,
     return role, rule, method, draw(st.integers(0, 10_000)), data
 
 
-@settings(
-    max_examples=int(os.environ.get("GOVMAP_FUZZ_EXAMPLES", "150")),
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-    database=None,
-)
+@fuzz_settings(150)
 @given(data=st.data())
 def test_random_mixes_of_routes_roles_and_values_never_give_a_5xx(site: Site, data: st.DataObject) -> None:
     role, rule, method, pick, params = data.draw(requests(site))
