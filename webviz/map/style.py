@@ -104,10 +104,28 @@ def node_title(attrs: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def node_label(name: str, width: int = 22, lines: int = 2) -> str:
-    """The name wrapped onto at most ``lines`` lines of about ``width`` characters, with an
-    ellipsis when it is longer (the full name is in the tooltip, the panel and the table)."""
-    words, out, line = name.split(), [], ""
+def node_label(name: str, width: int = 22, lines: int = 3) -> str:
+    """The name on as few lines of at most ``width`` characters as it needs (up to ``lines``),
+    its lines as even as they can be, so a label is compact; a name that needs more lines is cut
+    with an ellipsis (the full name is in the tooltip, the panel and the table).
+
+    >>> print(node_label("Blackburn with Darwen Community Safety Partnership"))
+    Blackburn with
+    Darwen Community
+    Safety Partnership
+    >>> print(node_label("Health and Wellbeing Board"))
+    Health and
+    Wellbeing Board
+    >>> print(node_label("Blackburn with Darwen Community Safety Partnership", lines=2))
+    Blackburn with Darwen
+    Community Safety…
+    """
+    words = name.split()
+    for count in range(1, min(lines, len(words)) + 1):
+        split = _even_lines(words, count)
+        if max(map(len, split)) <= width:
+            return "\n".join(split)
+    out, line = [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
             out.append(line)
@@ -115,11 +133,24 @@ def node_label(name: str, width: int = 22, lines: int = 2) -> str:
         else:
             line = f"{line} {word}" if line else word
     out.append(line)
+    kept = [x if len(x) <= width + 4 else x[: width + 3] for x in out[:lines]]
     if len(out) > lines or any(len(x) > width + 4 for x in out):
-        kept = [x if len(x) <= width + 4 else x[: width + 3] for x in out[:lines]]
         kept[-1] = kept[-1][: width + 3].rstrip(" ,;:-") + "…"
-        out = kept
-    return "\n".join(out)
+    return "\n".join(kept)
+
+
+def _even_lines(words: list[str], count: int) -> list[str]:
+    """``words`` on ``count`` lines whose longest is as short as it can be (names are a few
+    words: trying every split is cheap)."""
+    from itertools import combinations
+
+    best: list[str] = []
+    for cuts in combinations(range(1, len(words)), count - 1):
+        bounds = (0, *cuts, len(words))
+        split = [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+        if not best or max(map(len, split)) < max(map(len, best)):
+            best = split
+    return best
 
 
 def node_size(value: float, top: float) -> float:
@@ -127,10 +158,18 @@ def node_size(value: float, top: float) -> float:
     return round(10 + 22 * math.sqrt(value / top), 1) if top > 0 else 12.0
 
 
-#: Label sizes (canvas px).  The map draws a label only when it is at least 10 px on
-#: screen (map.js: drawThreshold), so at the default fit (scale about 0.8-1.0) the
-#: ``major`` and ``minor`` labels show and ``small`` ones appear as the reader zooms in.
+#: Label sizes (canvas px).  A label is drawn at its size times the map's scale, and only
+#: when that is at least :data:`LEGIBLE_PX` on screen, so at the default fit (scale about
+#: 0.8-1.0) the ``major`` and ``minor`` labels show and ``small`` ones appear as the reader
+#: zooms in.  A ``major`` label or larger (bodies, the view's centre, every record of a small
+#: view) is required: it is never drawn under :data:`LEGIBLE_PX` (webviz/static/labels.js).
 FONT = {"centre": 17, "major": 15, "minor": 14, "small": 11}
+
+#: The legibility rule: no label is drawn under this many pixels on screen.
+LEGIBLE_PX = 10
+
+#: What labels.js needs of the rule, sent with every map's data.
+LABEL_RULE = {"legible_px": LEGIBLE_PX, "required_font": FONT["major"]}
 
 
 def node_font(kind: str, size: float, centre: bool, view_is_small: bool) -> int:
