@@ -42,7 +42,9 @@ def hostile_text() -> str:
 
 
 def payload(html: str, name: str) -> list[dict]:
-    m = re.search(rf"var {name} = new vis\.DataSet\((.*?)\);\n", html)
+    """The nodes (as the file holds them, labels and all) or the edges of the file's map."""
+    pattern = r"var records = (.*?);\n" if name == "nodes" else rf"var {name} = new vis\.DataSet\((.*?)\);\n"
+    m = re.search(pattern, html)
     assert m, f"no {name} in the page"
     return json.loads(m.group(1))
 

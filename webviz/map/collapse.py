@@ -9,7 +9,7 @@ import networkx as nx
 
 from govmap.graph.layout.pieces import spring_by_piece
 from govmap.ingest.model import Register
-from govmap.webviz.map.style import KIND_STYLE, node_color, node_size
+from govmap.webviz.map.style import FONT, KIND_STYLE, node_color, node_size
 from govmap.webviz.map.view import MapData
 
 
@@ -63,6 +63,7 @@ def collapsed(
                 "shape": style["shape"],
                 "color": node_color(style["color"]),
                 "size": node_size(sizes[gid], top) * 1.5,
+                "font": {"size": FONT["major"]},  # every group's name is shown (labels.js)
                 "x": round(x, 1),
                 "y": round(y, 1),
             }

@@ -111,6 +111,7 @@ def map_data(
         counts=counts,
         physics=not final and len(nodes) <= physics_limit,
         title=describe(register, q),
+        keep_rows=bool(q.hierarchy or q.path),
     )
     data.isolated = [_record(n, g.nodes[n], url_for_entity(n)) for n in sorted(alone)]
     data.nodes = _drawn_nodes(g, drawn, q, centre, arranged.positions, measure_of(q.size), url_for_entity)
@@ -160,7 +161,7 @@ def _drawn_nodes(
         )
         x, y = pos.get(n, (0.0, 0.0))
         node["x"], node["y"] = round(x, 1), round(y, 1)
-        _mark(node, attrs, n in highlight if highlight else None, n == q.focus, n in q.path)
+        _mark(node, attrs, n in highlight if highlight else None, n == q.focus, n in q.path, n == centre)
         out.append(node)
     return out
 
@@ -188,10 +189,17 @@ def _styled(
 
 
 def _mark(
-    node: dict[str, Any], attrs: Mapping[str, Any], highlighted: bool | None, focus: bool, on_path: bool
+    node: dict[str, Any],
+    attrs: Mapping[str, Any],
+    highlighted: bool | None,
+    focus: bool,
+    on_path: bool,
+    centre: bool = False,
 ) -> None:
     """What sets a record apart: dashes when unconfirmed; a red border when highlighted (and
-    the rest faded, when ``highlighted`` is not None); a thick border for the focus and a path."""
+    the rest faded, when ``highlighted`` is not None); a thick border for the focus and a path;
+    ``centre`` for the view's centre (a focus, a theme), which keeps its place when the browser
+    makes room for labels."""
     if attrs["status"] == "unconfirmed":
         node["shapeProperties"] = {"borderDashes": [4, 3]}
         node["borderWidth"] = 2
@@ -206,6 +214,8 @@ def _mark(
     if focus or on_path:
         node["borderWidth"] = 4
         node["focus"] = focus
+    if centre:
+        node["centre"] = True
 
 
 def _links(g: nx.MultiDiGraph, drawn: set[str]) -> list[dict[str, Any]]:

@@ -2,10 +2,14 @@
 
 Each function takes the graph and the ids a view keeps and returns positions in
 vis-network canvas units.  The sizes are chosen for the map pane at 1400x900
-(about 1,100 x 780 px): a layout about that size is fitted at a scale near 1,
-so labels drawn at 13-15 px stay at 10 px or more on screen (the browser tests
-measure it).  Larger views are fitted smaller; the map then hides the labels of
-minor nodes until the reader zooms in (``drawThreshold`` in map.js), as Kumu does.
+(about 1,100 x 650 px): a layout about that size is fitted at a scale near 1, so
+labels drawn at 13-15 px are 10 px or more on screen.  These positions are the same
+for every screen (they are cached per register version and view); the browser
+(``webviz/static/labels.js``) places the labels beside their nodes for the pane and
+scale the view opens at, and pushes nodes apart where a body's label finds no room
+(at 200 % zoom the same map is fitted at half the scale, and a label of a set size on
+screen needs twice the room on the canvas).  Minor records' labels give way, and
+appear as the reader zooms in, as Kumu does.
 
 * :func:`network` - the landscape: each connected piece by Kamada-Kawai (even spacing,
   so fewer labels collide than with a spring layout), rescaled to the pane's shape.

@@ -41,15 +41,20 @@ from govmap.graph.layout import spring_by_piece
 from govmap.ingest.model import Register
 from govmap.webviz.map.data import map_data, measure
 from govmap.webviz.map.query import MapQuery
-from govmap.webviz.map.style import DEFAULT_EDGE, KIND_STYLE
+from govmap.webviz.map.style import DEFAULT_EDGE, KIND_STYLE, LABEL_RULE, LEGIBLE_PX
 from govmap.webviz.map.view import MapData
 
 HERE = Path(__file__).resolve().parent.parent  # webviz/, which holds templates/ and static/
 TEMPLATES = HERE / "templates" / "standalone"
 VENDOR = HERE / "static" / "vendor"
+#: The web map's label placement, inlined in the file.
+LABELS_JS = HERE / "static" / "labels.js"
 
-#: Node keys vis-network draws with; the rest of map_data's node (url, ...) is not sent.
+#: Node keys vis-network draws with, and those labels.js reads (``kind``, ``centre``); the
+#: rest of map_data's node (url, ...) is not sent.
 _NODE_KEYS = (
+    "kind",
+    "centre",
     "title",
     "shape",
     "color",
@@ -67,12 +72,12 @@ OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
-    # As the web map (map.js): a label is drawn only when it is at least 10 px on screen, so the
-    # labels of minor records appear as the reader zooms in instead of lying over one another.
+    # Labels are placed and drawn by labels.js, as on the web map; vis-network draws only those
+    # inside a shape (an ellipse), and only when legible.
     "nodes": {
         "borderWidth": 1,
         "font": {"face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-        "scaling": {"label": {"enabled": False, "drawThreshold": 11, "maxVisible": 40}},
+        "scaling": {"label": {"enabled": False, "drawThreshold": LEGIBLE_PX + 1, "maxVisible": 40}},
     },
     "layout": {"improvedLayout": False},
 }
@@ -126,6 +131,11 @@ def _legend(data: MapData, register: Register) -> str:
     return "".join(out)
 
 
+def _label_settings(data: MapData) -> dict[str, Any]:
+    """What labels.js needs besides the nodes: numbers and a flag, never text from the register."""
+    return {"label_rule": LABEL_RULE, "keep_rows": data.keep_rows}
+
+
 def _script_hashes(html: str) -> str:
     sources = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
     return " ".join(
@@ -150,6 +160,8 @@ def render_map(register: Register, data: MapData, when: dt.date | None = None) -
         ("<&govmap:subtitle&>", subtitle),
         ("<&govmap:vis-network-css&>", (VENDOR / "vis-network.css").read_text(encoding="utf-8")),
         ("<&govmap:vis-network-js&>", (VENDOR / "vis-network.min.js").read_text(encoding="utf-8")),
+        ("<&govmap:labels-js&>", LABELS_JS.read_text(encoding="utf-8")),
+        ("<&govmap:label-settings&>", json.dumps(_label_settings(data))),
     ):
         # Markers hold '<' and '&', which autoescape and tojson escape in every name: only ours match.
         html = html.replace(marker, value, 1)

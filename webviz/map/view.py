@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from govmap.webviz.map.style import DEFAULT_EDGE, EDGE_STYLE, KIND_STYLE, edge_title, node_color, node_title
+from govmap.webviz.map.style import (
+    DEFAULT_EDGE,
+    EDGE_STYLE,
+    KIND_STYLE,
+    LABEL_RULE,
+    edge_title,
+    node_color,
+    node_title,
+)
 
 
 @dataclass
@@ -26,6 +34,9 @@ class MapData:
     isolated: list[dict[str, Any]] = field(default_factory=list)
     #: Row captions drawn on the canvas as plain text (the accountability view).
     captions: list[dict[str, Any]] = field(default_factory=list)
+    #: Whether the nodes stand in rows that mean something (the accountability view, a path):
+    #: the browser keeps them rows when it makes room for labels (webviz/static/labels.js).
+    keep_rows: bool = False
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -50,6 +61,8 @@ class MapData:
             "label": self.label,
             "isolated": self.isolated,
             "captions": self.captions,
+            "keep_rows": self.keep_rows,
+            "label_rule": LABEL_RULE,
         }
 
     def to_page(self) -> dict[str, Any]:

@@ -4,11 +4,9 @@
 (function () {
   "use strict";
 
-  // A label is drawn only when it is at least 10 px on screen (vis draws it when
-  // font size x scale >= drawThreshold - 1): small labels appear as the reader zooms in.
-  var MIN_LABEL_PX = 10;
-  // Fitting a small view would blow it up; past this it stays at this scale.
-  var MAX_FIT_SCALE = 1.4;
+  // Labels are placed and drawn by labels.js (govmapLabels): bodies' never under the
+  // legibility rule's size, others' only at that size or more, none over a node or a label.
+  var MAX_FIT_SCALE = govmapLabels.MAX_FIT_SCALE;
   var ZOOM_STEP = 1.25;
   // Dash patterns (the link types, unconfirmed links and outlines) are drawn only at a scale
   // where they can be told apart: below it a 12 px dash is under 4 px on screen.  Stroking
@@ -126,14 +124,30 @@
 
   // -- drawing ----------------------------------------------------------------
 
+  // Fit the view with room for its labels (labels.js), pushing nodes apart where a body's label
+  // has none; a map too large for that is fitted by vis-network, its labels giving way.
   function fit(map) {
     var network = map.network;
-    network.fit({ animation: false });
-    if (network.getScale() > MAX_FIT_SCALE) network.moveTo({ scale: MAX_FIT_SCALE, animation: false });
-    // Row captions stay at least 13 px on screen however small the fit.
-    var size = Math.max(18, 13 / network.getScale());
-    (map.data.captions || []).forEach(function (c, i) { map.nodes.update({ id: "caption:" + i, font: { size: size } }); });
+    if (map.labels.canArrange()) {
+      map.labels.arrange();
+      if (captionSize(map)) map.labels.arrange(); // the captions' new size is room taken
+    } else {
+      network.fit({ animation: false });
+      if (network.getScale() > MAX_FIT_SCALE) network.moveTo({ scale: MAX_FIT_SCALE, animation: false });
+      captionSize(map);
+    }
     recordScale(map);
+  }
+
+  // Row captions stay at least 13 px on screen however small the fit; true if they changed.
+  function captionSize(map) {
+    var size = Math.max(18, 13 / map.network.getScale());
+    var captions = map.data.captions || [];
+    if (!captions.length || map.captionSize === size) return false;
+    map.captionSize = size;
+    captions.forEach(function (c, i) { map.nodes.update({ id: "caption:" + i, font: { size: size } }); });
+    map.network.redraw();
+    return true;
   }
 
   function recordScale(map) {
@@ -156,7 +170,7 @@
   function draw(container) {
     var data = readJSON(container.dataset.source);
     if (!data || typeof vis === "undefined") return null;
-    var nodes = new vis.DataSet(data.nodes);
+    var nodes = new vis.DataSet(data.nodes.map(govmapLabels.unlabelled));
     (data.captions || []).forEach(function (c, i) {
       // Row captions are read at any zoom: no draw threshold for them.
       nodes.add({ id: "caption:" + i, label: c.text, x: c.x, y: c.y, shape: "text", decor: true, chosen: false,
@@ -175,22 +189,26 @@
       nodes: {
         font: { size: 13, face: "system-ui, sans-serif", color: "#1d232a", strokeWidth: 3, strokeColor: "#ffffff" },
         borderWidth: 1,
-        scaling: { label: { enabled: false, drawThreshold: MIN_LABEL_PX + 1, maxVisible: 40 } }
+        // The labels vis-network still draws (inside an ellipse): only when legible.
+        scaling: { label: { enabled: false, drawThreshold: data.label_rule.legible_px + 1, maxVisible: 40 } }
       },
       edges: { smooth: false, arrows: { to: { scaleFactor: 0.5 } }, font: { size: 0 } }
     };
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
     var map = { network: network, nodes: nodes, edges: edges, data: data, container: container, focused: null };
+    map.labels = govmapLabels.attach(network, nodes, container, data.nodes.filter(govmapLabels.ownsLabel),
+                                     data.label_rule, { keepRows: data.keep_rows });
     container.govmap = map;
     // The canvas frame is not a tab stop: the node buttons are (see wireKeys).
     container.querySelectorAll("[tabindex]").forEach(function (el) { if (el !== container) el.setAttribute("tabindex", "-1"); });
     // data-stable tells a reader (and the browser tests) that nodes stay where they are now.
     // The keyboard's node buttons are made once the map is first drawn: at 2,000 records
     // they cost a quarter of a second that the first picture need not wait for.
-    // Without physics vis-network has fitted the view already: fitting again would draw a
-    // second frame (a third of a second at 2,000 records), so only a view too close is refitted.
+    // Without physics vis-network has fitted the view already: for a map too large to make room
+    // for its labels, fitting again would draw a second frame (a third of a second at 2,000
+    // records), so only a view too close is refitted.
     function settle() {
-      if (data.physics || (data.captions || []).length || network.getScale() > MAX_FIT_SCALE) fit(map);
+      if (map.labels.canArrange() || data.physics || (data.captions || []).length || network.getScale() > MAX_FIT_SCALE) fit(map);
       else recordScale(map);
       wireKeys(map);
       focusFirst();

@@ -1,0 +1,468 @@
+// Where each label of a map goes, and drawing it: the web map (map.js) and the offline map
+// (webviz/templates/standalone/map.html) both use this file.
+//
+// vis-network draws a label centred under its node, whatever lies there, and at a size fixed in
+// canvas units, so the fitted scale decides whether it can be read (0.8 at 1400 x 900, 0.4 at
+// 200 % zoom on the same map).  Only the browser knows the pane and the scale the view opens at,
+// so labels are placed here, on the screen, each time the view's scale or position changes:
+//
+// * A label is drawn at its font size times the scale, but a required label (the view's main
+//   records: bodies, a centre, every record of a small view; ``rule.required_font``) never under
+//   ``rule.legible_px`` (the legibility rule), so at a small scale it grows in canvas units.
+//   Other labels are drawn only at ``legible_px`` or more: they appear as the reader zooms in.
+// * Labels are placed in order (required ones first, larger first) beside their node: under it,
+//   right, above, left, then the corners; the first spot that lies inside the map and clear of
+//   every node and every label placed before it wins.  A label with no clear spot gives way
+//   (is not drawn); a required one is drawn where it overlaps no other label, or not at all.
+// * When the view opens (``arrange``), it is fitted with room for the required labels; if one
+//   still finds no clear spot, the nodes are pushed apart to make room for it (a plain version
+//   of Gansner and Hu's PRISM overlap removal, on the boxes of each node and its label at the
+//   scale the result will be drawn at), and fitted again.  The picture the server laid out
+//   keeps its shape: each overlap is undone by the smallest move.  Rows that mean something
+//   (the accountability view, a path) stay rows.  No node is drawn under MIN_NODE_PX across.
+// * A map of more than SPREAD_LIMIT nodes is not pushed apart, and its required labels are not
+//   forced to the legibility rule's size: at the scale such a map is fitted at, every body's
+//   name would cover the map.  Its labels appear as the reader zooms in, where they are clear.
+//
+// Labels are plain text on the canvas: never HTML.
+(function (root) {
+  "use strict";
+
+  var FACE = "system-ui, sans-serif";
+  var INK = "#1d232a";
+  // Screen pixels between a node and its label, and kept clear round each label and node.
+  var GAP = 3, PAD = 2;
+  // A line of text is this many times its font size tall.
+  var LINE = 1.25;
+  // Past this size on screen a label stops growing (as vis-network's maxVisible).
+  var MAX_PX = 40;
+  // Above this many nodes, labels only give way (see the top of this file); a round of pushing
+  // apart costs O(n log n + overlaps), a trial up to SPREAD_ROUNDS rounds.
+  var SPREAD_LIMIT = 300;
+  var CELL = 48;
+  // Fitting a small view would blow it up: past this it stays at this scale.
+  var MAX_FIT_SCALE = 1.4;
+  // No node is opened smaller than this across, in screen pixels.
+  var MIN_NODE_PX = 8;
+  var GROWABLE = ["dot", "square", "diamond", "triangle", "triangleDown", "star", "hexagon"];
+  // Scales tried when making room: the fitted one times STEP, STEP^2, ...; a map fitted at less
+  // than SMALLEST of the scale it would have without making room is specks and names, so there
+  // some required labels give way instead (drawn over a node, or not at all).
+  var STEP = 0.94, TRIALS = 30, SMALLEST = 0.4;
+  // Rounds of pushing apart in one trial.
+  var SPREAD_ROUNDS = 150;
+
+  var measurer = null;
+  var widths = {};
+
+  // A line's width at 100 px, measured once; widths scale with the font size.
+  function lineWidth(text, px) {
+    var w = widths[text];
+    if (w === undefined) {
+      if (!measurer) measurer = document.createElement("canvas").getContext("2d");
+      measurer.font = "100px " + FACE;
+      w = widths[text] = measurer.measureText(text).width;
+    }
+    return w * px / 100;
+  }
+
+  // -- a grid of boxes, to find what a box would overlap without looking at every one ----------
+
+  function Grid() { this.cells = {}; }
+  Grid.prototype.each = function (b, fn) {
+    for (var i = Math.floor(b.l / CELL); i <= Math.floor(b.r / CELL); i++)
+      for (var j = Math.floor(b.t / CELL); j <= Math.floor(b.b / CELL); j++) fn(i + "," + j);
+  };
+  Grid.prototype.add = function (b) {
+    var cells = this.cells;
+    this.each(b, function (k) { (cells[k] || (cells[k] = [])).push(b); });
+  };
+  // The boxes overlapping b, except those owned by ``skip``.
+  Grid.prototype.hits = function (b, skip) {
+    var cells = this.cells, out = [];
+    this.each(b, function (k) {
+      (cells[k] || []).forEach(function (o) {
+        if (o.owner !== skip && o.l < b.r && b.l < o.r && o.t < b.b && b.t < o.b && out.indexOf(o) < 0) out.push(o);
+      });
+    });
+    return out;
+  };
+
+  function area(a, b) {
+    return Math.max(0, Math.min(a.r, b.r) - Math.max(a.l, b.l)) * Math.max(0, Math.min(a.b, b.b) - Math.max(a.t, b.t));
+  }
+
+  // -- one map's labels -------------------------------------------------------------------------
+
+  // ``items``: the map's records as the page holds them ({id, label, font: {size}, kind, centre});
+  // ``rule``: {legible_px, required_font}; ``opts``: {keepRows}.
+  function Labels(network, nodes, container, items, rule, opts) {
+    this.network = network;
+    this.nodes = nodes;
+    this.container = container;
+    this.rule = rule;
+    this.opts = opts || {};
+    this.items = items.filter(function (n) { return n.label; }).map(function (n) {
+      var font = (n.font && n.font.size) || 13;
+      return { id: n.id, lines: String(n.label).split("\n"), font: font, size: n.size || 0,
+               required: font >= rule.required_font, centre: !!n.centre };
+    });
+    this.items.sort(function (a, b) {
+      return (b.required - a.required) || (b.font - a.font) || (b.size - a.size) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+    this.placed = [];      // what is drawn now: {id, lines, px, align, left, top, width, height} (screen px)
+    this.unplaced = [];    // required labels with no clear spot at the last placement
+    this.spotOf = {};      // where each label last found a clear spot (an index into spots())
+    // Required labels are forced to the legible size only on a map that can make room for them.
+    this.forced = nodes.length <= SPREAD_LIMIT;
+    // Shapes vis-network draws ``size`` across from the centre (not an ellipse round its label,
+    // nor a caption): arrange() may grow them to MIN_NODE_PX on screen.
+    this.growable = {};
+    this.grown = {};
+    nodes.get().forEach(function (n) {
+      if (!n.decor && n.size && GROWABLE.indexOf(n.shape) >= 0) this.growable[n.id] = true;
+    }, this);
+    this.key = null;
+    this.moved = 0;        // bumped when nodes move, so the next frame places labels again
+    var self = this;
+    network.on("beforeDrawing", function () { self.update(); });
+    network.on("afterDrawing", function (ctx) { self.draw(ctx); });
+    network.on("dragEnd", function (params) { if (params.nodes && params.nodes.length) { self.moved++; network.redraw(); } });
+  }
+
+  // The label's size on screen at ``scale``, or 0 when it is not drawn there.
+  Labels.prototype.px = function (it, scale) {
+    var px = it.font * scale;
+    if (it.required && this.forced) px = Math.max(px, this.rule.legible_px);
+    return px < this.rule.legible_px ? 0 : Math.min(px, MAX_PX);
+  };
+
+  Labels.prototype.size = function (it, px) {
+    var w = 0;
+    for (var i = 0; i < it.lines.length; i++) w = Math.max(w, lineWidth(it.lines[i], px));
+    return { w: Math.ceil(w) + 2, h: Math.ceil(it.lines.length * px * LINE) };
+  };
+
+  // Every drawn node's box in canvas units, relative to its position (vis-network's own).
+  // (A node grown by arrange() counts at its new size before vis-network has drawn it so.)
+  Labels.prototype.shapes = function () {
+    var net = this.network, ids = this.nodes.getIds(), pos = net.getPositions(ids), out = {}, grown = this.grown;
+    ids.forEach(function (id) {
+      var b = net.getBoundingBox(id), p = pos[id], m = grown[id] || 0;
+      if (b && p) out[id] = { l: Math.min(b.left - p.x, -m), t: Math.min(b.top - p.y, -m),
+                              r: Math.max(b.right - p.x, m), b: Math.max(b.bottom - p.y, m) };
+    });
+    return { boxes: out, pos: pos };
+  };
+
+  // A node's box at ``scale``: a shape drawn smaller than MIN_NODE_PX across on screen counts as
+  // that size (arrange() draws it so).
+  Labels.prototype.box = function (geo, id, scale) {
+    var b = geo.boxes[id];
+    if (!this.growable[id]) return b;
+    var m = MIN_NODE_PX / 2 / scale;
+    return { l: Math.min(b.l, -m), t: Math.min(b.t, -m), r: Math.max(b.r, m), b: Math.max(b.b, m) };
+  };
+
+  function spots(s, w, h) {
+    var below = s.b + GAP, above = s.t - GAP - h, right = s.r + GAP, left = s.l - GAP - w;
+    return [
+      { x: -w / 2, y: below, align: "center" },
+      { x: right, y: -h / 2, align: "left" },
+      { x: -w / 2, y: above, align: "center" },
+      { x: left, y: -h / 2, align: "right" },
+      { x: s.r * 0.5, y: below, align: "left" },
+      { x: s.l * 0.5 - w, y: below, align: "right" },
+      { x: s.r * 0.5, y: above, align: "left" },
+      { x: s.l * 0.5 - w, y: above, align: "right" }
+    ];
+  }
+
+  // Where every label goes for nodes at ``geo`` (shapes()) seen in ``view`` ({scale, x, y}: the
+  // canvas point at the map's centre): see the top of this file.  Changes nothing.
+  Labels.prototype.layout = function (geo, view) {
+    var scale = view.scale, W = this.container.clientWidth, H = this.container.clientHeight;
+    var grid = new Grid(), screen = {}, spotOf = {}, k;
+    for (k in this.spotOf) spotOf[k] = this.spotOf[k];
+    Object.keys(geo.boxes).forEach(function (id) {
+      var b = this.box(geo, id, scale), p = geo.pos[id];
+      var s = { l: b.l * scale, t: b.t * scale, r: b.r * scale, b: b.b * scale,
+                x: (p.x - view.x) * scale + W / 2, y: (p.y - view.y) * scale + H / 2 };
+      screen[id] = s;
+      grid.add({ l: s.x + s.l - PAD, t: s.y + s.t - PAD, r: s.x + s.r + PAD, b: s.y + s.b + PAD, owner: id });
+    }, this);
+    var placed = [], unplaced = [];
+    this.items.forEach(function (it) {
+      var s = screen[it.id];
+      if (!s) return;
+      var px = this.px(it, scale);
+      if (!px) return;
+      if (s.x + s.r < 0 || s.x + s.l > W || s.y + s.b < 0 || s.y + s.t > H) return; // off screen
+      var size = this.size(it, px), options = spots(s, size.w, size.h), first = spotOf[it.id] || 0;
+      var best = null, bestCost = Infinity;
+      // The spot it had last is tried first, so labels do not jump about as the reader zooms.
+      for (var tried = 0; tried < options.length; tried++) {
+        var at = tried === 0 ? first : tried <= first ? tried - 1 : tried, o = options[at];
+        var box = { l: s.x + o.x, t: s.y + o.y, r: s.x + o.x + size.w, b: s.y + o.y + size.h };
+        var inside = box.l >= 1 && box.t >= 1 && box.r <= W - 1 && box.b <= H - 1;
+        var hits = grid.hits(box, it.id);
+        if (inside && !hits.length) { best = { o: o, box: box }; bestCost = 0; spotOf[it.id] = at; break; }
+        if (!it.required || !this.forced) continue;
+        // A required label with no clear spot: the spot that covers least, never another label.
+        var cost = inside ? 0 : 1e6, onLabel = false;
+        hits.forEach(function (h) { if (h.label) onLabel = true; cost += area(h, box); });
+        if (!onLabel && cost < bestCost) { best = { o: o, box: box }; bestCost = cost; }
+      }
+      if (bestCost > 0 && it.required && this.forced) unplaced.push(it.id);
+      if (!best) return;
+      grid.add({ l: best.box.l - PAD, t: best.box.t - PAD, r: best.box.r + PAD, b: best.box.b + PAD, owner: it.id, label: true });
+      placed.push({ id: it.id, lines: it.lines, px: px, align: best.o.align, dx: best.o.x, dy: best.o.y,
+                    left: best.box.l, top: best.box.t, width: size.w, height: size.h, clear: bestCost === 0 });
+    }, this);
+    return { placed: placed, unplaced: unplaced, spotOf: spotOf, scale: scale };
+  };
+
+  // Place every label for the view as it is now.
+  Labels.prototype.place = function () {
+    var c = this.network.getViewPosition();
+    this.commit(this.layout(this.shapes(), { scale: this.network.getScale(), x: c.x, y: c.y }));
+  };
+
+  Labels.prototype.commit = function (result) {
+    this.placed = result.placed;
+    this.unplaced = result.unplaced;
+    this.spotOf = result.spotOf;
+    this.key = this.keyNow();
+  };
+
+  Labels.prototype.keyNow = function () {
+    var c = this.network.getViewPosition();
+    return [this.network.getScale(), c.x, c.y, this.container.clientWidth, this.container.clientHeight, this.moved].join(",");
+  };
+
+  Labels.prototype.update = function () {
+    if (this.keyNow() !== this.key) this.place();
+  };
+
+  Labels.prototype.draw = function (ctx) {
+    if (!this.placed.length) return;
+    var net = this.network, scale = net.getScale();
+    var pos = net.getPositions(this.placed.map(function (p) { return p.id; }));
+    ctx.save();
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = "#ffffff";
+    ctx.fillStyle = INK;
+    ctx.lineWidth = 3 / scale;
+    this.placed.forEach(function (p) {
+      var at = pos[p.id];
+      if (!at) return;
+      var node = this.nodes.get(p.id);
+      ctx.globalAlpha = node && node.opacity !== undefined ? node.opacity : 1;
+      ctx.font = (p.px / scale) + "px " + FACE;
+      ctx.textAlign = p.align;
+      var left = at.x + p.dx / scale, top = at.y + p.dy / scale, w = p.width / scale;
+      var x = p.align === "center" ? left + w / 2 : p.align === "left" ? left + 1 / scale : left + w - 1 / scale;
+      var lh = p.px * LINE / scale;
+      for (var i = 0; i < p.lines.length; i++) {
+        var y = top + i * lh + (lh - p.px / scale) / 2;
+        ctx.strokeText(p.lines[i], x, y);
+        ctx.fillText(p.lines[i], x, y);
+      }
+    }, this);
+    ctx.restore();
+  };
+
+  // -- opening the view -------------------------------------------------------------------------
+
+  // A required label's box in canvas units, relative to its node, at ``scale``: at the spot where
+  // it was last placed clear of everything, else under its node.
+  Labels.prototype.roomFor = function (it, b, scale) {
+    var size = this.size(it, this.px(it, scale));
+    var at = this.spotOf[it.id] || 0;
+    var o = spots({ l: b.l * scale, t: b.t * scale, r: b.r * scale, b: b.b * scale }, size.w, size.h)[at];
+    return { l: o.x / scale, t: o.y / scale, r: (o.x + size.w) / scale, b: (o.y + size.h) / scale };
+  };
+
+  // Each node's box in canvas units relative to its position, with its required label's room.
+  Labels.prototype.footprints = function (geo, scale) {
+    var out = {}, byId = {};
+    this.items.forEach(function (it) { byId[it.id] = it; });
+    Object.keys(geo.boxes).forEach(function (id) {
+      var b = this.box(geo, id, scale), it = byId[id], f = { l: b.l, t: b.t, r: b.r, b: b.b };
+      if (it && it.required) {
+        var room = this.roomFor(it, b, scale);
+        f = { l: Math.min(f.l, room.l), t: Math.min(f.t, room.t), r: Math.max(f.r, room.r), b: Math.max(f.b, room.b), label: true };
+      }
+      out[id] = f;
+    }, this);
+    return out;
+  };
+
+  // The view that shows every node and every required label inside the map, at a scale no
+  // larger than ``maxFitScale``: labels of a set size on screen take more canvas as the scale
+  // falls, so the scale is found in a few rounds.  ``geo``: shapes() or a trial of spreadAt().
+  Labels.prototype.fitOf = function (geo, scale) {
+    var W = this.container.clientWidth, H = this.container.clientHeight, ids = Object.keys(geo.boxes);
+    var margin = 2 * (GAP + PAD), box = null;
+    for (var round = 0; round < 12; round++) {
+      var feet = this.footprints(geo, scale);
+      box = { l: Infinity, t: Infinity, r: -Infinity, b: -Infinity };
+      ids.forEach(function (id) {
+        var f = feet[id], p = geo.pos[id];
+        box.l = Math.min(box.l, p.x + f.l); box.t = Math.min(box.t, p.y + f.t);
+        box.r = Math.max(box.r, p.x + f.r); box.b = Math.max(box.b, p.y + f.b);
+      });
+      var next = Math.min((W - margin) / Math.max(box.r - box.l, 1), (H - margin) / Math.max(box.b - box.t, 1),
+                          MAX_FIT_SCALE);
+      var done = Math.abs(next - scale) < 1e-3 * scale;
+      scale = next;
+      if (done) break;
+    }
+    return { scale: scale, x: (box.l + box.r) / 2, y: (box.t + box.b) / 2 };
+  };
+
+  Labels.prototype.show = function (view) {
+    this.network.moveTo({ position: { x: view.x, y: view.y }, scale: view.scale, animation: false });
+  };
+
+  // Positions where no footprint with a required label's room in it (at ``scale``) overlaps
+  // another footprint or another node's box: each overlapping pair moves apart along the axis
+  // where the overlap is the smaller share of the map's width or height, by just enough.  Where
+  // rows must stay rows: ``sideways`` only, or else up and down a row at a time.  Null if
+  // nothing overlapped.
+  Labels.prototype.spreadAt = function (geo, scale, sideways) {
+    var feet = this.footprints(geo, scale), pad = PAD / scale;
+    var W = this.container.clientWidth, H = this.container.clientHeight;
+    var ids = Object.keys(geo.boxes).sort(), n = ids.length;
+    var x = new Float64Array(n), y = new Float64Array(n), l = new Float64Array(n), t = new Float64Array(n);
+    var r = new Float64Array(n), b = new Float64Array(n), lab = new Uint8Array(n);
+    ids.forEach(function (id, i) {
+      var f = feet[id];
+      x[i] = geo.pos[id].x; y[i] = geo.pos[id].y;
+      l[i] = f.l - pad; t[i] = f.t - pad; r[i] = f.r + pad; b[i] = f.b + pad; lab[i] = f.label ? 1 : 0;
+    });
+    var moved = false, order = [], eps = 0.5 / scale;
+    // Where rows must stay rows, a node's move up or down is its row's: the mean of its members'.
+    var rowOf = null, rowCount = 0;
+    if (this.opts.keepRows && !sideways) {
+      var rowIds = {};
+      rowOf = new Int32Array(n);
+      for (var q = 0; q < n; q++) {
+        var key = Math.round(y[q]);
+        if (rowIds[key] === undefined) rowIds[key] = rowCount++;
+        rowOf[q] = rowIds[key];
+      }
+    }
+    for (var i0 = 0; i0 < n; i0++) order.push(i0);
+    var sx = new Float64Array(n), sy = new Float64Array(n);
+    for (var iter = 0; iter < SPREAD_ROUNDS && n > 1; iter++) {
+      sx.fill(0); sy.fill(0);
+      var clash = false;
+      // Sweep along x: only boxes whose x-ranges meet are compared.
+      order.sort(function (p, q) { return x[p] + l[p] - (x[q] + l[q]) || p - q; });
+      for (var ii = 0; ii < n; ii++) {
+        var i = order[ii], right = x[i] + r[i];
+        for (var jj = ii + 1; jj < n; jj++) {
+          var j = order[jj];
+          if (x[j] + l[j] >= right) break;
+          // Nodes without labels may overlap (vis-network draws them so as it is); a label keeps
+          // PAD clear of every node and label.
+          if (!lab[i] && !lab[j]) continue;
+          var ox = Math.min(right, x[j] + r[j]) - Math.max(x[i] + l[i], x[j] + l[j]);
+          if (ox <= 0) continue;
+          var oy = Math.min(y[i] + b[i], y[j] + b[j]) - Math.max(y[i] + t[i], y[j] + t[j]);
+          if (oy <= 0) continue;
+          clash = true;
+          // The boxes' centres give the direction; a tie goes by index, the same every time.
+          if (sideways || ox / W <= oy / H) {
+            var dx = x[i] + (l[i] + r[i]) / 2 - (x[j] + (l[j] + r[j]) / 2);
+            var mx = (dx > 0 || (dx === 0 && i > j) ? 1 : -1) * (ox / 2 + eps);
+            sx[i] += mx; sx[j] -= mx;
+          } else {
+            var dy = y[i] + (t[i] + b[i]) / 2 - (y[j] + (t[j] + b[j]) / 2);
+            var my = (dy > 0 || (dy === 0 && i > j) ? 1 : -1) * (oy / 2 + eps);
+            sy[i] += my; sy[j] -= my;
+          }
+        }
+      }
+      if (!clash) break;
+      moved = true;
+      if (rowOf) {
+        var sum = new Float64Array(rowCount), members = new Float64Array(rowCount);
+        for (var m = 0; m < n; m++) { sum[rowOf[m]] += sy[m]; members[rowOf[m]]++; }
+        for (m = 0; m < n; m++) sy[m] = sum[rowOf[m]] / members[rowOf[m]];
+      }
+      for (var k = 0; k < n; k++) { x[k] += sx[k]; y[k] += sy[k]; }
+    }
+    var list = ids.map(function (id, i) { return { id: id, x: x[i], y: y[i] }; });
+    if (!moved) return null;
+    // The view's centre node keeps its place.
+    var offx = 0, offy = 0;
+    this.items.forEach(function (it) {
+      if (!it.centre || !geo.pos[it.id]) return;
+      list.forEach(function (m) { if (m.id === it.id) { offx = geo.pos[it.id].x - m.x; offy = geo.pos[it.id].y - m.y; } });
+    });
+    var pos = {};
+    list.forEach(function (m) { pos[m.id] = { x: m.x + offx, y: m.y + offy }; });
+    return { boxes: geo.boxes, pos: pos };
+  };
+
+  Labels.prototype.canArrange = function () { return this.forced; };
+
+  // Open the view: fit it with room for the required labels and place every label; if a
+  // required one finds no clear spot, push the nodes apart for labels of the size they will
+  // have at the scale the result is fitted at.  Pushing apart is not monotone in the scale (at a
+  // small one every label overlaps every other and the pile flies apart), so scales are tried
+  // from the fitted one down, and the first at which every required label finds a clear spot
+  // wins (else the one that left fewest without).  Returns the required labels left without a
+  // clear spot (none, normally).
+  Labels.prototype.arrange = function () {
+    var geo = this.shapes();
+    if (!Object.keys(geo.boxes).length || !this.container.clientWidth) return [];
+    var view = this.fitOf(geo, this.network.getScale());
+    var best = { geo: geo, view: view, result: this.layout(geo, view) };
+    // Rows that must stay rows are first pushed apart sideways only, then row by row as well.
+    var ways = this.opts.keepRows ? [true, false] : [false];
+    for (var trial = 1; trial <= TRIALS && best.result.unplaced.length; trial++) {
+      var s = view.scale * Math.pow(STEP, trial), small = 0;
+      for (var w = 0; w < ways.length && best.result.unplaced.length; w++) {
+        var tried = this.spreadAt(geo, s, ways[w]) || geo, fitted = this.fitOf(tried, s);
+        if (fitted.scale < view.scale * SMALLEST) { small++; continue; }
+        var result = this.layout(tried, fitted);
+        if (result.unplaced.length < best.result.unplaced.length) best = { geo: tried, view: fitted, result: result };
+      }
+      if (small === ways.length) break;
+    }
+    var pos = best.geo.pos, m = MIN_NODE_PX / 2 / best.view.scale, changes = [];
+    Object.keys(pos).forEach(function (id) {
+      var change = { id: id }, b = geo.boxes[id];
+      if (best.geo !== geo) { change.x = pos[id].x; change.y = pos[id].y; }
+      if (this.growable[id] && Math.max(-b.l, b.r, -b.t, b.b) < m) { change.size = m; this.grown[id] = m; }
+      if (Object.keys(change).length > 1) changes.push(change);
+    }, this);
+    if (changes.length) { this.nodes.update(changes); this.moved++; }
+    this.show(best.view);
+    this.commit(best.result);
+    this.network.redraw();
+    return this.unplaced;
+  };
+
+  root.govmapLabels = {
+    MAX_FIT_SCALE: MAX_FIT_SCALE,
+    // Take over drawing the labels of ``items`` on ``network`` (their nodes must have been given
+    // to vis-network without a label).
+    attach: function (network, nodes, container, items, rule, opts) {
+      return new Labels(network, nodes, container, items, rule, opts);
+    },
+    // The node as vis-network gets it: without the label this file draws, unless the shape holds
+    // its label inside (an ellipse) or the node is decoration (a row caption).
+    unlabelled: function (node) {
+      if (node.shape === "ellipse" || node.decor) return node;
+      var copy = {};
+      for (var k in node) if (Object.prototype.hasOwnProperty.call(node, k) && k !== "label") copy[k] = node[k];
+      return copy;
+    },
+    ownsLabel: function (node) { return !!node.label && node.shape !== "ellipse" && !node.decor; }
+  };
+})(window);
