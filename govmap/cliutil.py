@@ -115,3 +115,38 @@ def warn_duplicates(register: Any, touched: set[str]) -> None:
     for f in possible_duplicates(register):
         if touched & {s.id for s in f.subjects}:
             click.echo(f"warning: {f.title} ({f.suggestion})", err=True)
+
+
+#: ``--neo4j URI`` on a command that reads a register: read it from the database instead of a file.
+from_neo4j_option = click.option(
+    "--neo4j",
+    "neo4j_uri",
+    metavar="URI",
+    help="Read the register from this Neo4j database instead of a file (user, password and "
+    "database from NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE).",
+)
+
+
+def open_neo4j(uri: str, timeout: float | None = None) -> tuple[Any, Any]:
+    """(settings, a connected driver) for ``uri``; close the driver when done."""
+    from govmap.graph.neo4j import Neo4jSettings, connect
+
+    settings = Neo4jSettings.from_env(uri, timeout)
+    return settings, connect(settings)
+
+
+def register_from(register: str | None, neo4j_uri: str | None, timeout: float | None = None) -> Any:
+    """The register named on the command line: the file REGISTER, or the one held in Neo4j."""
+    from govmap.ingest.reading.load import load_register
+
+    if neo4j_uri is None:
+        return load_register(register)
+    if register:
+        raise click.UsageError("give REGISTER or --neo4j URI, not both")
+    from govmap.graph.neo4j import read_register
+
+    settings, driver = open_neo4j(neo4j_uri, timeout)
+    try:
+        return read_register(driver, settings.database, settings)
+    finally:
+        driver.close()

@@ -21,7 +21,7 @@ from govmap.ingest.store.decisions import (
     load_decisions,
 )
 from tests.clisupport import run_in as run
-from tests.websupport import copy_register, hidden, make_app
+from tests.websupport import STORES, app_on, copy_register, held_decisions, hidden, make_app
 
 DAY = dt.date(2026, 3, 1)
 
@@ -229,10 +229,11 @@ def test_an_invalid_decisions_file_stops_the_report_with_positions(workdir: Path
 # -- the web form ------------------------------------------------------------------
 
 
-@pytest.fixture
-def web(tmp_path: Path):
+@pytest.fixture(params=STORES)
+def web(request: pytest.FixtureRequest, tmp_path: Path):
+    """The web test register served from each store: decisions work alike on both."""
     register = copy_register(tmp_path)
-    app = make_app(register, WTF_CSRF_ENABLED=True)
+    app = app_on(request.param, request, register, WTF_CSRF_ENABLED=True)
     return app, register
 
 
@@ -253,7 +254,7 @@ def test_the_decide_form_needs_an_editor(web):
         302,
         400,
     )
-    assert not decisions_path(register).exists()
+    assert held_decisions(app) == ()
 
 
 def test_the_decide_form_is_refused_without_its_csrf_token(web):
@@ -264,7 +265,7 @@ def test_the_decide_form_is_refused_without_its_csrf_token(web):
     client.post("/login", data={"username": "alice", "password": "alice-secret", "csrf_token": token})
     response = client.post(f"/decisions/{fid}", data={"status": "accepted", "reason": "x"})
     assert response.status_code == 400
-    assert not decisions_path(register).exists()
+    assert held_decisions(app) == ()
 
 
 def test_an_editor_records_a_decision_from_the_report_and_it_is_audited(web):
@@ -286,7 +287,7 @@ def test_an_editor_records_a_decision_from_the_report_and_it_is_audited(web):
         },
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/report#f-{fid}")
-    [d] = load_decisions(decisions_path(register))
+    [d] = held_decisions(app)
     assert (d.finding, d.status.value, d.by, d.reason) == (fid, "accepted", "alice", "Known <and> tolerated")
     page = client.get("/report").get_data(as_text=True)
     assert "Decided: <strong>accepted</strong> by alice" in page and "Known &lt;and&gt; tolerated" in page
@@ -306,7 +307,7 @@ def test_an_action_without_owner_is_refused_and_nothing_is_written(web):
     )
     assert response.status_code == 422
     assert "a decision with status action needs an owner and a due date" in response.get_data(as_text=True)
-    assert not decisions_path(register).exists()
+    assert held_decisions(app) == ()
 
 
 def test_a_viewer_cannot_record_a_decision(web):
@@ -320,7 +321,7 @@ def test_a_viewer_cannot_record_a_decision(web):
         f"/decisions/{fid}", data={"status": "accepted", "reason": "x", "csrf_token": token}
     )
     assert response.status_code == 403
-    assert not decisions_path(register).exists()
+    assert held_decisions(app) == ()
 
 
 def _decide_as_alice(app, fid: str, **fields: str) -> Any:
@@ -344,7 +345,8 @@ def test_who_decided_is_shown_only_to_signed_in_users_on_the_report_and_in_histo
     assert "by: (hidden)" in history
     for page in (report_page, history, stranger.get("/changes").get_data(as_text=True)):
         assert "alice" not in page
-    everyone = make_app(register, GOVMAP_HISTORY_NAMES="everyone").test_client()
+    store = app.extensions["govmap.store"]
+    everyone = make_app(register, GOVMAP_STORE=store, GOVMAP_HISTORY_NAMES="everyone").test_client()
     assert "Decided: <strong>accepted</strong> by alice on " in everyone.get("/report").get_data(as_text=True)
     assert "by: alice" in everyone.get("/history").get_data(as_text=True)
 
@@ -391,7 +393,7 @@ def test_the_decide_form_refuses_text_too_long_or_holding_control_characters_and
     response = _decide_as_alice(app, fid, **fields)
     assert response.status_code == 422
     assert message.replace("'", "&#39;") in response.get_data(as_text=True)
-    assert not decisions_path(register).exists()
+    assert held_decisions(app) == ()
 
 
 def test_the_decide_form_stores_a_line_separator_as_a_line_break_in_the_reason_and_a_space_in_the_owner(
@@ -403,7 +405,7 @@ def test_the_decide_form_stores_a_line_separator_as_a_line_break_in_the_reason_a
         app, fid, status="action", reason=" one\u2028two ", owner="Head\u2028of Safety", due="2099-01-01"
     )
     assert response.status_code == 302
-    [d] = load_decisions(decisions_path(register))
+    [d] = held_decisions(app)
     assert (d.reason, d.owner) == ("one\ntwo", "Head of Safety")
 
 

@@ -14,6 +14,7 @@ import pytest
 from govmap.graph.review.diff import compare, diff_registers
 from govmap.graph.review.sources import RevisionUnreadable, read_side, side_of_text
 from tests.clisupport import run_in as run
+from tests.websupport import STORES
 
 DAY = dt.date(2026, 1, 1)
 
@@ -256,43 +257,53 @@ def test_diff_html_escapes_register_text(tmp_path: Path):
 # -- the Changes page ----------------------------------------------------------------
 
 
-@pytest.fixture
-def web_repo(tmp_path: Path):
-    """The web test register in a git repository (one commit), served by the app."""
-    from tests.websupport import copy_register, make_app
+@pytest.fixture(params=STORES)
+def web_repo(request: pytest.FixtureRequest, tmp_path: Path):
+    """The web test register in a git repository (one commit), served by the app from each store
+    (a Neo4j store loaded from it, the file being the one its Changes page compares with)."""
+    from tests.websupport import app_on, copy_register
 
     register = copy_register(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", register.name)
     git(tmp_path, "commit", "-q", "-m", "first", date="2025-03-01")
-    return make_app(register), register
+    return app_on(request.param, request, register), register
+
+
+def now_label(app) -> str:
+    """How the Changes page names the live register: the file, or the database."""
+    from govmap.ingest.store.yamlstore import YamlStore
+
+    return (
+        "boards.yaml (now)" if isinstance(app.extensions["govmap.store"], YamlStore) else "the database (now)"
+    )
+
+
+def _edit(app, record: str, name: str, user: str = "alice") -> None:
+    """An audited edit through the app's store (the file, or the database)."""
+    from govmap.ingest.store.edit_values import ChangeRecord
+    from govmap.webviz import state
+
+    with app.app_context():
+        store = state.store()
+        _, version = store.load()
+        store.apply(ChangeRecord(record, {"name": name}), version, user)
 
 
 def test_the_changes_page_compares_the_live_register_with_a_git_revision(web_repo):
     app, register = web_repo
-    register.write_text(
-        register.read_text(encoding="utf-8").replace(
-            "name: Testshire Community Safety Board", "name: Testshire Safer Communities Board"
-        ),
-        encoding="utf-8",
-    )
+    _edit(app, "county-board", "Testshire Safer Communities Board")
     client = app.test_client()
     page = client.get("/changes?rev=HEAD").get_data(as_text=True)
-    assert "From boards.yaml at HEAD to boards.yaml (now)" in page
+    assert f"From boards.yaml at HEAD to {now_label(app)}" in page
     assert "name: Testshire Community Safety Board -&gt; Testshire Safer Communities Board" in page
     by_date = client.get("/changes?date=2025-06-01").get_data(as_text=True)
     assert "name: Testshire Community Safety Board -&gt; Testshire Safer Communities Board" in by_date
 
 
 def test_the_changes_page_compares_with_the_register_before_an_audited_edit(web_repo):
-    from govmap.ingest.store.edit_values import ChangeRecord
-    from govmap.webviz import state
-
     app, register = web_repo
-    with app.app_context():
-        store = state.store()
-        _, version = store.load()
-        store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+    _edit(app, "north-csp", "North Safer Partnership")
     page = app.test_client().get("/changes?audit=0").get_data(as_text=True)
     assert "before &#39;change name of &#39;north-csp&#39;&#39;" in page
     assert "name: North Community Safety Partnership -&gt; North Safer Partnership" in page
@@ -465,20 +476,18 @@ def test_a_revision_whose_register_is_broken_is_a_400_about_that_revision_not_a_
 
 
 def _alice_renames_north_csp(app) -> None:
-    from govmap.ingest.store.edit_values import ChangeRecord
-    from govmap.webviz import state
-
-    with app.app_context():
-        store = state.store()
-        _, version = store.load()
-        store.apply(ChangeRecord("north-csp", {"name": "North Safer Partnership"}), version, "alice")
+    _edit(app, "north-csp", "North Safer Partnership")
 
 
 def test_an_audit_entry_that_is_not_in_the_list_is_refused_not_shown_as_nothing(web_repo) -> None:
+    from govmap.webviz import state
+
     app, _ = web_repo
     _alice_renames_north_csp(app)
+    with app.app_context():
+        past_the_end = str(len(state.store().history()))  # the file store lists 1, the database 2 (its load)
     client = app.test_client()
-    for value in ("-1", "1", "²", "０", "9" * 5000):
+    for value in ("-1", past_the_end, "²", "０", "9" * 5000):
         response = client.get("/changes", query_string={"audit": value})
         assert response.status_code == 400, value
         assert "Audit entry: no entry" in response.get_data(as_text=True)

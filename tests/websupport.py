@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
@@ -50,6 +51,34 @@ def make_app(register: Path, **config: Any) -> Flask:
     }
     settings.update(config)
     return create_app(settings)
+
+
+#: The stores a feature must work on alike: parametrize a test's app fixture with these.
+STORES = ["yaml", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def app_on(store: str, request: pytest.FixtureRequest, register: Path, **config: Any) -> Flask:
+    """:func:`make_app` on ``register`` kept in a YAML file or, for ``"neo4j"``, loaded into the
+    test Neo4j (emptied first) and served from it, the file being the one its Changes page compares."""
+    if store == "neo4j":
+        from govmap.graph.neo4j import Neo4jSettings, sync
+        from govmap.graph.neo4j.editing import Neo4jStore
+        from govmap.ingest.reading.load import load_register
+
+        driver = request.getfixturevalue("neo4j_driver")
+        sync(load_register(register), driver)
+        config["GOVMAP_STORE"] = Neo4jStore(
+            Neo4jSettings.from_env(), driver=driver, register_file=str(register)
+        )
+    return make_app(register, **config)
+
+
+def held_decisions(app: Flask) -> tuple[Any, ...]:
+    """The decisions the app's store holds."""
+    from govmap.webviz import state
+
+    with app.app_context():
+        return state.store().decisions.load()
 
 
 def login(client: FlaskClient, name: str) -> None:

@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, FilePath, register_argument
+from govmap.cliutil import (
+    ExitStatus,
+    FilePath,
+    from_neo4j_option,
+    open_neo4j,
+    register_argument,
+    register_from,
+)
 from govmap.graph.terms import GRAPH_FORMATS
 from govmap.ingest.errors import GovmapError, OutputError
 from govmap.ingest.reading.messages import plural
@@ -93,6 +100,7 @@ def _format_of(fmt: str | None, output: str | None) -> str:
     "--hops", type=click.IntRange(1, 5), default=1, show_default=True, help="map: links out from --focus."
 )
 @click.option("--kind", "kinds", multiple=True, help="map: only records of this kind (repeatable).")
+@from_neo4j_option
 def export(
     register: str | None,
     fmt: str | None,
@@ -103,8 +111,11 @@ def export(
     focus: str | None,
     hops: int,
     kinds: tuple[str, ...],
+    neo4j_uri: str | None,
 ) -> None:
     """Write the register as a spreadsheet, a graph file, Popolo JSON or a map you can send.
+
+    The register is REGISTER, or the one held in Neo4j with --neo4j URI.
 
     \b
     xlsx       one sheet per section and per kind of link, with drop-downs
@@ -126,9 +137,7 @@ def export(
 
         reg = Register()
     else:
-        from govmap.ingest.reading.load import load_register
-
-        reg = load_register(register)
+        reg = register_from(register, neo4j_uri)
     if fmt in TABLE_FORMATS:
         _export_table(reg, fmt, str(output), template)
     elif fmt == "map":
@@ -211,7 +220,8 @@ def _export_map(
     "--into",
     "into",
     type=FilePath(dir_okay=False),
-    help="Merge into this register: print the changes, then write.",
+    help="Merge into this register file, or into the register held in Neo4j at this Bolt URI "
+    "(bolt://, neo4j://): print the changes, then write.",
 )
 @click.option("--dry-run", is_flag=True, help="With --into: print the changes, write nothing.")
 @click.option(
@@ -228,6 +238,9 @@ def import_(spreadsheet: str, output: str | None, into: str | None, dry_run: boo
 
     if output and into:
         raise click.UsageError("give -o (a new file) or --into (merge), not both")
+    if into and is_neo4j_uri(into):
+        _import_into_neo4j(spreadsheet, into, dry_run, force)
+        return
     if into:
         _import_into(spreadsheet, into, dry_run, force)
         return
@@ -278,6 +291,74 @@ def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> Non
     from govmap.cliutil import warn_duplicates
 
     warn_duplicates(new, {*diff.added, *(c.id for c in diff.changed)})
+    _guard(diff, old, force)
+    if dry_run or diff.empty:
+        click.echo("dry run: nothing written" if dry_run else "nothing to change", err=True)
+        return
+    write_atomically(into, merge_text(text, old, new, into))
+    click.echo(f"wrote {into}", err=True)
+
+
+def is_neo4j_uri(target: str) -> bool:
+    """Whether ``--into`` names a database (a Bolt URI) rather than a register file."""
+    from govmap.graph.neo4j.connect import SCHEMES
+
+    return "://" in target and target.split("://", 1)[0].lower() in SCHEMES
+
+
+def _import_into_neo4j(spreadsheet: str, uri: str, dry_run: bool, force: bool) -> None:
+    """``govmap import --into bolt://...``: the spreadsheet merged into the register held in Neo4j.
+
+    As into a file: every problem at its cell, the changes printed, more than
+    20 % of the records removed only with --force; then written as a load does
+    (one transaction, only what differs), recorded as an import in the audit
+    log, and refused if the database changed since it was read.
+    """
+    from govmap.cliutil import warn_duplicates
+    from govmap.graph.neo4j import read_stored_version, sync
+    from govmap.graph.review.diff import diff_records
+    from govmap.ingest.reading.yamlsafe import locate, parse
+    from govmap.ingest.store.dump import dump_register
+    from govmap.ingest.tabular import TabularInvalid, check_tables, read_tables
+
+    settings, driver = open_neo4j(uri)
+    try:
+        old, version = read_stored_version(driver, settings)
+        label = f"the register in Neo4j at {settings.where}"
+        text = dump_register(old)  # what the spreadsheet's cells are placed against
+        imported = check_tables(
+            read_tables(spreadsheet),
+            spreadsheet,
+            parse(text, label).data,
+            lambda paths, at_key: locate(text, label, paths, at_key=at_key),
+        )
+        if imported.register is None:
+            raise TabularInvalid(imported.problems)
+        new = imported.register
+        diff = diff_records(old, new)
+        click.echo(describe_changes(diff, old, new, label))
+        warn_duplicates(new, {*diff.added, *(c.id for c in diff.changed)})
+        _guard(diff, old, force)
+        if dry_run or diff.empty:
+            click.echo("dry run: nothing written" if dry_run else "nothing to change", err=True)
+            return
+        summary = sync(
+            new,
+            driver,
+            settings.database,
+            force=force,
+            max_delete_pct=100.0 if force else MAX_DELETE * 100,
+            settings=settings,
+            action="import",
+            expected_version=version,
+        )
+    finally:
+        driver.close()
+    click.echo(f"wrote {label}: {summary.format()}", err=True)
+
+
+def _guard(diff: Any, old: Any, force: bool) -> None:
+    """Refuse (:class:`MassDeletion`) an import that removes more than 20 % of the records."""
     total = sum(1 for _ in old.records())
     if total and len(diff.removed) > MAX_DELETE * total and not force:
         raise MassDeletion(
@@ -285,11 +366,6 @@ def _import_into(spreadsheet: str, into: str, dry_run: bool, force: bool) -> Non
             f"nothing was written",
             hint=f"check the spreadsheet holds every sheet, or add --force to remove more than {MAX_DELETE:.0%}",
         )
-    if dry_run or diff.empty:
-        click.echo("dry run: nothing written" if dry_run else "nothing to change", err=True)
-        return
-    write_atomically(into, merge_text(text, old, new, into))
-    click.echo(f"wrote {into}", err=True)
 
 
 def describe_changes(diff: Any, old: Any, new: Any, into: str) -> str:

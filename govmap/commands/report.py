@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, FilePath, register_argument
+from govmap.cliutil import ExitStatus, FilePath, from_neo4j_option, open_neo4j, register_argument
 from govmap.graph.terms import PRINTED_FORMATS, REPORT_FORMATS, SEVERITIES
 from govmap.ingest.reading.load import default_register_path, load_register
 from govmap.ingest.reading.messages import plural
@@ -54,6 +54,7 @@ def _own_rules(register: str, given: str | None) -> str | None:
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day (default today)."
 )
 @coverage_rules_option
+@from_neo4j_option
 def report_(
     register: str | None,
     fmt: str,
@@ -64,8 +65,12 @@ def report_(
     threshold: float | None,
     as_of: Any,
     coverage_rules: str | None,
+    neo4j_uri: str | None,
 ) -> None:
     """Report overlaps, gaps, coverage, structure, statutory membership and staleness.
+
+    The register is REGISTER (with the decisions file beside it), or the one
+    held in Neo4j with --neo4j URI (with the decisions kept there).
 
     Exits 0 even when there are findings; with --fail-on, 1 when a finding
     is at or above that severity.  --format pdf writes the committee pack:
@@ -89,13 +94,17 @@ def report_(
             raise click.UsageError("a PDF is not for the terminal: give -o FILE (or pipe it to a file)")
         check_engine()
     path = register or default_register_path()
-    reg = load_register(path)
+    decided: Any = {}
+    if neo4j_uri is None:
+        reg, source = load_register(path), source_of(path)
+    else:
+        reg, source, decided["decisions"] = _from_neo4j(register, neo4j_uri)
     options = ReportOptions(
         as_of=as_of.date() if as_of else dt.date.today(), coverage_path=_own_rules(path, coverage_rules)
     )
     if threshold is not None:
         options = dataclasses.replace(options, threshold=threshold)
-    result = report(reg, kinds or None, min_severity, options, generated_from=source_of(path))
+    result = report(reg, kinds or None, min_severity, options, generated_from=source)
     # decided findings apart; --fail-on: open only
     from govmap.graph.review.decisions import render_report, write_report
 
@@ -104,7 +113,7 @@ def report_(
         from govmap.graph.report.pdf import html_to_pdf
         from govmap.ingest.store.files import write_atomically
 
-        result, pack = render_report(result, path, day, "pack", filtered=filtered)
+        result, pack = render_report(result, path, day, "pack", filtered=filtered, **decided)
         pdf = html_to_pdf(pack)
         if output:
             write_atomically(output, pdf)
@@ -112,9 +121,9 @@ def report_(
             sys.stdout.buffer.write(pdf)
             sys.stdout.flush()
     elif output:  # JSON streamed to the file, never held as one text
-        result = write_report(result, path, day, fmt, output, filtered=filtered)
+        result = write_report(result, path, day, fmt, output, filtered=filtered, **decided)
     else:
-        result, text = render_report(result, path, day, fmt, filtered=filtered)
+        result, text = render_report(result, path, day, fmt, filtered=filtered, **decided)
         click.echo(text, nl=False)
     if fail_on:
         reached = result.count_at_least(Severity(fail_on))
@@ -151,6 +160,26 @@ def coverage_(register: str | None, fmt: str, output: str | None, coverage_rules
         write_atomically(output, [text])
     else:
         click.echo(text, nl=False)
+
+
+def _from_neo4j(register: str | None, uri: str) -> tuple[Any, dict[str, Any], Any]:
+    """The register held in Neo4j, what the report says it was made from, and its decisions."""
+    from govmap.graph.neo4j.decisions import read_with_decisions
+
+    if register:
+        raise click.UsageError("give REGISTER or --neo4j URI, not both")
+    settings, driver = open_neo4j(uri)
+    try:
+        reg, decisions = read_with_decisions(driver, settings)
+    finally:
+        driver.close()
+    import hashlib
+
+    from govmap.ingest.store.dump import dump_register
+
+    # The digest of what 'govmap dump' writes: a reader can check a dump against the report.
+    digest = hashlib.sha256(dump_register(reg).encode("utf-8")).hexdigest()
+    return reg, {"file": f"Neo4j at {settings.where}", "sha256": digest}, decisions
 
 
 COMMANDS: list[click.Command] = [report_, coverage_]

@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from govmap.cliutil import ExitStatus, FilePath, register_argument
+from govmap.cliutil import (
+    ExitStatus,
+    FilePath,
+    from_neo4j_option,
+    open_neo4j,
+    register_argument,
+    register_from,
+)
 from govmap.graph.terms import REVIEW_FORMATS, SEVERITIES
 from govmap.ingest.errors import OutputError
 from govmap.ingest.reading.load import default_register_path, load_register
@@ -107,6 +114,7 @@ def diff(
 @click.option("--due", type=date_option_type, help="By when (status action).")
 @click.option("--by", "by", help="Who decided (default: your login name).")
 @click.option("--as-of", type=date_option_type, help="Day of the decision and of the report (default today).")
+@from_neo4j_option
 def decide(
     finding_id: str,
     register: str | None,
@@ -117,8 +125,12 @@ def decide(
     due: Any,
     by: str | None,
     as_of: Any,
+    neo4j_uri: str | None,
 ) -> None:
     """Record a decision on a finding in boards.decisions.yaml beside the register.
+
+    With --neo4j URI, on a finding of the register held in Neo4j, recorded in
+    the database (and its audit log), as the report page's Decide form does.
 
     The next 'govmap report' lists the finding under Decisions instead of
     among the open findings, until its evidence changes or --review-by passes.
@@ -130,19 +142,40 @@ def decide(
     reason_text, owner_text = typed("reason", reason), typed("owner", owner)
     if not reason_text:
         raise DecisionRefused("Reason: say why, for the next reviewer", hint="give --reason TEXT")
-    path = register or default_register_path()
     day = _day(as_of) or dt.date.today()
-    rep = report(load_register(path), options=ReportOptions(as_of=day))
-    finding = next((f for f in rep.findings if f.id == finding_id), None)
-    if finding is None:
-        raise DecisionRefused(
-            f"no finding with id '{finding_id}' in {path}",
-            hint="copy the id from 'govmap report'; findings change when the register does",
-        )
     who = typed("by", by or os.environ.get("GOVMAP_USER") or getpass.getuser()) or "unknown"
-    decision = make_decision(finding, status, reason_text, who, day, _day(review_by), owner_text, _day(due))
-    target = decisions_path(path)
-    record_decision(target, decision)
+
+    def decision_on(reg: Any, where: str) -> tuple[Any, Any]:
+        rep = report(reg, options=ReportOptions(as_of=day))
+        finding = next((f for f in rep.findings if f.id == finding_id), None)
+        if finding is None:
+            raise DecisionRefused(
+                f"no finding with id '{finding_id}' in {where}",
+                hint="copy the id from 'govmap report'; findings change when the register does",
+            )
+        made = make_decision(finding, status, reason_text, who, day, _day(review_by), owner_text, _day(due))
+        return finding, made
+
+    if neo4j_uri is None:
+        path = register or default_register_path()
+        finding, decision = decision_on(load_register(path), path)
+        target = str(decisions_path(path))
+        record_decision(target, decision)
+    else:
+        from govmap.graph.neo4j import read_register
+        from govmap.graph.neo4j.decisions import Neo4jDecisions
+
+        if register:
+            raise click.UsageError("give --register or --neo4j URI, not both")
+        settings, driver = open_neo4j(neo4j_uri)
+        try:
+            target = f"Neo4j at {settings.where}"
+            reg = read_register(driver, settings.database, settings)
+            finding, decision = decision_on(reg, f"the register in {target}")
+            subject = finding.subjects[0].id if finding.subjects else finding_id
+            Neo4jDecisions(settings, driver, target).record(decision, who, subject)
+        finally:
+            driver.close()
     click.echo(f"{target}: {finding_id} {status}: {finding.title}")
 
 
@@ -214,6 +247,7 @@ def _steps(
     help="Also save the scenario register to FILE (never REGISTER).",
 )
 @click.option("--as-of", type=date_option_type, help="Judge both registers as of this day (default today).")
+@from_neo4j_option
 def whatif(
     register: str | None,
     merge: tuple[str, ...],
@@ -226,10 +260,12 @@ def whatif(
     output: str | None,
     save_scenario: str | None,
     as_of: Any,
+    neo4j_uri: str | None,
 ) -> None:
     """What if bodies merged, were retired or moved: the effect on findings and coverage.
 
-    The scenario is built in memory; REGISTER is never written.  -o FILE
+    The register is REGISTER, or the one held in Neo4j with --neo4j URI.
+    The scenario is built in memory; REGISTER (or the database) is never written.  -o FILE
     writes the report to FILE, as every other command's -o does (it used to
     save the scenario register); --save-scenario FILE saves the scenario
     register (refused if FILE is REGISTER).
@@ -242,7 +278,7 @@ def whatif(
     for target, what in ((save_scenario, "the scenario"), (output, "the report")):
         if target and os.path.exists(target) and os.path.exists(path) and os.path.samefile(target, path):
             raise OutputError(f"will not write {what} over the register {path}", hint="choose another file")
-    result = what_if(load_register(path), steps, _day(as_of))
+    result = what_if(register_from(register, neo4j_uri), steps, _day(as_of))
     if save_scenario:
         from govmap.ingest.store.dump import dump_register
         from govmap.ingest.store.files import write_atomically

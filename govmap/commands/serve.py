@@ -29,7 +29,8 @@ def serve(
     """Serve the map, the report and the register editor (waitress). See docs/web.md.
 
     The store is the YAML register, or Neo4j with --neo4j URI (or with
-    $NEO4J_URI set and no REGISTER given).
+    $NEO4J_URI set and no REGISTER given); with --neo4j, REGISTER is the
+    register file the team keeps in git, which the Changes page compares with.
     """
     import os
 
@@ -45,7 +46,8 @@ def serve(
         from govmap.graph.neo4j import Neo4jSettings
         from govmap.graph.neo4j.editing import Neo4jStore
 
-        store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri, timeout))
+        # REGISTER beside --neo4j: the file the team keeps in git, which the Changes page compares.
+        store = Neo4jStore(Neo4jSettings.from_env(neo4j_uri, timeout), register_file=register)
     else:
         store = YamlStore(register or default_register_path())
     app = create_app({"GOVMAP_STORE": store})

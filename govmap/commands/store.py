@@ -48,14 +48,20 @@ def load(
 ) -> None:
     """Load a register into Neo4j: validated first, written in one transaction.
 
-    Refused (exit 6, nothing changed) when the database holds edits made with
-    'govmap serve --neo4j' since the last load: dump them first, or --force;
-    and when it would delete more than --max-delete % of the database's
-    records (default 20): check the file, or --force.
+    The decisions file beside it (boards.yaml -> boards.decisions.yaml), if
+    there is one, is validated and loaded with it.  Refused (exit 6, nothing
+    changed) when the database holds edits made with 'govmap serve --neo4j'
+    since the last load: dump them first, or --force; and when it would delete
+    more than --max-delete % of the database's records (default 20): check the
+    file, or --force.
     """
     from govmap.graph.neo4j import Neo4jSettings, connect, sync
+    from govmap.ingest.reading.load import default_register_path
+    from govmap.ingest.store.decisions import decisions_path, load_decisions
 
     reg = load_register(register)  # an invalid register never touches the database
+    beside = decisions_path(register or default_register_path())
+    decisions = load_decisions(beside) if beside.exists() else None  # invalid: stops here too
     settings = Neo4jSettings.from_env(neo4j_uri, timeout)
     show = (sys.stderr.isatty() if progress is None else progress) and not quiet and not as_json
 
@@ -73,6 +79,7 @@ def load(
             force=force,
             full=full,
             settings=settings,
+            decisions=decisions,
             **limit,
         )
     finally:
@@ -92,21 +99,32 @@ def load(
 @timeout_option
 @click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to a file (atomically).")
 def dump(neo4j_uri: str | None, timeout: float | None, output: str | None) -> None:
-    """Write the register held in Neo4j back to YAML."""
-    from govmap.graph.neo4j import Neo4jSettings, connect, read_register
+    """Write the register held in Neo4j back to YAML.
+
+    With -o FILE, the decisions on findings held in the database are written
+    beside it (FILE -> *.decisions.yaml; emptied if the database holds none
+    and the file is there), so 'govmap load FILE' loads both back.
+    """
+    from govmap.graph.neo4j import Neo4jSettings, connect
+    from govmap.graph.neo4j.decisions import read_with_decisions
+    from govmap.ingest.store.decisions import decisions_path, decisions_text
     from govmap.ingest.store.dump import dump_register
     from govmap.ingest.store.files import write_atomically
 
     settings = Neo4jSettings.from_env(neo4j_uri, timeout)
     driver = connect(settings)
     try:
-        text = dump_register(read_register(driver, settings.database, settings))
+        register, decisions = read_with_decisions(driver, settings)
     finally:
         driver.close()
-    if output:
-        write_atomically(output, text)
-    else:
+    text = dump_register(register)
+    if not output:
         click.echo(text, nl=False)
+        return
+    beside = decisions_path(output)
+    if decisions or beside.exists():
+        write_atomically(beside, decisions_text(decisions))
+    write_atomically(output, text)
 
 
 COMMANDS: list[click.Command] = [load, dump]

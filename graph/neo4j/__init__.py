@@ -25,7 +25,7 @@ from govmap.graph.neo4j.connect import (
     StoredRegisterInvalid,
     connect,
 )
-from govmap.graph.neo4j.read import read_register, stored_version
+from govmap.graph.neo4j.read import read_register, read_stored_version, stored_version
 from govmap.graph.neo4j.summary import SyncSummary
 from govmap.graph.neo4j.sync import Neo4jConflict, ensure_schema, sync
 
@@ -43,6 +43,7 @@ __all__ = [
     "connect",
     "ensure_schema",
     "read_register",
+    "read_stored_version",
     "stored_version",
     "sync",
 ]

@@ -46,7 +46,9 @@ from govmap.graph.neo4j.connect import (
     driver_errors,
     reset_retry_line,
 )
+from govmap.graph.neo4j.decisions import Neo4jDecisions
 from govmap.graph.neo4j.header import HEADER_FIELDS, HEADER_KEYS, LOCK_HEADER, bump_with_audit
+from govmap.graph.neo4j.history import read_history, register_before
 from govmap.graph.neo4j.neighbourhood import edited_record, read_records, record_text, single_register
 from govmap.graph.neo4j.plan import Plan
 from govmap.graph.neo4j.read import check_stored, read_tx, record_from, stored_version
@@ -74,11 +76,17 @@ class Neo4jStore:
     """A register shared through Neo4j (any Bolt URI: local, cluster, Aura).
 
     ``read_only`` is true when the database refuses writes; the web app then
-    shows a banner and switches editing off.
+    shows a banner and switches editing off.  ``decisions`` are kept in the
+    database too (:class:`~govmap.graph.neo4j.decisions.Neo4jDecisions`).
     """
 
-    def __init__(self, settings: Neo4jSettings, driver: Any | None = None) -> None:
+    def __init__(
+        self, settings: Neo4jSettings, driver: Any | None = None, register_file: str | None = None
+    ) -> None:
         self.settings = settings
+        #: The register file the team keeps (``govmap dump`` into git): the Changes page
+        #: compares the database with it, or with a git revision of it.  None: no file.
+        self.register_file = register_file
         self.driver = driver or connect(settings)
         self.database = settings.database
         #: Shown to users: the address only, never credentials.
@@ -86,6 +94,7 @@ class Neo4jStore:
         self._lock = threading.Lock()
         self._cache: tuple[str, Register] | None = None
         self._warmed = False
+        self.decisions = Neo4jDecisions(settings, self.driver, self.label)
         self.read_only = self._is_read_only()
         if not self.read_only:
             with driver_errors(settings, "the schema creation", write=True):
@@ -201,13 +210,23 @@ class Neo4jStore:
                 return
             self._cache = (version, _replaced(cached[1], result.get("old_id"), result.get("record")))
 
+    def register_before(self, index: int) -> tuple[Register, AuditEntry]:
+        """The register just before the ``index``-th newest audit entry, and that entry
+        (:func:`~govmap.graph.neo4j.history.register_before`)."""
+        with (
+            driver_errors(self.settings, "the read of the history"),
+            self.driver.session(database=self.database) as s,
+        ):
+            result: tuple[Register, AuditEntry] = s.execute_read(register_before, index)
+            return result
+
     def history(self, limit: int | None = None) -> list[AuditEntry]:
         """Audit entries, newest first."""
         with (
             driver_errors(self.settings, "the read of the history"),
             self.driver.session(database=self.database) as s,
         ):
-            entries: list[AuditEntry] = s.execute_read(_history, limit)
+            entries: list[AuditEntry] = s.execute_read(read_history, limit)
             return entries
 
 
@@ -262,6 +281,8 @@ def _edit_tx(tx: Any, edit: Edit, expected: str, user: str, label: str, result: 
     row = asdict(entry)
     row["before"] = json.dumps(row["before"], sort_keys=True)
     row["after"] = json.dumps(row["after"], sort_keys=True)
+    kept = old if old is not None else new
+    row["section"] = kept.section if kept is not None else ""  # to undo it (the Changes page)
     props = {"next_order": head["next_order"]} if head["next_order"] is not None else {}
     props["nodes"], props["edges"] = store_counts(tx)  # as govmap leaves it: the next load plans by record
     version = bump_with_audit(tx, head, "edit", row, **props)
@@ -350,21 +371,6 @@ def _conflict(tx: Any, record: str) -> EditConflict:
         f"'{record}' was changed by someone else since you opened this form{who}; nothing was saved",
         hint="your entries are kept below: check the current record, then save again",
     )
-
-
-def _history(tx: Any, limit: int | None) -> list[AuditEntry]:
-    rows = tx.run(
-        "MATCH (a:GovmapAudit) RETURN a ORDER BY a.seq DESC LIMIT $limit",
-        limit=limit if limit is not None else 1_000_000,
-    )
-    out = []
-    for r in rows:
-        data = dict(r["a"])
-        data["before"] = json.loads(data["before"]) if data.get("before") else None
-        data["after"] = json.loads(data["after"]) if data.get("after") else None
-        entry: dict[str, Any] = {k: data.get(k) for k in AuditEntry.__dataclass_fields__}
-        out.append(AuditEntry(**entry))
-    return out
 
 
 __all__ = ["ABSENT", "Neo4jError", "Neo4jStore"]

@@ -23,7 +23,9 @@ from typing import Any
 
 from govmap.graph.neo4j.connect import (
     Neo4jError,
+    StoredRegisterInvalid,
 )
+from govmap.graph.neo4j.read import record_from
 from govmap.graph.neo4j.rows import (
     edge_rows_of,
     node_row,
@@ -64,6 +66,8 @@ class Plan:
     changed: list[str] = field(default_factory=list)
     #: Records that only moved in the file.
     moved: int = 0
+    #: The changed and removed records as the database held them (what the audit log keeps).
+    old_records: dict[str, Record] = field(default_factory=dict)
 
     def physical(self) -> tuple[list[tuple[RelType, str, str]], list[dict[str, Any]]]:
         """The relationships to delete and to create once the moves are taken out."""
@@ -128,11 +132,11 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
         elif was[2] != i:
             positions.append({"id": rec.id, "order": i, "rhash": h})
     gone = [i for i in stored if i not in seen]
-    old_nodes, old_edges = _stored_records(tx, [rec.id for rec, _ in changed] + gone)
+    old_nodes, old_edges, old_records = _stored_records(tx, [rec.id for rec, _ in changed] + gone)
     nodes = [node_row(rec, i) for rec, i in changed]
     new_edges = [e for rec, _ in changed for e in edge_rows_of(rec)]
     plan = Plan(list(stored), gone, [], create, [], [], [], add_edges, positions=positions)
-    plan.moved = len(positions)
+    plan.moved, plan.old_records = len(positions), old_records
     for row in nodes:
         old_hash, old_label = old_nodes[row["id"]]
         if old_label != row["label"]:
@@ -147,26 +151,41 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
     return plan
 
 
-def _stored_records(tx: Any, ids: list[str]) -> tuple[dict[str, tuple[str, str]], StoredEdges]:
-    """Stored node hash and label, and the relationships written in each record, of ``ids``."""
+def _stored_records(
+    tx: Any, ids: list[str]
+) -> tuple[dict[str, tuple[str, str]], StoredEdges, dict[str, Record]]:
+    """Of ``ids``: each node's stored hash and label, the relationships written in it, and the
+    record it holds (for the summary and the audit log; left out if it no longer reads)."""
     nodes: dict[str, tuple[str, str]] = {}
     edges: StoredEdges = {}
+    records: dict[str, Record] = {}
     if not ids:
-        return nodes, edges
+        return nodes, edges, records
     rows = tx.run(
         "UNWIND $ids AS i MATCH (n:Entity {id: i}) "
         "OPTIONAL MATCH (n)-[r]-(m:Entity) WHERE r.origin = i "
-        "WITH n, collect(CASE WHEN r IS NULL THEN NULL ELSE [r.key, r.hash, type(r), startNode(r).id, "
-        "endNode(r).id, elementId(r)] END) AS rels "
-        "RETURN n.id AS id, n.hash AS hash, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, rels",
+        "WITH n, collect(CASE WHEN r IS NULL THEN NULL ELSE {s: startNode(r).id, t: endNode(r).id, "
+        "type: type(r), key: r.key, hash: r.hash, field: r.field, index: r.index, data: r.data, "
+        "short: r.short, eid: elementId(r)} END) AS rels "
+        "RETURN n.id AS id, n.hash AS hash, n.data AS data, "
+        "[l IN labels(n) WHERE l <> 'Entity'][0] AS label, rels",
         ids=ids,
     )
     for r in rows:
         nodes[r["id"]] = (r["hash"], r["label"])
-        for key, h, t, s, e, eid in r["rels"]:
-            if key is not None:
-                edges[key] = (h, t, s, e, eid)
-    return nodes, edges
+        rels = [e for e in r["rels"] if e is not None and e["key"] is not None]
+        for e in rels:
+            edges[e["key"]] = (e["hash"], e["type"], e["s"], e["t"], e["eid"])
+        try:
+            records[r["id"]] = record_from(dict(r), rels)
+        except StoredRegisterInvalid:
+            pass  # a node broken by hand: it is rewritten all the same, only not described
+    return nodes, edges, records
+
+
+def read_old_records(tx: Any, ids: list[str]) -> dict[str, Record]:
+    """The records ``ids`` as the database holds them (those that still read)."""
+    return _stored_records(tx, ids)[2]
 
 
 # -- every node and relationship: --full, an older database, a hand edit ------------------
@@ -238,6 +257,7 @@ def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any
             plan.positions.append({"id": n["id"], "order": p["order"], "rhash": p["rhash"]})
             plan.moved += n["id"] not in touched and was[2] != p["order"]
     plan.changed = sorted(touched & new_ids & set(old_nodes))
+    plan.old_records = read_old_records(tx, plan.changed + gone)
     return plan
 
 

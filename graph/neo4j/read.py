@@ -38,8 +38,22 @@ def read_register(
     one that breaks the register's rules (say, after a hand edit in Browser).
     """
     settings = settings or Neo4jSettings(uri="Neo4j", database=database)
-    with driver_errors(settings, "the read of the register"), driver.session(database=database) as session:
+    return read_stored_version(driver, settings)[0]
+
+
+def read_stored_version(driver: Any, settings: Neo4jSettings) -> tuple[Register, str]:
+    """:func:`read_register` and the version it was read at (one transaction)."""
+    with (
+        driver_errors(settings, "the read of the register"),
+        driver.session(database=settings.database) as session,
+    ):
         register, version = session.execute_read(read_tx)
+    return held(register, version), version
+
+
+def held(register: Register, version: str) -> Register:
+    """``register`` as read at ``version``, if it is a register: refused when the database holds
+    none, or one that breaks the register's rules (:func:`check_stored`)."""
     if version == "empty":
         raise StoredRegisterInvalid(
             "the database holds no govmap register", hint="load one first with 'govmap load REGISTER'"

@@ -42,6 +42,8 @@ class SyncSummary:
     records_moved: int = 0
     #: The register's own header (name, top bodies ...) changed.
     info_updated: bool = False
+    #: Decisions on findings added, changed or removed (from the decisions file beside the register).
+    decisions_changed: int = 0
     by_label: dict[str, int] = field(default_factory=dict)
     by_type: dict[str, int] = field(default_factory=dict)
     #: Web edits made since the last load that this (forced) load replaced, oldest first.
@@ -65,6 +67,7 @@ class SyncSummary:
                 self.edges_deleted,
                 self.records_changed,
                 self.info_updated,
+                self.decisions_changed,
             )
         )
 
@@ -92,6 +95,7 @@ class SyncSummary:
                 "total": self.edges,
             },
             "register_header_changed": self.info_updated,
+            "decisions_changed": self.decisions_changed,
             "by_label": self.by_label,
             "by_type": self.by_type,
             "replaced_edits": self.replaced,
@@ -109,6 +113,8 @@ class SyncSummary:
                 f"no change: {self.nodes} records and {self.edges} relationships already match the register"
             )
         header = "; the register's header changed" if self.info_updated else ""
+        if self.decisions_changed:
+            header += f"; decisions: {self.decisions_changed} added, changed or removed"
         return (
             f"records: {self.records_added} added, {self.records_changed} changed, "
             f"{self.records_renamed} renamed, {self.records_removed} removed, {self.records_moved} only moved; "
@@ -117,7 +123,7 @@ class SyncSummary:
         )
 
 
-def summarise(tx: Any, plan: Plan, register: Register) -> SyncSummary:
+def summarise(plan: Plan, register: Register) -> SyncSummary:
     """What ``plan`` changes, in records and in relationships (read before the plan is written)."""
     dropped = {k for _, k, _ in plan.drop_edges}
     replaced = dropped & {e["key"] for e in plan.add_edges}  # dropped and re-created: an update
@@ -129,7 +135,7 @@ def summarise(tx: Any, plan: Plan, register: Register) -> SyncSummary:
     s.edges_updated = len(plan.update_edges) + len(replaced)
     s.edges_created = len(plan.add_edges) - len(replaced)
     s.records_moved = plan.moved
-    added, changed, renamed, removed = record_counts(tx, plan, register)
+    added, changed, renamed, removed = record_counts(plan, register)
     s.records_added, s.records_changed, s.records_renamed, s.records_removed = (
         added,
         changed,
@@ -139,29 +145,28 @@ def summarise(tx: Any, plan: Plan, register: Register) -> SyncSummary:
     return s
 
 
-def record_counts(tx: Any, plan: Plan, register: Register) -> tuple[int, int, int, int]:
+def record_counts(plan: Plan, register: Register) -> tuple[int, int, int, int]:
     """Records (added, changed, renamed, removed), as ``govmap diff`` would count them.
 
-    Only the records a rename can concern are read: those removed, and the
-    changed records that now name a renamed one (to tell whether the rename is
-    all that changed in them).
+    Renames are looked for among the removed and added records only; a changed
+    record that now names a renamed one is compared with what it held (is the
+    rename all that changed in it?).
     """
     added = [n["id"] for n in plan.create]
     gone, changed = plan.delete_nodes, plan.changed
     if not (added and gone):
         return len(added), len(changed), 0, len(gone)
-    from govmap.graph.neo4j.neighbourhood import read_records
     from govmap.graph.review.diff import diff_records
     from govmap.graph.review.renames import find_renames
     from govmap.ingest.store.hoodcheck import register_of
 
-    old = [rec for rec, _ in read_records(tx, gone).values()]
+    old = [plan.old_records[i] for i in gone if i in plan.old_records]
     new = [r for r in (register.get(i) for i in added) if r is not None]
     renamed = {b.id for _, b, _ in find_renames(old, new)}
     if not renamed:
         return len(added), len(changed), 0, len(gone)
     naming = [i for i in changed if renamed & set(_QUOTED.findall(_json(register, i)))]
-    old += [rec for rec, _ in read_records(tx, naming).values()]
+    old += [plan.old_records[i] for i in naming if i in plan.old_records]
     new += [r for r in (register.get(i) for i in naming) if r is not None]
     diff = diff_records(register_of(old, register.info), register_of(new, register.info))
     named = set(naming)

@@ -30,6 +30,7 @@ Why it is safe:
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from govmap.graph.neo4j.connect import (
@@ -41,7 +42,9 @@ from govmap.graph.neo4j.connect import (
     driver_errors,
     reset_retry_line,
 )
+from govmap.graph.neo4j.decisions import decisions_changed, replace_decisions
 from govmap.graph.neo4j.header import add_audit, bump, is_edited, lock_header, now, read_header, set_header
+from govmap.graph.neo4j.history import load_undo
 from govmap.graph.neo4j.plan import Plan, plan_by_record, plan_changes
 from govmap.graph.neo4j.rows import (
     ROWS_VERSION,
@@ -56,6 +59,7 @@ from govmap.ingest.model import (
     RelType,
 )
 from govmap.ingest.reading.guard import DEFAULT_MAX_DELETE_PCT, deletion_guard
+from govmap.ingest.store.decisions import Decision
 
 SCHEMA = {
     "govmap_entity_id": "CREATE CONSTRAINT govmap_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -63,6 +67,9 @@ SCHEMA = {
         "CREATE CONSTRAINT govmap_register_id IF NOT EXISTS FOR (n:GovmapRegister) REQUIRE n.id IS UNIQUE"
     ),
     "govmap_entity_name": "CREATE INDEX govmap_entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    "govmap_decision_finding": (
+        "CREATE CONSTRAINT govmap_decision_finding IF NOT EXISTS FOR (d:GovmapDecision) REQUIRE d.finding IS UNIQUE"
+    ),
 }
 #: Indexes an earlier govmap created (relationship ``key`` per type) and nothing reads any more:
 #: relationships are found by element id.  Each cost every relationship written; dropped.
@@ -104,6 +111,9 @@ def sync(
     full: bool = False,
     max_delete_pct: float = DEFAULT_MAX_DELETE_PCT,
     settings: Neo4jSettings | None = None,
+    decisions: tuple[Decision, ...] | None = None,
+    action: str = "load",
+    expected_version: str | None = None,
 ) -> SyncSummary:
     """Make the database hold exactly ``register``, in one transaction.
 
@@ -130,6 +140,19 @@ def sync(
         would delete more than this share of the stored records.
     settings : Neo4jSettings, optional
         Where the database is, for messages.
+    decisions : tuple of Decision, optional
+        The decisions file beside the register (validated): the database's
+        decisions are made these, in the same transaction.  None leaves them.
+    action : str
+        ``"load"`` (``govmap load``), or ``"import"`` (``govmap import --into``
+        a database): an import is a change made *in* the store, like a web edit,
+        so it replaces edits made since the last load without ``force``
+        (``force`` still lifts the deletion guard), and the next load is refused
+        until its file holds it.
+    expected_version : str, optional
+        The store version the new register was made from (an import merges a
+        spreadsheet into what it read): refused (:class:`Neo4jConflict`) if the
+        store changed since, so nobody's change is undone unseen.
 
     Returns
     -------
@@ -159,9 +182,13 @@ def sync(
     digest = register_digest(register)
     reset_retry_line()
 
+    load = _Load(
+        register, digest, progress, force, user, full, max_delete_pct, decisions, action, expected_version
+    )
+
     def work(tx: Any) -> SyncSummary:
         head = lock_header(tx)
-        return _load_tx(tx, head, register, digest, progress, force, user, full, max_delete_pct)
+        return _load_tx(tx, head, load)
 
     try:
         with driver_errors(
@@ -188,33 +215,48 @@ def sync(
         raise classify(settings, exc, "the load", True) from None
 
 
-def _load_tx(
-    tx: Any,
-    head: dict[str, Any],
-    register: Register,
-    digest: str,
-    progress: Progress | None,
-    force: bool,
-    user: str | None,
-    full: bool,
-    max_delete_pct: float,
-) -> SyncSummary:
+@dataclass(frozen=True)
+class _Load:
+    """What :func:`sync` was asked to do."""
+
+    register: Register
+    digest: str
+    progress: Progress | None
+    force: bool
+    user: str | None
+    full: bool
+    max_delete_pct: float
+    decisions: tuple[Decision, ...] | None
+    action: str
+    expected_version: str | None
+
+
+def _load_tx(tx: Any, head: dict[str, Any], load: _Load) -> SyncSummary:
+    register = load.register
     before = head["version"] or "empty"
+    if load.expected_version is not None and load.expected_version != before:
+        raise Neo4jConflict(
+            f"the database changed since the {load.action} read it (now at version {before}); nothing was changed",
+            hint=f"run the {load.action} again: it will start from what the database holds now",
+        )
     edited = is_edited(head)
     counts = store_counts(tx)
     as_left = counts == (head["nodes"], head["edges"])
-    if not full and not edited and head["digest"] == digest and as_left:
+    decided = decisions_changed(tx, load.decisions) if load.decisions is not None else 0
+    if not load.full and not edited and head["digest"] == load.digest and as_left and not decided:
         return unchanged_summary(register, before)
-    plan = _plan(tx, head, register, full, as_left)
-    summary = summarise(tx, plan, register)
+    plan = _plan(tx, head, register, load.full, as_left)
+    summary = summarise(plan, register)
+    summary.decisions_changed = decided
     header = {
         "data": info_row(register)["data"],
-        "digest": digest,
+        "digest": load.digest,
         "next_order": summary.nodes,
         "rows": ROWS_VERSION,
     }
     summary.info_updated = head["data"] is not None and head["data"] != header["data"]
-    if edited and summary.content_changed and not force:  # positions never undo an edit
+    # An import is a change made in the store: it replaces edits as an edit would.
+    if edited and load.action == "load" and summary.content_changed and not load.force:  # positions undo none
         last = tx.run(
             "MATCH (a:GovmapAudit) WHERE a.action <> 'load' RETURN a.summary AS s, a.user AS u, a.at AS at "
             "ORDER BY a.seq DESC LIMIT 1"
@@ -224,30 +266,37 @@ def _load_tx(
             f"the database holds edits made since the last load{latest}; nothing was changed",
             hint="run 'govmap dump -o FILE' to bring them into your register, or load with --force to replace them",
         )
-    deletion_guard(plan.old_ids, set(register.index), max_delete_pct, force)
+    deletion_guard(plan.old_ids, set(register.index), load.max_delete_pct, load.force)
     if edited and summary.changed:  # forced: say which web edits this load replaces
         summary.replaced = web_edits_since_load(tx)
-    write_plan(tx, plan, progress)
+    write_plan(tx, plan, load.progress)
+    if load.decisions is not None:
+        replace_decisions(tx, load.decisions)
+    # A load leaves the database as its file; an import is a change made in it, as an edit is.
+    origin = "load" if load.action == "load" else "edit"
     if summary.changed or head["version"] is None:
-        version = bump(tx, head, "load", **header)
+        version = bump(tx, head, origin, **header)
     else:  # the file matches the database (say, after 'govmap dump' of web edits): mark it loaded
         version = before
-        set_header(tx, origin="load", **header)
+        set_header(tx, origin=origin, **header)
     n_nodes, n_edges = store_counts(tx)
-    set_header(tx, loaded=version, nodes=n_nodes, edges=n_edges)
+    set_header(tx, nodes=n_nodes, edges=n_edges, **({"loaded": version} if origin == "load" else {}))
     summary.version = version
     if summary.changed:
         add_audit(
             tx,
             {
                 "at": now(),
-                "user": user or _login_name(),
-                "action": "load",
-                "summary": "load: " + summary.format(),
+                "user": load.user or _login_name(),
+                "action": load.action,
+                "summary": f"{load.action}: " + summary.format(),
                 "record": "",
                 "version_before": before,
                 "version_after": version,
                 "diff": "",
+                "undo": load_undo(
+                    plan.old_records, [n["id"] for n in plan.create] + plan.changed, head["data"]
+                ),
             },
         )
     return summary

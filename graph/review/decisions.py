@@ -374,23 +374,37 @@ __all__ = [
 
 
 def render_report(
-    rep: Any, register_path: str, as_of: dt.date, fmt: str, *, filtered: bool = False
+    rep: Any,
+    register_path: str,
+    as_of: dt.date,
+    fmt: str,
+    *,
+    filtered: bool = False,
+    decisions: tuple[Decision, ...] | None = None,
 ) -> tuple[Any, str]:
     """The report command's hook: apply the decisions file beside the register, if any.
 
     Returns the report of open findings (for ``--fail-on``) and its text in
     ``fmt``.  With no decisions file, the report and its usual text.  A
     ``filtered`` report (``--kind``, ``--min-severity``) lists no decision as
-    resolved since decided: its finding may only have been left out.
+    resolved since decided: its finding may only have been left out.  ``decisions``
+    given (a register read from Neo4j, which keeps its own) are used instead of a file.
     """
-    open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered)
+    open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered, decisions)
     if reviewed is None:
         return rep, rep.render(fmt)
     return open_rep, render_with_decisions(open_rep, reviewed, fmt)
 
 
 def write_report(
-    rep: Any, register_path: str, as_of: dt.date, fmt: str, output: str, *, filtered: bool = False
+    rep: Any,
+    register_path: str,
+    as_of: dt.date,
+    fmt: str,
+    output: str,
+    *,
+    filtered: bool = False,
+    decisions: tuple[Decision, ...] | None = None,
 ) -> Any:
     """:func:`render_report` written to the file ``output``, atomically; returns the open report.
 
@@ -400,7 +414,7 @@ def write_report(
     """
     from govmap.ingest.store.files import write_atomically
 
-    open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered)
+    open_rep, reviewed = _reviewed(rep, register_path, as_of, filtered, decisions)
     if fmt == "json":
         open_rep.write_json(output, extra={"decisions": reviewed.to_json()} if reviewed is not None else None)
     else:
@@ -411,11 +425,14 @@ def write_report(
     return open_rep
 
 
-def _reviewed(rep: Any, register_path: str, as_of: dt.date, filtered: bool) -> tuple[Any, Reviewed | None]:
-    """The report of open findings and the split, or ``(rep, None)`` with no decisions file."""
+def _reviewed(
+    rep: Any, register_path: str, as_of: dt.date, filtered: bool, decisions: tuple[Decision, ...] | None
+) -> tuple[Any, Reviewed | None]:
+    """The report of open findings and the split, or ``(rep, None)`` with no decisions."""
     from govmap.ingest.store.decisions import decisions_path, load_decisions
 
-    decisions = load_decisions(decisions_path(register_path))
+    if decisions is None:
+        decisions = load_decisions(decisions_path(register_path))
     if not decisions:
         return rep, None
     open_rep, reviewed = review_report(rep, decisions, as_of)

@@ -250,6 +250,15 @@ def upsert(decisions: tuple[Decision, ...], decision: Decision) -> tuple[Decisio
     return (*kept, decision)
 
 
+def check_decision(decision: Decision) -> None:
+    """Refuse (:class:`DecisionRefused`) a decision that cannot be recorded as made: every store asks."""
+    if decision.status is DecisionStatus.ACTION and (decision.owner is None or decision.due is None):
+        raise DecisionRefused(
+            "a decision with status action needs an owner and a due date",
+            hint="give --owner and --due, or fill in both fields",
+        )
+
+
 def record_decision(path: str | os.PathLike[str], decision: Decision) -> tuple[str, str]:
     """Add or replace a decision in the file at ``path`` (written atomically); the text before and after.
 
@@ -257,11 +266,7 @@ def record_decision(path: str | os.PathLike[str], decision: Decision) -> tuple[s
     """
     before = read_text(path) if os.path.exists(path) else ""
     current = load_decisions(path)
-    if decision.status is DecisionStatus.ACTION and (decision.owner is None or decision.due is None):
-        raise DecisionRefused(
-            "a decision with status action needs an owner and a due date",
-            hint="give --owner and --due, or fill in both fields",
-        )
+    check_decision(decision)
     after = decisions_text(upsert(current, decision))
     write_atomically(path, after)
     return before, after
@@ -273,6 +278,7 @@ __all__ = [
     "DecisionRefused",
     "DecisionStatus",
     "DecisionsInvalid",
+    "check_decision",
     "check_decisions_text",
     "decisions_path",
     "decisions_text",

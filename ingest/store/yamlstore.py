@@ -15,7 +15,9 @@ The web app talks to a :class:`Store`, never to a file or a database:
   messages (an edit that a change elsewhere made invalid gets
   :class:`~govmap.ingest.errors.EditInvalid`).  It returns the register's new
   version;
-- ``history()`` returns the audit log, newest first.
+- ``history()`` returns the audit log, newest first;
+- ``decisions`` keeps reviewers' decisions on findings
+  (:class:`~govmap.ingest.store.decision_store.DecisionStore`).
 
 :class:`YamlStore` keeps the register in a YAML file (comments kept, written
 atomically) and the audit log in a JSON-lines file beside it.  A Neo4j store
@@ -38,6 +40,7 @@ from govmap.ingest.model import Record, Register, data_version, record_version
 from govmap.ingest.reading.load import check_text
 from govmap.ingest.reading.yamlsafe import Limits, decode
 from govmap.ingest.store.audit import AuditEntry, append_audit, audit_entry, read_audit
+from govmap.ingest.store.decision_store import DecisionStore, FileDecisions
 from govmap.ingest.store.edit_values import AddRecord, Edit
 from govmap.ingest.store.edits import ABSENT, check_version_token
 from govmap.ingest.store.files import version_of, write_atomic
@@ -74,6 +77,11 @@ class Store(Protocol):
 
     #: Shown to users: a file path or a database address (no credentials).
     label: str
+
+    @property
+    def decisions(self) -> DecisionStore:
+        """Reviewers' decisions on findings, kept with the register."""
+        ...
 
     def load(self) -> tuple[Register, str]: ...
 
@@ -200,6 +208,7 @@ class YamlStore:
         self.now = time.time_ns
         #: The parsed document of the file at a version (file version, document).
         self._document: tuple[str, Document] | None = None
+        self.decisions = FileDecisions(self.path, self.audit_path, self._exclusive)
 
     # -- reading -------------------------------------------------------------
     @staticmethod

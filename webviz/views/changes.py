@@ -1,4 +1,8 @@
-"""Changes: the live register compared with a git revision, a date, or an audit-log entry.
+"""Changes: the live register compared with a git revision, a date, an audit-log entry or its file.
+
+Any store: a YAML register is compared with its own file's history; a register
+kept in Neo4j with the register file the team keeps beside it (and its git
+history), and with itself before any audited change (:mod:`govmap.graph.review.stores`).
 
 The same comparison as ``govmap diff`` (:mod:`govmap.graph.review.diff`):
 records added, removed, changed and renamed, and findings new, resolved and
@@ -24,11 +28,11 @@ from govmap.graph.review.sources import (
     git_text,
     rev_at,
     side_of_text,
-    text_before,
 )
+from govmap.graph.review.stores import is_file, live_side, register_file, side_before
 from govmap.ingest.errors import GovmapError, RegisterError, RegisterInvalid
 from govmap.ingest.reading.load import read_text
-from govmap.ingest.store.yamlstore import YamlStore
+from govmap.ingest.store.yamlstore import Store
 from govmap.webviz import state
 from govmap.webviz.map.query import shown
 from govmap.webviz.security import show_editor_names
@@ -103,12 +107,23 @@ def _audit_index(audit: str, count: int) -> int:
     raise BadComparison(f"Audit entry: no entry '{shown(audit)}'", hint="pick one from the list")
 
 
-def _compare(store: YamlStore, rev: str, day: str, audit: str) -> RegisterDiff:
-    path = store.path
-    now_text = read_text(path)
-    name = os.path.basename(path)
-    now = side_of_text(now_text, f"{name} (now)", path)
-    if rev:
+def _compare(store: Store, rev: str, day: str, audit: str, file: str) -> RegisterDiff:
+    now = live_side(store)
+    found_file = register_file(store)
+    if found_file is None and not (rev or day or file):
+        return _compare_audit(store, now, audit)
+    if found_file is None:
+        raise BadComparison(
+            "There is no register file to compare with: the register is kept in a database",
+            hint="start the server with the register file the team keeps in git: govmap serve --neo4j URI FILE",
+        )
+    path, name = found_file, os.path.basename(found_file)
+    if file:
+        try:
+            before = side_of_text(read_text(path), f"{name} (the file)", path)
+        except (RegisterInvalid, RegisterError) as exc:
+            raise _broken(exc, "file") from None
+    elif rev:
         rev = _revision(rev)
         public = f"Git revision: '{rev}' cannot be read from the register's history"
         before = _earlier(path, rev, f"{name} at {rev}", f"at {rev}", public)
@@ -127,18 +142,20 @@ def _compare(store: YamlStore, rev: str, day: str, audit: str) -> RegisterDiff:
         on = when.isoformat()
         before = _earlier(path, found, f"{name} on {on}", f"on {on}", public)
     else:
-        entries = store.history()
-        index = _audit_index(audit, len(entries))
-        entry = entries[index]
-        try:
-            text = text_before(now_text, now.sha256, entries, index)
-        except RevisionUnreadable as exc:
-            raise BadComparison(exc.message, exc.hint) from None  # names no path: said to anyone
-        label = f"{name} before '{entry.summary}' ({entry.at})"
-        try:
-            before = side_of_text(text, label, path)
-        except (RegisterInvalid, RegisterError) as exc:
-            raise _broken(exc, "before that edit") from None
+        return _compare_audit(store, now, audit)
+    return diff_registers(before, now, state.current().today())
+
+
+def _compare_audit(store: Store, now: Side, audit: str) -> RegisterDiff:
+    """The register now against the register before the audit entry numbered ``audit``."""
+    entries = store.history()
+    index = _audit_index(audit, len(entries))
+    try:
+        before, _ = side_before(store, now, entries, index)
+    except RevisionUnreadable as exc:
+        raise BadComparison(exc.message, exc.hint) from None  # names no path: said to anyone
+    except (RegisterInvalid, RegisterError) as exc:
+        raise _broken(exc, "before that edit") from None
     return diff_registers(before, now, state.current().today())
 
 
@@ -148,13 +165,12 @@ def index() -> tuple[str, int]:
     rev = request.args.get("rev", "").strip()
     day = request.args.get("date", "").strip()
     audit = request.args.get("audit", "").strip()
-    if not isinstance(store, YamlStore):
-        return render_template("changes.html", available=False, entries=[], result=None, error=None), 200
+    file = request.args.get("file", "").strip()
     entries = store.history(limit=50)
     result, error = None, None
-    if rev or day or audit:
+    if rev or day or audit or file:
         try:
-            result = _compare(store, rev, day, audit)
+            result = _compare(store, rev, day, audit, file)
         except BadComparison as exc:
             error = exc
     return render_template(
@@ -167,4 +183,7 @@ def index() -> tuple[str, int]:
         day=day[:10],
         audit=audit[:6],
         show_names=show_editor_names(),
+        file=file[:1],
+        file_name=os.path.basename(register_file(store) or ""),
+        store_is_file=is_file(store),
     ), (400 if error else 200)
