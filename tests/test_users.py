@@ -59,7 +59,9 @@ def test_the_users_file_comes_from_govmap_users_when_not_named(tmp_path):
 def test_without_a_users_file_the_command_says_how_to_name_one(tmp_path):
     result = add("alice", env={"GOVMAP_USERS": ""})
     assert result.exit_code == 2
-    assert result.output.endswith("Error: name the users file with --users FILE or GOVMAP_USERS\n")
+    assert result.output.endswith(
+        "Error: name the users file with --users FILE or GOVMAP_USERS, or the database with --neo4j URI\n"
+    )
 
 
 def test_a_broken_users_file_is_not_overwritten(tmp_path):

@@ -27,12 +27,23 @@ import math
 import os
 import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
@@ -130,6 +141,16 @@ def _toml_account(account: Account) -> str:
     )
 
 
+def check_account(account: Account) -> None:
+    """Refuse an account no store should keep: a role but editor or viewer, a name with a control character."""
+    if account.role not in (EDITOR, VIEWER):
+        raise UsersFileInvalid(f"role must be 'editor' or 'viewer', not '{account.role}'")
+    if any(unicodedata.category(c).startswith("C") for c in account.name):
+        raise UsersFileInvalid(
+            f"the name {account.name!r} has a control character", hint="choose another name"
+        )
+
+
 def save_account(path: str, account: Account) -> bool:
     """Add an account to a users file, or replace the one of that name; True if it replaced one.
 
@@ -145,14 +166,9 @@ def save_account(path: str, account: Account) -> bool:
     >>> read_users(path)["alice"].role
     'editor'
     """
-    if account.role not in (EDITOR, VIEWER):
-        raise UsersFileInvalid(f"role must be 'editor' or 'viewer', not '{account.role}'")
+    check_account(account)
     from govmap.ingest.store.files import write_atomic
 
-    if any(unicodedata.category(c).startswith("C") for c in account.name):
-        raise UsersFileInvalid(
-            f"the name {account.name!r} has a control character", hint="choose another name"
-        )
     try:
         if not os.path.exists(path):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -178,8 +194,12 @@ def save_account(path: str, account: Account) -> bool:
     return replaced
 
 
-def _accounts() -> dict[str, Account]:
-    """The accounts, re-read when the users file changes (a changed password ends its sessions)."""
+def _accounts() -> Mapping[str, Account]:
+    """The accounts: kept in the store's database (a Neo4j store without a users file), else
+    the users file's, re-read when it changes (a changed password ends its sessions)."""
+    shared: Mapping[str, Account] | None = current_app.extensions.get("govmap.accounts")
+    if shared is not None:
+        return shared
     path = current_app.config.get("GOVMAP_USERS")
     if path:
         try:
@@ -379,18 +399,66 @@ def logout() -> Response:
     return redirect(url_for("map.index"))
 
 
+class PasswordRefused(GovmapError):
+    status = 422
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> str | Response:
+    """A signed-in user's own password: the current one (checked and throttled as a sign-in),
+    then the new one twice.  Every session signed in with the old password ends, on every
+    server sharing the accounts; this one goes on with the new."""
+    user = g.get("user")
+    if user is None or user.via != "password":
+        raise NotSignedIn("sign in with your name and password to change the password")
+    error = None
+    if request.method == "POST":
+        new, again = request.form.get("new", ""), request.form.get("again", "")
+        if not new.strip():
+            error = "New password: enter one"
+        elif new != again:
+            error = "New password: the two differ; type it twice the same"
+        elif _attempt(user.name, request.form.get("current", "")) is None:
+            error = "Current password: wrong"
+        else:
+            password_hash = generate_password_hash(new)
+            _save_password(Account(user.name, password_hash, user.role))
+            session.clear()
+            sessions.start(session, user.name, password_hash)
+            log.info("password changed: %r from %s", user.name, request.remote_addr)
+            flash("Password changed. Every other session signed in with the old one has ended.")
+            return redirect(url_for("map.index"))
+    return render_template("password.html", error=error), (422 if error else 200)  # type: ignore[return-value]
+
+
+def _save_password(account: Account) -> None:
+    """Write a changed password where the accounts are kept: the database, or the users file."""
+    state = current_app.extensions.get("govmap.web_state")
+    path = current_app.config.get("GOVMAP_USERS")
+    if path:
+        save_account(path, account)
+    elif state is not None:
+        check_account(account)
+        state.save_account(account.name, account.password_hash, account.role)
+    else:
+        raise PasswordRefused("there is no users file or database to keep the password in")
+
+
 def init_app(app: Flask) -> None:
     app.extensions["govmap.users"] = read_users(app.config.get("GOVMAP_USERS"))
+    counts = _share_state(app)
     app.extensions["govmap.throttle"] = Throttle(
         app.config["GOVMAP_LOGIN_MAX_FAILURES"],
         app.config["GOVMAP_LOGIN_WINDOW"],
         app.config["GOVMAP_LOGIN_LOCKOUT"],
         app.config["GOVMAP_LOGIN_MAX_LOCKOUT"],
+        store=counts,
     )
     app.extensions["govmap.password_checks"] = PasswordChecks(
         app.config["GOVMAP_LOGIN_CONCURRENCY"], app.config["GOVMAP_LOGIN_QUEUE"]
     )
-    app.extensions["govmap.revoked"] = sessions.Revoked(sessions.state_path(app.config))
+    if "govmap.revoked" not in app.extensions:
+        app.extensions["govmap.revoked"] = sessions.Revoked(sessions.state_path(app.config))
     app.before_request(load_user)
     app.before_request(require_viewer)
 
@@ -400,6 +468,28 @@ def init_app(app: Flask) -> None:
         if user is not None and user.is_editor and store_read_only():
             user = dataclasses.replace(user, role=VIEWER)  # no edit links on a read-only store
         return {"current_user": user}
+
+
+def _share_state(app: Flask) -> Any:
+    """With a store that keeps web state (Neo4j): signed-out sessions and sign-in counts in it,
+    and the accounts unless a users file is named; so several servers act as one.  Returns the
+    throttle's count store (None: this process's memory).  A read-only database keeps nothing
+    written: its servers count and sign out on their own (and say so in the log)."""
+    store = app.extensions.get("govmap.store")
+    web_state = getattr(store, "web_state", None)
+    if web_state is None:
+        return None
+    from .shared import DatabaseAccounts, DatabaseCounts, DatabaseSignedOut
+
+    state = web_state()
+    app.extensions["govmap.web_state"] = state
+    if not app.config.get("GOVMAP_USERS"):
+        app.extensions["govmap.accounts"] = DatabaseAccounts(state, Account)
+    if getattr(store, "read_only", False):
+        log.warning("the database is read-only: sign-outs and failed sign-ins are kept by each server alone")
+        return None
+    app.extensions["govmap.revoked"] = DatabaseSignedOut(state)
+    return DatabaseCounts(state)
 
 
 def store_read_only() -> bool:

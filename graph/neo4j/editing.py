@@ -54,6 +54,7 @@ from govmap.graph.neo4j.plan import Plan
 from govmap.graph.neo4j.read import check_stored, read_tx, record_from, stored_version
 from govmap.graph.neo4j.rows import HEADER, edge_rows_of, node_row
 from govmap.graph.neo4j.sync import ensure_schema, store_counts
+from govmap.graph.neo4j.webstate import WebState
 from govmap.graph.neo4j.write import write_plan
 from govmap.ingest.errors import EditConflict
 from govmap.ingest.model import (
@@ -209,6 +210,14 @@ class Neo4jStore:
             if cached is None or cached[0] != result["before"]:
                 return
             self._cache = (version, _replaced(cached[1], result.get("old_id"), result.get("record")))
+
+    def web_state(self) -> WebState:
+        """What the web app remembers between requests, kept in this database
+        (:mod:`govmap.graph.neo4j.webstate`): several servers on one store act as one."""
+        state = WebState(self.settings, self.driver)
+        if not self.read_only:
+            state.ensure_schema()
+        return state
 
     def register_before(self, index: int) -> tuple[Register, AuditEntry]:
         """The register just before the ``index``-th newest audit entry, and that entry
