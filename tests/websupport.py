@@ -177,6 +177,7 @@ EDITOR_PAGES = [
     "/extract",
     "/whatif",
     "/whatif?merge=north-csp&merge=drugs-group&name=Testshire+CSP",
+    "/account/password",  # a signed-in user's own password (any role)
 ]
 #: Routes that are not pages to read, each with why: data, downloads and form posts.  The
 #: sign-in page is checked on its own, with its error (test_accessibility.py).
