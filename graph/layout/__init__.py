@@ -9,6 +9,7 @@ from govmap.graph.layout.pieces import (
     half_width,
     pack_pieces,
     shelve,
+    simple_graph,
     spring_by_piece,
 )
 from govmap.graph.layout.whole import WholeLayout, whole_layout
@@ -23,6 +24,7 @@ __all__ = [
     "half_width",
     "pack_pieces",
     "shelve",
+    "simple_graph",
     "spring_by_piece",
     "whole_layout",
 ]

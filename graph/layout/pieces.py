@@ -21,12 +21,29 @@ fits its pieces to the map pane with its own sizes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
 Positions = dict[str, tuple[float, float]]
+
+
+def simple_graph(g: nx.Graph, nodes: Iterable[str] | None = None) -> nx.Graph:
+    """``g`` (or its part on ``nodes``) as an undirected graph with one link per pair, its nodes
+    and links in sorted order.
+
+    A force-directed layout depends on the order of the nodes, and NetworkX's subgraph views
+    iterate a set's order, which changes from one process to the next (Python salts string
+    hashes): in sorted order, the same view is drawn the same in every process, and a server
+    restarted draws the map its users saw before.
+    """
+    keep = sorted(g.nodes if nodes is None else nodes)
+    view = g.subgraph(keep)
+    out = nx.Graph()
+    out.add_nodes_from(keep)
+    out.add_edges_from(sorted({(u, v) if u <= v else (v, u) for u, v in view.edges()}))
+    return out
 
 
 def connected_pieces(simple: nx.Graph) -> list[set[str]]:
@@ -105,14 +122,14 @@ def pack_pieces(
 def by_piece(g: nx.Graph, place: Callable[[nx.Graph], Mapping[str, Sequence[float]]]) -> Positions:
     """Each connected piece of ``g`` laid out by ``place``, then packed (:func:`pack_pieces`).
 
-    ``place`` gets one piece (undirected, two records or more) and returns coordinates within
+    ``place`` gets one piece (:func:`simple_graph`, two records or more) and returns coordinates within
     [-1, 1] about the origin, as NetworkX's layouts do; a record alone sits at the origin.
     """
-    simple = nx.Graph(g.to_undirected(as_view=True))
+    simple = simple_graph(g)
     names: list[list[str]] = []
     raw: dict[str, tuple[float, float]] = {}
     for piece in connected_pieces(simple):
-        pos = place(simple.subgraph(piece)) if len(piece) > 1 else {next(iter(piece)): (0.0, 0.0)}
+        pos = place(simple_graph(simple, piece)) if len(piece) > 1 else {next(iter(piece)): (0.0, 0.0)}
         names.append(list(pos))
         raw.update({k: (float(x), float(y)) for k, (x, y) in pos.items()})
     return pack_pieces(names, raw, [(0.0, 0.0, half_width(len(piece))) for piece in names])

@@ -44,8 +44,8 @@ def collapsed(
         if a != b:
             links[(min(a, b), max(a, b))] += 1
     cg = nx.Graph()
-    cg.add_nodes_from(sizes)
-    cg.add_edges_from(links)
+    cg.add_nodes_from(sorted(sizes))  # sorted: the same layout in every process
+    cg.add_edges_from(sorted(links))
     pos = spring_by_piece(nx.MultiDiGraph(cg))
     top = max(sizes.values(), default=1)
     data = MapData(total=len(nodes), counts=counts, physics=False)

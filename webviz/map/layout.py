@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from govmap.graph.layout.pieces import Positions, connected_pieces, shelve
+from govmap.graph.layout.pieces import Positions, connected_pieces, shelve, simple_graph
 from govmap.ingest.model import REPORTING_FIELDS
 
 #: Links that put one body under another: the tree of the accountability view.
@@ -77,7 +77,7 @@ def network(
     it instead of piling up as they do under Fruchterman-Reingold; it costs O(n^2)
     memory and about 0.3 s at 150 nodes, the most this is used for (``LOCAL_LAYOUT``).
     """
-    simple = nx.Graph(g.subgraph(nodes).to_undirected(as_view=True))
+    simple = simple_graph(g, nodes)
     pieces = connected_pieces(simple)
     out: Positions = {}
     if not pieces:
@@ -106,8 +106,8 @@ def _piece(simple: nx.Graph, piece: set[str]) -> dict[str, tuple[float, float]]:
     if len(piece) == 2:
         a, b = sorted(piece)
         return {a: (-1.0, 0.0), b: (1.0, 0.0)}
-    sub = simple.subgraph(piece)
-    start = nx.circular_layout(sorted(sub.nodes))  # deterministic start: same map every load
+    sub = simple_graph(simple, piece)
+    start = nx.circular_layout(list(sub))  # deterministic start: same map every load
     pos = nx.kamada_kawai_layout(sub, pos=start)
     return {k: (float(x), float(y)) for k, (x, y) in pos.items()}
 
@@ -285,10 +285,10 @@ def radial(
     """``centre`` in the middle, the records one link away in a ring round it (in ``order``,
     starting at the top), two links away in the next ring near what links them in, and so on."""
     kept = set(nodes)
-    simple = nx.Graph(g.subgraph(kept).to_undirected(as_view=True))
+    simple = simple_graph(g, kept)
     dist = nx.single_source_shortest_path_length(simple, centre) if centre in simple else {}
     rings: dict[int, list[str]] = defaultdict(list)
-    for n in kept:
+    for n in sorted(kept):  # ties in the ring's order fall to the id, the same in every process
         rings[dist.get(n, max(dist.values(), default=0) + 1)].append(n)
     key = order or (lambda n: (_kind(g, n), _name(g, n)))
     angle: dict[str, float] = {centre: 0.0}
