@@ -27,7 +27,8 @@ Groups (skip any with --skip):
             the candidates and the baseline are stopped at --timeout
   web       map_interactive (headless Chromium, /usr/bin/chromium), api_wrk (wrk, 32 connections),
             map_wrk (/api/graph under wrk; entity calls while 8 clients load maps), serve_start
-            (govmap serve from launch to its first page and to the report being ready)
+            (govmap serve from launch to its first page and to the report being ready),
+            signin_load (/api/entity under wrk while 40 clients send wrong sign-ins)
 
 Each stage runs in a fresh process (bench/stages.py; the stages themselves are grouped by
 area in bench/stages_*.py) so its peak RSS is its own.  Registers come from ``govmap synth`` and are cached in bench/out/.  A
@@ -100,6 +101,7 @@ LIMITS = [
     ("map_after_edit", "after_text_edit_seconds", "map page first after a text edit (s)", 1.0, "seed"),
     ("api_wrk", "entity.p95_ms", "/api/entity/<id> p95 (ms)", 50.0, None),
     ("api_wrk", "entities.p95_ms", "/api/entities?q= p95 (ms)", 50.0, None),
+    ("signin_load", "loaded.p95_ms", "/api/entity p95 beside 40 wrong sign-ins (ms)", 200.0, None),
 ]
 
 #: Peak memory target for every stage at the largest size (MiB).
@@ -113,7 +115,7 @@ GROUPS = {
     "analysis": ["overlap_kernel", "report_full", "nx_projection"],
     "review": ["review_diff", "tabular_import"],
     "layout": ["layout_whole", "layout_drl", "layout_fa2", "layout_nx_spring"],
-    "web": ["map_interactive", "map_after_edit", "api_wrk", "map_wrk", "serve_start"],
+    "web": ["map_interactive", "map_after_edit", "api_wrk", "map_wrk", "serve_start", "signin_load"],
 }
 
 

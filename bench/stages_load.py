@@ -191,3 +191,86 @@ def map_wrk(args: argparse.Namespace) -> dict[str, Any]:
         "mixed_pages": pages,
         "mixed_pages_entity": during_pages,
     }
+
+
+@stage
+def signin_load(args: argparse.Namespace) -> dict[str, Any]:
+    """An unrelated page (``/api/entity/<id>``, wrk, 4 connections) while 40 clients send wrong
+    sign-ins as fast as they are answered (the lockout set out of their reach), for a real scrypt
+    account (werkzeug's default hash, as ``govmap user add`` writes).  The password checks run in
+    the bounded pool (``GOVMAP_LOGIN_CONCURRENCY`` 2, ``GOVMAP_LOGIN_QUEUE`` 2); sign-ins past
+    it are answered at once with 503.  Also: the same page with no sign-ins (``quiet``), and
+    the sign-ins' own answers (how many checked, refused busy, locked out)."""
+    import tempfile
+    import threading
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from werkzeug.security import generate_password_hash
+
+    from govmap.ingest.store.yamlstore import YamlStore
+    from govmap.webviz import create_app
+
+    folder = tempfile.mkdtemp(prefix="govmap-bench-signin-")
+    users = os.path.join(folder, "users.toml")
+    with open(users, "w", encoding="utf-8") as f:
+        f.write(f'[users.alice]\npassword = "{generate_password_hash("right")}"\nrole = "editor"\n')
+    store = YamlStore(args.register)
+    store.load()
+    app = create_app(
+        {
+            "GOVMAP_STORE": store,
+            "GOVMAP_USERS": users,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,  # the pool is measured, not the form's token
+            # Addresses of their own: the throttle's lockouts would otherwise stop the flood.
+            "GOVMAP_LOGIN_MAX_FAILURES": 1_000_000,
+        }
+    )
+    server, url = serve(app, threads=8)
+    with app.app_context():
+        from govmap.webviz import state
+
+        ids = sorted(r.id for r in state.current().register.records())[:200]
+    paths = [f"/api/entity/{i}" for i in ids]
+    _until_ready(url + paths[0])
+    quiet = _wrk(url, paths, args.wrk_seconds, connections=4)
+    stop = threading.Event()
+    answers: dict[int, int] = {}
+    lock = threading.Lock()
+    body = urllib.parse.urlencode({"username": "alice", "password": "wrong"}).encode()
+
+    def flood(n: int) -> None:
+        while not stop.is_set():
+            request = urllib.request.Request(
+                url + "/login", data=body, headers={"X-Bench-Client": str(n)}, method="POST"
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as r:
+                    status = r.status
+            except urllib.error.HTTPError as exc:
+                exc.read()
+                status = exc.code
+            except OSError:
+                status = 0
+            with lock:
+                answers[status] = answers.get(status, 0) + 1
+
+    threads = [threading.Thread(target=flood, args=(n,), daemon=True) for n in range(40)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(1)  # the flood under way
+        loaded = _wrk(url, paths, args.wrk_seconds, connections=4)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        server.close()
+    return {
+        "seconds": loaded["p95_ms"] / 1000,
+        "quiet": quiet,
+        "loaded": loaded,
+        "signins": {str(k): v for k, v in sorted(answers.items())},
+    }
