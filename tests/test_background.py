@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from govmap.graph.review import diff as diff_module
 from govmap.graph.review.diff import RecordsDiff, RegisterDiff, diff_registers
-from govmap.graph.review.renames import find_renames
+from govmap.graph.review.renames import RENAME_SIMILARITY, find_renames
 from govmap.graph.review.render import render_diff
 from govmap.graph.review.sources import side_of_text
 from govmap.ingest.errors import GovmapError
@@ -140,7 +140,7 @@ def _brute_renames(removed, added):
     used: set[str] = set()
     out = []
     for score, _, _, a, b in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
-        if score >= diff_module.RENAME_SIMILARITY and a.id not in used and b.id not in used:
+        if score >= RENAME_SIMILARITY and a.id not in used and b.id not in used:
             used.update((a.id, b.id))
             out.append((a.id, b.id, round(score, 4)))
     return out
