@@ -327,3 +327,26 @@ def test_the_packs_decisions_come_after_the_findings_and_before_the_annexes():
     at = page.index('<section class="decisions"><h2>Decisions</h2>')
     assert page.index('id="s-high"') < at < page.index('<section id="delivery" class="annex">')
     assert f"<code>{first.id}</code>: accepted by clerk on 2026-04-01: Known and in hand." in page[at:]
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_the_pack_prints_from_a_thread_whose_asyncio_loop_is_running(tmp_path: Path) -> None:
+    """Playwright's sync API refuses a thread whose asyncio loop runs (a notebook, an async
+    server, a test process with a browser open): the pack prints in a thread of its own."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "pack.pdf"
+
+    async def invoke() -> Any:  # the CLI called from inside a running loop
+        return CliRunner().invoke(
+            cli,
+            ["report", str(SEED), "--format", "pdf", "-o", str(out), "--as-of", AS_OF],
+            env={"GOVMAP_CHROMIUM": CHROMIUM},
+        )
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a fresh thread, whatever this one runs
+        result = pool.submit(asyncio.run, invoke()).result()
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")

@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from govmap.ingest.errors import GovmapError
@@ -103,6 +104,14 @@ def html_to_pdf(html: str) -> bytes:
     boxes (running header, page numbers); nothing is fetched from anywhere.
     """
     check_engine()
+    # Playwright's sync API refuses to run in a thread whose asyncio loop is running (a
+    # notebook, an async server, or a test process already driving a browser), so the
+    # printing always has a thread of its own; its errors come back as they were raised.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="govmap-pdf") as pool:
+        return pool.submit(_print, html).result()
+
+
+def _print(html: str) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
