@@ -165,10 +165,12 @@ def test_the_history_page_with_an_edit_passes_axe_core_and_its_diff_scrolls_by_k
 # -- the keyboard ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("size", [(1400, 900), (700, 450)], ids=["1400x900", "200%"])
 def test_tabbing_into_the_seed_map_starts_at_the_top_body_and_keeps_the_view_steady(
-    seed_site: Site, watch: Watch
+    seed_site: Site, watch: Watch, size: tuple[int, int]
 ) -> None:
     page = watch.page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(seed_site("/"))
     wait_for_map(page)
     view = "() => { const n = document.querySelector('#map-data-view').govmap.network; return [n.getViewPosition(), n.getScale()]; }"
