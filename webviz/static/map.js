@@ -254,13 +254,15 @@
 
   // Reading order: the centre (a focus, the first step of a path) first, then top to bottom,
   // left to right; in the accountability view that is level by level.
+  // Positions as drawn: labels.js may have pushed nodes apart to make room for labels.
   function readingOrder(map) {
-    var list = map.data.nodes.slice();
+    var list = map.data.nodes.slice(), pos = map.network.getPositions();
     list.sort(function (a, b) {
       var fa = a.focus ? 0 : 1, fb = b.focus ? 0 : 1;
       if (fa !== fb) return fa - fb;
-      var ra = Math.round(a.y / 60), rb = Math.round(b.y / 60);
-      return ra !== rb ? ra - rb : a.x - b.x;
+      var pa = pos[a.id] || a, pb = pos[b.id] || b;
+      var ra = Math.round(pa.y / 60), rb = Math.round(pb.y / 60);
+      return ra !== rb ? ra - rb : pa.x - pb.x;
     });
     return list;
   }
