@@ -239,8 +239,6 @@ def test_the_password_tools_work_from_the_repository_root_after_a_plain_install(
         "--password-stdin", stdin="s3cret\n",
     )  # fmt: skip
     assert (done.returncode, done.stdout, done.stderr) == (0, f"added alice (editor) in {users}\n", "")
-    check = (
-        "from govmap.webviz.auth import read_users; from werkzeug.security import check_password_hash as c\n"
-    )
+    check = "from govmap.webviz.accounts import read_users; from werkzeug.security import check_password_hash as c\n"
     check += f"a = read_users({str(users)!r})['alice']; print(a.role, c(a.password_hash, 's3cret'))"
     assert in_root(installed, "-c", check).stdout == "editor True\n"

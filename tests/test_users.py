@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from werkzeug.security import check_password_hash
 
 from govmap.cli import cli
-from govmap.webviz.auth import read_users
+from govmap.webviz.accounts import read_users
 
 
 def add(*args: str, password: str = "s3cret", env: dict[str, str] | None = None):

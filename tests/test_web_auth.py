@@ -178,7 +178,7 @@ def test_a_form_with_its_csrf_token_is_accepted(guarded: FlaskClient) -> None:
 
 
 def test_a_users_file_with_a_bad_role_stops_the_app_with_a_message(register: Path) -> None:
-    from govmap.webviz.auth import UsersFileInvalid
+    from govmap.webviz.accounts import UsersFileInvalid
 
     users = register.parent / "bad.toml"
     users.write_text('[users.eve]\npassword = "x"\nrole = "admin"\n', encoding="utf-8")

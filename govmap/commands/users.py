@@ -57,7 +57,7 @@ def add(
     """
     from werkzeug.security import generate_password_hash
 
-    from govmap.webviz.auth import Account, check_account, save_account
+    from govmap.webviz.accounts import Account, check_account, save_account
 
     if not path and not neo4j_uri:
         raise click.UsageError(
