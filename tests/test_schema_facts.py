@@ -376,7 +376,8 @@ def test_the_facts_round_trip_through_neo4j(reg, neo4j_driver):
 
 
 def test_forms_edit_the_new_fields_and_read_them_back(reg):
-    from govmap.webviz.forms import initial, link_fields, record_fields, value_of
+    from govmap.webviz.form_fields import link_fields, record_fields
+    from govmap.webviz.forms import initial, value_of
 
     specs = {s.name: s for s in record_fields("strategies")}
     assert (specs["stage"].widget, specs["adopted"].widget, specs["adopted_by"].widget) == (

@@ -17,7 +17,8 @@ from govmap.ingest.reading.load import check_text, load_register, loads
 from govmap.ingest.reading.yamlsafe import parse
 from govmap.ingest.schema import schema_json
 from govmap.ingest.store.dump import dump_register
-from govmap.webviz.forms import initial, record_fields, value_of
+from govmap.webviz.form_fields import record_fields
+from govmap.webviz.forms import initial, value_of
 
 REGISTERS = Path(__file__).resolve().parent / "registers"
 SHAPES = ("mayoral", "two_tier", "unitary", "joint")

@@ -406,13 +406,13 @@ def test_a_body_form_opens_with_the_name_and_most_changed_fields_and_ends_with_s
 
 def test_every_record_and_link_form_puts_sources_and_status_last() -> None:
     from govmap.ingest.model import SECTIONS
-    from govmap.webviz import forms
+    from govmap.webviz import form_fields
 
     for section in SECTIONS:
-        names = [s.name for s in forms.record_fields(section)]
+        names = [s.name for s in form_fields.record_fields(section)]
         assert names[0] == "name" and names[-2:] == ["sources", "status"], section
     for field_name, target in (("members", "member"), ("themes", "theme"), ("reports_to", "to")):
-        names = [s.name for s in forms.link_fields(field_name)]
+        names = [s.name for s in form_fields.link_fields(field_name)]
         assert names[0] == target and names[-2:] == ["sources", "status"], field_name
 
 

@@ -31,7 +31,7 @@ from govmap.ingest.store.edits import (
     RemoveRecord,
     record_model,
 )
-from govmap.webviz import forms, messages, state
+from govmap.webviz import form_fields, forms, messages, state
 from govmap.webviz.auth import editor_required
 from govmap.webviz.errors import handle_govmap_error
 
@@ -159,7 +159,7 @@ def _records() -> list[Record]:
     return list(state.current().register.records())
 
 
-def _conflict_values(error: GovmapError | None, specs: list[forms.FieldSpec], now: Any) -> Any:
+def _conflict_values(error: GovmapError | None, specs: list[form_fields.FieldSpec], now: Any) -> Any:
     """What is saved now, as form text, for the side-by-side view of a conflict (None otherwise)."""
     if not isinstance(error, EditConflict):
         return None
@@ -169,7 +169,7 @@ def _conflict_values(error: GovmapError | None, specs: list[forms.FieldSpec], no
 def _record_page(
     section: str, rec: Record | None, values: dict[str, Any], version: str, error: GovmapError | None = None
 ) -> str:
-    specs = forms.record_fields(section)
+    specs = form_fields.record_fields(section)
     rid = rec.id if rec is not None else values.get("id")
     current = state.current().register.get(rid) if rid else None
     records = _records()
@@ -184,7 +184,7 @@ def _record_page(
         saved=_conflict_values(error, specs, current),
         records=records,
         names={r.id: r.name for r in records},
-        link_fields=forms.link_field_names(section) if rec is not None else [],
+        link_fields=form_fields.link_field_names(section) if rec is not None else [],
     )
 
 
@@ -194,7 +194,7 @@ def new_record(section: str) -> Any:
     if section == "remove":  # /edit/new/remove: removing the record whose id is "new"
         return remove_record("new")
     record_model(section)
-    specs = forms.record_fields(section)
+    specs = form_fields.record_fields(section)
     if request.method == "GET":
         return _record_page(section, None, forms.initial(specs, None), ABSENT)
     data: dict[str, Any] = {}
@@ -218,7 +218,7 @@ def change_record(entity_id: str) -> Any:
         return gone(entity_id)
     snap = state.current()
     rec = get_record(snap.register, entity_id)
-    specs = forms.record_fields(rec.section)
+    specs = form_fields.record_fields(rec.section)
     if request.method == "GET":
         return _record_page(rec.section, rec, forms.initial(specs, rec), record_version(rec))
     return save(
@@ -240,7 +240,7 @@ def remove_record(entity_id: str) -> Any:
     rec = get_record(snap.register, entity_id)
 
     def page(error: GovmapError | None, version: str) -> str:
-        specs = forms.record_fields(rec.section)
+        specs = form_fields.record_fields(rec.section)
         now = state.current().register.get(entity_id)
         return render_template(
             "remove.html",
@@ -265,7 +265,7 @@ def _link_page(
     version: str,
     error: GovmapError | None = None,
 ) -> str:
-    specs = forms.link_fields(field_name)
+    specs = form_fields.link_fields(field_name)
     register = state.current().register
     items = getattr(rec, field_name, ())
     item = items[index] if index is not None and index < len(items) else None
@@ -295,7 +295,7 @@ def _link_page(
 
 
 def _list_field(rec: Record, field_name: str) -> tuple[BaseModel, ...]:
-    if field_name not in forms.link_field_names(rec.section):
+    if field_name not in form_fields.link_field_names(rec.section):
         abort(404)
     items: tuple[BaseModel, ...] = getattr(rec, field_name)
     return items
@@ -309,7 +309,7 @@ def new_link(entity_id: str, field_name: str) -> Any:
     snap = state.current()
     rec = get_record(snap.register, entity_id)
     _list_field(rec, field_name)
-    specs = forms.link_fields(field_name)
+    specs = form_fields.link_fields(field_name)
     if request.method == "GET":
         return _link_page(rec, field_name, None, forms.initial(specs, None), record_version(rec))
     return save(
@@ -328,7 +328,7 @@ def _link_item(snap: Any, entity_id: str, field_name: str, index: int) -> tuple[
     items = _list_field(rec, field_name)
     if index >= len(items):
         abort(404)
-    return rec, items, forms.link_fields(field_name)
+    return rec, items, form_fields.link_fields(field_name)
 
 
 @bp.route("/<entity_id>/<field_name>/<int:index>", methods=["GET", "POST"])
