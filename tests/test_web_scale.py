@@ -18,7 +18,7 @@ from tests.websupport import copy_register, make_app
 def test_a_large_registers_report_page_says_it_is_being_prepared_and_refreshes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from govmap.webviz import analysis, state
+    from govmap.webviz import analysis, snapshot
 
     release = threading.Event()
     real = analysis.report_of
@@ -27,7 +27,7 @@ def test_a_large_registers_report_page_says_it_is_being_prepared_and_refreshes(
         release.wait()  # until the test has seen every waiting page (set in finally below)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(state, "PREPARE_LIMIT", 3)  # the web register counts as "large"
+    monkeypatch.setattr(snapshot, "PREPARE_LIMIT", 3)  # the web register counts as "large"
     monkeypatch.setattr(analysis, "report_of", slow)
     client = make_app(copy_register(tmp_path)).test_client()
     records = sum(1 for _ in load_register(copy_register(tmp_path)).records())
