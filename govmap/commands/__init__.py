@@ -19,9 +19,9 @@ from govmap.commands import users  # noqa: E402
 
 COMMANDS += users.COMMANDS
 
-from govmap.commands import data  # noqa: E402
+from govmap.commands import data, importing  # noqa: E402
 
-COMMANDS += [data.export, data.import_, data.synth]
+COMMANDS += data.COMMANDS + importing.COMMANDS
 
 from govmap.commands import register, report, serve, store  # noqa: E402
 

@@ -117,7 +117,7 @@ def _many(results: list[Any], kind: str) -> str:
 
 def _into(results: list[Any], into: str, accept: tuple[str, ...], accept_all: bool, dry_run: bool) -> None:
     from govmap.cliutil import warn_duplicates
-    from govmap.commands.data import describe_changes
+    from govmap.commands.importing import describe_changes
     from govmap.graph.review.diff import diff_records
     from govmap.ingest.documents.accept import all_new, edits_for
     from govmap.ingest.reading.load import check_text, read_text
