@@ -11,7 +11,8 @@ from pathlib import Path
 
 from govmap.graph.analysis.findings import Kind
 from govmap.graph.report import ReportOptions, report
-from govmap.graph.review.decisions import apply_decisions, decide, render_report
+from govmap.graph.review.decisions import apply_decisions, decide
+from govmap.graph.review.decisions_render import render_report
 from govmap.graph.review.diff import diff_registers
 from govmap.graph.review.sources import side_of_text
 from govmap.ingest.reading.load import loads

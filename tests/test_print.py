@@ -316,7 +316,8 @@ def test_the_delivery_page_prints_landscape_at_9pt_with_its_key_and_header_row_o
 
 
 def test_the_packs_decisions_come_after_the_findings_and_before_the_annexes():
-    from govmap.graph.review.decisions import decide, render_with_decisions, review_report
+    from govmap.graph.review.decisions import decide, review_report
+    from govmap.graph.review.decisions_render import render_with_decisions
 
     day = dt.date.fromisoformat(AS_OF)
     rep = report(load_register(SEED), options=ReportOptions(as_of=day))

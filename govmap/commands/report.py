@@ -106,7 +106,7 @@ def report_(
         options = dataclasses.replace(options, threshold=threshold)
     result = report(reg, kinds or None, min_severity, options, generated_from=source)
     # decided findings apart; --fail-on: open only
-    from govmap.graph.review.decisions import render_report, write_report
+    from govmap.graph.review.decisions_render import render_report, write_report
 
     day, filtered = options.as_of or dt.date.today(), bool(kinds or min_severity)
     if fmt == "pdf":
