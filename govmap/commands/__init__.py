@@ -2,7 +2,7 @@
 
 A new area adds a module here (its commands parse options, call the library and print, as
 in :mod:`govmap.cli`) and one line to :data:`COMMANDS`.  Shared pieces (exit codes,
-``register_argument``, ``plural``) come from :mod:`govmap.cliutil`.
+``register_argument``, the error funnel) come from :mod:`govmap.cliutil`.
 """
 
 from __future__ import annotations
