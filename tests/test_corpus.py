@@ -11,10 +11,11 @@ from govmap.graph.report.corpus import compare, evaluate, landscapes, render, ru
 
 REGISTER = textwrap.dedent("""\
     govmap: 1
+    documents: [{id: d, name: Terms of reference}]
     themes: [{id: da, name: Domestic abuse, kind: priority}, {id: fraud, name: Fraud, kind: public-concern}]
     bodies:
-      - {id: top, name: Top, kind: board, top_level: true, themes: [{theme: da, role: lead}]}
-      - {id: lost, name: Lost, kind: group, links_with: top}
+      - {id: top, name: Top, kind: board, top_level: true, themes: [{theme: da, role: lead}], sources: [{doc: d}]}
+      - {id: lost, name: Lost, kind: group, sources: [{doc: d}]}
 """)
 
 EXPECTED = textwrap.dedent("""\

@@ -37,6 +37,7 @@ def reg(text: str) -> Register:
 #: board leads one of them in the same county; a violence group only contributes.
 UMBRELLA = """\
 register: {top: [county-csp]}
+documents: [{id: tor, name: Terms of reference}]
 areas:
   - {id: county, name: County, kind: county}
 themes:
@@ -44,14 +45,15 @@ themes:
   - {id: violence, name: Violence, kind: priority}
   - {id: asb, name: ASB, kind: priority}
 bodies:
-  - {id: county-csp, name: County CSP, kind: board, top_level: true, areas: county}
-  - {id: da-board, name: DA Board, kind: board, areas: county, themes: [{theme: da, role: lead}]}
-  - {id: violence-group, name: Violence Group, kind: group, areas: county, themes: [violence]}
+  - {id: county-csp, name: County CSP, kind: board, top_level: true, areas: county, sources: [{doc: tor}]}
+  - {id: da-board, name: DA Board, kind: board, areas: county, themes: [{theme: da, role: lead}], sources: [{doc: tor}]}
+  - {id: violence-group, name: Violence Group, kind: group, areas: county, themes: [violence], sources: [{doc: tor}]}
 strategies:
   - id: agreement
     name: Community Safety Agreement
     kind: agreement
     owner: county-csp
+    sources: [{doc: tor}]
     themes:
       - {theme: da, role: lead}
       - {theme: violence, role: lead}
@@ -84,11 +86,14 @@ def test_an_umbrella_and_a_board_leading_one_of_its_priorities_in_the_same_area_
         f.title
         == "County CSP leads 'Domestic abuse' through Community Safety Agreement; DA Board also leads it in the same area."
     )
-    assert [s.id for s in f.subjects] == ["da", "county-csp", "da-board"]
-    [body] = f.evidence["delivery_bodies"]
+    assert [s.id for s in f.subjects] == ["county-csp", "da-board", "da"]
+    body = f.evidence["delivery_body"]
     # the board's one theme lies wholly inside the umbrella's three: containment 1, symmetric 1/sqrt(3)
     assert (body["containment"], body["symmetric"]) == (1.0, 0.5774)
-    assert "delivered_by: [da-board]" in f.suggestion
+    assert f.suggestion == (
+        "Record which body delivers it: add delivered_by: [da-board] to the lead of agreement on da, "
+        "or record DA Board as a sub-group of (or reporting to) County CSP."
+    )
     # the same pair is not also "more than one lead"
     assert [g for g in gaps(reg(UMBRELLA)) if g.kind is Kind.MULTIPLE_LEADS] == []
 
@@ -154,27 +159,32 @@ bodies:
 """
 
 
-def test_two_statutory_boards_with_different_legal_bases_are_never_proposed_for_merger():
+def test_two_statutory_boards_are_aligned_never_an_overlap_or_a_group_to_consolidate():
     r = reg(SAFEGUARDING)
-    f = next(f for f in overlaps(r) if {s.id for s in f.subjects} == {"csp", "sab"})
-    assert f.evidence["legal_bases"] == {"csp": "Children Act 2004 s16E", "sab": "Care Act 2014 s43"}
-    assert f.suggestion == (
-        "Both are statutory bodies (Children's Partnership (Children Act 2004 s16E) and Adults Board "
-        "(Care Act 2014 s43)) and cannot be merged: align their agendas on the shared themes, or form a "
-        "joint sub-group for them. Not confirmed as duplication: Children's Partnership and Adults Board "
-        "record no area of their own; record where each works."
+    assert overlaps(r) == []  # children's partners (Children Act) and adults' boards (Care Act): aligned
+    assert communities(r, overlap_graph(pair_scores(r))) == []
+
+
+def test_a_statutory_body_overlapping_another_body_is_never_proposed_for_merger():
+    r = reg(
+        SAFEGUARDING.replace(
+            "kind: board, statutory: true, legal_basis: Care Act 2014 s43,\n     themes",
+            "kind: board,\n     themes",
+            1,
+        )
     )
-    [group] = communities(r, overlap_graph(pair_scores(r)))
-    assert "cannot be merged" in group.suggestion and "could they merge" not in group.suggestion
-    assert [s["legal_basis"] for s in group.evidence["statutory"]] == [
-        "Children Act 2004 s16E",
-        "Care Act 2014 s43",
-        "Care Act 2014 s43",
-    ]
+    f = next(f for f in overlaps(r) if {s.id for s in f.subjects} == {"csp", "sab"})
+    assert f.evidence["legal_bases"] == {"csp": "Children Act 2004 s16E"}
+    assert f.suggestion.startswith(
+        "Children's Partnership is a statutory body (Children Act 2004 s16E) and cannot be merged away: agree "
+        "which of them leads each shared theme and record how they divide the work (terms of reference), or "
+        "record Adults Board as its sub-group."
+    )
 
 
 JOINT = """\
 register: {top: [county-board, city-csp]}
+documents: [{id: tor, name: Terms of reference}]
 areas:
   - {id: force, name: Force Area, kind: police-force-area}
   - {id: county, name: County, kind: county, within: force}
@@ -182,59 +192,57 @@ areas:
 organisations:
   - {id: city-council, name: City Council, type: unitary-council, areas: city}
 bodies:
-  - {id: county-board, name: County Board, kind: board, areas: county}
-  - {id: city-csp, name: City CSP, kind: csp, areas: city}
-  - {id: joint-sab, name: Joint Adults Board, kind: board, areas: [county, city]}
+  - {id: county-board, name: County Board, kind: board, areas: county, sources: [{doc: tor}]}
+  - {id: city-csp, name: City CSP, kind: csp, areas: city, sources: [{doc: tor}]}
+  - {id: joint-sab, name: Joint Adults Board, kind: board, areas: [county, city], sources: [{doc: tor}]}
   - {id: city-ysb, name: City Youth Board, kind: board, statutory: true, legal_basis: Crime and Disorder Act 1998 s39,
-     areas: city, hosted_by: city-council}
-  - {id: lone, name: Lone Group, kind: group, areas: county}
+     areas: city, hosted_by: city-council, sources: [{doc: tor}]}
+  - {id: lone, name: Lone Group, kind: group, areas: county, sources: [{doc: tor}]}
+  - {id: force-board, name: Force Board, kind: board, areas: force, sources: [{doc: tor}]}
 strategies:
-  - {id: city-plan, name: City Plan, kind: plan, owner: city-csp}
+  - {id: city-plan, name: City Plan, kind: plan, owner: city-csp, sources: [{doc: tor}]}
 """
 
 
-def test_a_joint_body_of_two_top_partnerships_reporting_to_neither_is_its_own_finding():
+def test_a_joint_body_serving_partnerships_of_two_separate_areas_and_reporting_to_neither_is_its_own_finding():
     found = {f.subjects[0].id: f for f in orphans(reg(JOINT))}
     f = found["joint-sab"]
     assert (f.kind, f.severity) == (Kind.JOINT_UNACCOUNTABLE, Severity.MEDIUM)
-    assert f.title == (
-        "Joint Adults Board covers the areas of 2 top-level partnerships and is accountable to neither "
-        "City CSP nor County Board."
+    assert (
+        f.title
+        == "Joint Adults Board works across the areas of City CSP and County Board and reports to neither."
     )
     assert (found["lone"].kind, found["lone"].severity) == (Kind.ORPHAN, Severity.MEDIUM)
-    # a statutory joint body hosted by a council answers to its host: the same finding, low
+    assert found["lone"].title == "Lone Group has no reporting line recorded."
+    # a body of one wide area (the force area) is a body of that area, not a joint body of those inside it
+    assert (found["force-board"].kind, found["force-board"].title) == (
+        Kind.ORPHAN,
+        "Force Board has no reporting line recorded.",
+    )
+
+
+def test_a_statutory_body_answers_to_its_act_and_partners_so_no_reporting_line_is_no_finding():
     hosted = reg(
         JOINT.replace(
-            "areas: [county, city]}",
-            "areas: [county, city], statutory: true, legal_basis: Care Act 2014 s43, hosted_by: city-council}",
+            "areas: [county, city], sources",
+            "areas: [county, city], statutory: true, legal_basis: Care Act 2014 s43, hosted_by: city-council, sources",
         )
     )
-    f = {f.subjects[0].id: f for f in orphans(hosted)}["joint-sab"]
-    assert (f.kind, f.severity) == (Kind.JOINT_UNACCOUNTABLE, Severity.LOW)
-    assert f.suggestion.endswith("so that someone holds it to account beside its host, City Council.")
+    found = {f.subjects[0].id for f in orphans(hosted)}
+    assert "joint-sab" not in found and "city-ysb" not in found and "city-csp" not in found
 
 
-def test_a_statutory_body_hosted_by_an_organisation_is_not_a_medium_orphan():
-    f = {f.subjects[0].id: f for f in orphans(reg(JOINT))}["city-ysb"]
-    assert (f.kind, f.severity) == (Kind.ORPHAN, Severity.LOW)
-    assert f.title == (
-        "City Youth Board is a statutory body (Crime and Disorder Act 1998 s39) hosted by City Council; "
-        "no reporting line to a partnership is recorded."
-    )
-
-
-def test_a_csp_with_no_strategy_or_plan_recorded_is_a_finding_under_section_6():
-    # an evidence product owned by the CSP is not its strategy
+def test_a_csp_with_no_plan_recorded_is_a_low_data_gap_not_a_breach():
+    # an evidence product owned by the CSP is not its plan
     r = reg(
         JOINT.replace(
             "{id: city-plan, name: City Plan, kind: plan,", "{id: city-plan, name: City JSNA, kind: jsna,"
         )
     )
     [f] = [f for f in gaps(r) if f.kind is Kind.CSP_NO_STRATEGY]
-    assert f.severity is Severity.MEDIUM
+    assert f.severity is Severity.LOW
     assert f.title == (
-        "City CSP has no strategy or plan recorded (Crime and Disorder Act 1998 s6: the partnership must "
-        "formulate and implement a strategy)."
+        "No plan of City CSP is recorded; the partnership must have one (Crime and Disorder Act 1998 s6)."
     )
     assert [f for f in gaps(reg(JOINT)) if f.kind is Kind.CSP_NO_STRATEGY] == []
 

@@ -143,11 +143,14 @@ def test_unlike_names_are_a_removal_and_an_addition():
 
 
 def test_findings_are_new_resolved_or_open_by_stable_id():
-    # drugs-group stops reporting to the board: it becomes an orphan.
-    new = OLD.replace("    reports_to: safety-board\n    members: [police]", "    members: [police]")
+    # drugs-group stops reporting to the board (a source says so): it becomes an orphan.
+    new = OLD.replace(
+        "    reports_to: safety-board\n    members: [police]",
+        "    sources: [{doc: doc-a}]\n    members: [police]",
+    )
     d = diff(OLD, new)
     new_titles = [f.title for f in d.findings.new]
-    assert "Drugs and Alcohol Group has no reporting line and is not a top-level body." in new_titles
+    assert "Drugs and Alcohol Group has no reporting line recorded." in new_titles
     assert {f.id for f in d.findings.open}.isdisjoint({f.id for f in d.findings.new})
     back = diff(new, OLD)
     assert [f.id for f in back.findings.resolved] == [f.id for f in d.findings.new]
@@ -230,7 +233,10 @@ def test_fail_on_new_exits_1_when_a_new_finding_reaches_the_severity(tmp_path: P
     new = tmp_path / "new.yaml"
     old.write_text(OLD, encoding="utf-8")
     new.write_text(
-        OLD.replace("    reports_to: safety-board\n    members: [police]", "    members: [police]")
+        OLD.replace(
+            "    reports_to: safety-board\n    members: [police]",
+            "    sources: [{doc: doc-a}]\n    members: [police]",
+        )
     )
     args = ["diff", str(old), str(new), "--as-of", "2026-01-01"]
     failed = run(tmp_path, *args, "--fail-on-new", "medium")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from govmap.graph.analysis.delivery import delivery_matrix
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.gaps import gaps, lead_gaps, strategy_gaps, theme_gaps
 from govmap.ingest.model import Register
@@ -32,7 +33,7 @@ themes:
     assert theme_gaps(r)[0].title == "No body or strategy addresses the public concern 'Fraud'."
 
 
-def test_a_concern_matching_an_addressed_priority_is_addressed_only_indirectly():
+def test_a_concern_matching_an_addressed_priority_is_addressed_under_another_name_not_a_gap():
     r = reg("""
 documents: [{id: doc, name: Doc}]
 themes:
@@ -41,10 +42,9 @@ themes:
 bodies:
   - {id: g, name: ASB Group, kind: group, themes: [asb]}
 """)
-    [f] = theme_gaps(r)
-    assert (f.kind, f.severity) == (Kind.INDIRECT_THEME, Severity.LOW)
-    assert f.title == "The public concern 'ASB (residents)' is addressed only indirectly, via ASB."
-    assert f.evidence["via"][0]["addressed_by"] == [{"id": "g", "name": "ASB Group", "role": "contributes"}]
+    assert theme_gaps(r) == []  # the matrix shows ASB Group on the concern's row: no gap contradicts it
+    [row] = [x for x in delivery_matrix(r).rows if x.theme == "concern-asb"]
+    assert [(d.id, d.theme) for d in row.deliverers] == [("g", "asb")]
 
 
 def test_an_unconfirmed_match_does_not_make_a_concern_addressed():
@@ -60,7 +60,7 @@ bodies:
     assert f.evidence["matches"] == [{"id": "drugs", "name": "Drug use", "status": "unconfirmed"}]
 
 
-def test_a_theme_whose_broader_theme_is_addressed_is_a_medium_indirect_gap():
+def test_a_theme_whose_broader_theme_is_addressed_is_a_low_question_of_its_own_owner():
     r = reg("""
 themes:
   - {id: violence, name: Violence, kind: priority}
@@ -69,10 +69,11 @@ bodies:
   - {id: vrn, name: VRN, kind: board, themes: [{theme: violence, role: lead}]}
 """)
     [f] = theme_gaps(r)
-    assert (f.kind, f.severity, f.evidence["relation"]) == (Kind.INDIRECT_THEME, Severity.MEDIUM, "broader")
+    assert (f.kind, f.severity, f.evidence["relation"]) == (Kind.INDIRECT_THEME, Severity.LOW, "broader")
+    assert f.title == "The priority 'Knife crime' is addressed only through the wider Violence."
 
 
-def test_a_theme_addressed_only_by_strategies_is_a_distinct_lower_gap():
+def test_a_theme_in_a_plan_with_an_owner_is_delivered_by_the_owner_and_one_with_no_owner_is_a_low_gap():
     r = reg("""
 themes:
   - {id: a, name: A, kind: priority}
@@ -83,25 +84,49 @@ strategies:
   - {id: owned, name: Owned plan, kind: plan, owner: board, themes: [a]}
   - {id: orphan, name: Orphan plan, kind: plan, themes: [b]}
 """)
-    assert kinds(theme_gaps(r)) == [
-        ("strategy-only-theme", "low", "a"),
-        ("strategy-only-theme", "medium", "b"),
-    ]
-    assert theme_gaps(r)[0].evidence["owning_bodies"] == [
-        {"strategy": "owned", "owner": "board", "name": "Board"}
-    ]
+    [f] = theme_gaps(r)  # "a" is addressed by Board through its plan, as the matrix shows
+    assert (f.kind, f.severity, f.subjects[0].id) == (Kind.STRATEGY_ONLY_THEME, Severity.LOW, "b")
+    assert f.title == "The priority 'B' is addressed only by Orphan plan, whose owner is not recorded."
+
+
+def test_a_priority_only_a_replaced_plan_named_is_history_not_a_gap():
+    r = reg("""
+themes: [{id: a, name: A, kind: priority}, {id: b, name: B, kind: priority}]
+bodies: [{id: board, name: Board, kind: board}]
+strategies:
+  - {id: old, name: Old plan, kind: plan, owner: board, themes: [{theme: a, role: lead}], succeeded_by: new}
+  - {id: new, name: New plan, kind: plan, owner: board, themes: [{theme: b, role: lead}]}
+""")
+    assert gaps(r) == []
+    [row] = [x for x in delivery_matrix(r).rows if x.theme == "a"]
+    assert row.note == "only plans of the past named it"
 
 
 def test_a_theme_addressed_by_contributors_only_has_no_lead():
     r = reg("""
+documents: [{id: tor, name: Terms of reference}]
+themes: [{id: da, name: DA, kind: priority}]
+bodies:
+  - {id: a, name: A, kind: board, themes: [da], sources: [{doc: tor}]}
+  - {id: b, name: B, kind: board, themes: [da], sources: [{doc: tor}]}
+""")
+    [f] = lead_gaps(r)
+    assert (f.kind, f.severity) == (Kind.NO_LEAD, Severity.MEDIUM)
+    assert f.title == "No body leads the priority 'DA'; 2 bodies contribute."
+
+
+def test_no_lead_resting_only_on_unconfirmed_links_is_low_and_says_so():
+    r = reg("""
 themes: [{id: da, name: DA, kind: priority}]
 bodies:
   - {id: a, name: A, kind: board, themes: [da]}
-  - {id: b, name: B, kind: board, themes: [da]}
 """)
     [f] = lead_gaps(r)
-    assert f.kind is Kind.NO_LEAD
-    assert f.title == "No body leads the priority 'DA'; 2 bodies contribute."
+    assert (f.kind, f.severity) == (Kind.NO_LEAD, Severity.LOW)
+    assert f.title == (
+        "No body leads the priority 'DA'; 1 body contributes. It rests on unconfirmed facts: A's part in 'DA'."
+    )
+    assert f.evidence["unconfirmed_only"] is True
 
 
 def test_a_lead_on_a_matched_theme_counts_as_a_lead():
@@ -117,7 +142,7 @@ bodies:
     assert lead_gaps(r) == []
 
 
-def test_two_leads_in_one_area_are_unclear_ownership_but_not_in_different_districts():
+def test_two_leads_in_one_area_are_unclear_ownership_but_not_in_different_districts_or_levels():
     r = reg("""
 areas:
   - {id: county, name: County, kind: county}
@@ -127,38 +152,36 @@ themes: [{id: asb, name: ASB, kind: priority}]
 bodies:
   - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
   - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
+  - {id: board, name: Board, kind: board, areas: county, themes: [{theme: asb, role: lead}]}
 """)
-    assert lead_gaps(r) == []
+    assert lead_gaps(r) == []  # two districts apart; a county board and a district partnership are two levels
     r2 = reg("""
-areas:
-  - {id: county, name: County, kind: county}
-  - {id: d1, name: D1, kind: district, within: county}
+documents: [{id: tor, name: Terms of reference}]
+areas: [{id: d1, name: D1, kind: district}]
 themes: [{id: asb, name: ASB, kind: priority}]
 bodies:
-  - {id: board, name: Board, kind: board, areas: county, themes: [{theme: asb, role: lead}]}
-  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+  - {id: group, name: ASB Group, kind: group, areas: d1, themes: [{theme: asb, role: lead}], sources: [{doc: tor}]}
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}], sources: [{doc: tor}]}
 """)
     [f] = lead_gaps(r2)
     assert f.kind is Kind.MULTIPLE_LEADS
-    assert [s.id for s in f.subjects] == ["asb", "board", "csp1"]
+    assert [s.id for s in f.subjects] == ["asb", "csp1", "group"]
+    assert f.title == (
+        "2 bodies lead the priority 'ASB' in the same area: CSP 1, ASB Group; who owns it is not recorded."
+    )
 
 
-def test_a_sub_group_without_areas_clashes_only_with_leads_in_the_area_it_inherits():
+def test_a_body_and_its_own_sub_group_leading_one_theme_is_not_unclear_ownership():
     r = reg("""
-areas:
-  - {id: county, name: County, kind: county}
-  - {id: d1, name: D1, kind: district, within: county}
-  - {id: d2, name: D2, kind: district, within: county}
+areas: [{id: d1, name: D1, kind: district}]
 themes: [{id: asb, name: ASB, kind: priority}]
 bodies:
   - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
-  - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
   - {id: g, name: G, kind: group, sub_group_of: csp1, themes: [{theme: asb, role: lead}]}
+  - {id: s, name: Steering group, kind: steering-group, areas: d1, reports_to: g,
+     themes: [{theme: asb, role: lead}]}
 """)
-    [f] = lead_gaps(r)
-    assert f.kind is Kind.MULTIPLE_LEADS
-    assert [s.id for s in f.subjects] == ["asb", "csp1", "g"]
-    assert f.title == "2 bodies lead the priority 'ASB' in the same area: ownership is unclear."
+    assert lead_gaps(r) == []
 
 
 def test_leads_clashing_in_two_separate_places_are_two_findings():
@@ -180,19 +203,18 @@ bodies:
     assert [f.id for f in lead_gaps(r)] == [f.id for f in found]
 
 
-def test_a_lead_with_no_area_anywhere_above_it_clashes_with_every_other_lead():
+def test_leads_whose_places_are_not_recorded_clash_with_each_other_only():
     r = reg("""
 areas:
   - {id: d1, name: D1, kind: district}
-  - {id: d2, name: D2, kind: district}
 themes: [{id: asb, name: ASB, kind: priority}]
 bodies:
   - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
-  - {id: csp2, name: CSP 2, kind: csp, areas: d2, themes: [{theme: asb, role: lead}]}
-  - {id: unknown, name: Unknown, kind: group, themes: [{theme: asb, role: lead}]}
+  - {id: u1, name: Unknown 1, kind: group, themes: [{theme: asb, role: lead}]}
+  - {id: u2, name: Unknown 2, kind: group, themes: [{theme: asb, role: lead}]}
 """)
-    [f] = lead_gaps(r)
-    assert [s.id for s in f.subjects] == ["asb", "csp1", "csp2", "unknown"]
+    [f] = lead_gaps(r)  # a lead with no place is not shown to be in CSP 1's
+    assert [s.id for s in f.subjects] == ["asb", "u1", "u2"]
 
 
 def test_strategies_without_owner_and_evidence_informing_nothing_are_reported():
@@ -204,9 +226,10 @@ strategies:
   - {id: used, name: Profile, kind: profile, owner: board, informs: plan}
 """)
     assert kinds(strategy_gaps(r)) == [
-        ("unowned-strategy", "medium", "plan"),
+        ("unowned-strategy", "low", "plan"),
         ("unused-evidence", "low", "sa"),
     ]
+    assert strategy_gaps(r)[0].title == "The owner of the plan 'Plan' is not recorded."
 
 
 def test_empty_register_has_no_gaps():

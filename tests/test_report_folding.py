@@ -105,7 +105,6 @@ PARTNERSHIP = textwrap.dedent("""\
       - {id: csp, name: Northmoor CSP, kind: partnership, top_level: true, members: [police]}
       - {id: east, name: East group, kind: group, reports_to: [csp], members: [e1, e2]}
       - {id: west, name: West group, kind: group, reports_to: [csp], members: [w1, w2, w3]}
-      - {id: big, name: Big group, kind: group, reports_to: [csp], members: [b1, b2, b3, b4, b5]}
       - {id: other, name: Other board, kind: board, members: [police, o1, o2]}
 """)
 
@@ -114,24 +113,32 @@ def _orgs(*ids: str) -> str:
     return "".join(f"  - {{id: {i}, name: Org {i}, type: voluntary-sector}}\n" for i in ids)
 
 
-def _partnership():
+def _partnership(networks: bool = True):
     text = PARTNERSHIP.replace(
-        "organisations:\n",
-        "organisations:\n" + _orgs("e1", "e2", "w1", "w2", "w3", "b1", "b2", "b3", "b4", "b5", "o1", "o2"),
+        "organisations:\n", "organisations:\n" + _orgs("e1", "e2", "w1", "w2", "w3", "o1", "o2")
     )
+    if networks:  # each group's members also run a forum, and a panel works with the forum
+        text += "".join(
+            f"  - {{id: {g}-forum, name: {g.title()} forum, kind: network, members: [{m}]}}\n"
+            f"  - {{id: {g}-panel, name: {g.title()} panel, kind: group, links_with: {g}-forum}}\n"
+            for g, m in (("east", "e1"), ("west", "w1"))
+        )
     return loads(text)
 
 
-def test_small_groups_of_one_partnership_each_the_only_link_for_a_few_members_are_one_finding():
+def test_organisations_recorded_on_one_body_only_are_no_single_point_of_failure():
+    rep = report(_partnership(False), kinds=["single-point-of-failure"], options=ReportOptions(as_of=AS_OF))
+    assert rep.findings == ()  # what each group, the board or the police would cut off is its own members
+
+
+def test_small_groups_of_one_partnership_each_the_only_link_for_a_few_bodies_are_one_finding():
     rep = report(_partnership(), kinds=["single-point-of-failure"], options=ReportOptions(as_of=AS_OF))
     assert [f.title for f in rep.findings] == [
-        "Without Northmoor CSP, 11 records would be cut off from the rest of the landscape.",
-        "Without Big group, 5 records would be cut off from the rest of the landscape.",
-        "2 bodies answering to Northmoor CSP are each the only link to the rest of the landscape for some "
-        "records (2 to 3 records each, 5 in all).",
-        # an organisation, and a body reporting to nobody, stand alone
-        "Without Police, 3 records would be cut off from the rest of the landscape.",
-        "Without Other board, 2 records would be cut off from the rest of the landscape.",
+        # a body reporting to nobody stands alone
+        "Without Northmoor CSP, 3 bodies (East forum, East panel, Other board) would have no link to the "
+        "rest of the landscape (9 records in all).",
+        "2 bodies answering to Northmoor CSP are each the only link to the rest of the landscape for other "
+        "bodies (2 each, 4 in all).",
     ]
     folded = next(f for f in rep.findings if f.evidence.get("count"))
     assert [s.id for s in folded.subjects] == ["west", "east"]
@@ -139,12 +146,10 @@ def test_small_groups_of_one_partnership_each_the_only_link_for_a_few_members_ar
         [{"id": "csp", "name": "Northmoor CSP"}]
     ] * 2
     assert folded.kind is Kind.SINGLE_POINT and folded.severity.value == "low"
-    big = next(f for f in rep.findings if f.subjects[0].id == "big")
-    assert big.severity.value == "medium" and "count" not in big.evidence  # medium ones stay alone
     unfolded = report(
         _partnership(), kinds=["single-point-of-failure"], options=ReportOptions(as_of=AS_OF, aggregate=False)
     )
-    assert {f.subjects[0].id for f in unfolded.findings} >= {"east", "west", "big"}
+    assert {f.subjects[0].id for f in unfolded.findings} == {"east", "west", "csp"}
     assert len(unfolded.findings) == len(rep.findings) + 1
 
 

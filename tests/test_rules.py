@@ -198,11 +198,20 @@ def test_a_combined_authority_with_pcc_functions_meets_the_police_and_crime_comm
     assert len(statutory(reg(body("[council]", kind="board", name="Board")), load_rules(rules))) == 1
 
 
-def test_an_abolished_organisation_meets_no_requirement():
+def test_an_abolished_organisation_meets_nothing_itself_and_its_successor_is_presumed_in_a_complete_list():
     old = "  - {id: nps, name: NPS, type: probation, dissolved: 2021-06, succeeded_by: probation}\nposts:"
     [f] = statutory(reg(body("[police, council, fire, nps, icb]").replace("posts:", old)))
-    assert [m["id"] for m in f.evidence["missing"]] == ["probation"]
+    # a stale list, not a missing partner: names-dissolved says it is stale; here it is unconfirmed
+    assert (f.kind, f.severity) == (Kind.STATUTORY_UNCONFIRMED, Severity.LOW)
+    assert f.evidence["missing"] == []
     assert f.evidence["abolished"] == [{"id": "nps", "organisation": "nps", "name": "NPS"}]
+    assert (
+        "a provider of probation services (the list names NPS, abolished; its successor is presumed to sit)"
+        in f.title
+    )
+    gone = "  - {id: nps, name: NPS, type: probation, dissolved: 2021-06}\nposts:"  # no successor recorded
+    [f] = statutory(reg(body("[police, council, fire, nps, icb]").replace("posts:", gone)))
+    assert [m["id"] for m in f.evidence["missing"]] == ["probation"]
 
 
 TWO_TIER = """\

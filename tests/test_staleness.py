@@ -32,14 +32,12 @@ strategies:
 """
 
 
-def test_a_review_is_overdue_the_day_after_its_date_not_on_it():
+def test_a_review_is_overdue_the_day_after_its_date_not_on_it_and_a_plan_past_its_period_is_not_reviewed():
     r = reg(REG)
-    assert [f.subjects[0].id for f in overdue_reviews(r, dt.date(2024, 1, 31))] == ["plan"]
+    assert [f.subjects[0].id for f in overdue_reviews(r, dt.date(2023, 12, 31))] == ["plan"]
+    assert overdue_reviews(r, dt.date(2024, 1, 31)) == []  # its period ended: period-ended says so, once
     fs = overdue_reviews(r, dt.date(2024, 2, 1))
-    assert [(f.subjects[0].id, f.severity) for f in fs] == [
-        ("board", Severity.LOW),
-        ("plan", Severity.MEDIUM),
-    ]
+    assert [(f.subjects[0].id, f.severity) for f in fs] == [("board", Severity.LOW)]  # the plan ended in 2023
     assert fs[0].title == "The review of Board was due on 2024-01-31 (1 day ago)."
     assert fs[0].evidence == {"review_date": "2024-01-31", "as_of": "2024-02-01", "days_overdue": 1}
 

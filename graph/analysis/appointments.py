@@ -1,15 +1,21 @@
-"""Appointments: seats that end soon, seats that have ended, seats nobody holds.
+"""Appointments: seats that end soon, appointments whose term has run out, seats nobody holds.
 
 These are the questions of a council's annual review of its outside-body
 appointments.  A seat is a :class:`~govmap.ingest.model.Membership`; its
 appointment ends on ``end``, or, when only ``start`` and ``term`` (months) are
 written, on ``start + term``.
 
-A **vacant seat** is written as a membership whose member is a *post*
-(``posts`` section) that no person in the register holds on the day judged
-(``people: [{id, name, holds: [post]}]``, a ``holds`` link may carry ``start``
-and ``end``).  A register that records no people at all does not track who
-holds posts, so no seat in it is called vacant.
+A seat whose ``end`` has passed is **history**: the register records that it
+ended (a past chair, the seat of an abolished organisation).  It is neither an
+expired appointment nor a vacancy, and it does not count among a body's seats.
+An appointment is **expired** when its term (``start + term``) has run out and
+nothing records its end or renewal: it is still listed.
+
+A **vacant seat** is a membership held by a *post* (``posts`` section) that
+nobody holds on the day judged although the register records who held it
+(``people: [{id, name, holds: [{to: post, start, end}]}]``): the last holder
+left.  A post whose holder is simply not recorded is a data gap, not a
+vacancy; a register that records no people does not track holders at all.
 
 Every function takes ``as_of`` explicitly so that a report for a given
 ``--as-of`` date is the same byte for byte.
@@ -60,8 +66,9 @@ def appointment_end(m: Membership) -> dt.date | None:
 
 
 def _seats(lk: Lookup) -> Iterator[tuple[Body, Membership]]:
+    """Current seats of current bodies (a seat whose end has passed is history)."""
     for body in lk.bodies:
-        for m in body.members:
+        for m in lk.seats(body):
             yield body, m
 
 
@@ -77,9 +84,15 @@ def holders(register: Register, as_of: dt.date) -> dict[str, list[str]]:
     return out
 
 
-def is_vacant(register: Register, m: Membership, held: dict[str, list[str]]) -> bool:
-    """A post's seat that nobody holds (only judged when the register records people)."""
-    return bool(register.people) and isinstance(register.get(m.member), Post) and not held.get(m.member)
+def is_vacant(
+    register: Register, m: Membership, held: dict[str, list[str]], ever: set[str] | None = None
+) -> bool:
+    """A post's seat that nobody holds although the register records who held the post (``ever``:
+    the posts anyone ever held; None: every post the register's people hold or held)."""
+    if not register.people or not isinstance(register.get(m.member), Post) or held.get(m.member):
+        return False
+    known = ever if ever is not None else {link.to for p in register.people for link in p.holds}
+    return m.member in known
 
 
 def _seat_subjects(lk: Lookup, body: Body, m: Membership) -> list:
@@ -89,7 +102,8 @@ def _seat_subjects(lk: Lookup, body: Body, m: Membership) -> list:
 def ending_and_expired(
     register: Register, as_of: dt.date, within_days: int = DEFAULT_ENDING_DAYS, lookup: Lookup | None = None
 ) -> list[Finding]:
-    """Seats whose appointment ends within ``within_days`` (low) or has ended but is still listed (medium).
+    """Seats whose appointment ends within ``within_days`` (low), or whose term has run out with no end
+    or renewal recorded (medium).
 
     Examples
     --------
@@ -101,7 +115,7 @@ def ending_and_expired(
     >>> [f.title for f in ending_and_expired(reg, dt.date(2023, 12, 1))]
     ["O's appointment to B ends on 2024-01-01 (in 31 days)."]
     """
-    lk = lookup_of(register, lookup)
+    lk = lookup_of(register, lookup, as_of)
     out = []
     for body, m in _seats(lk):
         end = appointment_end(m)
@@ -119,16 +133,16 @@ def ending_and_expired(
             evidence["start"] = str(m.start)
         if m.term is not None:
             evidence["term_months"] = m.term
-        if days < 0:
+        if days < 0:  # only start + term can have passed: a seat whose end has passed is history
             out.append(
                 make_finding(
                     Kind.APPOINTMENT_EXPIRED,
                     Severity.MEDIUM,
-                    f"{who}'s appointment to {where} ended on {end.isoformat()} "
-                    f"({plural(-days, 'day')} ago) but is still listed.",
+                    f"{who}'s appointment to {where} ran out on {end.isoformat()} "
+                    f"({plural(-days, 'day')} ago, {m.term} months from {m.start}) and no end or renewal is recorded.",
                     _seat_subjects(lk, body, m),
                     evidence=evidence,
-                    suggestion="Record the reappointment (a new start or end), or remove the seat.",
+                    suggestion="Record the reappointment (a new start and term), or the seat's end.",
                     sources=m.sources or lk.record_sources(body.id),
                     score=-days,
                     key=(m.role.value, end.isoformat()),
@@ -156,14 +170,15 @@ def vacancies(register: Register, as_of: dt.date, lookup: Lookup | None = None) 
 
     A seat is unfilled when it is vacant or its appointment has ended.
     """
-    lk = lookup_of(register, lookup)
+    lk = lookup_of(register, lookup, as_of)
     held = holders(register, as_of)
+    ever = {link.to for p in register.people for link in p.holds}
     out = []
     unfilled: dict[str, int] = {}
     for body, m in _seats(lk):
         end = appointment_end(m)
         expired = end is not None and end < as_of
-        vacant = is_vacant(register, m, held)
+        vacant = is_vacant(register, m, held, ever)
         if vacant or expired:
             unfilled[body.id] = unfilled.get(body.id, 0) + 1
         if not vacant:
@@ -174,7 +189,7 @@ def vacancies(register: Register, as_of: dt.date, lookup: Lookup | None = None) 
                 Kind.SEAT_VACANT,
                 Severity.LOW,
                 f"The {m.role.value} seat of {lk.name(m.member)} on {body.name} is vacant: "
-                f"nobody in the register holds the post.",
+                f"nobody holds the post now (the register records its past holders).",
                 _seat_subjects(lk, body, m),
                 evidence={
                     "post": m.member,
@@ -182,13 +197,13 @@ def vacancies(register: Register, as_of: dt.date, lookup: Lookup | None = None) 
                     "role": m.role.value,
                     "as_of": as_of.isoformat(),
                 },
-                suggestion="Record who holds the post (people: holds), or note why it is unfilled.",
+                suggestion="Record who holds the post now (people: holds), or note why it is unfilled.",
                 sources=m.sources or lk.record_sources(body.id),
                 key=m.role.value,
             )
         )
     for body in lk.bodies:
-        n, empty = len(body.members), unfilled.get(body.id, 0)
+        n, empty = len(lk.seats(body)), unfilled.get(body.id, 0)
         if n >= 2 and empty / n > MOSTLY_VACANT_SHARE:
             out.append(
                 make_finding(
@@ -212,8 +227,8 @@ def appointments(
     within_days: int = DEFAULT_ENDING_DAYS,
 ) -> list[Finding]:
     """Every appointment finding: :func:`ending_and_expired` and :func:`vacancies`."""
-    lk = lookup_of(register, lookup)
     day = as_of or dt.date.today()
+    lk = lookup_of(register, lookup, day)
     return ending_and_expired(register, day, within_days, lk) + vacancies(register, day, lk)
 
 

@@ -9,10 +9,20 @@ county partnership makes the partnership lead the agreement's priorities.
 Themes joined by ``matches`` name one issue, so a body addressing a matched
 theme appears in the row too, marked with the theme it actually records.
 
+Only current records count: bodies not dissolved, plans not withdrawn or
+replaced, as of the report's date.  A plan past its period with no successor
+recorded has *lapsed*: it still counts (it is its owner's latest word), and
+each deliverer through it carries the day it ended.
+
 An **umbrella** is a body that leads at least :data:`UMBRELLA_MIN_LEADS`
-issues (itself or through plans it owns), such as a county partnership
-leading every priority of its agreement; each row names the umbrellas that
-lead it.  The findings about umbrellas and their delivery bodies are in
+issues (itself or through plans it owns) *and coordinates others to deliver
+them*: it leads through a plan it owns, or bodies answer to it, or it names
+delivery bodies (``delivered_by``), or it is a community safety partnership
+(whose s6 strategy is delivered by its partners and groups).  A county
+partnership leading every priority of its agreement is one; a criminal justice
+board leading its own three priorities, delivered by its member agencies, is
+not.  Each row names the umbrellas that lead it.  :func:`delivery_pairs` reads
+which other leads are its delivery bodies; the findings about them are in
 :mod:`govmap.graph.analysis.umbrellas`.
 
 Leads of one issue in places that do not touch (two district partnerships
@@ -22,12 +32,15 @@ matrix says so, and no finding calls it duplication.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from govmap.graph.analysis.lookup import Lookup, is_active, lookup_of
+from govmap.graph.analysis.areas import Relation
+from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import (
     Body,
+    BodyKind,
     Organisation,
     Post,
     Register,
@@ -71,6 +84,10 @@ class Deliverer:
     via: str | None = None  # the strategy through which the owner addresses it
     via_name: str | None = None
     delivered_by: tuple[str, ...] = ()
+    #: The day the plan it acts through ended, when that plan has lapsed (no successor recorded).
+    lapsed: dt.date | None = None
+    #: The plan it acts through is a draft (or out for consultation), not yet adopted.
+    draft: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +100,8 @@ class Deliverer:
             "status": self.status.value,
             "via": {"id": self.via, "name": self.via_name} if self.via else None,
             "delivered_by": list(self.delivered_by),
+            "lapsed": self.lapsed.isoformat() if self.lapsed else None,
+            "draft": self.draft,
         }
 
 
@@ -98,6 +117,10 @@ class DeliveryRow:
     umbrellas: tuple[str, ...] = ()
     #: Leads of the theme all work in places that do not touch.
     split: bool = False
+    #: Only plans of the past (ended, replaced, withdrawn) named the theme: history, not a current gap.
+    past: bool = False
+    #: (delivery body name, the lead it delivers for): every ``delivered_by`` recorded on the row's leads.
+    delivered: tuple[tuple[str, str], ...] = ()
 
     @property
     def leads(self) -> tuple[Deliverer, ...]:
@@ -105,13 +128,19 @@ class DeliveryRow:
 
     @property
     def note(self) -> str:
+        """What the row says in words: who delivers for whom, and a gap, a split or history."""
+        notes = []
         if not self.deliverers:
-            return "no body addresses it"
-        if self.split:
-            return "geographic split: each lead works in its own area"
-        if not self.leads:
-            return "no lead"
-        return ""
+            notes.append("only plans of the past named it" if self.past else "no body addresses it")
+        elif self.split:
+            notes.append("geographic split: each lead works in its own area")
+        elif not self.leads:
+            notes.append("no lead")
+        by: dict[str, list[str]] = {}
+        for body, lead in self.delivered:
+            by.setdefault(lead, []).append(body)
+        notes += [f"delivered by {' and '.join(bodies)} for {lead}" for lead, bodies in by.items()]
+        return "; ".join(notes)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +148,7 @@ class DeliveryRow:
             "deliverers": [d.to_json() for d in self.deliverers],
             "umbrellas": list(self.umbrellas),
             "geographic_split": self.split,
+            "past_only": self.past,
             "note": self.note,
         }
 
@@ -158,21 +188,18 @@ def _owner_areas(lk: Lookup, owner: str) -> tuple[str, ...]:
 
 
 def _uses(lk: Lookup) -> dict[str, list[Deliverer]]:
-    """Theme id -> deliverers recording it: active bodies, and the owners of strategies."""
+    """Theme id -> deliverers recording it: current bodies, and the current owners of plans in force."""
     out: dict[str, list[Deliverer]] = {}
     for b in lk.bodies:
         inherited = effective_status(b)
         for link in b.themes:
             out.setdefault(link.theme, []).append(_deliverer(lk, b.id, link, inherited, bool(b.sources)))
-    for s in lk.register.strategies:
-        if s.dissolved is not None or s.succeeded_by:
-            continue  # a plan replaced by a newer edition delivers nothing now
+    for s in lk.strategies:  # a plan replaced or withdrawn delivers nothing now (a lapsed one still counts)
         inherited = effective_status(s)
         owners = [link.to for link in s.owner]
         for link in s.themes:
             for owner in owners:
-                rec = lk.index.get(owner)
-                if rec is None or (isinstance(rec, Body) and not is_active(rec)):
+                if not lk.is_current(owner):
                     continue
                 out.setdefault(link.theme, []).append(
                     _deliverer(lk, owner, link, inherited, bool(s.sources), via=s)
@@ -201,6 +228,8 @@ def _deliverer(
         via=via.id if via is not None else None,
         via_name=via.name if via is not None else None,
         delivered_by=tuple(getattr(link, "delivered_by", ())),
+        lapsed=lk.lapsed.get(via.id) if via is not None else None,
+        draft=via is not None and via.id in lk.draft,
     )
 
 
@@ -244,7 +273,11 @@ def delivery_matrix(register: Register, lookup: Lookup | None = None) -> Deliver
         cached: Delivery = lk.memo["delivery"]
         return cached
     uses = _uses(lk)
-    umbrellas = sorted(b for b, ts in _lead_counts(uses, lk).items() if len(ts) >= UMBRELLA_MIN_LEADS)
+    umbrellas = sorted(
+        b
+        for b, ts in _lead_counts(uses, lk).items()
+        if len(ts) >= UMBRELLA_MIN_LEADS and _coordinates(lk, b, uses)
+    )
     umbrella_set = set(umbrellas)
     rows = []
     for theme in register.themes:
@@ -258,6 +291,13 @@ def delivery_matrix(register: Register, lookup: Lookup | None = None) -> Deliver
             if d.role is ThemeRole.LEAD and d.theme == theme.id:
                 lead_areas.setdefault(d.id, d.areas)
         split = _split(lk, list(lead_areas.values()))
+        delivered = tuple(
+            dict.fromkeys(
+                (lk.name(b), d.name) for d in ds if d.role is ThemeRole.LEAD for b in d.delivered_by
+            )
+        )
+        old = [u for t in dict.fromkeys([theme.id, *group]) for u in lk.past_theme_uses.get(t, [])]
+        past = not ds and bool(old) and all(u.holder_kind == "strategy" for u in old)
         rows.append(
             DeliveryRow(
                 theme.id,
@@ -266,11 +306,27 @@ def delivery_matrix(register: Register, lookup: Lookup | None = None) -> Deliver
                 tuple(ds),
                 tuple(u for u in lead_areas if u in umbrella_set),
                 split,
+                past,
+                delivered,
             )
         )
     result = Delivery(tuple(rows), tuple(umbrellas))
     lk.memo["delivery"] = result
     return result
+
+
+def _coordinates(lk: Lookup, body: str, uses: dict[str, list[Deliverer]]) -> bool:
+    """Whether a body leading several issues coordinates others to deliver them (an umbrella).
+
+    It leads through a plan it owns, or a current body answers to it, or it
+    names delivery bodies, or it is a community safety partnership.
+    """
+    rec = lk.index.get(body)
+    if isinstance(rec, Body) and rec.kind is BodyKind.CSP:
+        return True
+    if lk.delivered_by.get(body) or any(lk.is_current(c) for c in lk.children.get(body, ())):
+        return True
+    return any(d.id == body and d.via and d.role is ThemeRole.LEAD for ds in uses.values() for d in ds)
 
 
 def _split(lk: Lookup, places: list[tuple[str, ...]]) -> bool:
@@ -289,8 +345,125 @@ def _split(lk: Lookup, places: list[tuple[str, ...]]) -> bool:
     return all(held[a] == 1 for p in places for a in p)
 
 
+@dataclass
+class DeliveryPair:
+    """An umbrella and another body leading the same issues at its level: its delivery body, unrecorded.
+
+    ``place`` is how the delivery body's area relates to the umbrella's lead
+    (the same area, within it, or not recorded).
+    """
+
+    umbrella: Deliverer
+    body: Deliverer
+    place: Relation
+    rows: list[DeliveryRow] = field(default_factory=list)
+
+
+@dataclass
+class DeliveryReading:
+    """What :func:`delivery_pairs` reads from the matrix: pairs to record, and umbrella priorities led by nobody else."""
+
+    pairs: list[DeliveryPair]
+    #: Umbrella id -> (row, its lead) for priorities no other body delivers.
+    alone: dict[str, list[tuple[DeliveryRow, Deliverer]]]
+
+    def paired(self, a: str, b: str) -> bool:
+        """Whether two bodies are an umbrella and its (unrecorded) delivery body, either way round."""
+        return any({p.umbrella.id, p.body.id} == {a, b} for p in self.pairs)
+
+
+def delivery_pairs(register: Register, lookup: Lookup | None = None) -> DeliveryReading:
+    """The umbrellas' delivery bodies still to record, read from the matrix (memoised on the lookup).
+
+    Another body leading an umbrella's issue is a candidate delivery body when
+    nothing recorded already says how they relate (``delivered_by`` either
+    way, a reporting line either way, or one leader, such as a board the
+    commissioner chairs beside the commissioner's plan) and it works at the
+    umbrella's level: the same area (or either place not recorded), or within
+    the umbrella's area when it is not a statutory body (a statutory
+    partnership of a narrower area leads the issue by its own duty, not on
+    the umbrella's behalf; a body of a wider area is a different level).
+
+    Each pair of bodies is one pair, whichever of them is the umbrella of
+    which issue: the umbrella is a top-level body before one that is not,
+    then the one leading through a plan, then the one leading more issues.
+    """
+    lk = lookup_of(register, lookup)
+    if "delivery-pairs" in lk.memo:
+        cached: DeliveryReading = lk.memo["delivery-pairs"]
+        return cached
+    matrix = delivery_matrix(register, lk)
+    counts = {u: 0 for u in matrix.umbrellas}
+    for row in matrix.rows:
+        for u in row.umbrellas:
+            counts[u] += 1
+    pairs: dict[frozenset[str], DeliveryPair] = {}
+    alone: dict[str, list[tuple[DeliveryRow, Deliverer]]] = {}
+    for row in matrix.rows:
+        if not row.umbrellas:
+            continue
+        for u in row.umbrellas:
+            own = next(d for d in row.leads if d.id == u and d.theme == row.theme)
+            named = {b for d in row.leads if d.id == u for b in d.delivered_by}
+            u_statutory = _statutory(lk, u)
+            found = False
+            for d in {d.id: d for d in reversed(row.leads)}.values():
+                if d.id == u:
+                    continue
+                if (
+                    d.id in named
+                    or lk.delivers(u, d.id)
+                    or lk.delivers(d.id, u)
+                    or lk.in_line(u, d.id)
+                    or lk.leaders(u) & lk.leaders(d.id)
+                ):
+                    found = True  # recorded: delivered_by, a reporting line, or one leadership
+                    continue
+                place = lk.place(own.areas, d.areas)
+                if place not in (Relation.SAME, Relation.UNKNOWN, Relation.CONTAINS):
+                    continue  # another place, or a wider level
+                if d.kind != "body":
+                    found = True  # an organisation or post leading it here (through its own plan)
+                    continue
+                if _statutory(lk, d.id) and (place is Relation.CONTAINS or u_statutory):
+                    continue  # a statutory body leads by its own duty: aligned, not delivering for another
+                found = True
+                key = frozenset({u, d.id})
+                pair = pairs.get(key)
+                if pair is None:
+                    first, second = _direction(lk, own, d, counts)
+                    pair = pairs[key] = DeliveryPair(first, second, lk.place(first.areas, second.areas))
+                if all(r.theme != row.theme for r in pair.rows):
+                    pair.rows.append(row)
+            below = lk.children.get(u, ())
+            if (
+                not found
+                and not named
+                and row.kind == ThemeKind.PRIORITY.value
+                and not any(d.id in below for d in row.deliverers)
+            ):
+                alone.setdefault(u, []).append((row, own))
+    reading = DeliveryReading(list(pairs.values()), alone)
+    lk.memo["delivery-pairs"] = reading
+    return reading
+
+
+def _statutory(lk: Lookup, body: str) -> bool:
+    rec = lk.index.get(body)
+    return isinstance(rec, Body) and rec.statutory
+
+
+def _direction(lk: Lookup, a: Deliverer, b: Deliverer, counts: dict[str, int]) -> tuple[Deliverer, Deliverer]:
+    """(umbrella, delivery body) for two leads of one issue: top-level first, then through a plan, then more issues."""
+
+    def rank(d: Deliverer) -> tuple[int, int, int, str]:
+        return (d.id not in lk.top, d.via is None, -counts.get(d.id, 0), d.id)
+
+    return (a, b) if rank(a) <= rank(b) else (b, a)
+
+
 def umbrella_themes(register: Register, lookup: Lookup | None = None) -> dict[str, tuple[str, ...]]:
-    """Theme id -> the umbrella bodies leading it (what :mod:`gaps` leaves to this module)."""
+    """Theme id -> the umbrella bodies leading it."""
     return {r.theme: r.umbrellas for r in delivery_matrix(register, lookup).rows if r.umbrellas}
 
 
@@ -299,7 +472,10 @@ __all__ = [
     "UMBRELLA_MIN_LEADS",
     "Deliverer",
     "Delivery",
+    "DeliveryPair",
+    "DeliveryReading",
     "DeliveryRow",
     "delivery_matrix",
+    "delivery_pairs",
     "umbrella_themes",
 ]

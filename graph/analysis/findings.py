@@ -333,3 +333,23 @@ def dedupe_sources(sources: Iterable[Source | SourceRef]) -> tuple[SourceRef, ..
     """Sources by (doc, section), once each, sorted."""
     seen = {(s.doc, s.section or ""): s.section for s in sources}
     return tuple(SourceRef(doc, seen[(doc, sec)]) for doc, sec in sorted(seen))
+
+
+def rests_on(words: list[str], only: bool = True) -> str:
+    """The sentence a finding adds when it rests (``only``, or partly) on unconfirmed facts; empty when none.
+
+    >>> rests_on(["X's lead on 'Y'"], only=False)
+    " It rests partly on unconfirmed facts: X's lead on 'Y'."
+    """
+    if not words:
+        return ""
+    return f" It rests {'' if only else 'partly '}on unconfirmed facts: {'; '.join(words)}."
+
+
+def unconfirmed_evidence(words: list[str], only: bool) -> dict[str, Any]:
+    """The evidence keys of a finding's unconfirmed basis: what is unconfirmed, and whether that is all.
+
+    A finding with ``unconfirmed_only`` rests only on unconfirmed facts: it is
+    at most low, says so (:func:`rests_on`), and is never a top finding.
+    """
+    return {"unconfirmed": words, "unconfirmed_only": bool(words) and only}

@@ -1,35 +1,54 @@
-"""Ownership gaps: what falls between the bodies.
+"""Ownership gaps: what falls between the bodies, read from the delivery matrix.
 
-Which issues does no body address, which have no lead or more than one, which
-strategies have no owner, and which evidence products inform nothing.
+Which issues does nothing current address, which have no lead or more than one
+in one place, which plans' owners are not recorded, which evidence products
+inform nothing, which community safety partnerships have no plan recorded.
 
-How ``matches`` and ``broader`` count (decided here, documented in
-``docs/analysis.md``):
+Every judgement agrees with the delivery matrix
+(:mod:`govmap.graph.analysis.delivery`), which counts a plan's issues for its
+owner (a body, an organisation or a post) and themes joined by a confirmed
+``matches`` as one issue: an issue the matrix shows as led is never
+"unaddressed", "addressed only by strategies" or "without a lead".  Only
+current records count; an issue only plans of the past (ended, replaced or
+withdrawn) or bodies of the past addressed is history, not a gap.
 
-* Themes joined by ``matches`` (skos:closeMatch) name one issue in different
-  words (a residents' concern and a priority).  A theme no body addresses,
-  whose match is addressed, is ``indirectly-addressed-theme`` (low): the issue
-  is owned, under another name, and the reviewer should check that the match
-  is right.
-* A theme no body addresses, whose ``broader`` theme is addressed, is also
-  ``indirectly-addressed-theme`` but medium: the wider issue is owned, the
-  specific one may not be.
-* A theme addressed only by strategies is ``strategy-only-theme``: low when a
-  body owns one of those strategies (ownership passes through the plan),
-  medium when none does.
-* Otherwise it is ``unaddressed-theme``: high for priorities, causes and
-  public concerns, medium for the other kinds.
+* An issue nothing current addresses: ``unaddressed-theme`` (high for
+  priorities, causes and public concerns; medium otherwise), unless only its
+  ``broader`` issue is addressed (``indirectly-addressed-theme``, low: decide
+  whether it needs its own owner), or a wider issue split into narrower ones
+  has some addressed and not this one (``partly-addressed-theme``, low).
+* An issue addressed only by current plans with no owner recorded:
+  ``strategy-only-theme`` (low).
+* ``no-lead`` and ``multiple-leads``: see :func:`lead_gaps`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from govmap.graph.analysis.delivery import DELIVERY_KINDS, umbrella_themes
-from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
+from govmap.graph.analysis.areas import Relation
+from govmap.graph.analysis.delivery import (
+    DELIVERY_KINDS,
+    Deliverer,
+    Delivery,
+    DeliveryReading,
+    DeliveryRow,
+    delivery_matrix,
+    delivery_pairs,
+)
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Severity,
+    Source,
+    make_finding,
+    plural,
+    rests_on,
+    unconfirmed_evidence,
+)
 from govmap.graph.analysis.lookup import Lookup, ThemeUse, lookup_of
-from govmap.ingest.model import BodyKind, Register, Theme, ThemeKind, ThemeRole, effective_status
+from govmap.ingest.model import Body, BodyKind, Register, Status, Theme, ThemeKind, effective_status
 
 #: Theme kinds someone should own (the rows of the delivery matrix).
 GAP_KINDS = DELIVERY_KINDS
@@ -79,13 +98,14 @@ def _broader_chain(register: Register, theme: Theme) -> list[str]:
 
 
 def theme_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]:
-    """Themes of the kinds in :data:`GAP_KINDS` that no body addresses directly.
+    """Issues of the kinds in :data:`GAP_KINDS` that no current body, organisation or post addresses.
 
     Returns
     -------
     list of Finding
-        Kinds ``unaddressed-theme``, ``indirectly-addressed-theme`` and
-        ``strategy-only-theme`` (see the module docstring for severities).
+        Kinds ``unaddressed-theme``, ``indirectly-addressed-theme``,
+        ``partly-addressed-theme`` and ``strategy-only-theme`` (see the module
+        docstring for severities).
 
     Examples
     --------
@@ -97,60 +117,76 @@ def theme_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding
     [('unaddressed-theme', 'high')]
     """
     lk = lookup_of(register, lookup)
+    matrix = delivery_matrix(register, lk)
     out: list[Finding] = []
     for theme in register.themes:
         if theme.kind not in GAP_KINDS:
             continue
-        uses = lk.theme_uses.get(theme.id, [])
-        if any(u.holder_kind == "body" for u in uses):
+        row = matrix.row(theme.id)
+        if row is not None and row.deliverers:
+            continue  # the matrix shows who delivers it
+        group = [theme.id, *_group_members(lk, theme.id)]
+        strategies = [u for t in group for u in lk.theme_uses.get(t, []) if u.holder_kind == "strategy"]
+        if strategies:
+            out.append(_strategy_only(lk, theme, strategies))
             continue
-        f = _indirect(lk, register, theme) or _strategy_only(lk, theme, uses) or _unaddressed(lk, theme)
+        if _past_priority(lk, group):
+            continue  # only plans of the past named it: history, not a gap
+        f = _indirect(lk, matrix, register, theme) or _unaddressed(lk, theme)
         out.append(f)
     return out
+
+
+def _past_priority(lk: Lookup, group: list[str]) -> bool:
+    """Whether only plans of the past (ended, replaced, withdrawn) named the issue: it is history.
+
+    An issue a body of the past addressed is still an issue: the body's work
+    stopped, not the need for it.
+    """
+    uses = [u for t in group for u in lk.past_theme_uses.get(t, [])]
+    return bool(uses) and all(u.holder_kind == "strategy" for u in uses)
 
 
 def _word(theme: Theme) -> str:
     return _KIND_WORD.get(theme.kind, "theme")
 
 
-def _indirect(lk: Lookup, register: Register, theme: Theme) -> Finding | None:
-    for relation, candidates, severity in (
-        ("matches", _group_members(lk, theme.id), Severity.LOW),
-        ("broader", _broader_chain(register, theme), Severity.MEDIUM),
-    ):
-        via: list[dict[str, Any]] = []
-        sources = lk.record_sources(theme.id)
-        for other in candidates:
-            body_uses = [u for u in lk.theme_uses.get(other, []) if u.holder_kind == "body"]
-            if body_uses:
-                via.append({"id": other, "name": lk.name(other), "addressed_by": _holders(lk, body_uses)})
-                sources += _uses_sources(lk, other, body_uses) + lk.rel_sources(theme.id, relation, other)
-        if via:
-            names = ", ".join(v["name"] for v in via)
-            if relation == "broader":
-                partly = _partly(lk, theme, via, sources, severity)
-                if partly is not None:
-                    return partly
-            return make_finding(
-                Kind.INDIRECT_THEME,
-                severity,
-                f"The {_word(theme)} '{theme.name}' is addressed only indirectly, via {names}.",
-                [lk.subject(theme.id)],
-                evidence={"theme_kind": theme.kind.value, "relation": relation, "via": via},
-                suggestion=(
-                    "Check that the matched theme really covers this issue, and record the body "
-                    "that owns it against this theme too."
-                    if relation == "matches"
-                    else "The wider issue is owned; decide whether this specific issue needs its own owner."
-                ),
-                sources=sources,
-                key=relation,
-            )
-    return None
+def _addressed(matrix: Delivery, theme: str) -> list[dict[str, str]]:
+    row = matrix.row(theme)
+    if row is None:
+        return []
+    return [{"id": d.id, "name": d.name, "role": d.role.value} for d in dict.fromkeys(row.deliverers)]
+
+
+def _indirect(lk: Lookup, matrix: Delivery, register: Register, theme: Theme) -> Finding | None:
+    """A theme nothing addresses whose ``broader`` theme is addressed (low), or half of a split theme."""
+    via: list[dict[str, Any]] = []
+    sources = lk.record_sources(theme.id)
+    for other in _broader_chain(register, theme):
+        by = _addressed(matrix, other)
+        if by:
+            via.append({"id": other, "name": lk.name(other), "addressed_by": by})
+            sources += lk.rel_sources(theme.id, "broader", other)
+    if not via:
+        return None
+    partly = _partly(lk, matrix, theme, via, sources)
+    if partly is not None:
+        return partly
+    names = ", ".join(v["name"] for v in via)
+    return make_finding(
+        Kind.INDIRECT_THEME,
+        Severity.LOW,
+        f"The {_word(theme)} '{theme.name}' is addressed only through the wider {names}.",
+        [lk.subject(theme.id)],
+        evidence={"theme_kind": theme.kind.value, "relation": "broader", "via": via},
+        suggestion="The wider issue is owned; decide whether this specific issue needs its own owner.",
+        sources=sources,
+        key="broader",
+    )
 
 
 def _partly(
-    lk: Lookup, theme: Theme, via: list[dict[str, Any]], sources: list[Source], severity: Severity
+    lk: Lookup, matrix: Delivery, theme: Theme, via: list[dict[str, Any]], sources: list[Source]
 ) -> Finding | None:
     """A wider theme split into narrower ones, some addressed and this one not: half addressed.
 
@@ -163,12 +199,12 @@ def _partly(
         for t in lk.register.themes
         if t.id != theme.id and any(link.to == wider["id"] for link in t.broader)
     ]
-    addressed = [t for t in siblings if lk.theme_uses.get(t.id)]
+    addressed = [t for t in siblings if _addressed(matrix, t.id)]
     if not addressed or wider["id"] not in {link.to for link in theme.broader}:
         return None
     return make_finding(
         Kind.PARTLY_ADDRESSED,
-        severity,
+        Severity.LOW,
         f"'{wider['name']}' is addressed only in part: {', '.join(t.name for t in addressed)} "
         f"{'is' if len(addressed) == 1 else 'are'} addressed, '{theme.name}' is not.",
         [lk.subject(theme.id), lk.subject(wider["id"])],
@@ -184,42 +220,20 @@ def _partly(
     )
 
 
-def _strategy_only(lk: Lookup, theme: Theme, uses: list[ThemeUse]) -> Finding | None:
-    strategies = [u for u in uses if u.holder_kind == "strategy"]
-    via: list[dict[str, Any]] = []
-    for other in _group_members(lk, theme.id):
-        matched = [u for u in lk.theme_uses.get(other, []) if u.holder_kind == "strategy"]
-        if matched:
-            via.append({"id": other, "name": lk.name(other), "addressed_by": _holders(lk, matched)})
-            strategies += [u for u in matched if u.holder not in {s.holder for s in strategies}]
-    if not strategies:
-        return None
-    owners = []
-    for u in strategies:
-        for link in getattr(lk.index[u.holder], "owner", ()):
-            if lk.subject(link.to).kind in ("body", "organisation", "post"):  # a mayor's plan is owned
-                owners.append({"strategy": u.holder, "owner": link.to, "name": lk.name(link.to)})
+def _strategy_only(lk: Lookup, theme: Theme, strategies: list[ThemeUse]) -> Finding:
+    """Current plans address the theme and none has an owner recorded (had one, the matrix would show it)."""
+    uses = list({u.holder: u for u in strategies}.values())
     return make_finding(
         Kind.STRATEGY_ONLY_THEME,
-        Severity.LOW if owners else Severity.MEDIUM,
-        f"The {_word(theme)} '{theme.name}' is addressed by "
-        f"{plural(len(strategies), 'strategy', 'strategies')} but by no body.",
+        Severity.LOW,
+        f"The {_word(theme)} '{theme.name}' is addressed only by "
+        + ", ".join(lk.name(u.holder) for u in uses)
+        + f", whose owner {'is' if len(uses) == 1 else 'are'} not recorded.",
         [lk.subject(theme.id)],
-        evidence={
-            "theme_kind": theme.kind.value,
-            "strategies": _holders(lk, strategies),
-            "via_matches": via,
-            "owning_bodies": owners,
-        },
-        suggestion="Name the body that delivers this part of the strategy, and record it against the theme.",
-        sources=lk.record_sources(theme.id)
-        + _uses_sources(lk, theme.id, strategies)
-        + [
-            s
-            for v in via
-            for u in lk.theme_uses.get(v["id"], [])
-            for s in lk.rel_sources(u.holder, "themes", v["id"])
-        ],
+        evidence={"theme_kind": theme.kind.value, "strategies": _holders(lk, uses)},
+        suggestion="Record who owns the plan (owner: a body, organisation or post), and the body that "
+        "delivers this part of it.",
+        sources=lk.record_sources(theme.id) + _uses_sources(lk, theme.id, uses),
     )
 
 
@@ -247,122 +261,193 @@ def _unaddressed(lk: Lookup, theme: Theme) -> Finding:
 
 
 def lead_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]:
-    """Themes addressed by bodies with no lead, or with more than one lead in one place.
+    """Issues with no lead, or with more than one lead doing one job in one place (read from the matrix).
 
-    A lead on a matched theme counts as a lead (``no-lead`` looks across the
-    ``matches`` group).  ``multiple-leads`` counts the bodies that lead the
-    theme itself and whose areas overlap (an area in common, one within the
-    other, or a body with no area recorded on it or above it): CSPs leading
-    the same priority in different districts are not unclear ownership, and a
-    sub-group with no areas of its own works in its parent's.  Each connected
-    group of clashing leads is one finding.
-
-    Notes
-    -----
-    Leads of one theme are compared pairwise; their number is small (it is
-    bounded by the bodies leading one theme).
+    * ``no-lead``: the matrix shows bodies (or plans' owners) addressing the
+      issue, none of them as lead (medium for priorities, causes and public
+      concerns; low otherwise, and low when it rests only on unconfirmed links).
+    * ``multiple-leads`` (medium): two or more leads of the issue itself (bodies,
+      or organisations and posts through their plans) **at one level in one
+      place**: the same area, or neither place recorded.  Not unclear
+      ownership, so not a finding: leads in different places (a geographic
+      split); leads at different levels (a force-area unit and a district
+      partnership; a system-level care partnership and a place's health and
+      wellbeing board); a body and a body answering to it (its sub-group or
+      steering group, or one sitting within it); a lead and the body it names
+      in ``delivered_by``; two statutory bodies, each leading by its own duty
+      (children's safeguarding partners and a safeguarding adults board:
+      aligned, not merged); one plan with two owners; an organisation's or
+      post's plan and a body leading the issue itself (which may deliver the
+      plan); two leads under one leader (a board the commissioner chairs and the
+      commissioner's own plan); an umbrella and its delivery body (the
+      ``umbrella-delivery`` finding says that).  Each connected group of
+      clashing leads is one finding.
     """
     lk = lookup_of(register, lookup)
-    closure = lk.area_closure
-    umbrellas = umbrella_themes(register, lk)
+    matrix = delivery_matrix(register, lk)
+    paired = delivery_pairs(register, lk)
     out: list[Finding] = []
     for theme in register.themes:
         if theme.kind not in GAP_KINDS:
             continue
-        body_uses = [u for u in lk.theme_uses.get(theme.id, []) if u.holder_kind == "body"]
-        if not body_uses:
+        row = matrix.row(theme.id)
+        if row is None or not row.deliverers:
             continue
-        group = [theme.id, *_group_members(lk, theme.id)]
-        if any(umbrellas.get(t) for t in group):
-            continue  # led by an umbrella's plan: the delivery findings judge it
-        leads_in_group = [
-            u
-            for t in group
-            for u in lk.theme_uses.get(t, [])
-            if u.holder_kind == "body" and u.role is ThemeRole.LEAD
-        ]
-        if not leads_in_group:
-            out.append(
-                make_finding(
-                    Kind.NO_LEAD,
-                    Severity.MEDIUM if theme.kind in _SERIOUS else Severity.LOW,
-                    f"No body leads the {_word(theme)} '{theme.name}'; "
-                    f"{plural(len(body_uses), 'body contributes', 'bodies contribute')}.",
-                    [lk.subject(theme.id)],
-                    evidence={"theme_kind": theme.kind.value, "contributors": _holders(lk, body_uses)},
-                    suggestion="Agree which body leads on this issue and record its role as lead.",
-                    sources=lk.record_sources(theme.id) + _uses_sources(lk, theme.id, body_uses),
-                )
-            )
+        if not row.leads:
+            out.append(_no_lead(lk, theme, row))
             continue
-        leads = [
-            u for u in body_uses if u.role is ThemeRole.LEAD and u.holder not in umbrellas.get(theme.id, ())
-        ]
-        for clash in _clashing(lk, closure, sorted({u.holder for u in leads})):
-            out.append(
-                make_finding(
-                    Kind.MULTIPLE_LEADS,
-                    Severity.MEDIUM,
-                    f"{plural(len(clash), 'body', 'bodies')} lead the {_word(theme)} '{theme.name}' "
-                    "in the same area: ownership is unclear.",
-                    [lk.subject(theme.id), *(lk.subject(b) for b in clash)],
-                    evidence={
-                        "theme_kind": theme.kind.value,
-                        "leads": [{"id": b, "name": lk.name(b)} for b in clash],
-                    },
-                    suggestion="Agree one lead; record the others as contributing.",
-                    sources=lk.record_sources(theme.id)
-                    + _uses_sources(lk, theme.id, [u for u in leads if u.holder in clash]),
-                    key=theme.id,
-                )
-            )
+        leads = list({d.id: d for d in reversed(row.leads) if d.theme == theme.id}.values())[::-1]
+        for clash in _clashing(lk, paired, leads):
+            out.append(_multiple(lk, theme, clash))
     return out
 
 
-def _clashing(lk: Lookup, closure: Mapping[str, frozenset[str]], bodies: list[str]) -> list[list[str]]:
-    """Groups of ``bodies`` whose areas overlap, each group joined by overlaps; sorted.
+def _no_lead(lk: Lookup, theme: Theme, row: DeliveryRow) -> Finding:
+    holders = list({d.id: d for d in row.deliverers}.values())
+    weak = all(
+        d.status is Status.UNCONFIRMED
+        or d.lapsed is not None
+        or d.draft
+        or lk.unconfirmed(d.id)
+        or bool(d.via and lk.unconfirmed(d.via))
+        for d in row.deliverers
+    )
+    words = [
+        f"{d.name}'s part in '{lk.name(d.theme)}'" for d in row.deliverers if d.status is Status.UNCONFIRMED
+    ]
+    words += [
+        f"{d.via_name}, whose period ended on {d.lapsed.isoformat()}" for d in row.deliverers if d.lapsed
+    ]
+    words += [f"{d.via_name}, a draft not yet adopted" for d in row.deliverers if d.draft]
+    return make_finding(
+        Kind.NO_LEAD,
+        Severity.LOW if weak or theme.kind not in _SERIOUS else Severity.MEDIUM,
+        f"No body leads the {_word(theme)} '{theme.name}'; "
+        f"{plural(len(holders), 'body contributes', 'bodies contribute')}." + rests_on(words, weak),
+        [lk.subject(theme.id)],
+        evidence={
+            "theme_kind": theme.kind.value,
+            "contributors": [{"id": d.id, "name": d.name, "via": d.via_name} for d in holders],
+            **unconfirmed_evidence(words, weak),
+        },
+        suggestion="Agree which body leads on this issue and record its role as lead.",
+        sources=lk.record_sources(theme.id)
+        + [x for d in row.deliverers for x in lk.rel_sources(d.via or d.id, "themes", d.theme)],
+    )
 
-    A body's areas are those it records or, if none, those of its nearest
-    parents that do (:meth:`Lookup.body_areas`, as the overlap counts them).
-    Two leads clash when an area is shared, one lies within the other, or
-    either has no area at all.  Clashing pairs are joined into connected
-    groups, so leads in two districts that do not touch are two findings.
+
+def _weak(lk: Lookup, d: Deliverer) -> str | None:
+    """What makes a lead provisional, in words: unconfirmed, through a lapsed plan or a draft; else None."""
+    if d.status is Status.UNCONFIRMED or lk.unconfirmed(d.id) or (d.via and lk.unconfirmed(d.via)):
+        return f"{d.name}'s lead on '{lk.name(d.theme)}'"
+    if d.lapsed is not None:
+        return f"{d.via_name}, whose period ended on {d.lapsed.isoformat()}"
+    if d.draft:
+        return f"{d.via_name}, a draft not yet adopted"
+    return None
+
+
+def _multiple(lk: Lookup, theme: Theme, clash: list[Deliverer]) -> Finding:
+    names = [d.name + (f" (through {d.via_name})" if d.via_name else "") for d in clash]
+    words = [w for d in clash if (w := _weak(lk, d))]
+    weak = len(words) == len(clash)
+    return make_finding(
+        Kind.MULTIPLE_LEADS,
+        Severity.LOW if weak else Severity.MEDIUM,
+        f"{plural(len(clash), 'body', 'bodies')} lead the {_word(theme)} '{theme.name}' in the same area: "
+        + ", ".join(names)
+        + "; who owns it is not recorded."
+        + rests_on(words, weak),
+        [lk.subject(theme.id), *(lk.subject(d.id) for d in clash)],
+        evidence={
+            "theme_kind": theme.kind.value,
+            "leads": [{"id": d.id, "name": d.name, "via": d.via_name, "areas": list(d.areas)} for d in clash],
+            **unconfirmed_evidence(words, weak),
+        },
+        suggestion="Agree which of them leads and record the others as contributing, or record how they "
+        "divide the work (delivered_by, or a reporting line from one to the other).",
+        sources=lk.record_sources(theme.id)
+        + [x for d in clash for x in lk.rel_sources(d.via or d.id, "themes", d.theme)],
+        key=theme.id,
+    )
+
+
+def _clashing(lk: Lookup, paired: DeliveryReading, leads: list[Deliverer]) -> list[list[Deliverer]]:
+    """Groups of leads doing one job in one place (see :func:`lead_gaps`), each joined by clashes; sorted.
+
+    Leads of one issue are compared pairwise: their number is small.
     """
-    direct = {b: set(lk.body_areas(b)) for b in bodies}
-    up = {b: set().union(*(closure.get(a, {a}) for a in direct[b])) if direct[b] else set() for b in bodies}
-    group = {b: b for b in bodies}  # union-find: a body -> another body of its group
+    group = {d.id: d.id for d in leads}  # union-find: a lead -> another lead of its group
 
-    def root(b: str) -> str:
-        while group[b] != b:
-            group[b] = group[group[b]]
-            b = group[b]
-        return b
+    def root(x: str) -> str:
+        while group[x] != x:
+            group[x] = group[group[x]]
+            x = group[x]
+        return x
 
-    for i, a in enumerate(bodies):
-        for b in bodies[i + 1 :]:
-            if not direct[a] or not direct[b] or direct[a] & up[b] or direct[b] & up[a]:
-                group[root(b)] = root(a)
-    members: dict[str, list[str]] = {}
-    for b in bodies:
-        members.setdefault(root(b), []).append(b)
-    return sorted(sorted(m) for m in members.values() if len(m) > 1)
+    for i, a in enumerate(leads):
+        for b in leads[i + 1 :]:
+            if _clash(lk, paired, a, b):
+                group[root(b.id)] = root(a.id)
+    members: dict[str, list[Deliverer]] = {}
+    for d in leads:
+        members.setdefault(root(d.id), []).append(d)
+    return sorted(
+        (sorted(m, key=lambda d: d.id) for m in members.values() if len(m) > 1),
+        key=lambda m: [d.id for d in m],
+    )
+
+
+def _statutory_body(lk: Lookup, holder: str) -> bool:
+    rec = lk.index.get(holder)
+    return isinstance(rec, Body) and rec.statutory
+
+
+def _owner_through_plan(d: Deliverer) -> bool:
+    return d.kind != "body" and d.via is not None
+
+
+def _clash(lk: Lookup, paired: DeliveryReading, a: Deliverer, b: Deliverer) -> bool:
+    if lk.place(a.areas, b.areas) is not Relation.SAME and (a.areas or b.areas):
+        return False  # another place, another level, or one place known and not the other
+    if a.via is not None and a.via == b.via:
+        return False  # one plan with two owners: one leadership
+    if {_owner_through_plan(a), _owner_through_plan(b)} == {True, False} and {a.via, b.via} & {None}:
+        return False  # an organisation's or post's plan and a body leading the issue itself: it may deliver the plan
+    if lk.in_line(a.id, b.id) or lk.delivers(a.id, b.id) or lk.delivers(b.id, a.id):
+        return False
+    if _statutory_body(lk, a.id) and _statutory_body(lk, b.id):
+        return False  # each leads by its own statutory duty: aligned, not two owners of one job
+    if lk.leaders(a.id) & lk.leaders(b.id) or paired.paired(a.id, b.id):
+        return False
+    return True
 
 
 def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Finding]:
-    """Strategies with no owner (medium) and evidence products that inform nothing (low)."""
+    """Current plans whose owner is not recorded (low), evidence informing nothing (low), and community
+    safety partnerships with no plan recorded (low).
+
+    An owner that is not recorded is not "no owner": nothing in the register
+    says the plan has none, so the finding asks for it to be recorded.
+    """
     lk = lookup_of(register, lookup)
     informed = {link.to for s in register.strategies for link in s.informs}
     out: list[Finding] = _csps_without_strategy(lk)
-    for s in register.strategies:
+    for s in lk.strategies:
         if not s.owner:
+            word = _STRATEGY_WORD.get(s.kind.value, s.kind.value.replace("-", " "))
             out.append(
                 make_finding(
                     Kind.UNOWNED_STRATEGY,
-                    Severity.MEDIUM,
-                    f"The {_STRATEGY_WORD.get(s.kind.value, s.kind.value.replace('-', ' '))} '{s.name}' has no owner.",
+                    Severity.MEDIUM if s.no_owner else Severity.LOW,
+                    f"The sources say no one owns the {word} '{s.name}'."
+                    if s.no_owner
+                    else f"The owner of the {word} '{s.name}' is not recorded.",
                     [lk.subject(s.id)],
-                    evidence={"strategy_kind": s.kind.value},
-                    suggestion="Record the body or organisation that owns and reviews it.",
+                    evidence={"strategy_kind": s.kind.value, "owner_stated": s.owner_stated},
+                    suggestion="Agree which body, organisation or post owns and reviews it."
+                    if s.no_owner
+                    else "Record the body, organisation or post that owns and reviews it.",
                     sources=lk.record_sources(s.id),
                 )
             )
@@ -386,27 +471,33 @@ CSP_STRATEGY_DUTY = "Crime and Disorder Act 1998 s6"
 
 
 def _csps_without_strategy(lk: Lookup) -> list[Finding]:
-    """Community safety partnerships (kind ``csp``) owning no strategy or plan (medium)."""
-    owned = {
-        link.to
-        for s in lk.register.strategies
-        if not s.is_evidence and not s.succeeded_by
-        for link in s.owner
-    }
+    """Community safety partnerships (kind ``csp``) with no plan recorded at all (low).
+
+    A plan not recorded is a data gap, not a breach of the s6 duty: the
+    finding asks for it to be found and recorded.  A partnership whose plan
+    has ended has one recorded (``period-ended`` says it has ended).
+    """
+    owned = {link.to for s in lk.register.strategies if not s.is_evidence for link in s.owner}
     out = []
     for b in lk.bodies:
         if b.kind is not BodyKind.CSP or b.id in owned:
             continue
+        priorities = [link.theme for link in b.themes if link.role.value == "lead"]
         out.append(
             make_finding(
                 Kind.CSP_NO_STRATEGY,
-                Severity.MEDIUM,
-                f"{b.name} has no strategy or plan recorded ({CSP_STRATEGY_DUTY}: "
-                "the partnership must formulate and implement a strategy).",
+                Severity.LOW,
+                f"No plan of {b.name} is recorded"
+                + (
+                    f" (its priorities are: {', '.join(lk.name(t) for t in priorities)})"
+                    if priorities
+                    else ""
+                )
+                + f"; the partnership must have one ({CSP_STRATEGY_DUTY}).",
                 [lk.subject(b.id)],
-                evidence={"duty": CSP_STRATEGY_DUTY, "legal_basis": b.legal_basis},
-                suggestion="Record its partnership plan in strategies with owner: "
-                f"{b.id}, or the plan it shares with other partnerships.",
+                evidence={"duty": CSP_STRATEGY_DUTY, "legal_basis": b.legal_basis, "priorities": priorities},
+                suggestion="Find the partnership's current plan and record it in strategies with owner: "
+                f"{b.id} (or the plan it shares with other partnerships).",
                 sources=lk.record_sources(b.id),
             )
         )

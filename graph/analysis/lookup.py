@@ -1,31 +1,59 @@
-"""The lookups the analyses share: :class:`Lookup` indexes a register once
-(relations by where they are written, theme links, reporting lines, areas,
-organisations behind each seat) so that the analyses, run together by
-:func:`govmap.graph.report.report`, do not each walk the whole register again.
+"""One reading of the landscape: :class:`Lookup`, built once per report as of its date and
+consulted by every analysis, so that none re-derives what the register says.
+
+What it reads, once:
+
+* **What is current and what is history** (as of the report's date): bodies and
+  organisations dissolved or succeeded, strategies withdrawn or replaced, seats
+  with an end date that has passed, people no longer in a post.  Only the
+  staleness and history analyses look at the past (:attr:`Lookup.past` says why
+  each record is history); every other analysis sees :attr:`Lookup.bodies`,
+  :attr:`Lookup.strategies` and :meth:`Lookup.seats`.  A plan whose period has
+  ended with no successor recorded is *lapsed* (:attr:`Lookup.lapsed`): still
+  its owner's latest word on the issues, so it counts, but a finding resting
+  only on it says so and stays low (``period-ended`` is the finding to act on).
+* **Where each body works and at what level**: the area containment tree
+  (areas within areas, both ways), each body's areas (its own, else its
+  parent's), and how two places relate (:meth:`Lookup.place`: the same area,
+  one within the other, overlapping, apart or not recorded).
+* **The delivery graph**: reporting lines (``reports_to``, ``sub_group_of``),
+  ``accountable_to``, ``delivered_by`` on theme links, bodies as members of
+  bodies, plans and their owners, who chairs what (:meth:`Lookup.leaders`), and
+  which bodies answer to someone (:attr:`Lookup.accountable`: a top body, a
+  statutory body, one accountable to an organisation or post, and everything
+  below them).
+* Relations by where they are written, theme links, the organisation behind
+  each seat, statuses (unconfirmed, disputed).
 
 Also :class:`Subject`, a record as a finding names it (:meth:`Lookup.subject`
-builds one), and :func:`is_active`, which bodies an analysis judges.
+builds one), and :func:`is_active`, whether a body was ever dissolved or succeeded.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from govmap.graph.analysis.areas import AreaTree
+from govmap.graph.analysis.areas import Relation as Places
 from govmap.graph.lines import children_of, closure, parents_of
+from govmap.ingest.dates import first_day, last_day
 from govmap.ingest.model import (
     REF_RULES,
     Body,
+    Document,
     Membership,
     Organisation,
+    OrganisationType,
     Person,
     Post,
     Record,
     Register,
     Relation,
+    Role,
     Source,
     Status,
     Strategy,
@@ -50,8 +78,19 @@ class Subject:
 
 
 def is_active(body: Body) -> bool:
-    """A body that has not been dissolved or succeeded: one analysis should judge."""
+    """A body never recorded as dissolved or succeeded (:meth:`Lookup.is_current` judges as of a date)."""
     return body.dissolved is None and not body.succeeded_by
+
+
+#: A record all of whose sources are documents dated this many years or more before the
+#: report's date is known only from old sources (:attr:`Lookup.old_only`).
+OLD_SOURCE_YEARS = 10
+
+#: Organisation types whose posts are elected offices holding bodies to account: a board the
+#: police and crime commissioner (or a mayor holding those functions) chairs answers to them.
+ELECTED_OFFICES = frozenset(
+    {OrganisationType.POLICE_AND_CRIME_COMMISSIONER, OrganisationType.COMBINED_AUTHORITY}
+)
 
 
 @dataclass(frozen=True)
@@ -73,10 +112,23 @@ class Lookup:
         A validated register.
     """
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: Register, as_of: dt.date | None = None) -> None:
         self.register = register
+        #: The day the landscape is read as of: what has ended by then is history.
+        self.as_of: dt.date = as_of or dt.date.today()
         self.index: dict[str, Record] = register.index
-        self.bodies: list[Body] = [b for b in register.bodies if is_active(b)]
+        #: Results one analysis computes and another reuses (the delivery matrix), by name.
+        self.memo: dict[str, Any] = {}
+        #: Why each record is history as of :attr:`as_of` (dissolved, succeeded, replaced, withdrawn), by id.
+        self.past: dict[str, str] = {}
+        #: Plans whose period has ended with no successor recorded, and the day it ended: still the
+        #: latest word on their owner's priorities, read as such (findings resting on them say so).
+        self.lapsed: dict[str, dt.date] = {}
+        self._read_history(register)
+        #: Current bodies: the ones every analysis but staleness and history judges.
+        self.bodies: list[Body] = [b for b in register.bodies if b.id not in self.past]
+        #: Current strategies: not withdrawn or replaced (those past their period are :attr:`lapsed`).
+        self.strategies: list[Strategy] = [s for s in register.strategies if s.id not in self.past]
         self.top: frozenset[str] = frozenset(
             [b.id for b in register.bodies if b.top_level] + list(register.info.top)
         )
@@ -92,14 +144,16 @@ class Lookup:
         #: Disputed relations by the record they are written in (one pass over relations for all).
         self.disputed_rels: dict[str, list[Relation]] = defaultdict(list)
         self._relation_statuses(register)
+        #: Current bodies and strategies addressing each theme (history in :attr:`past_theme_uses`).
         self.theme_uses: dict[str, list[ThemeUse]] = defaultdict(list)
+        #: Bodies and strategies of the past that addressed each theme.
+        self.past_theme_uses: dict[str, list[ThemeUse]] = defaultdict(list)
         holders: tuple[Body | Strategy, ...] = (*register.bodies, *register.strategies)
         for holder in holders:
-            if isinstance(holder, Body) and not is_active(holder):
-                continue
+            uses = self.past_theme_uses if holder.id in self.past else self.theme_uses
             inherited = effective_status(holder)
             for link in holder.themes:
-                self.theme_uses[link.theme].append(
+                uses[link.theme].append(
                     ThemeUse(
                         holder.id,
                         link.role,
@@ -118,8 +172,234 @@ class Lookup:
         #: Area id -> the area and every area it lies within (the tree's closure).
         self.area_closure = self.area_tree.closure
         self._areas: dict[str, tuple[str, ...]] = {}
-        #: Results one analysis computes and another reuses (the delivery matrix), by name.
-        self.memo: dict[str, Any] = {}
+        self._ancestors: dict[str, frozenset[str]] = {}
+        self._old_only: dict[str, bool] = {}
+        #: Holder (a body, organisation or post leading a theme, itself or through a plan) ->
+        #: the bodies its theme links name in ``delivered_by``.
+        self.delivered_by: dict[str, set[str]] = defaultdict(set)
+        for b in self.bodies:
+            for link in b.themes:
+                self.delivered_by[b.id].update(x for x in link.delivered_by if x != b.id)
+        for st in self.strategies:
+            for link in st.themes:
+                for owner in st.owner:
+                    self.delivered_by[owner.to].update(x for x in link.delivered_by if x != owner.to)
+        #: Body -> the current bodies it sits within or supports (``sits_within``, ``supports``):
+        #: placed in their structure without a reporting line.
+        self.placed_in: dict[str, list[str]] = {
+            b.id: [x for x in dict.fromkeys(p.to for p in (*b.sits_within, *b.supports)) if x != b.id]
+            for b in self.bodies
+        }
+        for b in self.bodies:  # a unit supporting a partnership delivers for it
+            for sup in b.supports:
+                self.delivered_by[sup.to].add(b.id)
+        self._structure_up: dict[str, frozenset[str]] = {}
+        self._structure_edges: dict[str, list[str]] | None = None
+        #: Strategies not yet adopted (a draft, or out for consultation).
+        self.draft: frozenset[str] = frozenset(s.id for s in self.strategies if s.is_draft)
+        #: Post -> the posts it delegates to and those delegating to it (a mayor and a deputy mayor).
+        self.delegation: dict[str, set[str]] = defaultdict(set)
+        for post in register.posts:
+            for to in post.delegates_to:
+                self.delegation[post.id].add(to.to)
+                self.delegation[to.to].add(post.id)
+        #: Current bodies that answer to someone: see :meth:`_read_accountability`.
+        self.accountable: frozenset[str] = frozenset()
+        self._read_accountability()
+
+    # -- history ---------------------------------------------------------
+    def _read_history(self, register: Register) -> None:
+        """Fill :attr:`past`: what has ended by :attr:`as_of`, and why, in words."""
+        day = self.as_of
+        ended: tuple[Organisation | Body, ...] = (*register.organisations, *register.bodies)
+        for rec in ended:
+            gone = first_day(rec.dissolved)
+            if gone is not None and gone <= day:
+                self.past[rec.id] = f"dissolved in {gone.year}"
+            elif gone is None and rec.succeeded_by:
+                self.past[rec.id] = "succeeded by " + ", ".join(link.to for link in rec.succeeded_by)
+        for st in register.strategies:
+            gone = first_day(st.dissolved)
+            end = last_day(st.period.end if st.period else None)
+            if st.succeeded_by:
+                self.past[st.id] = "replaced by " + ", ".join(link.to for link in st.succeeded_by)
+            elif gone is not None and gone <= day:
+                self.past[st.id] = f"withdrawn in {gone.year}"
+            elif end is not None and end < day:
+                self.lapsed[st.id] = end
+
+    def is_current(self, rec_id: str) -> bool:
+        """A record that exists and is not history as of :attr:`as_of`."""
+        return rec_id in self.index and rec_id not in self.past
+
+    def seat_ended(self, m: Membership) -> bool:
+        """A seat that is history, not a current member.
+
+        Its end date has passed; or it is listed by a source dated before its
+        member was abolished, so the abolition ended it (a list written after
+        the abolition still naming the member is a stale list, and is current).
+        """
+        end = last_day(m.end)
+        if end is not None and end < self.as_of:
+            return True
+        listed = last_day(m.listed)
+        if listed is None:
+            return False
+        member = self.index.get(m.on_behalf_of or m.member)
+        gone = first_day(getattr(member, "dissolved", None))
+        return member is not None and member.id in self.past and gone is not None and listed < gone
+
+    def seats(self, body: Body) -> list[Membership]:
+        """The body's current seats: not ended (a seat of an abolished member still counts: it is listed)."""
+        return [m for m in body.members if not self.seat_ended(m)]
+
+    def holders(self, post_id: str) -> list[str]:
+        """The people holding a post on :attr:`as_of` (a ``holds`` link not yet ended or not yet begun)."""
+        return self._holders().get(post_id, [])
+
+    def ever_held(self, post_id: str) -> bool:
+        """Whether the register records anyone holding the post at any time."""
+        return post_id in self._holders(ever=True)
+
+    def _holders(self, ever: bool = False) -> dict[str, list[str]]:
+        key = "holders-ever" if ever else "holders"
+        if key not in self.memo:
+            out: dict[str, list[str]] = {}
+            for person in self.register.people:
+                for link in person.holds:
+                    start, end = first_day(link.start), last_day(link.end)
+                    if not ever and (
+                        (start is not None and start > self.as_of) or (end is not None and end < self.as_of)
+                    ):
+                        continue
+                    out.setdefault(link.to, []).append(person.id)
+            self.memo[key] = out
+        found: dict[str, list[str]] = self.memo[key]
+        return found
+
+    def old_only(self, rec_id: str) -> bool:
+        """A record known only from documents dated :data:`OLD_SOURCE_YEARS` or more before :attr:`as_of`.
+
+        Every one of its own sources must be such a document (an undated one is
+        not old: nothing says so).  Findings resting on it say so and stay low.
+        """
+        if rec_id not in self._old_only:
+            rec = self.index.get(rec_id)
+            docs = [self.index.get(s.doc) for s in getattr(rec, "sources", ())]
+            limit = self.as_of.year - OLD_SOURCE_YEARS
+            self._old_only[rec_id] = bool(docs) and all(
+                isinstance(d, Document) and (last_day(d.date) or self.as_of).year <= limit for d in docs
+            )
+        return self._old_only[rec_id]
+
+    def unconfirmed(self, rec_id: str) -> bool:
+        """A record that is unconfirmed, or known only from old sources: a finding resting on it alone stays low."""
+        return self.status.get(rec_id) is Status.UNCONFIRMED or self.old_only(rec_id)
+
+    # -- accountability --------------------------------------------------
+    def _read_accountability(self) -> None:
+        """Fill :attr:`accountable`: current bodies that answer to someone.
+
+        A top body; a statutory body (it answers to its Act and to the
+        partners the Act names); a body ``accountable_to`` an organisation or
+        post, ``convened_by`` one (a board the commissioner convenes), the
+        ``meeting_of`` an organisation, or one that scrutinises (a panel
+        answers to its councils and its Act); a body chaired by an elected
+        office (:data:`ELECTED_OFFICES`: the police and crime commissioner, a
+        mayor with those functions) through its post; and every current body
+        whose reporting line runs up to one of these, or that sits within or
+        supports one (``sits_within``, ``supports``).
+        """
+        current = {b.id for b in self.bodies}
+        roots = {
+            b.id
+            for b in self.bodies
+            if b.id in self.top
+            or b.statutory
+            or b.accountable_to
+            or b.scrutinises
+            or b.convened_by
+            or b.meeting_of
+            or any(not isinstance(self.index.get(link.to), Body) for link in (*b.sits_within, *b.supports))
+            or self.elected_chair(b)
+        }
+        below: dict[str, list[str]] = defaultdict(list)  # body -> those answering to it or placed in it
+        for child, ups in (*self.parents.items(), *self.placed_in.items()):
+            for up in ups:
+                below[up].append(child)
+        seen = set(roots)
+        todo = list(roots)
+        while todo:
+            for c in below.get(todo.pop(), ()):
+                if c in current and c not in seen:
+                    seen.add(c)
+                    todo.append(c)
+        self.accountable = frozenset(seen)
+
+    def elected_chair(self, body: Body) -> str | None:
+        """The post of an elected office (:data:`ELECTED_OFFICES`) that chairs the body, if any."""
+        for m in self.seats(body):
+            if m.role is not Role.CHAIR:
+                continue
+            post = self.index.get(m.member)
+            if isinstance(post, Post) and post.organisation:
+                org = self.index.get(post.organisation)
+                if isinstance(org, Organisation) and set(org.all_types) & ELECTED_OFFICES:
+                    return post.id
+        return None
+
+    def leaders(self, holder: str) -> frozenset[str]:
+        """Who leads a holder of a theme: a body, its chairs (posts and people) and whom it is accountable to;
+        a post, its organisation, the posts it delegates to or from and whom it answers to; an
+        organisation itself; a person and the posts they hold.
+
+        Two leads of one issue that share a leader are one leadership (a board the
+        commissioner chairs and the commissioner's own plan), not two owners.
+        """
+        rec = self.index.get(holder)
+        out = {holder}
+        if isinstance(rec, Post):
+            if rec.organisation:
+                out.add(rec.organisation)  # two posts of one organisation lead for it (a mayor and a deputy)
+            out.update(self.delegation.get(holder, ()))  # a post and the one it delegates to
+            out.update(link.to for link in rec.accountable_to)  # a chief constable and the commissioner
+        elif isinstance(rec, Body):
+            out.update(
+                m.member
+                for m in self.seats(rec)
+                if m.role is Role.CHAIR and not isinstance(self.index.get(m.member), Organisation)
+            )
+            out.update(link.to for link in rec.accountable_to)
+        elif isinstance(rec, Person):
+            out.update(link.to for link in rec.holds)
+        return frozenset(out)
+
+    def in_line(self, a: str, b: str) -> bool:
+        """Whether one of two bodies answers to the other or sits within (or supports) it, directly or not."""
+        return a in self.structure_up(b) or b in self.structure_up(a)
+
+    def structure_up(self, body_id: str) -> frozenset[str]:
+        """Every body ``body_id`` reports to, sits within or supports, directly or through others."""
+        found = self._structure_up.get(body_id)
+        if found is None:
+            if self._structure_edges is None:
+                keys = dict.fromkeys((*self.parents, *self.placed_in))
+                self._structure_edges = {
+                    k: [*self.parents.get(k, ()), *self.placed_in.get(k, ())] for k in keys
+                }
+            found = frozenset(b for _, b in closure(self._structure_edges, body_id))
+            self._structure_up[body_id] = found
+        return found
+
+    def delivers(self, lead: str, body: str) -> bool:
+        """Whether ``lead`` names ``body`` in a ``delivered_by`` (on its own theme links or its plans')."""
+        return body in self.delivered_by.get(lead, ())
+
+    # -- places ----------------------------------------------------------
+    def place(self, a: Iterable[str], b: Iterable[str]) -> Places:
+        """How two sets of areas relate (:meth:`AreaTree.relation <govmap.graph.analysis.areas.AreaTree.relation>`):
+        the same, one within the other, overlapping, apart, or unknown (either not recorded)."""
+        return self.area_tree.relation(a, b)
 
     def _relation_statuses(self, register: Register) -> None:
         """Fill :attr:`status`, :attr:`unconfirmed_rels` and :attr:`disputed_rels` in one pass.
@@ -190,9 +470,12 @@ class Lookup:
         up_b = set().union(*(self.area_closure.get(x, {x}) for x in b))
         return bool(a & up_b or b & up_a)
 
-    def ancestors(self, body_id: str) -> set[str]:
+    def ancestors(self, body_id: str) -> frozenset[str]:
         """Every body ``body_id`` reports to, directly or through others."""
-        return {b for _, b in closure(self.parents, body_id)}
+        found = self._ancestors.get(body_id)
+        if found is None:
+            found = self._ancestors[body_id] = frozenset(b for _, b in closure(self.parents, body_id))
+        return found
 
     # -- records ---------------------------------------------------------
     def subject(self, id: str) -> Subject:
@@ -290,5 +573,8 @@ def _match_groups(themes: Iterable[Theme]) -> dict[str, str]:
     return {t: find(t) for t in list(parent)}
 
 
-def lookup_of(register: Register, lookup: Lookup | None) -> Lookup:
-    return lookup if lookup is not None and lookup.register is register else Lookup(register)
+def lookup_of(register: Register, lookup: Lookup | None, as_of: dt.date | None = None) -> Lookup:
+    """``lookup`` when it reads ``register`` (as of ``as_of``, when one is given), else a new reading."""
+    if lookup is not None and lookup.register is register and (as_of is None or lookup.as_of == as_of):
+        return lookup
+    return Lookup(register, as_of)

@@ -12,9 +12,18 @@ from dataclasses import asdict
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from govmap.graph.analysis.areas import Relation
-from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Severity,
+    Source,
+    make_finding,
+    rests_on,
+    unconfirmed_evidence,
+)
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.graph.analysis.overlap_scores import (
     DEFAULT_THRESHOLD,
@@ -23,30 +32,82 @@ from govmap.graph.analysis.overlap_scores import (
     OverlapWeights,
     pair_scores,
 )
-from govmap.ingest.model import Body, Register
+from govmap.ingest.model import Body, Register, Status
 
 
-def both_statutory(a: Body, b: Body) -> bool:
-    """Two statutory bodies: each exists because a statute requires it, so neither can be merged away."""
-    return a.statutory and b.statutory
+def one_job(lk: Lookup, ps: OverlapPairs) -> OverlapPairs:
+    """The pairs of :func:`pair_scores` that could be two bodies doing one job in one place.
+
+    Left out: two statutory bodies (each required by its own Act, or by the
+    same Act in a place of its own: aligned, never merged; two bodies of one
+    function for one area are ``required-body-twice``); bodies at different
+    levels (one area within the other, or overlapping: a force-area unit and a
+    district partnership, a system-level care partnership and a place's board);
+    a body and one that answers to it through others, or sits within or
+    supports it; a body and one accountable to (or convened by) it or its
+    chair; a lead and a body it names in ``delivered_by``; an umbrella and
+    its delivery body (the ``umbrella-delivery`` finding says that).  The
+    sparse kernel stays :func:`pair_scores`; this is the analysis's judgement
+    of its pairs, one pass over them.
+    """
+    from govmap.graph.analysis.delivery import delivery_pairs
+
+    bodies = [lk.index[b] for b in ps.bodies]
+    statutory = np.array([isinstance(b, Body) and b.statutory for b in bodies], dtype=bool)
+    areas = [lk.body_areas(b) for b in ps.bodies]
+    # each body's one area as a number (-1: several, -2: none), to compare most pairs at once
+    codes: dict[str, int] = {}
+    code = np.array(
+        [codes.setdefault(a[0], len(codes)) if len(a) == 1 else (-1 if a else -2) for a in areas],
+        dtype=np.int64,
+    )
+    rows, cols = ps.rows, ps.cols
+    keep = ~(statutory[rows] & statutory[cols])
+    single = (code[rows] >= 0) & (code[cols] >= 0)
+    keep &= ~(single & (code[rows] != code[cols]))  # two places apart, or one within the other
+    # who each body answers to besides reporting lines (accountable_to, convened_by): few have any
+    answers = [
+        {link.to for link in (*b.accountable_to, *b.convened_by)} if isinstance(b, Body) else set()
+        for b in bodies
+    ]
+    paired = delivery_pairs(lk.register, lk)
+    for k in np.flatnonzero(keep).tolist():
+        i, j = int(rows[k]), int(cols[k])
+        a, b = ps.bodies[i], ps.bodies[j]
+        if (code[i] == -1 or code[j] == -1) and lk.place(areas[i], areas[j]) is not Relation.SAME:
+            keep[k] = False
+        elif lk.in_line(a, b) or lk.delivers(a, b) or lk.delivers(b, a) or paired.paired(a, b):
+            keep[k] = False
+        elif (answers[i] and answers[i] & (lk.leaders(b) - {a})) or (
+            answers[j] and answers[j] & (lk.leaders(a) - {b})
+        ):
+            keep[k] = False  # one answers to the other or to its chair
+    return OverlapPairs(
+        ps.bodies,
+        ps.rows[keep],
+        ps.cols[keep],
+        ps.score[keep],
+        ps.themes[keep],
+        ps.members[keep],
+        ps.parent[keep],
+        ps.area[keep],
+    )
 
 
 def statutory_suggestion(a: Body, b: Body) -> str:
-    """What to do about two statutory bodies that overlap: never a merger.
+    """What to do about a statutory body and another that overlaps it: never a merger of the statutory one.
 
-    With different legal bases (children's safeguarding under the Children Act
-    2004 s16E, adults' under the Care Act 2014 s43) each body's duties are its
-    own; with the same basis in different councils each council must have one.
-    The overlap is for aligning agendas, not for consolidation.
+    A statutory body exists because an Act requires it; the other body can
+    divide the work with it, or become its sub-group, but the statutory body
+    cannot be merged away.  (Two statutory bodies are never an overlap at all:
+    each is required by its own Act, and they are aligned, not merged.)
     """
-    bases = (
-        f"{a.name} ({a.legal_basis}) and {b.name} ({b.legal_basis})"
-        if a.legal_basis and b.legal_basis
-        else f"{a.name} and {b.name}"
-    )
+    st, other = (a, b) if a.statutory else (b, a)
+    basis = f" ({st.legal_basis})" if st.legal_basis else ""
     return (
-        f"Both are statutory bodies ({bases}) and cannot be merged: align their agendas on the "
-        "shared themes, or form a joint sub-group for them."
+        f"{st.name} is a statutory body{basis} and cannot be merged away: agree which of them leads each "
+        f"shared theme and record how they divide the work (terms of reference), or record {other.name} as "
+        f"its sub-group."
     )
 
 
@@ -123,10 +184,11 @@ def overlaps(
     --------
     >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
+    ... documents: [{id: tor, name: Terms of reference}]
     ... themes: [{id: da, name: Domestic abuse, kind: priority}]
     ... bodies:
-    ...   - {id: a, name: A, kind: board, themes: [{theme: da, role: lead}]}
-    ...   - {id: b, name: B, kind: group, themes: [{theme: da, role: lead}]}
+    ...   - {id: a, name: A, kind: board, themes: [{theme: da, role: lead}], sources: [{doc: tor}]}
+    ...   - {id: b, name: B, kind: group, themes: [{theme: da, role: lead}], sources: [{doc: tor}]}
     ... ''')
     >>> [(f.title, f.score) for f in overlaps(reg)]
     [('A and B overlap on Domestic abuse.', 0.6)]
@@ -138,7 +200,7 @@ def overlaps(
     """
     lk = lookup_of(register, lookup)
     w = weights or OverlapWeights()
-    ps = pairs if pairs is not None else pair_scores(register, w, threshold, lk)
+    ps = pairs if pairs is not None else one_job(lk, pair_scores(register, w, threshold, lk))
     out: list[Finding] = []
     weights_json = asdict(w)
     for k in range(len(ps.rows)):
@@ -217,8 +279,9 @@ def overlap_finding(
         "Check whether both bodies need to hold this remit: agree one lead, merge, or record "
         "how they divide the work (terms of reference)."
     )
-    if both_statutory(a, b):
-        evidence["legal_bases"] = {a.id: a.legal_basis or "statutory", b.id: b.legal_basis or "statutory"}
+    if a.statutory or b.statutory:
+        st = a if a.statutory else b
+        evidence["legal_bases"] = {st.id: st.legal_basis or "statutory"}
         suggestion = statutory_suggestion(a, b)
     if unplaced:
         suggestion += (
@@ -226,10 +289,20 @@ def overlap_finding(
             f"{'records' if len(unplaced) == 1 else 'record'} no area of {'its' if len(unplaced) == 1 else 'their'} "
             "own; record where each works."
         )
+    words = _unconfirmed_links(
+        lk,
+        a,
+        b,
+        {t["id"] for t in shared_themes}
+        | {t["matched_with"]["id"] for t in shared_themes if "matched_with" in t},
+    )
+    if words:  # every shared theme link rests on unconfirmed facts: so does the overlap
+        severity = Severity.LOW
+    evidence.update(unconfirmed_evidence(words, True))
     return make_finding(
         Kind.OVERLAP,
         severity,
-        f"{a.name} and {b.name} overlap on {names}.",
+        f"{a.name} and {b.name} overlap on {names}." + rests_on(words),
         [lk.subject(a.id), lk.subject(b.id)],
         evidence=evidence,
         suggestion=suggestion,
@@ -238,14 +311,37 @@ def overlap_finding(
     )
 
 
+def _unconfirmed_links(lk: Lookup, a: Body, b: Body, themes: set[str]) -> list[str]:
+    """The pair's links to the shared themes, in words, when every one of them is unconfirmed (else none).
+
+    A body known only from old sources counts as unconfirmed.
+    """
+    links = [
+        (body, u) for t in themes for u in lk.theme_uses.get(t, []) for body in (a, b) if u.holder == body.id
+    ]
+    if not links or any(u.status is not Status.UNCONFIRMED and not lk.old_only(body.id) for body, u in links):
+        return []
+    return list(
+        dict.fromkeys(
+            f"{body.name}'s part in '{lk.name(u_theme)}'"
+            for body, u_theme in (
+                (body, t)
+                for t in sorted(themes)
+                for body in (a, b)
+                if any(u.holder == body.id for u in lk.theme_uses.get(t, []))
+            )
+        )
+    )
+
+
 __all__ = [
+    "one_job",
     "APART",
     "NOT_RECORDED",
     "OVERLAPPING",
     "PLACE_WORDS",
     "SAME_AREA",
     "WITHIN",
-    "both_statutory",
     "place_of",
     "statutory_suggestion",
     "DEFAULT_THRESHOLD",

@@ -29,13 +29,16 @@ from typing import Any
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.graph.analysis.rules_file import OnlyIn, Requirement, Rule, load_rules
-from govmap.ingest.model import Body, Organisation, Register, Status, effective_status
+from govmap.graph.analysis.succession import successors
+from govmap.ingest.dates import last_day
+from govmap.ingest.model import Body, Organisation, Register, SectorMembership, Status, effective_status
 
 # -- seats ---------------------------------------------------------------------
 
 
-def _is_dissolved(org: Organisation) -> bool:
-    return org.dissolved is not None or bool(org.succeeded_by)
+def _is_dissolved(lk: Lookup, org: Organisation) -> bool:
+    """Abolished (dissolved or succeeded) as of the reading's date."""
+    return org.id in lk.past
 
 
 def _within_orgs(lk: Lookup, org: Organisation) -> Iterator[Organisation]:
@@ -53,9 +56,9 @@ def _within_orgs(lk: Lookup, org: Organisation) -> Iterator[Organisation]:
 
 
 def _seats(lk: Lookup, body: Body) -> list[tuple[Organisation, Status, str]]:
-    """(organisation, status, member id) for every seat that stands for an organisation."""
+    """(organisation, status, member id) for every current seat that stands for an organisation."""
     out = []
-    for m in body.members:
+    for m in lk.seats(body):
         org = lk.index.get(lk.seat_organisation(m) or "")
         if isinstance(org, Organisation):
             out.append((org, lk.membership_status(body, m), m.member))
@@ -77,11 +80,23 @@ def _containing(lk: Lookup, body: Body, only_in: OnlyIn) -> set[str]:
 
 
 def _meets(lk: Lookup, req: Requirement, org: Organisation, areas: set[str]) -> Organisation | None:
-    """The organisation (``org`` or one it is part of) through which ``org`` meets ``req``, or None."""
-    if _is_dissolved(org):
+    """The organisation (``org`` or one it is part of) through which ``org`` meets ``req``, or None.
+
+    An abolished organisation meets nothing itself; a seat still listed for it
+    meets the requirement through its current successor (``succeeded_by``,
+    followed to the end), which took over its functions: a stale list, which
+    ``names-dissolved`` reports, not a missing member.
+    """
+    if _is_dissolved(lk, org):
+        for s in successors(lk, org.id, lk.as_of):
+            heir = lk.index.get(s)
+            if isinstance(heir, Organisation) and not _is_dissolved(lk, heir):
+                via = _meets(lk, req, heir, areas)
+                if via is not None:
+                    return via
         return None
     for o in _within_orgs(lk, org):
-        if _is_dissolved(o) or not req.met_by(o):
+        if _is_dissolved(lk, o) or not req.met_by(o):
             continue
         if areas and o.areas:
             covered = {x for link in o.areas for x in lk.area_closure.get(link.to, {link.to})}
@@ -110,6 +125,25 @@ def _words(entries: list[dict[str, Any]]) -> str:
     )
 
 
+def _sector_meets(req: Requirement, seat: SectorMembership) -> bool:
+    """A seat a source gives to a sector of the type a requirement names (which member sits is not stated)."""
+    return seat.sector in req.types
+
+
+def _sector_ended(lk: Lookup, seat: SectorMembership) -> bool:
+    end = last_day(seat.end)
+    return end is not None and end < lk.as_of
+
+
+def _presumed(entry: dict[str, Any]) -> str:
+    """A requirement's label, saying when only an abolished member's successor meets it."""
+    stale = [m for m in entry["members"] if m.get("abolished")]
+    if stale and len(stale) == len(entry["members"]):
+        names = " and ".join(m["name"] for m in stale)
+        return f"{entry['label']} (the list names {names}, abolished; its successor is presumed to sit)"
+    return str(entry["label"])
+
+
 def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Finding | None:
     """One body against one rule: a finding, or None when every requirement is met by a confirmed member.
 
@@ -117,7 +151,8 @@ def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Fin
     ``rules`` or ``name``); it is kept in the evidence.
     """
     seats = _seats(lk, body)
-    confirmed_any = any(lk.membership_status(body, m) is Status.CONFIRMED for m in body.members)
+    confirmed_any = any(lk.membership_status(body, m) is Status.CONFIRMED for m in lk.seats(body))
+    complete = _complete(lk, body)
     met: list[dict[str, Any]] = []
     unconfirmed: list[dict[str, Any]] = []
     missing: list[dict[str, Any]] = []
@@ -131,8 +166,16 @@ def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Fin
         hits = []
         for org, st, mid in seats:
             via = _meets(lk, req, org, areas)
-            if via is not None:
-                hits.append((org, st, mid, via))
+            if via is None:
+                continue
+            if _is_dissolved(lk, org):
+                # a stale entry: its successor is presumed in a complete list (unconfirmed, and
+                # names-dissolved says the list is stale); in a partial list it shows nothing
+                if not complete:
+                    continue
+                st = Status.UNCONFIRMED
+            hits.append((org, st, mid, via))
+        sectors = [x for x in body.sector_members if not _sector_ended(lk, x) and _sector_meets(req, x)]
         entry: dict[str, Any] = {
             "id": req.id,
             "label": req.label,
@@ -143,30 +186,38 @@ def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Fin
                     "name": org.name,
                     "status": st.value,
                     **({"through": via.id} if via.id != org.id else {}),
+                    **({"abolished": True} if _is_dissolved(lk, org) else {}),
                 }
                 for org, st, mid, via in hits
             ],
         }
+        entry["members"] += [
+            {
+                "sector": x.sector.value,
+                "name": f"{x.label or x.sector.value} (a seat by sector)",
+                "status": "unconfirmed",
+            }
+            for x in sectors
+        ]
         if areas:
             entry["areas"] = sorted(areas)
         for _, _, mid, _ in hits:
             sources += lk.rel_sources(body.id, "members", mid)
         if any(st is Status.CONFIRMED for _, st, _, _ in hits):
             met.append(entry)
-        elif hits:
+        elif hits or sectors:  # a seat named only by sector: who sits is not stated
             unconfirmed.append(entry)
         else:
             missing.append(entry)
     if not missing and not unconfirmed:
         return None
-    complete = _complete(lk, body)
     evidence = {
         "rule": _rule_json(rule),
         "applies_by": applies,
-        "members_recorded": len(body.members),
+        "members_recorded": len(lk.seats(body)),
         # Seats of abolished organisations meet nothing; the succession analysis names their successors.
         "abolished": [
-            {"id": mid, "organisation": o.id, "name": o.name} for o, _, mid in seats if _is_dissolved(o)
+            {"id": mid, "organisation": o.id, "name": o.name} for o, _, mid in seats if _is_dissolved(lk, o)
         ],
         "members_complete": complete,
         "met": met,
@@ -176,9 +227,10 @@ def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Fin
     labels = "; ".join(e["label"] for e in missing)
     if missing and (not complete or not confirmed_any):
         kind = Kind.STATUTORY_UNCHECKABLE
-        severity = Severity.INFO if not body.members else Severity.LOW
-        if not body.members:
-            why = "it has no members recorded"
+        current = lk.seats(body)
+        severity = Severity.INFO if not current else Severity.LOW
+        if not current:
+            why = "it has no current members recorded" if body.members else "it has no members recorded"
         elif not confirmed_any:
             why = "its memberships are all unconfirmed"
         elif body.members_complete:
@@ -190,7 +242,7 @@ def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Fin
         )
         if met:
             title += f"; confirmed: {_words(met)}"
-        if body.members:
+        if current:
             title += f"; not recorded: {labels}"
         title += "."
         suggestion = (
@@ -207,10 +259,13 @@ def check_rule(lk: Lookup, rule: Rule, body: Body, applies: str = "kind") -> Fin
         kind, severity = Kind.STATUTORY_UNCONFIRMED, Severity.LOW
         title = (
             f"{body.name} meets {rule.title} only through unconfirmed memberships: "
-            + "; ".join(e["label"] for e in unconfirmed)
+            + "; ".join(_presumed(e) for e in unconfirmed)
             + "."
         )
-        suggestion = "Confirm these memberships with a source."
+        suggestion = (
+            "Confirm these memberships with a source; where the list still names an abolished "
+            "organisation, record its successor's seat."
+        )
     return make_finding(
         kind,
         severity,

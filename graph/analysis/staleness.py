@@ -52,10 +52,11 @@ def overdue_reviews(
     >>> [f.title for f in overdue_reviews(reg, dt.date(2024, 3, 1))]
     ['The review of B was due on 2024-01-31 (30 days ago).']
     """
-    lk = lookup_of(register, lookup)
     day = today or dt.date.today()
+    lk = lookup_of(register, lookup, day)
     out = []
-    reviewed: tuple[Body | Strategy, ...] = (*lk.bodies, *register.strategies)
+    # a plan of the past is not reviewed; one past its period is period-ended, said once
+    reviewed: tuple[Body | Strategy, ...] = (*lk.bodies, *(s for s in lk.strategies if s.id not in lk.lapsed))
     for rec in reviewed:
         if rec.review_date is None or rec.review_date >= day:
             continue

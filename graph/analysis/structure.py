@@ -15,7 +15,20 @@ records are in :mod:`govmap.graph.analysis.paths`.  The network measures
 
 from __future__ import annotations
 
-from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
+from typing import Any
+
+from govmap.graph.analysis.areas import Relation
+from govmap.graph.analysis.delivery import delivery_matrix
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Severity,
+    Source,
+    make_finding,
+    plural,
+    rests_on,
+    unconfirmed_evidence,
+)
 from govmap.graph.analysis.landscape import (
     brokers,
     communities,
@@ -24,17 +37,21 @@ from govmap.graph.analysis.landscape import (
     single_points,
 )
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.graph.analysis.paths import reaching_top, unaccountable_themes
-from govmap.ingest.model import PLACING_FIELDS, Register
+from govmap.graph.lines import closure
+from govmap.ingest.model import Body, Register
 
 
 def _stranded(lk: Lookup) -> dict[str, list[str]]:
-    """End of a reporting chain that stops short -> the active bodies stranded below it."""
-    reached = reaching_top(lk.register, lk)
-    active = {b.id for b in lk.bodies}
+    """End of a reporting chain that stops short -> the current bodies stranded below it.
+
+    A body is stranded when it answers to no one (:attr:`Lookup.accountable`)
+    although it has a reporting line: its chain ends at a body of the past, or
+    at a current body that answers to no one itself.
+    """
+    current = {b.id for b in lk.bodies}
     stranded: dict[str, list[str]] = {}
     for b in lk.bodies:
-        if b.id in reached or not lk.parents.get(b.id):
+        if b.id in lk.accountable or not lk.parents.get(b.id):
             continue
         seen, todo, ends = {b.id}, list(lk.parents[b.id]), []
         while todo:
@@ -43,7 +60,7 @@ def _stranded(lk: Lookup) -> dict[str, list[str]]:
                 continue
             seen.add(p)
             up = lk.parents.get(p, [])
-            if p not in active or not up:
+            if p not in current or not up:
                 ends.append(p)
             else:
                 todo += up
@@ -52,110 +69,189 @@ def _stranded(lk: Lookup) -> dict[str, list[str]]:
     return stranded
 
 
-def _top_areas(lk: Lookup) -> dict[str, tuple[str, ...]]:
-    return {t: lk.body_areas(t) for t in sorted(lk.top) if lk.body_areas(t)}
+#: Partners named in a finding's title, at most.
+NAMED = 3
+
+
+def _remit(lk: Lookup, body: str) -> set[str]:
+    """The issues (``matches`` groups) a current body or the plans it owns address."""
+    out = {lk.theme_groups.get(link.theme, link.theme) for link in getattr(lk.index.get(body), "themes", ())}
+    for st in lk.strategies:
+        if any(o.to == body for o in st.owner):
+            out.update(lk.theme_groups.get(link.theme, link.theme) for link in st.themes)
+    return out
+
+
+def _sharing(lk: Lookup, b: Body) -> list[tuple[str, list[str]]]:
+    """Current bodies sharing ``b``'s remit at its level or a wider one, most shared first: (id, shared issues)."""
+    mine = _remit(lk, b.id)
+    if not mine:
+        return []
+    own = lk.body_areas(b.id)
+    below = {c for _, c in closure(lk.children, b.id)}
+    found = []
+    for other in lk.bodies:
+        if other.id == b.id or other.id in below:
+            continue
+        shared = mine & _remit(lk, other.id)
+        if not shared or lk.place(own, lk.body_areas(other.id)) not in (
+            Relation.SAME,
+            Relation.WITHIN,
+            Relation.UNKNOWN,
+        ):
+            continue  # never a narrower body as the one it might answer to
+        found.append((other.id, sorted(shared)))
+    found.sort(key=lambda x: (-len(x[1]), x[0] not in lk.accountable, lk.name(x[0]), x[0]))
+    return found
+
+
+def _peers(lk: Lookup, b: Body) -> list[str]:
+    """The partnerships of two or more separate areas that a body spanning them serves (a joint body).
+
+    ``b`` must record two or more areas of its own that lie apart (a county
+    and a neighbouring unitary; three districts); its peers are current top
+    or statutory bodies working within one of those areas each, linked to
+    ``b`` (``links_with`` either way, a member of it), sharing its remit, or
+    top-level.  A body recording one wide area (a force area) is a body of
+    that area, not a joint body of the partnerships inside it.
+    """
+    own = [link.to for link in b.areas]
+    if len(own) < 2 or not any(lk.place([x], [y]) is Relation.APART for x in own for y in own):
+        return []
+    links = {link.to for link in b.links_with} | {m.member for m in lk.seats(b)}
+    links |= {o.id for o in lk.bodies if any(link.to == b.id for link in o.links_with)}
+    mine = _remit(lk, b.id)
+    by_area: dict[str, list[tuple[int, str]]] = {}
+    for p in lk.bodies:
+        if p.id == b.id or not (p.id in lk.top or p.statutory) or lk.in_line(p.id, b.id):
+            continue
+        areas = lk.body_areas(p.id)
+        for x in own:
+            if areas and lk.place(areas, [x]) in (Relation.SAME, Relation.WITHIN):
+                why = 0 if p.id in links else 1 if mine & _remit(lk, p.id) else 2 if p.id in lk.top else 3
+                if why < 3:
+                    by_area.setdefault(x, []).append((why, p.id))
+    if len(by_area) < 2:
+        return []
+    return [min(ps)[1] for _, ps in sorted(by_area.items())]
 
 
 def orphans(register: Register, lookup: Lookup | None = None) -> list[Finding]:
-    """Active bodies with no reporting line that are not top-level (medium).
+    """Current bodies that answer to no one: no reporting line, not top, not statutory.
 
-    Two kinds of body with no reporting line are judged apart:
+    A statutory body answers to its Act and to the partners it names; a body
+    ``accountable_to`` an organisation or post, or chaired by an elected
+    office (the police and crime commissioner), answers to them; a scrutiny
+    committee answers to its councils.  None of these is a finding.  For the
+    rest, the missing reporting line is a data gap to fill, framed by the
+    bodies that share the body's remit (at its level or a wider one, never a
+    narrower one):
 
-    * a body whose recorded areas touch the areas of two or more top bodies
-      is a joint body: ``joint-body-unaccountable`` (medium; low for a
-      statutory body hosted by an organisation), "accountable to neither X nor Y";
-    * a statutory body with its own legal basis, hosted by an organisation,
-      answers to its host and to the law: an orphan at low severity.
+    * a body that spans two or more separate areas (it records them) and
+      serves the partnerships of each is a joint body:
+      ``joint-body-unaccountable``, "works across the areas of A and B and
+      reports to neither";
+    * any other: ``orphan``, "has no reporting line recorded".
 
-    The bodies stranded below an orphan (their chain stops at it) are listed
-    in its finding rather than in a separate ``dead-end-chain``.
+    Medium, or low when the body is hosted by an organisation (it answers to
+    its host), works with another body (``links_with``: the line may run
+    through it), or rests on unconfirmed facts (which the finding says).  The
+    bodies stranded below it, and the issues it alone addresses, are listed
+    in the same finding.
 
     Examples
     --------
     >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
+    ... documents: [{id: d, name: D}]
     ... bodies:
-    ...   - {id: top, name: Top, kind: board, top_level: true}
-    ...   - {id: lost, name: Lost, kind: group, links_with: top}
+    ...   - {id: top, name: Top, kind: board, top_level: true, sources: [{doc: d}]}
+    ...   - {id: lost, name: Lost, kind: group, sources: [{doc: d}]}
     ... ''')
-    >>> [f.title for f in orphans(reg)]
-    ['Lost has no reporting line and is not a top-level body.']
+    >>> [(f.title, f.severity.value) for f in orphans(reg)]
+    [('Lost has no reporting line recorded.', 'medium')]
     """
     lk = lookup_of(register, lookup)
     stranded = _stranded(lk)
-    tops = _top_areas(lk)
     out = []
     for b in lk.bodies:
-        if lk.parents.get(b.id) or b.id in lk.top or b.accountable_to:
-            continue  # accountable_to: it answers to an organisation or post (a council, a mayor)
-        if any(getattr(b, f) for f in PLACING_FIELDS):
-            continue  # it sits within or supports a body, or is an organisation's meeting: placed there
-        links = [link.to for link in b.links_with]
+        if lk.parents.get(b.id) or lk.placed_in.get(b.id) or b.id in lk.accountable:
+            continue  # a reporting line, a place within (or in support of) a body, or someone it answers to
         below = stranded.get(b.id, [])
-        evidence: dict[str, object] = {
-            "links_with": [{"id": i, "name": lk.name(i)} for i in links],
-            "stranded_below": [{"id": i, "name": lk.name(i)} for i in below],
-        }
+        links = [link.to for link in b.links_with if lk.is_current(link.to)]
+        hosts = [link.to for link in b.hosted_by if lk.is_current(link.to)]
+        sharing = _sharing(lk, b)
+        matrix = delivery_matrix(register, lk)
+        only = [
+            t.theme
+            for t in b.themes
+            if (row := matrix.row(t.theme)) is not None and {d.id for d in row.deliverers} == {b.id}
+        ]
         sources = lk.record_sources(b.id) + [s for i in links for s in lk.rel_sources(b.id, "links_with", i)]
+        sources += [s for h in hosts for s in lk.rel_sources(b.id, "hosted_by", h)]
+        weak = lk.unconfirmed(b.id)
+        words = (
+            [f"{b.name} is {'known only from old sources' if lk.old_only(b.id) else 'unconfirmed'}"]
+            if weak
+            else []
+        )
+        evidence: dict[str, Any] = {
+            "links_with": [{"id": i, "name": lk.name(i)} for i in links],
+            "hosted_by": [{"id": h, "name": lk.name(h)} for h in hosts],
+            "stranded_below": [{"id": i, "name": lk.name(i)} for i in below],
+            "sharing_remit": [
+                {"id": i, "name": lk.name(i), "themes": [lk.name(t) for t in ts]} for i, ts in sharing[:NAMED]
+            ],
+            "areas": list(lk.body_areas(b.id)),
+            **unconfirmed_evidence(words, weak),
+        }
+        severity = Severity.LOW if (weak or links or hosts) else Severity.MEDIUM
         subjects = [lk.subject(b.id), *(lk.subject(i) for i in below)]
-        own = lk.body_areas(b.id)
-        joint = [t for t, areas in tops.items() if own and lk.areas_overlap(own, areas)]
-        hosts = [link.to for link in b.hosted_by]
-        if len(joint) >= 2:
-            names = " nor ".join(lk.name(t) for t in joint)
-            hosted_statutory = bool(b.statutory and b.legal_basis and hosts)
+        peers = _peers(lk, b)
+        tail = ""
+        if below:
+            tail += f"; {plural(len(below), 'body reports', 'bodies report')} up to it"
+        if hosts:
+            tail += f"; it is hosted by {' and '.join(lk.name(h) for h in hosts)}"
+        elif links:
+            tail += f"; it works with {' and '.join(lk.name(i) for i in links[:NAMED])}"
+        candidates = [i for i, _ in sharing[:NAMED]]
+        if peers:
+            names = " and ".join(lk.name(p) for p in peers[:NAMED])
             out.append(
                 make_finding(
                     Kind.JOINT_UNACCOUNTABLE,
-                    # a statutory body answers to its host and its statute: the missing link is to the partnerships
-                    Severity.LOW if hosted_statutory else Severity.MEDIUM,
-                    f"{b.name} covers the areas of {len(joint)} top-level partnerships and is "
-                    f"accountable to neither {names}.",
-                    [*subjects, *(lk.subject(t) for t in joint)],
-                    evidence={
-                        **evidence,
-                        "areas": list(own),
-                        "partnerships": [
-                            {"id": t, "name": lk.name(t), "areas": list(tops[t])} for t in joint
-                        ],
-                        "legal_basis": b.legal_basis,
-                        "hosted_by": hosts,
-                    },
-                    suggestion="Record which partnership it reports to, or that it reports to both "
-                    "(reports_to with each), so that someone holds it to account"
-                    + (f" beside its host, {', '.join(lk.name(h) for h in hosts)}." if hosts else "."),
+                    severity,
+                    f"{b.name} works across the areas of {names} and reports to "
+                    f"{'neither' if len(peers) == 2 else 'none of them'}{tail}." + rests_on(words),
+                    [*subjects, *(lk.subject(p) for p in peers)],
+                    evidence={**evidence, "partnerships": [{"id": p, "name": lk.name(p)} for p in peers]},
+                    suggestion="Record whom it answers to: reports_to one of these partnerships, or each of "
+                    "them, or accountable_to the organisations it serves"
+                    + (f" (it is hosted by {', '.join(lk.name(h) for h in hosts)})." if hosts else "."),
                     sources=sources,
                 )
             )
-        elif b.statutory and b.legal_basis and hosts:
-            out.append(
-                make_finding(
-                    Kind.ORPHAN,
-                    Severity.LOW,
-                    f"{b.name} is a statutory body ({b.legal_basis}) hosted by "
-                    f"{', '.join(lk.name(h) for h in hosts)}; no reporting line to a partnership is recorded.",
-                    subjects,
-                    evidence={**evidence, "legal_basis": b.legal_basis, "hosted_by": hosts},
-                    suggestion="Nothing may be wrong: it answers to its host and its statute. Record "
-                    "links_with or reports_to if it reports to a partnership.",
-                    sources=sources + [s for h in hosts for s in lk.rel_sources(b.id, "hosted_by", h)],
-                )
+            continue
+        if candidates:
+            tail += (
+                f"; {' and '.join(lk.name(i) for i in candidates)} "
+                f"{'shares' if len(candidates) == 1 else 'share'} its remit"
             )
-        else:
-            out.append(
-                make_finding(
-                    Kind.ORPHAN,
-                    Severity.MEDIUM,
-                    f"{b.name} has no reporting line and is not a top-level body"
-                    + (
-                        f"; {plural(len(below), 'body reports', 'bodies report')} up to it." if below else "."
-                    ),
-                    subjects,
-                    evidence=evidence,
-                    suggestion="Record whom it reports to (reports_to or sub_group_of), or mark it top_level.",
-                    sources=sources,
-                )
+        out.append(
+            make_finding(
+                Kind.ORPHAN,
+                severity,
+                f"{b.name} has no reporting line recorded{tail}." + rests_on(words),
+                subjects,
+                evidence={**evidence, "only_body_on": [{"id": t, "name": lk.name(t)} for t in only]},
+                suggestion="Record whom it reports to (reports_to or sub_group_of)"
+                + (f", perhaps {' or '.join(lk.name(i) for i in candidates)}" if candidates else "")
+                + "; or accountable_to the organisation or post it answers to; or mark it top_level if it "
+                "answers to no one.",
+                sources=sources,
             )
+        )
     return out
 
 
@@ -228,16 +324,15 @@ def dead_end_chains(register: Register, lookup: Lookup | None = None) -> list[Fi
 
 
 def structure(register: Register, lookup: Lookup | None = None) -> list[Finding]:
-    """Every reporting-structure finding: the functions above and
-    :func:`~govmap.graph.analysis.paths.unaccountable_themes`.
+    """Every reporting-structure finding: orphans and joint bodies, several parents, dead ends.
+
+    An issue addressed only by bodies answering to no one
+    (:func:`~govmap.graph.analysis.paths.unaccountable_themes`) is the same fact
+    as those bodies' orphan or dead-end findings, which name it: it is not said
+    twice.
     """
     lk = lookup_of(register, lookup)
-    return (
-        orphans(register, lk)
-        + multiple_parents(register, lk)
-        + dead_end_chains(register, lk)
-        + unaccountable_themes(register, lk)
-    )
+    return orphans(register, lk) + multiple_parents(register, lk) + dead_end_chains(register, lk)
 
 
 __all__ = [

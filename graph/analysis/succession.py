@@ -82,8 +82,7 @@ def _named(lk: Lookup, holder: Body | Strategy, fld: str, day: dt.date) -> Itera
     for item in getattr(holder, fld):
         target = item.target
         if fld == "members":
-            ended = first_day(item.end)
-            if ended is not None and ended <= day:
+            if lk.seat_ended(item):
                 continue  # a seat that has ended is history, not a current list
             target = item.on_behalf_of or target
         if _abolished(lk.index.get(target), day):
@@ -91,10 +90,6 @@ def _named(lk: Lookup, holder: Body | Strategy, fld: str, day: dt.date) -> Itera
                 lk.membership_status(holder, item) if isinstance(holder, Body) and fld == "members" else None
             )
             yield target, status or Status.CONFIRMED
-
-
-def _is_current(rec: Body | Strategy) -> bool:
-    return rec.dissolved is None and not rec.succeeded_by
 
 
 def succession(
@@ -129,10 +124,10 @@ def succession(
     >>> [f.title for f in succession(reg, dt.date(2025, 1, 1))]
     ['The member list of Town CSP still names Town CCG, abolished in 2022; its successor is County ICB.']
     """
-    lk = lookup_of(register, lookup)
     day = today or dt.date.today()
+    lk = lookup_of(register, lookup, day)
     out = []
-    holders: list[Body | Strategy] = [*lk.bodies, *(s for s in register.strategies if _is_current(s))]
+    holders: list[Body | Strategy] = [*lk.bodies, *(s for s in lk.strategies if s.id not in lk.lapsed)]
     for holder in holders:
         for fld, word in _CHECKED[type(holder)]:
             named = list(dict.fromkeys(_named(lk, holder, fld, day)))

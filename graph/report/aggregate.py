@@ -17,6 +17,8 @@ more share it):
 * ``strategy-only-theme`` and ``indirectly-addressed-theme``: by severity and
   the strategies, or the relation, they depend on;
 * ``broker``: ties (the same betweenness);
+* ``csp-without-strategy``: by severity (one data chore: find the partnerships' plans);
+* ``period-ended``: by severity (one data chore: record each plan's successor, or extend it);
 * ``single-point-of-failure``: the low ones (fewer than 5 records cut off) under the
   same parents (the bodies they report to, or are sub-groups of): several small groups
   of one partnership each holding the only link for a few members are one thing to
@@ -61,6 +63,8 @@ KEYS: dict[Kind, Callable[[Finding], Any]] = {
     Kind.INDIRECT_THEME: lambda f: (f.severity.value, f.evidence.get("relation")),
     Kind.BROKER: lambda f: f.score,
     Kind.SINGLE_POINT: _single_point,
+    Kind.CSP_NO_STRATEGY: lambda f: f.severity.value,
+    Kind.PERIOD_ENDED: lambda f: f.severity.value,
 }
 
 
@@ -87,11 +91,20 @@ def _title(kind: Kind, parts: list[Finding]) -> str:
         return f"{n} themes are addressed only indirectly, through {via}."
     if kind is Kind.SINGLE_POINT:
         names = " and ".join(p["name"] for p in first.evidence.get("parents", ()))
-        cut = sorted(int(f.evidence.get("cut_off", 0)) for f in parts)
+        cut = sorted(len(f.evidence.get("bodies_cut_off", ())) for f in parts)
         each = f"{cut[0]}" if cut[0] == cut[-1] else f"{cut[0]} to {cut[-1]}"
         return (
             f"{n} bodies answering to {names} are each the only link to the rest of the "
-            f"landscape for some records ({each} records each, {sum(cut)} in all)."
+            f"landscape for other bodies ({each} each, {sum(cut)} in all)."
+        )
+    if kind is Kind.PERIOD_ENDED:
+        names = ", ".join(f"{f.subjects[0].name} ({f.evidence.get('period_end', '')[:4]})" for f in parts)
+        return f"The periods of {n} plans have ended with no successor recorded: {names}."
+    if kind is Kind.CSP_NO_STRATEGY:
+        names = ", ".join(f.subjects[0].name for f in parts)
+        return (
+            f"No plan of {n} community safety partnerships is recorded ({names}); each must have one "
+            "(Crime and Disorder Act 1998 s6)."
         )
     if kind is Kind.BROKER:
         return f"{n} records tie as brokers: they lie on many of the shortest paths between others."
@@ -155,4 +168,40 @@ def aggregate(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-__all__ = ["KEYS", "aggregate"]
+def said_once(findings: Iterable[Finding]) -> list[Finding]:
+    """Leave out a finding that states a fact another finding already states.
+
+    Two bodies leading one issue in one place are an ``overlap`` (their
+    remits, with both roles shown) and ``multiple-leads`` (the issue's leads):
+    when the overlap of exactly those two bodies on that issue is a finding
+    of its own, the ``multiple-leads`` finding says nothing more and is left
+    out.
+
+    Examples
+    --------
+    >>> from govmap.graph.analysis.findings import Severity, Subject, make_finding
+    >>> a, b, t = Subject("a", "A", "body"), Subject("b", "B", "body"), Subject("t", "T", "theme")
+    >>> o = make_finding(Kind.OVERLAP, Severity.HIGH, "A and B overlap on T.", [a, b],
+    ...                  evidence={"shared_themes": [{"id": "t"}]})
+    >>> m = make_finding(Kind.MULTIPLE_LEADS, Severity.MEDIUM, "2 bodies lead T.", [t, a, b])
+    >>> [f.kind.value for f in said_once([o, m])]
+    ['overlap']
+    """
+    items = list(findings)
+    pairs = {
+        (frozenset(s.id for s in f.subjects), t["id"])
+        for f in items
+        if f.kind is Kind.OVERLAP and len(f.subjects) == 2
+        for t in f.evidence.get("shared_themes", ())
+    }
+    return [
+        f
+        for f in items
+        if not (
+            f.kind is Kind.MULTIPLE_LEADS
+            and (frozenset(s.id for s in f.subjects[1:]), f.subjects[0].id) in pairs
+        )
+    ]
+
+
+__all__ = ["KEYS", "aggregate", "said_once"]

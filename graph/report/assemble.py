@@ -53,9 +53,9 @@ from govmap.graph.analysis.staleness import staleness
 from govmap.graph.analysis.structure import structure
 from govmap.graph.analysis.succession import succession
 from govmap.graph.analysis.umbrellas import delivery_findings
-from govmap.graph.report.aggregate import aggregate
+from govmap.graph.report.aggregate import aggregate, said_once
 from govmap.graph.report.jsontext import dumps_indented
-from govmap.ingest.model import Register
+from govmap.ingest.model import Document, Register, Status
 from govmap.ingest.store.files import write_atomically
 
 #: Evidence written one row a line in JSON (:func:`~govmap.graph.report.jsontext.dumps_indented`).
@@ -63,6 +63,50 @@ TABLES = frozenset({"items", "bodies", "relations"})
 
 #: How many findings the report puts first.
 TOP_FINDINGS = 10
+#: At most this many findings of one kind among the top findings: distinct problems first.
+TOP_OF_A_KIND = 3
+
+#: What a reviewer acts on first, within one severity: a statutory duty not met and lists naming
+#: abolished bodies; issues nobody owns or two own; the accountability gaps; then the data chores
+#: (plans ended, seats to fill, delivery bodies to record) and, last, what only informs.
+ACT_FIRST: tuple[Kind, ...] = (
+    Kind.STATUTORY_MISSING,
+    Kind.NAMES_DISSOLVED,
+    Kind.UNADDRESSED_THEME,
+    Kind.OVERLAP,
+    Kind.MULTIPLE_LEADS,
+    Kind.UMBRELLA_DELIVERY,
+    Kind.JOINT_UNACCOUNTABLE,
+    Kind.DEAD_END,
+    Kind.ORPHAN,
+    Kind.NO_LEAD,
+    Kind.CSP_NO_STRATEGY,
+    Kind.PERIOD_ENDED,
+    Kind.APPOINTMENT_EXPIRED,
+    Kind.MOSTLY_VACANT,
+    Kind.UMBRELLA_ONLY,
+    Kind.REVIEW_OVERDUE,
+    Kind.UNOWNED_STRATEGY,
+    Kind.PARTLY_ADDRESSED,
+    Kind.INDIRECT_THEME,
+    Kind.STRATEGY_ONLY_THEME,
+    Kind.STATUTORY_UNCHECKABLE,
+    Kind.STATUTORY_UNCONFIRMED,
+    Kind.DISPUTED,
+    Kind.SEAT_VACANT,
+    Kind.APPOINTMENT_ENDING,
+    Kind.NO_ACCOUNTABILITY_PATH,
+    Kind.MULTIPLE_PARENTS,
+    Kind.SINGLE_POINT,
+    Kind.CONSOLIDATION,
+    Kind.SEAT_LOAD,
+    Kind.INTERLOCK,
+    Kind.UNUSED_EVIDENCE,
+    Kind.UNCONFIRMED,
+    Kind.STATUTORY_MAY_APPLY,
+    Kind.BROKER,
+    Kind.BRIDGE,
+)
 
 
 @dataclass(frozen=True)
@@ -113,33 +157,60 @@ class Report:
     #: Records renamed, old id -> id now (``former_names``): decisions made on a finding
     #: under the old id follow it (:func:`govmap.graph.review.decisions.apply_decisions`).
     renames: dict[str, str] = field(default_factory=dict)
+    #: How much of the register is confirmed: ``{"records": n, "unconfirmed": k}`` (documents not counted).
+    quality: dict[str, int] | None = None
 
     def top(self, n: int = TOP_FINDINGS) -> tuple[Finding, ...]:
-        """The findings to act on first: at most ``n``, by severity, then by impact.
+        """The findings to act on first: at most ``n`` distinct problems, resting on confirmed facts.
 
-        Impact is the analysis (delivery and ownership before structure and
-        data quality, the order of :data:`GROUPS`), then the number of records
-        the finding is about.  Info findings are never top findings.
+        By severity, then by what a reviewer acts on first (:data:`ACT_FIRST`),
+        then the number of records the finding is about; at most
+        :data:`TOP_OF_A_KIND` of one kind.  Info findings, and findings resting
+        only on unconfirmed facts, are never top findings.
         """
-        order = {g: i for i, g in enumerate(GROUPS)}
+        order = {k: i for i, k in enumerate(ACT_FIRST)}
         ranked = sorted(
-            (f for f in self.findings if f.severity is not Severity.INFO),
-            key=lambda f: (-f.severity.rank, order[f.kind.group], -len(f.subjects), f.title, f.id),
+            (
+                f
+                for f in self.findings
+                if f.severity is not Severity.INFO and not f.evidence.get("unconfirmed_only")
+            ),
+            key=lambda f: (-f.severity.rank, order.get(f.kind, len(order)), -len(f.subjects), f.title, f.id),
         )
-        return tuple(ranked[:n])
+        out: list[Finding] = []
+        seen: dict[Kind, int] = {}
+        for f in ranked:
+            if seen.get(f.kind, 0) >= TOP_OF_A_KIND:
+                continue
+            seen[f.kind] = seen.get(f.kind, 0) + 1
+            out.append(f)
+            if len(out) == n:
+                break
+        return tuple(out)
+
+    def data_quality(self) -> str:
+        """The data-quality line a reader sees first when most records are unconfirmed (else empty)."""
+        q = self.quality
+        if not q or q["unconfirmed"] * 2 <= q["records"]:
+            return ""
+        return (
+            f"Most records ({q['unconfirmed']} of {q['records']}) are unconfirmed: read every finding as "
+            "provisional until they are checked against their sources."
+        )
 
     def in_words(self) -> str:
         """The summary as a sentence or two, for the first lines of a paper."""
         s = self.summary()
         n, sev = s["total"], s["by_severity"]
+        quality = self.data_quality()
         if not n:
-            return "No findings."
+            return f"{quality} No findings.".strip()
         counts = ", ".join(f"{sev[x.value]} {x.value}" for x in Severity if sev[x.value])
-        text = f"{n} finding{'s' if n != 1 else ''} ({counts})."
+        text = (quality + " " if quality else "") + f"{n} finding{'s' if n != 1 else ''} ({counts})."
         if self.delivery is not None:
             rows = self.delivery.rows
             led = sum(1 for r in rows if r.leads)
-            nobody = sum(1 for r in rows if not r.deliverers)
+            nobody = sum(1 for r in rows if not r.deliverers and not r.past)
             text += f" Of {len(rows)} issues someone should own, {led} have a lead"
             text += f" and {nobody} {'is' if nobody == 1 else 'are'} addressed by no body." if nobody else "."
         top = self.top()
@@ -161,6 +232,7 @@ class Report:
             "by_severity": by_sev,
             "by_kind": dict(sorted(by_kind.items())),
             "by_kind_and_severity": dict(sorted(by_both.items())),
+            "data_quality": self.quality,
         }
 
     def count_at_least(self, severity: Severity) -> int:
@@ -341,7 +413,7 @@ def _report(
     )
     floor = Severity(min_severity) if min_severity is not None else Severity.INFO
     as_of = opts.as_of or dt.date.today()
-    lk = Lookup(register)
+    lk = Lookup(register, as_of)
     found: list[Finding] = []
     coverage_rules = load_coverage(opts.coverage_path)
     for group, run in _analyses(register, lk, opts, as_of, coverage_rules).items():
@@ -349,7 +421,7 @@ def _report(
             found += run()
     kept = sorted((f for f in found if f.kind in wanted), key=Finding.sort_key)
     if opts.aggregate:
-        kept = sorted(aggregate(kept), key=Finding.sort_key)
+        kept = sorted(said_once(aggregate(kept)), key=Finding.sort_key)
     findings = [f for f in kept if f.severity.at_least(floor)]
     entities = {s.id: (s.name, s.kind) for f in findings for s in f.subjects}
     if generated_from is None:
@@ -364,7 +436,17 @@ def _report(
         delivery_matrix(register, lk) if wanted & set(GROUPS["delivery"]) else None,
         coverage_matrix(register, coverage_rules, lk) if wanted & set(GROUPS["coverage"]) else None,
         register.renames(),
+        _quality(lk),
     )
+
+
+def _quality(lk: Lookup) -> dict[str, int]:
+    """How many records (documents not counted) there are, and how many are unconfirmed themselves."""
+    records = [r for r in lk.register.records() if not isinstance(r, Document)]
+    return {
+        "records": len(records),
+        "unconfirmed": sum(1 for r in records if lk.status.get(r.id) is Status.UNCONFIRMED),
+    }
 
 
 def _analyses(

@@ -98,13 +98,18 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Judged:
-    """A finding of an earlier run a reviewer judged false."""
+    """A finding of an earlier run a reviewer judged false.
+
+    ``corrected`` is a reviewer's later note that findings matching this entry now say something
+    true (written beside the entry, with the reason): such an entry no longer counts.
+    """
 
     kind: str
     about: tuple[str, ...]
     severity_seen: str
     title_seen: str
     why: str = ""
+    corrected: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ def load_landscape(folder: Path) -> Landscape:
                 str(j.get("severity_seen", "")),
                 str(j.get("title_seen", "")),
                 str(j.get("why", "")),
+                str(j.get("corrected", "")),
             )
             for j in (judged or {}).get("judged_false", ())
         ),
@@ -281,7 +287,9 @@ class Evaluation:
 
     def judged_false(self, f: Mapping[str, Any]) -> Judged | None:
         """The judgement ``f`` repeats (same kind, about the same subjects), if any."""
-        return next((j for j in self.landscape.judged_false if matches(f, j.kind, j.about)), None)
+        return next(
+            (j for j in self.landscape.judged_false if not j.corrected and matches(f, j.kind, j.about)), None
+        )
 
     @property
     def serious_returned(self) -> list[tuple[Judged, Mapping[str, Any]]]:
