@@ -17,7 +17,8 @@ from govmap.graph.analysis.delivery import delivery_matrix
 from govmap.graph.analysis.findings import GROUP_TITLES, GROUPS, KIND_LABELS, Kind, Severity
 from govmap.graph.analysis.gaps import gaps
 from govmap.graph.analysis.landscape import communities
-from govmap.graph.analysis.overlap import overlap_graph, overlaps, pair_scores
+from govmap.graph.analysis.lookup import Lookup
+from govmap.graph.analysis.overlap import one_job, overlap_graph, overlaps, pair_scores
 from govmap.graph.analysis.structure import orphans
 from govmap.graph.analysis.umbrellas import delivery_findings
 from govmap.graph.neo4j.rows import edge_rows
@@ -162,7 +163,7 @@ bodies:
 def test_two_statutory_boards_are_aligned_never_an_overlap_or_a_group_to_consolidate():
     r = reg(SAFEGUARDING)
     assert overlaps(r) == []  # children's partners (Children Act) and adults' boards (Care Act): aligned
-    assert communities(r, overlap_graph(pair_scores(r))) == []
+    assert communities(r, overlap_graph(one_job(Lookup(r), pair_scores(r)))) == []
 
 
 def test_a_statutory_body_overlapping_another_body_is_never_proposed_for_merger():

@@ -241,7 +241,7 @@ def test_fail_on_new_exits_1_when_a_new_finding_reaches_the_severity(tmp_path: P
     args = ["diff", str(old), str(new), "--as-of", "2026-01-01"]
     failed = run(tmp_path, *args, "--fail-on-new", "medium")
     assert failed.exit_code == 1
-    assert failed.stderr == "2 new findings at or above medium (--fail-on-new medium).\n"
+    assert failed.stderr == "1 new finding at or above medium (--fail-on-new medium).\n"
     passed = run(tmp_path, *args, "--fail-on-new", "high")
     assert passed.exit_code == 0
     assert passed.stderr == "0 new findings at or above high (--fail-on-new high).\n"

@@ -33,8 +33,8 @@ def test_two_bodies_leading_the_same_single_theme_have_a_full_theme_part():
         THEMES
         + """
 bodies:
-  - {id: a, name: A, kind: board, themes: [{theme: da, role: lead}]}
-  - {id: b, name: B, kind: group, themes: [{theme: da, role: lead}]}
+  - {id: a, name: A, kind: board, themes: [{theme: da, role: lead}], sources: [{doc: doc}]}
+  - {id: b, name: B, kind: group, themes: [{theme: da, role: lead}], sources: [{doc: doc}]}
 """
     )
     [f] = overlaps(r)
@@ -46,6 +46,24 @@ bodies:
     assert f.evidence["shared_themes"] == [
         {"id": "da", "name": "Domestic abuse", "roles": {"a": "lead", "b": "lead"}}
     ]
+
+
+def test_an_overlap_resting_only_on_unconfirmed_theme_links_is_low_and_says_so():
+    r = reg(
+        THEMES
+        + """
+bodies:
+  - {id: a, name: A, kind: board, themes: [{theme: da, role: lead}]}
+  - {id: b, name: B, kind: group, themes: [{theme: da, role: lead}]}
+"""
+    )
+    [f] = overlaps(r)
+    assert f.severity is Severity.LOW
+    assert f.title == (
+        "A and B overlap on Domestic abuse. It rests on unconfirmed facts: A's part in 'Domestic abuse'; "
+        "B's part in 'Domestic abuse'."
+    )
+    assert f.evidence["unconfirmed_only"] is True
 
 
 def test_lead_lead_sharing_weighs_more_than_contributes_contributes():

@@ -33,6 +33,7 @@ def reg(text: str) -> Register:
 
 
 TWO_TIER = """\
+documents: [{id: tor, name: Terms of reference}]
 themes:
   - {id: da, name: Domestic abuse, kind: priority}
   - {id: asb, name: Anti-social behaviour, kind: priority}
@@ -79,8 +80,10 @@ bodies:
         TWO_TIER
         + """
 bodies:
-  - {id: north-board, name: North DA Board, kind: board, areas: [north], themes: [{theme: da, role: lead}]}
-  - {id: north-da, name: North DA Forum, kind: board, areas: [north], themes: [{theme: da, role: lead}]}
+  - {id: north-board, name: North DA Board, kind: board, areas: [north], themes: [{theme: da, role: lead}],
+     sources: [{doc: tor}]}
+  - {id: north-da, name: North DA Forum, kind: board, areas: [north], themes: [{theme: da, role: lead}],
+     sources: [{doc: tor}]}
 """
     )
     [f] = overlap_of(same)
@@ -94,12 +97,14 @@ bodies:
 
 def test_a_unitary_csp_and_a_da_board_both_leading_domestic_abuse_share_the_same_area():
     r = reg("""
+documents: [{id: tor, name: Terms of reference}]
 themes: [{id: da, name: Domestic abuse, kind: priority}, {id: asb, name: ASB, kind: priority}]
 areas: [{id: borough, name: Borough, kind: unitary}]
 bodies:
-  - {id: csp, name: Borough CSP, kind: csp, areas: [borough],
+  - {id: csp, name: Borough CSP, kind: csp, areas: [borough], sources: [{doc: tor}],
      themes: [{theme: da, role: lead}, {theme: asb, role: lead}]}
-  - {id: da-board, name: DA Board, kind: board, areas: [borough], themes: [{theme: da, role: lead}]}
+  - {id: da-board, name: DA Board, kind: board, areas: [borough], themes: [{theme: da, role: lead}],
+     sources: [{doc: tor}]}
 """)
     [f] = overlap_of(r)
     assert f.evidence["place"] == SAME_AREA

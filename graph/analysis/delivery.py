@@ -159,6 +159,7 @@ class Delivery:
 
     rows: tuple[DeliveryRow, ...]
     umbrellas: tuple[str, ...]
+    _by_theme: dict[str, DeliveryRow] | None = field(default=None, repr=False, compare=False)
 
     @property
     def holders(self) -> list[tuple[str, str]]:
@@ -170,7 +171,11 @@ class Delivery:
         return sorted(count, key=lambda k: (-count[k], k[1], k[0]))
 
     def row(self, theme_id: str) -> DeliveryRow | None:
-        return next((r for r in self.rows if r.theme == theme_id), None)
+        """The row of a theme, or None (a theme of another kind)."""
+        if self._by_theme is None:
+            object.__setattr__(self, "_by_theme", {r.theme: r for r in self.rows})
+        assert self._by_theme is not None
+        return self._by_theme.get(theme_id)
 
     def to_json(self) -> dict[str, Any]:
         return {"umbrellas": list(self.umbrellas), "rows": [r.to_json() for r in self.rows]}
@@ -366,10 +371,13 @@ class DeliveryReading:
     pairs: list[DeliveryPair]
     #: Umbrella id -> (row, its lead) for priorities no other body delivers.
     alone: dict[str, list[tuple[DeliveryRow, Deliverer]]]
+    _pairs: set[frozenset[str]] | None = field(default=None, repr=False)
 
     def paired(self, a: str, b: str) -> bool:
         """Whether two bodies are an umbrella and its (unrecorded) delivery body, either way round."""
-        return any({p.umbrella.id, p.body.id} == {a, b} for p in self.pairs)
+        if self._pairs is None:
+            self._pairs = {frozenset((p.umbrella.id, p.body.id)) for p in self.pairs}
+        return frozenset((a, b)) in self._pairs
 
 
 def delivery_pairs(register: Register, lookup: Lookup | None = None) -> DeliveryReading:

@@ -246,7 +246,8 @@ def single_points(
         cut_bodies = sum(p[1] for p in parts[1:])
         if cut < min_cut or not cut_bodies:
             continue
-        stranded = [b for b in _cut_off_bodies(g, node, bodies) if not _depends_by_design(lk, b, node)]
+        small = parts[1][0]  # the largest piece cut off (parts are largest first)
+        stranded = [b for b in _cut_off_bodies(g, node, bodies, small) if not _depends_by_design(lk, b, node)]
         if len(stranded) < 2:
             continue
         cut_bodies = len(stranded)
@@ -308,15 +309,34 @@ def _depends_by_design(lk: Lookup, body: str, on: str) -> bool:
     return on in targets or bool(targets & posts)
 
 
-def _cut_off_bodies(g: nx.Graph, node: str, bodies: set[str]) -> list[str]:
-    """The bodies outside the largest piece left when ``node`` is removed, sorted."""
-    h = g.subgraph(n for n in g if n != node)
-    pieces = sorted(
-        nx.connected_components(h.subgraph(nx.node_connected_component(g, node) - {node})),
-        key=len,
-        reverse=True,
-    )
-    return sorted(b for piece in pieces[1:] for b in piece if b in bodies)
+def _cut_off_bodies(g: nx.Graph, node: str, bodies: set[str], largest_small: int) -> list[str]:
+    """The bodies outside the largest piece left when ``node`` is removed, sorted.
+
+    Each piece is found by a breadth-first search from a neighbour of ``node``,
+    given up as soon as it grows past ``largest_small`` (the largest of the
+    pieces that are cut off): that piece is the rest of the landscape, which
+    is never walked whole.
+    """
+    seen: set[str] = {node}
+    out: list[str] = []
+    for start in sorted(g[node]):
+        if start in seen:
+            continue
+        piece = {start}
+        todo = [start]
+        big = False
+        while todo and not big:
+            for nxt in g[todo.pop()]:
+                if nxt not in seen and nxt not in piece:
+                    piece.add(nxt)
+                    todo.append(nxt)
+                    if len(piece) > largest_small:
+                        big = True
+                        break
+        seen |= piece
+        if not big:
+            out += [b for b in piece if b in bodies]
+    return sorted(out)
 
 
 def communities(

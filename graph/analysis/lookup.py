@@ -119,6 +119,9 @@ class Lookup:
         self.index: dict[str, Record] = register.index
         #: Results one analysis computes and another reuses (the delivery matrix), by name.
         self.memo: dict[str, Any] = {}
+        self._leaders: dict[str, frozenset[str]] = {}
+        self._places: dict[tuple[tuple[str, ...], tuple[str, ...]], Places] = {}
+        self._seats: dict[str, list[Membership]] = {}
         #: Why each record is history as of :attr:`as_of` (dissolved, succeeded, replaced, withdrawn), by id.
         self.past: dict[str, str] = {}
         #: Plans whose period has ended with no successor recorded, and the day it ended: still the
@@ -251,7 +254,10 @@ class Lookup:
 
     def seats(self, body: Body) -> list[Membership]:
         """The body's current seats: not ended (a seat of an abolished member still counts: it is listed)."""
-        return [m for m in body.members if not self.seat_ended(m)]
+        found = self._seats.get(body.id)
+        if found is None:
+            found = self._seats[body.id] = [m for m in body.members if not self.seat_ended(m)]
+        return found
 
     def holders(self, post_id: str) -> list[str]:
         """The people holding a post on :attr:`as_of` (a ``holds`` link not yet ended or not yet begun)."""
@@ -356,6 +362,9 @@ class Lookup:
         Two leads of one issue that share a leader are one leadership (a board the
         commissioner chairs and the commissioner's own plan), not two owners.
         """
+        found = self._leaders.get(holder)
+        if found is not None:
+            return found
         rec = self.index.get(holder)
         out = {holder}
         if isinstance(rec, Post):
@@ -372,7 +381,35 @@ class Lookup:
             out.update(link.to for link in rec.accountable_to)
         elif isinstance(rec, Person):
             out.update(link.to for link in rec.holds)
-        return frozenset(out)
+        found = self._leaders[holder] = frozenset(out)
+        return found
+
+    def remits(self) -> dict[str, set[str]]:
+        """Current body -> the issues (``matches`` groups) it and the current plans it owns address."""
+        if "remits" not in self.memo:
+            out: dict[str, set[str]] = defaultdict(set)
+            current = {b.id for b in self.bodies}
+            for b in self.bodies:
+                out[b.id].update(self.theme_groups.get(link.theme, link.theme) for link in b.themes)
+            for st in self.strategies:
+                groups = {self.theme_groups.get(link.theme, link.theme) for link in st.themes}
+                for owner in st.owner:
+                    if owner.to in current:
+                        out[owner.to] |= groups
+            self.memo["remits"] = dict(out)
+        found: dict[str, set[str]] = self.memo["remits"]
+        return found
+
+    def remit_holders(self) -> dict[str, set[str]]:
+        """Issue (``matches`` group) -> the current bodies whose remit (:meth:`remits`) holds it."""
+        if "remit-holders" not in self.memo:
+            out: dict[str, set[str]] = defaultdict(set)
+            for body, groups in self.remits().items():
+                for g in groups:
+                    out[g].add(body)
+            self.memo["remit-holders"] = dict(out)
+        found: dict[str, set[str]] = self.memo["remit-holders"]
+        return found
 
     def in_line(self, a: str, b: str) -> bool:
         """Whether one of two bodies answers to the other or sits within (or supports) it, directly or not."""
@@ -398,8 +435,13 @@ class Lookup:
     # -- places ----------------------------------------------------------
     def place(self, a: Iterable[str], b: Iterable[str]) -> Places:
         """How two sets of areas relate (:meth:`AreaTree.relation <govmap.graph.analysis.areas.AreaTree.relation>`):
-        the same, one within the other, overlapping, apart, or unknown (either not recorded)."""
-        return self.area_tree.relation(a, b)
+        the same, one within the other, overlapping, apart, or unknown (either not recorded).  Memoised: the
+        same few places are compared again and again."""
+        key = (tuple(a), tuple(b))
+        found = self._places.get(key)
+        if found is None:
+            found = self._places[key] = self.area_tree.relation(*key)
+        return found
 
     def _relation_statuses(self, register: Register) -> None:
         """Fill :attr:`status`, :attr:`unconfirmed_rels` and :attr:`disputed_rels` in one pass.

@@ -53,6 +53,7 @@ from govmap.graph.analysis.overlap import (
     NOT_RECORDED,
     OverlapPairs,
     OverlapWeights,
+    one_job,
     overlap_finding,
     pair_scores,
     place_of,
@@ -185,7 +186,7 @@ def overlap_findings(
     """
     lk = lookup_of(register, lookup)
     w = weights or OverlapWeights()
-    ps = pairs if pairs is not None else pair_scores(register, w, threshold, lk)
+    ps = pairs if pairs is not None else one_job(lk, pair_scores(register, w, threshold, lk))
     pl = plan if plan is not None else OverlapPlan(lk, ps)
     weights_json = asdict(w)
     out: list[Finding] = []

@@ -75,11 +75,7 @@ NAMED = 3
 
 def _remit(lk: Lookup, body: str) -> set[str]:
     """The issues (``matches`` groups) a current body or the plans it owns address."""
-    out = {lk.theme_groups.get(link.theme, link.theme) for link in getattr(lk.index.get(body), "themes", ())}
-    for st in lk.strategies:
-        if any(o.to == body for o in st.owner):
-            out.update(lk.theme_groups.get(link.theme, link.theme) for link in st.themes)
-    return out
+    return lk.remits().get(body, set())
 
 
 def _sharing(lk: Lookup, b: Body) -> list[tuple[str, list[str]]]:
@@ -89,18 +85,15 @@ def _sharing(lk: Lookup, b: Body) -> list[tuple[str, list[str]]]:
         return []
     own = lk.body_areas(b.id)
     below = {c for _, c in closure(lk.children, b.id)}
+    holders = lk.remit_holders()
     found = []
-    for other in lk.bodies:
-        if other.id == b.id or other.id in below:
+    for other in sorted(set().union(*(holders.get(g, set()) for g in mine))):
+        if other == b.id or other in below:
             continue
-        shared = mine & _remit(lk, other.id)
-        if not shared or lk.place(own, lk.body_areas(other.id)) not in (
-            Relation.SAME,
-            Relation.WITHIN,
-            Relation.UNKNOWN,
-        ):
+        shared = mine & _remit(lk, other)
+        if lk.place(own, lk.body_areas(other)) not in (Relation.SAME, Relation.WITHIN, Relation.UNKNOWN):
             continue  # never a narrower body as the one it might answer to
-        found.append((other.id, sorted(shared)))
+        found.append((other, sorted(shared)))
     found.sort(key=lambda x: (-len(x[1]), x[0] not in lk.accountable, lk.name(x[0]), x[0]))
     return found
 

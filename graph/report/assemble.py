@@ -42,6 +42,7 @@ from govmap.graph.analysis.landscape import brokers, communities, landscape_grap
 from govmap.graph.analysis.overlap import (
     DEFAULT_THRESHOLD,
     OverlapWeights,
+    one_job,
     overlap_graph,
     overlaps,
     pair_scores,
@@ -454,7 +455,7 @@ def _analyses(
 ) -> dict[str, Callable[[], list[Finding]]]:
     def overlap_group() -> list[Finding]:
         twice = possible_duplicates(register, lk)
-        pairs = pair_scores(register, opts.weights, opts.threshold, lk)
+        pairs = one_job(lk, pair_scores(register, opts.weights, opts.threshold, lk))
         if not opts.aggregate:  # every pair a finding of its own, communities of every pair
             return (
                 twice
