@@ -317,6 +317,7 @@ class Lookup:
         supports one (``sits_within``, ``supports``).
         """
         current = {b.id for b in self.bodies}
+        elected = {p.id for p in self.register.posts if self._elected_post(p)}
         roots = {
             b.id
             for b in self.bodies
@@ -327,7 +328,11 @@ class Lookup:
             or b.convened_by
             or b.meeting_of
             or any(not isinstance(self.index.get(link.to), Body) for link in (*b.sits_within, *b.supports))
-            or self.elected_chair(b)
+            or (
+                elected
+                and any(m.role is Role.CHAIR and m.member in elected for m in b.members)
+                and self.elected_chair(b)
+            )
         }
         below: dict[str, list[str]] = defaultdict(list)  # body -> those answering to it or placed in it
         for child, ups in (*self.parents.items(), *self.placed_in.items()):
@@ -348,11 +353,13 @@ class Lookup:
             if m.role is not Role.CHAIR:
                 continue
             post = self.index.get(m.member)
-            if isinstance(post, Post) and post.organisation:
-                org = self.index.get(post.organisation)
-                if isinstance(org, Organisation) and set(org.all_types) & ELECTED_OFFICES:
-                    return post.id
+            if isinstance(post, Post) and self._elected_post(post):
+                return post.id
         return None
+
+    def _elected_post(self, post: Post) -> bool:
+        org = self.index.get(post.organisation) if post.organisation else None
+        return isinstance(org, Organisation) and bool(set(org.all_types) & ELECTED_OFFICES)
 
     def leaders(self, holder: str) -> frozenset[str]:
         """Who leads a holder of a theme: a body, its chairs (posts and people) and whom it is accountable to;

@@ -79,13 +79,16 @@ def _when(rec: Record) -> str:
 
 def _named(lk: Lookup, holder: Body | Strategy, fld: str, day: dt.date) -> Iterator[tuple[str, Status]]:
     """(abolished id, status of the link) for each current link of ``fld`` naming an abolished record."""
+    past = lk.past if day == lk.as_of else None  # the reading's history, when it is read as of this day
     for item in getattr(holder, fld):
         target = item.target
         if fld == "members":
+            target = item.on_behalf_of or target
+            if past is not None and target not in past:
+                continue  # not abolished: whether the seat has ended does not matter
             if lk.seat_ended(item):
                 continue  # a seat that has ended is history, not a current list
-            target = item.on_behalf_of or target
-        if _abolished(lk.index.get(target), day):
+        if (target in past) if past is not None else _abolished(lk.index.get(target), day):
             status = (
                 lk.membership_status(holder, item) if isinstance(holder, Body) and fld == "members" else None
             )
