@@ -117,7 +117,8 @@ def test_a_renamed_body_keeps_its_findings_in_the_diff():
     assert [(r.old, r.new) for r in d.records.renamed] == [("safer-stockport", "one-stockport")]
     orphan = [f for f in d.findings.changed if f.kind is Kind.ORPHAN]
     assert [f.title for f in orphan] == [
-        "One Stockport Safety Partnership has no reporting line and is not a top-level body."
+        "One Stockport Safety Partnership has no reporting line recorded. It rests on unconfirmed facts: "
+        "One Stockport Safety Partnership is unconfirmed."
     ]
     assert not [f for f in (*d.findings.new, *d.findings.resolved) if f.kind is Kind.ORPHAN]
 
@@ -182,8 +183,9 @@ def test_an_action_past_its_due_date_is_reported_overdue_in_every_format(tmp_pat
     _, md = render_report(rep, str(path), DAY, "md")
     assert "### Overdue actions (1)" in md
     assert (
-        f"- **medium** Safer Stockport Partnership has no reporting line and is not a top-level body. "
-        f"`{orphan.id}`: due 2026-01-31 (29 days ago), owner Head of Community Safety" in md
+        "- **low** Safer Stockport Partnership has no reporting line recorded. It rests on unconfirmed facts: "
+        f"Safer Stockport Partnership is unconfirmed. `{orphan.id}`: due 2026-01-31 (29 days ago), owner Head of Community Safety"
+        in md
     )
     _, html = render_report(rep, str(path), DAY, "html")
     assert "<h3>Overdue actions (1)</h3>" in html
