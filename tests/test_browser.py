@@ -112,9 +112,10 @@ class Watch:
     errors: list[str] = field(default_factory=list)
     contexts: list[Any] = field(default_factory=list)
 
-    def page(self) -> Any:
-        """A page in a fresh context (its own cookies: its own user)."""
-        context = self.browser.new_context(viewport={"width": 1400, "height": 900})
+    def page(self, **options: Any) -> Any:
+        """A page in a fresh context (its own cookies: its own user); ``options`` for the context
+        (a ``viewport``, ``has_touch``), 1400 x 900 unless told."""
+        context = self.browser.new_context(**{"viewport": {"width": 1400, "height": 900}, **options})
         self.contexts.append(context)
         page = context.new_page()
         page.route("**/*", self._route)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from govmap.ingest.reading.load import load_register
+from govmap.webviz.map.standalone import standalone_map
 from tests.test_browser import CHROMIUM, Site, Watch, browser, sign_in, site, wait_for_map, watch  # noqa: F401
 from tests.test_map_legibility import seed_site  # noqa: F401
 
@@ -153,3 +155,65 @@ def test_on_a_narrow_screen_the_filters_and_legend_start_folded_and_the_map_keep
     assert page.evaluate("document.querySelector('details.legend').open") is True
     height = page.evaluate("document.querySelector('#map-data-view').getBoundingClientRect().height")
     assert height >= MIN_MAP_HEIGHT
+
+
+#: A finger on the screen: put down at ``start``, moved in ten steps by ``by``, lifted (the
+#: events a phone sends; Chromium scrolls the page for them where ``touch-action`` lets it).
+SWIPE_STEPS = 10
+
+
+def swipe(page: Any, start: tuple[float, float], by: tuple[float, float]) -> None:
+    cdp = page.context.new_cdp_session(page)
+    x, y = start
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for i in range(1, SWIPE_STEPS + 1):
+        point = {"x": x + by[0] * i / SWIPE_STEPS, "y": y + by[1] * i / SWIPE_STEPS}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+#: A point of the map on the screen, in the middle third of the screen's height, with no node
+#: under it, so a finger there moves the view, not a node.
+EMPTY_POINT = """sel => {
+    const el = document.querySelector(sel), net = el.govmap.network, box = el.getBoundingClientRect();
+    for (let y = innerHeight / 3; y < innerHeight * 2 / 3; y += 10)
+        for (let x = 40; x < box.width - 40; x += 10)
+            if (net.getNodeAt({x: x - box.left, y: y - box.top}) === undefined) return [x, y];
+    return null;
+}"""
+
+
+@pytest.mark.parametrize("kind", ["web", "offline"])
+def test_on_a_phone_a_swipe_up_on_a_map_taller_than_the_screen_scrolls_the_page_and_sideways_pans_the_map(
+    seed_site: Site, watch: Watch, kind: str
+) -> None:
+    page = watch.page(viewport=SIZES["320px"], has_touch=True, is_mobile=True)
+    if kind == "web":
+        page.goto(seed_site("/"))
+        selector = "#map-data-view"
+        wait_for_map(page)
+    else:
+        page.set_content(standalone_map(load_register(seed_site.register)), wait_until="load")
+        selector = "#mynetwork"
+        page.wait_for_selector(f"{selector}[data-stable]")
+    # The seed's 22 bodies' names need more than a screen at this width (test_map_labels.py).
+    height = page.evaluate(f"document.querySelector({selector!r}).clientHeight")
+    assert height > SIZES["320px"]["height"]
+    page.evaluate(f"document.querySelector({selector!r}).scrollIntoView()")
+    view = f"() => document.querySelector({selector!r}).govmap.network.getViewPosition()"
+    before, top = page.evaluate(view), page.evaluate("scrollY")
+    swipe(page, page.evaluate(EMPTY_POINT, selector), (0, -200))
+    comes_true(page, f"() => scrollY > {top + 100}", "a swipe up on the map scrolls the page")
+    assert page.evaluate(view) == before, "the map stayed where it was"
+    swipe(page, page.evaluate(EMPTY_POINT, selector), (-120, 0))
+    comes_true(page, f"() => ({view})().x !== {before['x']}", "a swipe sideways on the map pans it")
+
+
+def comes_true(page: Any, expression: str, what: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(expression)
+    except PlaywrightTimeout:
+        pytest.fail(f"not so: {what}")

@@ -20,6 +20,10 @@
 //   scale the result will be drawn at), and fitted again.  The picture the server laid out
 //   keeps its shape: each overlap is undone by the smallest move.  Rows that mean something
 //   (the accountability view, a path) stay rows.  No node is drawn under MIN_NODE_PX across.
+// * Where the page scrolls (a narrow window: a phone, a browser zoomed in) and that is still
+//   not enough, the map grows taller until it is (``--map-needs``, read by the stylesheets):
+//   a phone 320 px wide has room for the seed's 22 bodies' names only in a map about 900 px
+//   tall.  Its stylesheet lets a finger swiping up or down scroll the page past it.
 // * A map of more than SPREAD_LIMIT nodes is not pushed apart, and its required labels are not
 //   forced to the legibility rule's size: at the scale such a map is fitted at, every body's
 //   name would cover the map.  Its labels appear as the reader zooms in, where they are clear.
@@ -51,6 +55,10 @@
   var STEP = 0.94, TRIALS = 30, SMALLEST = 0.4;
   // Rounds of pushing apart in one trial.
   var SPREAD_ROUNDS = 150;
+  // A pane that may grow down (see arrange()) starts at the height its required labels would
+  // fill to DENSITY (pushing apart clears labels at a third of the pane, rarely at half), then
+  // grows GROW_STEP at a time, up to MAX_GROW times the height the stylesheet gave it.
+  var DENSITY = 0.3, GROW_STEP = 1.15, MAX_GROW = 2.5;
 
   var measurer = null;
   var widths = {};
@@ -120,7 +128,7 @@
     this.growable = {};
     this.grown = {};
     nodes.get().forEach(function (n) {
-      if (!n.decor && n.size && GROWABLE.indexOf(n.shape) >= 0) this.growable[n.id] = true;
+      if (!n.decor && n.size && GROWABLE.indexOf(n.shape) >= 0) this.growable[n.id] = n.size;
     }, this);
     this.key = null;
     this.moved = 0;        // bumped when nodes move, so the next frame places labels again
@@ -412,15 +420,55 @@
 
   // Open the view: fit it with room for the required labels and place every label; if a
   // required one finds no clear spot, push the nodes apart for labels of the size they will
-  // have at the scale the result is fitted at.  Pushing apart is not monotone in the scale (at a
-  // small one every label overlaps every other and the pile flies apart), so scales are tried
-  // from the fitted one down, and the first at which every required label finds a clear spot
-  // wins (else the one that left fewest without).  Returns the required labels left without a
-  // clear spot (none, normally).
+  // have at the scale the result is fitted at (arrangeFrom).  If one still finds none and the
+  // pane may grow down, it grows until every one does: the stylesheet makes a pane's height at
+  // least ``--map-needs`` where the page scrolls anyway (a narrow window: a phone, a zoomed
+  // browser), so a phone's map is as tall as its names need, and a wide window's map keeps the
+  // window's height.  Returns the required labels left without a clear spot (none, normally).
   Labels.prototype.arrange = function () {
     var geo = this.shapes();
     if (!Object.keys(geo.boxes).length || !this.container.clientWidth) return [];
-    var view = this.fitOf(geo, this.network.getScale());
+    var start = { scale: this.network.getScale(), spotOf: this.spotOf };
+    var unplaced = this.arrangeFrom(geo, start);
+    if (!unplaced.length) return unplaced;
+    var pane = this.container.parentNode, W = this.container.clientWidth;
+    if (this.baseHeight === undefined) this.baseHeight = this.container.clientHeight;
+    var most = this.baseHeight * MAX_GROW;
+    var h = Math.max(this.container.clientHeight * GROW_STEP, this.roomNeeded() / DENSITY / W);
+    for (; unplaced.length && h <= most; h *= GROW_STEP) {
+      var was = this.container.clientHeight;
+      pane.style.setProperty("--map-needs", Math.ceil(h) + "px");
+      if (this.container.clientHeight <= was) {
+        // This pane keeps its height (a wide window): leave it as it was.
+        if (was <= this.baseHeight) pane.style.removeProperty("--map-needs");
+        break;
+      }
+      this.network.setSize(); // the canvas follows its pane now, not at vis-network's next check
+      unplaced = this.arrangeFrom(geo, start);
+    }
+    return unplaced;
+  };
+
+  // The screen area the required labels take at the legible size, with the room kept round them.
+  Labels.prototype.roomNeeded = function () {
+    var total = 0;
+    this.items.forEach(function (it) {
+      if (!it.required) return;
+      var size = this.size(it, this.rule.legible_px);
+      total += (size.w + 2 * PAD) * (size.h + 2 * PAD + GAP);
+    }, this);
+    return total;
+  };
+
+  // Fit the view on nodes at ``geo`` (shapes()) with room for the required labels, and push
+  // the nodes apart where one finds no clear spot.  Pushing apart is not monotone in the scale
+  // (at a small one every label overlaps every other and the pile flies apart), so scales are
+  // tried from the fitted one down, and the first at which every required label finds a clear
+  // spot wins (else the one that left fewest without).  ``start``: the scale the fit starts
+  // from and the spots labels had, the same for every height of the pane tried.
+  Labels.prototype.arrangeFrom = function (geo, start) {
+    this.spotOf = start.spotOf;
+    var view = this.fitOf(geo, start.scale);
     var best = { geo: geo, view: view, result: this.layout(geo, view) };
     // Rows that must stay rows are first pushed apart sideways only, then row by row as well.
     var ways = this.opts.keepRows ? [true, false] : [false];
@@ -434,11 +482,14 @@
       }
       if (small === ways.length) break;
     }
-    var pos = best.geo.pos, m = MIN_NODE_PX / 2 / best.view.scale, changes = [];
+    // Nodes go where the best trial put them, and shapes too small to see grow (both undone
+    // where an earlier height of the pane needed them and this one does not).
+    var pos = best.geo.pos, now = this.network.getPositions(), m = MIN_NODE_PX / 2 / best.view.scale, changes = [];
     Object.keys(pos).forEach(function (id) {
       var change = { id: id }, b = geo.boxes[id];
-      if (best.geo !== geo) { change.x = pos[id].x; change.y = pos[id].y; }
+      if (now[id] && (now[id].x !== pos[id].x || now[id].y !== pos[id].y)) { change.x = pos[id].x; change.y = pos[id].y; }
       if (this.growable[id] && Math.max(-b.l, b.r, -b.t, b.b) < m) { change.size = m; this.grown[id] = m; }
+      else if (this.grown[id]) { change.size = this.growable[id]; delete this.grown[id]; }
       if (Object.keys(change).length > 1) changes.push(change);
     }, this);
     if (changes.length) { this.nodes.update(changes); this.moved++; }
