@@ -7,57 +7,22 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from govmap.ingest.errors import EditInvalid, GovmapError
 from govmap.ingest.model import Register
-from govmap.ingest.reading.load import check_text, loads
+from govmap.ingest.reading.load import check_text
 from govmap.ingest.reading.yamlsafe import parse
 from govmap.ingest.store.dump import dump_register
 from govmap.ingest.store.edit_values import (
     AddLink,
     AddRecord,
-    ChangeLink,
     ChangeRecord,
-    RemoveLink,
-    RemoveRecord,
 )
 from govmap.ingest.store.edits import edit_invalid
 from govmap.ingest.store.hoodcheck import check_edit
 from govmap.ingest.store.mutate import mutate
 from govmap.ingest.store.roundtrip import dump_document, load_document, round_trip_yaml
-from tests.websupport import REGISTERS
-
-REGISTER = loads((REGISTERS / "web.yaml").read_text(encoding="utf-8"))
-IDS = [r.id for r in REGISTER.records()]
-TARGETS = [*IDS, "nowhere", "Not An Id"]
-BODIES = [b.id for b in REGISTER.bodies]
-
-values = st.one_of(
-    st.sampled_from(TARGETS),
-    st.lists(st.sampled_from(TARGETS), max_size=3),
-    st.sampled_from(["", "A name", "bored", "csp", "group"]),
-)
-changes = st.dictionaries(
-    st.sampled_from(["name", "id", "kind", "reports_to", "sub_group_of", "members", "themes", "description"]),
-    values,
-    min_size=1,
-    max_size=2,
-)
-link_fields = st.sampled_from(["members", "themes", "reports_to", "sub_group_of"])
-edits = st.one_of(
-    st.builds(ChangeRecord, st.sampled_from(IDS), changes),
-    st.builds(RemoveRecord, st.sampled_from(IDS)),
-    st.builds(AddLink, st.sampled_from(BODIES), link_fields, st.sampled_from(TARGETS)),
-    st.builds(ChangeLink, st.sampled_from(BODIES), link_fields, st.integers(0, 2), st.sampled_from(TARGETS)),
-    st.builds(RemoveLink, st.sampled_from(BODIES), link_fields, st.integers(0, 2)),
-    st.builds(
-        lambda section, rid, kind: AddRecord(section, {"id": rid, "name": "New", "kind": kind}),
-        st.sampled_from(["bodies", "themes"]),
-        st.sampled_from(["new-one", IDS[0], "Bad Id"]),
-        st.sampled_from(["board", "priority", "bored"]),
-    ),
-)
+from tests.editsupport import REGISTER, edits
 
 
 def whole_text_check(edit: Any, records: list[Any]) -> str:

@@ -15,8 +15,6 @@ from govmap.ingest.model import record_version
 from govmap.ingest.reading.load import loads
 from govmap.ingest.store.edit_values import (
     AddLink,
-    AddRecord,
-    ChangeLink,
     ChangeRecord,
     RemoveLink,
     RemoveRecord,
@@ -24,45 +22,7 @@ from govmap.ingest.store.edit_values import (
 from govmap.ingest.store.edits import apply_edit
 from govmap.ingest.store.patch import Document, apply_to_document, record_block
 from govmap.ingest.store.yamlstore import YamlStore
-from tests.websupport import REGISTERS
-
-TEXT = (REGISTERS / "web.yaml").read_text(encoding="utf-8")
-IDS = [r.id for r in loads(TEXT).records()]
-# Ids that exist, one that does not, one that is not a slug.
-TARGETS = [*IDS, "nowhere", "Not An Id"]
-BODIES = ["county-board", "north-csp", "drugs-group"]
-
-values = st.one_of(
-    st.sampled_from(TARGETS),
-    st.lists(st.sampled_from(TARGETS), max_size=3),
-    st.sampled_from(["", "A name", "bored", "csp", "group"]),
-)
-changes = st.dictionaries(
-    st.sampled_from(
-        ["name", "id", "kind", "reports_to", "sub_group_of", "members", "themes", "areas", "within", "owner"]
-    ),
-    values,
-    min_size=1,
-    max_size=2,
-)
-link_fields = st.sampled_from(["members", "themes", "reports_to", "sub_group_of"])
-edits = st.one_of(
-    st.builds(ChangeRecord, st.sampled_from(IDS), changes),
-    st.builds(RemoveRecord, st.sampled_from(IDS)),
-    st.builds(AddLink, st.sampled_from(BODIES), link_fields, st.sampled_from(TARGETS)),
-    st.builds(ChangeLink, st.sampled_from(BODIES), link_fields, st.integers(0, 2), st.sampled_from(TARGETS)),
-    st.builds(RemoveLink, st.sampled_from(BODIES), link_fields, st.integers(0, 2)),
-    st.builds(
-        lambda section, rid, name, kind, refs: AddRecord(
-            section, {"id": rid, "name": name, "kind": kind, **refs}
-        ),
-        st.sampled_from(["bodies", "themes", "documents"]),
-        st.sampled_from(["new-one", "north-csp", "violence", "Bad Id"]),
-        st.sampled_from(["New", ""]),
-        st.sampled_from(["board", "priority", "agreement", "bored"]),
-        st.dictionaries(st.sampled_from(["reports_to", "members", "themes"]), values, max_size=2),
-    ),
-)
+from tests.editsupport import TEXT, edits
 
 
 def outcome(run: Any) -> tuple[Any, ...]:
