@@ -194,6 +194,29 @@ def _rendered(reg: Register, rep: Report) -> list[str]:
     return out
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if "delivered_by" in p.read_text(encoding="utf-8")], ids=lambda p: p.parent.name
+)
+def test_the_web_matrix_shows_every_recorded_delivered_by(path: Path, tmp_path: Path):
+    """The web's "Who delivers what" page, like the report's renderings (:func:`_rendered`), names every
+    delivery body the register records (the CSV of findings holds no matrix)."""
+    import html as html_text
+    import shutil
+
+    from tests.websupport import make_app
+
+    reg = load_register(path)
+    names = {b.id: b.name for b in reg.bodies}
+    matrix = report(reg).delivery  # as of today, as the web's
+    assert matrix is not None
+    wanted = {(row.theme, names.get(b, b)) for row in matrix.rows for d in row.leads for b in d.delivered_by}
+    copy = tmp_path / "boards.yaml"
+    shutil.copy(path, copy)
+    page = html_text.unescape(make_app(copy).test_client().get("/delivery").get_data(as_text=True))
+    shown = " | ".join(re.findall(r"delivered by (.*?) for ", page))
+    assert wanted and [w for w in sorted(wanted) if w[1] not in shown] == []
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_register_in_the_repository_holds_the_invariants(path: Path):
     reg = load_register(path)

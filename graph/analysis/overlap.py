@@ -8,6 +8,7 @@ sees only the pairs above the threshold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -71,12 +72,38 @@ def one_job(lk: Lookup, ps: OverlapPairs) -> OverlapPairs:
         for b in bodies
     ]
     paired = delivery_pairs(lk.register, lk)
-    for k in np.flatnonzero(keep).tolist():
+    n = len(ps.bodies)
+    at = {b: i for i, b in enumerate(ps.bodies)}
+
+    def keys(links: Iterable[tuple[str, str]]) -> np.ndarray:
+        """Pairs of bodies (either way round) as the numbers ``min * n + max`` of their positions."""
+        out = {
+            min(i, j) * n + max(i, j)
+            for a, b in links
+            if (i := at.get(a)) is not None and (j := at.get(b)) is not None
+        }
+        return np.fromiter(out, dtype=np.int64, count=len(out))
+
+    tied = np.concatenate(
+        [
+            # one answers to the other through others, or sits within or supports it
+            keys((a, up) for a in ps.bodies for up in lk.structure_up(a)),
+            # a lead and a body it names in delivered_by
+            keys((lead, b) for lead, bs in lk.delivered_by.items() for b in bs),
+            # an umbrella and its delivery body
+            keys((p.umbrella.id, p.body.id) for p in paired.pairs),
+        ]
+    )
+    keep &= ~np.isin(rows.astype(np.int64) * n + cols, tied)
+    several = np.array([len(a) > 1 for a in areas], dtype=bool)
+    answering = np.array([bool(a) for a in answers], dtype=bool)
+    # the rest pair by pair: places of several areas, and bodies answering to another or its chair (few)
+    for k in np.flatnonzero(
+        keep & (several[rows] | several[cols] | answering[rows] | answering[cols])
+    ).tolist():
         i, j = int(rows[k]), int(cols[k])
         a, b = ps.bodies[i], ps.bodies[j]
-        if (code[i] == -1 or code[j] == -1) and lk.place(areas[i], areas[j]) is not Relation.SAME:
-            keep[k] = False
-        elif lk.in_line(a, b) or lk.delivers(a, b) or lk.delivers(b, a) or paired.paired(a, b):
+        if (several[i] or several[j]) and lk.place(areas[i], areas[j]) is not Relation.SAME:
             keep[k] = False
         elif (answers[i] and answers[i] & (lk.leaders(b) - {a})) or (
             answers[j] and answers[j] & (lk.leaders(a) - {b})

@@ -15,6 +15,7 @@ records are in :mod:`govmap.graph.analysis.paths`.  The network measures
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from govmap.graph.analysis.areas import Relation
@@ -78,23 +79,49 @@ def _remit(lk: Lookup, body: str) -> set[str]:
     return lk.remits().get(body, set())
 
 
-def _sharing(lk: Lookup, b: Body) -> list[tuple[str, list[str]]]:
-    """Current bodies sharing ``b``'s remit at its level or a wider one, most shared first: (id, shared issues)."""
+def _sharing(lk: Lookup, b: Body, limit: int = NAMED) -> list[tuple[str, list[str]]]:
+    """Current bodies sharing ``b``'s remit at its level or a wider one, most shared first: (id, shared issues).
+
+    The first ``limit`` of them (by issues shared, then those answering to someone, then name): only
+    those are named, so the places of the rest are never compared.
+    """
     mine = _remit(lk, b.id)
     if not mine:
         return []
-    own = lk.body_areas(b.id)
-    below = {c for _, c in closure(lk.children, b.id)}
     holders = lk.remit_holders()
-    found = []
-    for other in sorted(set().union(*(holders.get(g, set()) for g in mine))):
-        if other == b.id or other in below:
-            continue
-        shared = mine & _remit(lk, other)
+    shared: Counter[str] = Counter()
+    for g in mine:
+        shared.update(holders.get(g, ()))
+    shared.pop(b.id, None)
+    own = lk.body_areas(b.id)
+    if own:  # a body at its level or a wider one records an area holding its first (or none)
+        placed = _bodies_by_area(lk)
+        near = set(placed.get("", ())).union(*(placed.get(a, ()) for a in lk.area_tree.up(own[0])))
+        shared = Counter({x: n for x, n in shared.items() if x in near})
+    below: set[str] | None = None
+    found: list[tuple[str, list[str]]] = []
+    for other in sorted(shared, key=lambda x: (-shared[x], x not in lk.accountable, lk.name(x), x)):
         if lk.place(own, lk.body_areas(other)) not in (Relation.SAME, Relation.WITHIN, Relation.UNKNOWN):
             continue  # never a narrower body as the one it might answer to
-        found.append((other, sorted(shared)))
-    found.sort(key=lambda x: (-len(x[1]), x[0] not in lk.accountable, lk.name(x[0]), x[0]))
+        if below is None:
+            below = {c for _, c in closure(lk.children, b.id)}
+        if other in below:
+            continue
+        found.append((other, sorted(mine & _remit(lk, other))))
+        if len(found) == limit:
+            break
+    return found
+
+
+def _bodies_by_area(lk: Lookup) -> dict[str, set[str]]:
+    """Area -> the current bodies whose places (:meth:`Lookup.body_areas`) name it; ``""`` -> those with none."""
+    if "bodies-by-area" not in lk.memo:
+        out: dict[str, set[str]] = {}
+        for body in lk.bodies:
+            for a in lk.body_areas(body.id) or ("",):
+                out.setdefault(a, set()).add(body.id)
+        lk.memo["bodies-by-area"] = out
+    found: dict[str, set[str]] = lk.memo["bodies-by-area"]
     return found
 
 
@@ -178,7 +205,9 @@ def orphans(register: Register, lookup: Lookup | None = None) -> list[Finding]:
         only = [
             t.theme
             for t in b.themes
-            if (row := matrix.row(t.theme)) is not None and {d.id for d in row.deliverers} == {b.id}
+            if (row := matrix.row(t.theme)) is not None
+            and row.deliverers
+            and all(d.id == b.id for d in row.deliverers)
         ]
         sources = lk.record_sources(b.id) + [s for i in links for s in lk.rel_sources(b.id, "links_with", i)]
         sources += [s for h in hosts for s in lk.rel_sources(b.id, "hosted_by", h)]
