@@ -19,13 +19,15 @@ from tests.test_browser import (  # noqa: F401
     Site,
     Watch,
     browser,
+    serving,
     sign_in,
     site,
     wait_for_map,
     watch,
 )
 from tests.test_map_legibility import seed_site  # noqa: F401
-from tests.websupport import EDITOR_PAGES, FILE_PAGES, READER_PAGES
+from tests.test_reflow import SIZES, check_layout
+from tests.websupport import EDITOR_PAGES, FILE_PAGES, READER_PAGES, copy_register
 
 pytestmark = [
     pytest.mark.browser,
@@ -90,6 +92,23 @@ def test_every_page_handed_over_as_a_file_passes_axe_core_at_wcag_2_2_aa(
     assert page.locator("h1").count() == 1, f"{path}: one h1 per page"
     found = axe(page)
     assert found == [], f"{path}:\n" + "\n".join(found)
+
+
+def test_a_page_of_an_error_passes_axe_core(site: Site, watch: Watch) -> None:
+    page = watch.page()
+    response = page.goto(site("/entity/no-such-record"))
+    assert response is not None and response.status == 404
+    assert page.locator("h1").count() == 1
+    assert axe(page) == []
+
+
+def test_the_seed_report_handed_over_as_html_passes_axe_core(seed_site: Site, watch: Watch) -> None:
+    """The seed's tables are wider than the page: each scrolls in a box the keyboard reaches."""
+    page = watch.page()
+    response = page.request.get(seed_site("/report/download.html"))
+    page.set_content(response.text(), wait_until="load")
+    assert page.locator("h1").count() == 1
+    assert axe(page) == []
 
 
 @pytest.mark.parametrize("path", EDITOR_PAGES)
@@ -160,6 +179,45 @@ def test_the_history_page_with_an_edit_passes_axe_core_and_its_diff_scrolls_by_k
         found = axe(page)
         assert found == [], f"{path}:\n" + "\n".join(found)
         assert diff.get_attribute("tabindex") == "0"
+
+
+def test_the_pages_of_a_conflict_and_of_a_record_removed_meanwhile_pass_axe_core_and_reflow(
+    tmp_path: Path, watch: Watch
+) -> None:
+    """Alice's form sent after Bob saved the record, and after Bob removed another: both pages
+    keep her text (a long line wrapped to the page) beside what is saved."""
+    with serving(copy_register(tmp_path)) as own:
+        alice, bob = watch.page(), watch.page()
+        sign_in(alice, own, "alice")
+        sign_in(bob, own, "bob")
+        for record in ("drugs-group", "north-csp"):
+            alice.goto(own(f"/edit/{record}"))
+            alice.fill("#f-description", "Alice's careful words, " * 12)
+            if record == "drugs-group":
+                bob.goto(own(f"/edit/{record}"))
+                bob.fill("#f-description", "Bob's words")
+                bob.click("#record-form button[type=submit]")
+                bob.wait_for_url(f"**/entity/{record}")
+                what = "changed"
+            else:
+                bob.goto(own(f"/edit/{record}/remove"))
+                bob.click("main form button[type=submit]")
+                bob.wait_for_load_state("load")
+                what = "removed"
+            with alice.expect_response(own(f"/edit/{record}")) as sent:
+                alice.click("#record-form button[type=submit]")
+            assert sent.value.status == 409
+            assert f"'{record}' was {what} by someone else since you opened this form" in alice.inner_text(
+                "main"
+            )
+            assert alice.locator("pre.yours", has_text="Alice's careful words, Alice's").count() == 1
+            found = axe(alice)
+            assert found == [], f"{record}:\n" + "\n".join(found)
+            for size, viewport in {"1400x900": {"width": 1400, "height": 900}, **SIZES}.items():
+                alice.set_viewport_size(viewport)
+                check_layout(alice, f"the page of Alice's form for {record} at {size}")
+        for page in (alice, bob):  # before the server stops: it waits for open connections
+            page.context.close()
 
 
 # -- the keyboard ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from govmap.ingest.reading.load import load_register
 from govmap.webviz.map.standalone import standalone_map
 from tests.test_browser import CHROMIUM, Site, Watch, browser, sign_in, site, wait_for_map, watch  # noqa: F401
 from tests.test_map_legibility import seed_site  # noqa: F401
+from tests.websupport import EDITOR_PAGES, FILE_PAGES, READER_PAGES
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,19 +30,9 @@ pytestmark = [
 #: 320 px wide (WCAG's reflow width), and a 1400 x 900 window at 200 % zoom (700 x 450 CSS px).
 SIZES = {"320px": {"width": 320, "height": 640}, "200%": {"width": 700, "height": 450}}
 
-PAGES = [
-    "/",
-    "/?focus=north-csp&hops=2",
-    "/entities",
-    "/entity/county-board",
-    "/paths?from=north-council&to=drugs-group",
-    "/report",
-    "/delivery",
-    "/coverage",
-    "/history",
-    "/accessibility",
-]
-EDITOR_PAGES = ["/edit/north-csp", "/whatif?retire=county-board"]
+#: Every page type: each page a reader opens, the sign-in page, and a page of an error.
+PAGES = [*READER_PAGES, "/login"]
+ERROR_PAGES = ["/entity/no-such-record"]
 #: The smallest map a reader can use: a third of a phone held upright, or of a zoomed window.
 MIN_MAP_HEIGHT = 300
 
@@ -98,14 +89,28 @@ LAYOUT = """([clickable]) => {
 }"""
 
 
-def check_reflow(page: Any, url: str, label: str) -> None:
+def check_reflow(page: Any, url: str, label: str, status: int = 200) -> None:
     response = page.goto(url)
-    assert response is not None and response.status == 200, url
+    assert response is not None and response.status == status, url
     for sel in ("#map-data-view", "#entity-map-data-view", "#path-map-data-view"):
         if page.locator(sel).count():
             wait_for_map(page, sel)
+    check_layout(page, f"{url} at {label}")
+
+
+def check_file_reflow(page: Any, url: str, label: str) -> None:
+    """A page handed over as a file, opened from the disk (no server behind it)."""
+    response = page.request.get(url)
+    assert response.status == 200, url
+    page.goto("about:blank")  # not the app's page, whose policy would bind the file's content
+    page.set_content(response.text(), wait_until="load")
+    if page.locator("#mynetwork").count():
+        page.wait_for_selector("#mynetwork[data-stable]")
+    check_layout(page, f"{url} (the file) at {label}")
+
+
+def check_layout(page: Any, where: str) -> None:
     found = page.evaluate(LAYOUT, [CLICKABLE])
-    where = f"{url} at {label}"
     assert found["overlaps"] == [], f"{where}: " + "; ".join(found["overlaps"][:8])
     assert found["hidden"] == [], f"{where}: " + "; ".join(found["hidden"][:8])
     assert found["wide"] <= 1, f"{where}: the page scrolls sideways by {found['wide']} px"
@@ -123,20 +128,32 @@ def test_every_page_reflows_with_nothing_clickable_overlapping(
 
 
 @pytest.mark.parametrize("size", list(SIZES))
+def test_an_error_page_and_the_files_handed_over_reflow_with_nothing_clickable_overlapping(
+    site: Site, watch: Watch, size: str
+) -> None:
+    page = watch.page(viewport=SIZES[size])
+    for path in ERROR_PAGES:
+        check_reflow(page, site(path), size, status=404)
+    for path in FILE_PAGES:
+        check_file_reflow(page, site(path), size)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
 def test_editor_pages_reflow_with_nothing_clickable_overlapping(site: Site, watch: Watch, size: str) -> None:
     page = watch.page()
     sign_in(page, site, "alice")
     page.set_viewport_size(SIZES[size])
-    for path in EDITOR_PAGES:
+    for path in [*EDITOR_PAGES, "/whatif?retire=county-board"]:  # and a what-if's result
         check_reflow(page, site(path), size)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_the_seed_map_and_delivery_page_reflow(seed_site: Site, watch: Watch, size: str) -> None:
+def test_the_seed_map_delivery_coverage_and_report_reflow(seed_site: Site, watch: Watch, size: str) -> None:
     page = watch.page()
     page.set_viewport_size(SIZES[size])
-    for path in ("/", "/delivery", "/report"):
+    for path in ("/", "/delivery", "/coverage", "/report"):
         check_reflow(page, seed_site(path), size)
+    check_file_reflow(page, seed_site("/report/download.html"), size)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -166,8 +166,8 @@ READER_PAGES = [
     "/history?record=north-csp",
     "/accessibility",
 ]
-#: Pages the app hands over as files to open later (the standalone map).
-FILE_PAGES = ["/map.html"]
+#: Pages the app hands over as files to open later (the standalone map, the report as HTML).
+FILE_PAGES = ["/map.html", "/report/download.html"]
 EDITOR_PAGES = [
     "/edit/north-csp",
     "/edit/new/bodies",
@@ -184,7 +184,6 @@ EDITOR_PAGES = [
 NOT_PAGES = {
     "static": "files the pages load",
     "map.download": "the map view as CSV",
-    "report.download": "the report as a file (its HTML is the report page's text)",
     "report.print_css": "a stylesheet",
     "coverage.csv": "the coverage matrix as CSV",
     "auth.login": "checked with its error message",

@@ -56,11 +56,11 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .sev { display: inline-block; font-size: .75rem; font-weight: 700; text-transform: uppercase;
        padding: 0 .4rem; border-radius: 3px; color: #fff; background: #6b7280; }
 .sev.sev-high { background: #b00020; } .sev.sev-medium { background: #b45309; } .sev.sev-low { background: #1d4ed8; }
-.meta { color: #555; font-size: .85rem; margin: 0 0 .4rem; } code { font-size: .85em; }
+.meta { color: #555; font-size: .85rem; margin: 0 0 .4rem; } code { font-size: .85em; overflow-wrap: anywhere; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .8rem; margin: .3rem 0; }
 dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
-nav ul { columns: 2; } .entity { margin: .5rem 0; }
-.delivery-wrap { overflow-x: auto; } .print-only { display: none; }
+nav ul { columns: 2; } nav li { margin: .2rem 0; } .entity { margin: .5rem 0; }
+.delivery-wrap, .table-scroll { overflow-x: auto; } .print-only { display: none; }
 .cover { border-bottom: 2px solid #ccc; margin-bottom: 2rem; }
 {{ coverage_css }}</style>
 <style media="print">
@@ -79,9 +79,9 @@ the body owns (a strategy, an agreement).
 {%- if umbrellas %} Umbrella partnerships, which lead several issues, usually through their agreement:
 {% for u in umbrellas %}{{ u }}{{ ", " if not loop.last else "." }}{% endfor %}{% endif %}</p>
 {% if columns %}
-<div class="delivery-wrap">
+<div class="delivery-wrap" role="region" aria-labelledby="delivery-grid-caption" tabindex="0">
 <table class="grid delivery">
-<caption>Issues (rows) and the bodies that address them (columns).</caption>
+<caption id="delivery-grid-caption">Issues (rows) and the bodies that address them (columns).</caption>
 <thead><tr><th scope="col">Issue</th>{% for id, name in columns %}<th scope="col" class="v"><span>{{ name }}</span></th>{% endfor %}<th scope="col">Note</th></tr></thead>
 <tbody>
 {% for row in delivery.rows %}<tr><th scope="row">{{ row.name }} <span class="meta kind">{{ row.kind.replace("-", " ") }}</span></th>
@@ -103,7 +103,9 @@ the body owns (a strategy, an agreement).
 {% macro coverage_section(annex) %}
 <section id="coverage"{% if annex %} class="annex"{% endif %}>
 <h2>{{ "Annex: who covers each place" if annex else "Who covers each place" }}</h2>
+<div class="table-scroll" role="region" aria-labelledby="coverage-grid-caption" tabindex="0">
 {{ coverage }}
+</div>
 </section>
 {% endmacro %}
 {% if pack %}
@@ -177,7 +179,8 @@ as of {{ parameters.as_of }}.</p>
 {% if coverage and pack %}{{ coverage_section(True) }}{% endif %}
 <section id="appendix">
 <h2>Appendix</h2>
-<h3>Counts by kind</h3>
+<h3 id="counts-by-kind">Counts by kind</h3>
+<div class="table-scroll" role="region" aria-labelledby="counts-by-kind" tabindex="0">
 <table>
 <thead><tr><th scope="col">Kind</th>{% for sev in severities %}<th scope="col">{{ sev }}</th>{% endfor %}<th scope="col">Total</th></tr></thead>
 <tbody>
@@ -185,6 +188,7 @@ as of {{ parameters.as_of }}.</p>
 {% for sev in severities %}<td class="n">{{ counts[sev] }}</td>{% endfor %}<td class="n">{{ summary.by_kind[kind] }}</td></tr>
 {% endfor %}</tbody>
 </table>
+</div>
 <h3>Parameters</h3>
 <dl>{% for key, value in parameters.items() %}<dt>{{ label(key)|capitalize }}</dt><dd>{{ evidence_text(value) }}</dd>
 {% endfor %}</dl>
