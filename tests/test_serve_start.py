@@ -5,9 +5,6 @@ page (details to editors) and logged; a small one is loaded first, as before."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -17,7 +14,7 @@ import pytest
 
 from govmap.ingest.store.yamlstore import YamlStore
 from govmap.webviz import state
-from tests.websupport import copy_register, login, make_app
+from tests.websupport import copy_register, login, make_app, serve_process
 
 BROKEN = "bodies:\n  - {id: b, name: B, kind: bored}\n"
 
@@ -111,24 +108,10 @@ def test_a_broken_large_register_is_shown_on_every_page_with_details_for_editors
     assert client.get("/").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_govmap_serve_listens_before_loading_a_large_register_and_shows_its_error(tmp_path: Path) -> None:
     register = tmp_path / "boards.yaml"
     register.write_text(BROKEN, encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "GOVMAP_SECRET_KEY": "test", "GOVMAP_LOAD_NOW_BYTES": "0"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govmap", "serve", str(register), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc, port = serve_process(register, GOVMAP_LOAD_NOW_BYTES="0")
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline() == (

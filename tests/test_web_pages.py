@@ -459,24 +459,12 @@ def test_hostile_text_in_the_api_is_returned_exactly(hostile: FlaskClient) -> No
 
 
 def test_govmap_serve_prints_its_address_and_serves_the_map(tmp_path: Path) -> None:
-    import os
-    import socket
-    import subprocess
-    import sys
     import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from tests.websupport import serve_process
+
     register = copy_register(tmp_path)
-    env = {**os.environ, "GOVMAP_SECRET_KEY": "test"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govmap", "serve", str(register), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc, port = serve_process(register)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +33,23 @@ def copy_register(tmp_path: Path, name: str = "web.yaml") -> Path:
     target = tmp_path / "boards.yaml"
     shutil.copy(REGISTERS / name, target)
     return target
+
+
+def serve_process(register: Path, **env: str) -> tuple[subprocess.Popen[str], int]:
+    """``govmap serve REGISTER`` in a process of its own on a free port, as a user starts it
+    (stdout and stderr piped, as text; ``env`` added to this process's environment).  Returns
+    the process and the port; the caller terminates it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govmap", "serve", str(register), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "GOVMAP_SECRET_KEY": "test", **env},
+    )
+    return proc, port
 
 
 def write_users(tmp_path: Path) -> Path:
