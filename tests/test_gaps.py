@@ -247,3 +247,45 @@ def test_seed_register_reports_residents_concerns_no_body_addresses_fraud_among_
     fraud = next(f for f in found if f.subjects[0].name == "Fraud")
     assert fraud.severity is Severity.HIGH
     assert fraud.sources
+
+
+ASSESSED_CSP = """
+documents: [{id: page, name: Partnership page}]
+themes: [{id: asb, name: ASB, kind: priority}, {id: da, name: Domestic abuse, kind: priority}]
+bodies:
+  - id: csp
+    name: Town CSP
+    kind: csp
+    themes: [{theme: asb, role: lead}, {theme: da, role: lead}]
+    sources: [{doc: page}]
+strategies:
+  - {id: sa, name: Town strategic assessment, kind: strategic-assessment, owner: csp, sources: [{doc: page}]}
+"""
+
+
+def test_a_csp_leading_priorities_set_from_its_own_assessment_is_not_without_a_plan():
+    r = reg(ASSESSED_CSP)
+    assert [f for f in strategy_gaps(r) if f.kind in (Kind.CSP_NO_STRATEGY, Kind.UNUSED_EVIDENCE)] == []
+
+
+def test_a_csp_leading_priorities_with_no_assessment_or_plan_recorded_is_a_low_data_gap():
+    r = reg(ASSESSED_CSP.split("strategies:")[0])
+    [f] = [f for f in strategy_gaps(r) if f.kind is Kind.CSP_NO_STRATEGY]
+    assert (f.severity, f.title) == (
+        Severity.LOW,
+        "No plan of Town CSP is recorded (its priorities are: ASB, Domestic abuse); the partnership must "
+        "have one (Crime and Disorder Act 1998 s6).",
+    )
+
+
+def test_an_assessment_whose_owner_has_a_plan_it_does_not_inform_is_still_unused():
+    r = reg(
+        ASSESSED_CSP
+        + "  - {id: plan, name: Town plan, kind: plan, owner: csp, themes: [asb], sources: [{doc: page}]}\n"
+    )
+    assert [(f.kind, f.subjects[0].id) for f in strategy_gaps(r)] == [(Kind.UNUSED_EVIDENCE, "sa")]
+
+
+def test_a_csp_whose_only_assessment_has_ended_is_still_without_a_plan():
+    r = reg(ASSESSED_CSP.replace("owner: csp,", "owner: csp, period: {start: 2019, end: 2020},"))
+    assert [f.kind for f in strategy_gaps(r) if f.kind is Kind.CSP_NO_STRATEGY] == [Kind.CSP_NO_STRATEGY]

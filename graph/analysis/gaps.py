@@ -433,6 +433,7 @@ def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Find
     lk = lookup_of(register, lookup)
     informed = {link.to for s in register.strategies for link in s.informs}
     out: list[Finding] = _csps_without_strategy(lk)
+    on_body = _priorities_on_body(lk)
     for s in lk.strategies:
         if not s.owner:
             word = _STRATEGY_WORD.get(s.kind.value, s.kind.value.replace("-", " "))
@@ -451,7 +452,8 @@ def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Find
                     sources=lk.record_sources(s.id),
                 )
             )
-        if s.is_evidence and not s.informs:
+        if s.is_evidence and not s.informs and not (s.owner and all(o.to in on_body for o in s.owner)):
+            # (evidence a body owns whose plan is the priorities recorded on it informs those priorities)
             out.append(
                 make_finding(
                     Kind.UNUSED_EVIDENCE,
@@ -470,17 +472,34 @@ def strategy_gaps(register: Register, lookup: Lookup | None = None) -> list[Find
 CSP_STRATEGY_DUTY = "Crime and Disorder Act 1998 s6"
 
 
+def _priorities_on_body(lk: Lookup) -> set[str]:
+    """Current bodies whose plan is recorded only as the priorities they lead: they lead at least one
+    issue themselves and own no plan (evidence aside), current or past."""
+    owned = {link.to for s in lk.register.strategies if not s.is_evidence for link in s.owner}
+    return {
+        b.id for b in lk.bodies if b.id not in owned and any(link.role.value == "lead" for link in b.themes)
+    }
+
+
 def _csps_without_strategy(lk: Lookup) -> list[Finding]:
     """Community safety partnerships (kind ``csp``) with no plan recorded at all (low).
 
     A plan not recorded is a data gap, not a breach of the s6 duty: the
     finding asks for it to be found and recorded.  A partnership whose plan
-    has ended has one recorded (``period-ended`` says it has ended).
+    has ended has one recorded (``period-ended`` says it has ended).  Nor is
+    it a finding when the partnership leads priorities it set from a current
+    strategic assessment of its own (the cycle the Crime and Disorder
+    (Formulation and Implementation of Strategy) Regulations 2007 lay down):
+    its plan is those priorities, recorded on the partnership.
     """
     owned = {link.to for s in lk.register.strategies if not s.is_evidence for link in s.owner}
+    # partnerships with a current assessment of their own, from which they set the priorities they lead
+    assessed = {
+        link.to for s in lk.strategies if s.is_evidence and s.id not in lk.lapsed for link in s.owner
+    } & _priorities_on_body(lk)
     out = []
     for b in lk.bodies:
-        if b.kind is not BodyKind.CSP or b.id in owned:
+        if b.kind is not BodyKind.CSP or b.id in owned or b.id in assessed:
             continue
         priorities = [link.theme for link in b.themes if link.role.value == "lead"]
         out.append(
