@@ -364,11 +364,15 @@ def test_the_seed_report_is_folded_by_group_passes_axe_core_and_a_finding_link_o
     groups = page.locator("details.finding-group")
     assert groups.count() > 1
     assert 0 < page.locator("details.finding-group[open]").count() < groups.count()
-    folded = page.evaluate("document.documentElement.scrollHeight")
+    # The findings' groups alone: the summary, top findings and matrices above them are never folded.
+    height = "[...document.querySelectorAll('details.finding-group')].reduce((h, d) => h + d.offsetHeight, 0)"
+    folded = page.evaluate(height)
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    unfolded = page.evaluate("document.documentElement.scrollHeight")
-    print(f"seed report at 1400x900: {folded} px folded, {unfolded} px with every group open")
-    assert folded * 3 < unfolded
+    unfolded = page.evaluate(height)
+    print(f"seed report's findings at 1400x900: {folded} px folded, {unfolded} px with every group open")
+    # The first group and those holding a high or a top finding open (the seed's top ten, at
+    # most three of one kind, spans half its groups): the rest fold to a line each.
+    assert folded * 2 < unfolded
     page.goto(seed_site("/report"))
     closed = page.locator("details.finding-group:not([open]) li.finding").first.get_attribute("id")
     page.goto(seed_site(f"/report#{closed}"))
