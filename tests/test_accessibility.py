@@ -223,7 +223,7 @@ def test_the_pages_of_a_conflict_and_of_a_record_removed_meanwhile_pass_axe_core
 # -- the keyboard ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [(1400, 900), (700, 450)], ids=["1400x900", "200%"])
+@pytest.mark.parametrize("size", [(1400, 900), (700, 450), (320, 640)], ids=["1400x900", "200%", "320px"])
 def test_tabbing_into_the_seed_map_starts_at_the_top_body_and_keeps_the_view_steady(
     seed_site: Site, watch: Watch, size: tuple[int, int]
 ) -> None:
@@ -237,7 +237,8 @@ def test_tabbing_into_the_seed_map_starts_at_the_top_body_and_keeps_the_view_ste
     page.keyboard.press("Tab")
     assert active(page)["node"] == "lancashire-csp-board"
     assert page.evaluate(view) == before, "entering the map does not move it"
-    for key in ("ArrowRight", "ArrowDown", "ArrowLeft"):
+    in_window(page, "lancashire-csp-board", "Tab")
+    for key in ("ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "ArrowUp", "ArrowUp", "ArrowUp"):
         page.keyboard.press(key)
         node = active(page)["node"]
         assert node is not None
@@ -249,6 +250,23 @@ def test_tabbing_into_the_seed_map_starts_at_the_top_body_and_keeps_the_view_ste
         )
         x, y, w, h = point
         assert 0 <= x <= w and 0 <= y <= h, f"{node} is in view after {key}"
+        in_window(page, node, key)
+
+
+def in_window(page: Any, node: str, key: str) -> None:
+    """The node is on the screen too (on a phone the map is taller than the window), once the
+    page has scrolled to it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """id => { const el = document.querySelector('#map-data-view'); const n = el.govmap.network;
+                const y = el.getBoundingClientRect().top + n.canvasToDOM(n.getPositions([id])[id]).y;
+                return y >= 0 && y <= innerHeight; }""",
+            arg=node,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"{node} is off the screen after {key}")
 
 
 def active(page: Any) -> dict[str, Any]:

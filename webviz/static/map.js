@@ -310,7 +310,7 @@
     map.focused = id;
     var button = map.buttons[id];
     button.setAttribute("tabindex", "0");
-    if (moveFocus) button.focus();
+    if (moveFocus) button.focus({ preventScroll: true }); // reveal() shows its node instead
   }
 
   // Bring a node into view by the least move: the view shifts just enough to show it inside
@@ -329,6 +329,18 @@
       network.moveTo({ position: { x: centre.x + dx / scale, y: centre.y + dy / scale }, animation: false });
     }
     network.redraw();
+  }
+
+  // A map taller than the window (a phone, where the map grows to name its bodies): the page
+  // scrolls by the least that shows the node too.  Run after the browser's own scrolling to the
+  // focused button (it lies at the map's edge, not at the node).
+  function scrollToNode(map, id) {
+    var at = map.network.getPositions([id])[id];
+    if (!at) return;
+    var y = map.container.getBoundingClientRect().top + map.network.canvasToDOM(at).y;
+    var margin = Math.min(60, window.innerHeight / 4);
+    if (y < margin) window.scrollBy(0, y - margin);
+    else if (y > window.innerHeight - margin) window.scrollBy(0, y - (window.innerHeight - margin));
   }
 
   function drawFocusRing(map, ctx) {
@@ -383,6 +395,7 @@
       status.hidden = false;
       map.container.classList.add("keyboard");
       reveal(map, id);
+      setTimeout(function () { if (map.focused === id && map.keyboard) scrollToNode(map, id); }, 0);
     });
     list.addEventListener("focusout", function (event) {
       if (event.relatedTarget && list.contains(event.relatedTarget)) return;
