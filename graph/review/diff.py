@@ -23,15 +23,19 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _str
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity
-from govmap.graph.report import ReportOptions, report
-from govmap.graph.report.jsontext import dumps_indented
 from govmap.graph.review.renames import find_renames, recorded_renames, rename_refs
 from govmap.graph.review.sources import Side
 from govmap.ingest.model import Record, Register, item_type
 from govmap.support.background import Background
+
+if TYPE_CHECKING:
+    from govmap.graph.report import ReportOptions
+
+# The report (and all the analysis behind it) is imported where findings are compared, not here:
+# a load into Neo4j counts records with diff_records, and should not pay for the whole report.
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,8 @@ class RegisterDiff:
         >>> "".join(d.iter_json()) == json.dumps(d.to_json(), indent=2, ensure_ascii=False) + "\\n"
         True
         """
+        from govmap.graph.report.jsontext import dumps_indented
+
         head = {"old": self.old, "new": self.new, "records": self.records.to_json(), "findings": {}}
         text = dumps_indented(head)
         yield text[: -len("{}\n}")] + "{"
@@ -339,6 +345,8 @@ def _briefs(
 ) -> list[tuple[str, str, str, str]]:
     """The report's findings as the diff shows them: (id, kind, severity, title), in order; with
     ``renames`` (old id -> new id), each id as it is once those records have their new ids."""
+    from govmap.graph.report import report
+
     return [
         (f.id_after(renames) if renames else f.id, f.kind.value, f.severity.value, f.title)
         for f in report(register, options=opts).findings
@@ -370,6 +378,8 @@ def diff_registers(old: Side, new: Side, as_of: dt.date | None = None) -> Regist
     two cores the diff takes about one report's time, not two.  Only each
     finding's id, kind, severity and title are kept (all a diff shows).
     """
+    from govmap.graph.report import ReportOptions
+
     opts = ReportOptions(as_of=as_of or dt.date.today())
     same = old.sha256 == new.sha256
     pending = None if same else Background(lambda: _briefs(new.register, opts))
