@@ -254,7 +254,9 @@ _LOCK_AND_READ = (
 )
 
 
-def _lock_and_read(tx: Any, subject: str) -> tuple[dict[str, Any], Record | None, list[dict[str, Any]], int]:
+def _lock_and_read(
+    tx: Any, subject: str
+) -> tuple[dict[str, Any], Record | None, list[dict[str, Any]], float | int]:
     """The header (locked), the record ``subject`` as stored (or None), its relationships and order."""
     row = dict(tx.run(_LOCK_AND_READ, header=HEADER, id=subject or None).single())
     head = {k: row[k] for k in HEADER_KEYS}
@@ -262,7 +264,8 @@ def _lock_and_read(tx: Any, subject: str) -> tuple[dict[str, Any], Record | None
         return head, None, [], 0
     edges = [e for e in row["rels"] if e is not None]
     node = {"id": row["node_id"], "label": row["node_label"], "data": row["node_data"]}
-    return head, record_from(node, edges), edges, int(row["node_order"] or 0)
+    # A position may be a fraction (a record a load put between two others): kept as it is.
+    return head, record_from(node, edges), edges, row["node_order"] or 0
 
 
 def _edit_tx(tx: Any, edit: Edit, expected: str, user: str, label: str, result: dict[str, Any]) -> str:
@@ -305,7 +308,7 @@ def _write_record(
     old: Record | None,
     old_edges: list[dict[str, Any]],
     new: Record | None,
-    order: int,
+    order: float | int,
 ) -> None:
     """Write one record's node and its own relationships: typed, by element id, nothing else."""
     if old is not None and (new is None or new.id != old.id or new.label != old.label):

@@ -17,6 +17,7 @@ Two ways to work it out, with the same :class:`Plan` as the answer:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from govmap.graph.neo4j.connect import (
     Neo4jError,
     StoredRegisterInvalid,
 )
+from govmap.graph.neo4j.positions import new_orders
 from govmap.graph.neo4j.read import record_from
 from govmap.graph.neo4j.rows import (
     edge_rows_of,
@@ -64,8 +66,10 @@ class Plan:
     positions: list[dict[str, Any]] = field(default_factory=list)
     #: Ids of records present before and after whose content changed (their node or their links).
     changed: list[str] = field(default_factory=list)
-    #: Records that only moved in the file.
+    #: Records that only moved in the file (among the others: see :mod:`.positions`).
     moved: int = 0
+    #: The position after the last record's (what a record added by a web edit gets); None: the count.
+    next_order: int | None = None
     #: The changed and removed records as the database held them (what the audit log keeps).
     old_records: dict[str, Record] = field(default_factory=dict)
 
@@ -116,27 +120,34 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
     }
     create: list[dict[str, Any]] = []
     add_edges: list[dict[str, Any]] = []
-    changed: list[tuple[Record, int]] = []
+    changed: list[tuple[Record, float | int]] = []
     positions: list[dict[str, Any]] = []
+    records = list(register.records())
+    ids = [rec.id for rec in records]
+    # Records already in the file's order keep their stored positions; only the others get one.
+    orders = new_orders(ids, {i: s[2] for i, s in stored.items()})
     seen: set[str] = set()
-    for i, rec in enumerate(register.records()):
+    for rec in records:
         seen.add(rec.id)
         was = stored.get(rec.id)
         if was is None:
-            create.append(node_row(rec, i))
+            create.append(node_row(rec, orders[rec.id]))
             add_edges.extend(edge_rows_of(rec))
             continue
+        order = orders.get(rec.id, was[2])  # a stored order kept is never None (new_orders)
         h = record_hash(rec)
         if was[0] != h or was[1] != rec.label:
-            changed.append((rec, i))
-        elif was[2] != i:
-            positions.append({"id": rec.id, "order": i, "rhash": h})
+            changed.append((rec, order))
+        elif rec.id in orders:
+            positions.append({"id": rec.id, "order": order, "rhash": h})
     gone = [i for i in stored if i not in seen]
     old_nodes, old_edges, old_records = _stored_records(tx, [rec.id for rec, _ in changed] + gone)
     nodes = [node_row(rec, i) for rec, i in changed]
     new_edges = [e for rec, _ in changed for e in edge_rows_of(rec)]
     plan = Plan(list(stored), gone, [], create, [], [], [], add_edges, positions=positions)
     plan.moved, plan.old_records = len(positions), old_records
+    last = max((orders[i] if i in orders else stored[i][2] for i in ids), default=-1)
+    plan.next_order = math.floor(last) + 1
     for row in nodes:
         old_hash, old_label = old_nodes[row["id"]]
         if old_label != row["label"]:
@@ -234,6 +245,11 @@ def stored_state(tx: Any, verify: bool) -> tuple[dict[str, tuple[str, str, Any, 
 def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], verify: bool) -> Plan:
     """The plan from every stored node's and relationship's hash against rows of the whole register."""
     old_nodes, old_edges = stored_state(tx, verify)
+    # Records already in the file's order keep their stored positions (as by record, above).
+    orders = new_orders([n["id"] for n in nodes], {i: v[2] for i, v in old_nodes.items()})
+    for n in nodes:
+        was = old_nodes.get(n["id"])
+        n["props"]["order"] = orders[n["id"]] if n["id"] in orders or was is None else was[2]
     new_ids = {n["id"] for n in nodes}
     gone = [i for i in old_nodes if i not in new_ids]
     # A node whose kind changed keeps its relationships: only its label is swapped.
@@ -258,6 +274,7 @@ def plan_changes(tx: Any, nodes: list[dict[str, Any]], edges: list[dict[str, Any
             plan.moved += n["id"] not in touched and was[2] != p["order"]
     plan.changed = sorted(touched & new_ids & set(old_nodes))
     plan.old_records = read_old_records(tx, plan.changed + gone)
+    plan.next_order = math.floor(max((n["props"]["order"] for n in nodes), default=-1)) + 1
     return plan
 
 

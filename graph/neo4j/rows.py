@@ -54,7 +54,7 @@ def record_hash(rec: Record) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def node_row(rec: Record, order: int) -> dict[str, Any]:
+def node_row(rec: Record, order: float | int) -> dict[str, Any]:
     """One node: readable properties for Cypher users, plus the record's own fields as JSON.
 
     ``hash`` covers the node's properties but not its position (``order``) nor

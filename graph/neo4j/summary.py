@@ -5,6 +5,9 @@ Records are counted as ``govmap diff`` counts them: **added**, **changed**,
 alike, :func:`govmap.graph.review.renames.find_renames`) and **removed**; a record
 that names a renamed one is not changed by the rename alone.  Records that only
 moved in the file are counted apart: their position is set, nothing rewritten.
+A record moved only if it moved among the others (:mod:`.positions`): one
+record inserted near the top moves none, one taken from the end to the top
+moves one.
 """
 
 from __future__ import annotations

@@ -251,7 +251,7 @@ def _load_tx(tx: Any, head: dict[str, Any], load: _Load) -> SyncSummary:
     header = {
         "data": info_row(register)["data"],
         "digest": load.digest,
-        "next_order": summary.nodes,
+        "next_order": plan.next_order if plan.next_order is not None else summary.nodes,
         "rows": ROWS_VERSION,
     }
     summary.info_updated = head["data"] is not None and head["data"] != header["data"]
