@@ -166,6 +166,37 @@ def test_the_web_map_labels_every_body_legibly_over_nothing(
     assert page.inner_text("#panel-name") == names[top["id"]][0]
 
 
+#: The accountability view's bodies in reading order (by row, then left to right): as the server
+#: laid them out (the page's map data) and as they are drawn once the view has opened.
+READING_ORDER = """sel => {
+    const el = document.querySelector(sel), g = el.govmap;
+    const laid = JSON.parse(document.getElementById(el.dataset.source).textContent).nodes
+        .filter(n => g.data.nodes.some(m => m.id === n.id && m.kind === 'body'));
+    const pos = g.network.getPositions(laid.map(n => n.id));
+    const order = at => laid.map(n => [n.id, at(n)]).sort((a, b) => a[1].y - b[1].y || a[1].x - b[1].x)
+        .map(a => a[0]);
+    return {laid: order(n => ({x: n.x, y: n.y})),
+            drawn: order(n => ({x: pos[n.id].x, y: Math.round(pos[n.id].y)}))};
+}"""
+
+
+@pytest.mark.parametrize("size", list(VIEWS))
+def test_the_accountability_view_names_every_body_and_reads_in_the_order_it_was_laid_out(
+    case: tuple[str, Site], watch: Watch, size: str
+) -> None:
+    # On a phone a level is wider than the screen: it wraps onto several rows, and the view
+    # still reads top body first, then each level left to right and row by row.
+    name, site = case
+    page = watch.page()
+    page.set_viewport_size(VIEWS[size])
+    page.goto(site("/?layout=hierarchy"))
+    wait_for_map(page)
+    where = f"{name}, accountability view, at {size}"
+    check_labels(page, "#map-data-view", names_of(site.register), where)
+    order = page.evaluate(READING_ORDER, "#map-data-view")
+    assert order["drawn"] == order["laid"], f"{where}: bodies drawn out of their reading order"
+
+
 @pytest.mark.parametrize("size", list(VIEWS))
 def test_the_offline_map_labels_every_body_legibly_over_nothing(
     case: tuple[str, Site], watch: Watch, size: str

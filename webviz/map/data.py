@@ -112,6 +112,7 @@ def map_data(
         physics=not final and len(nodes) <= physics_limit,
         title=describe(register, q),
         keep_rows=bool(q.hierarchy or q.path),
+        wrap_rows=bool(q.hierarchy and not q.path),
     )
     data.isolated = [_record(n, g.nodes[n], url_for_entity(n)) for n in sorted(alone)]
     data.nodes = _drawn_nodes(g, drawn, q, centre, arranged.positions, measure_of(q.size), url_for_entity)

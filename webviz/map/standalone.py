@@ -133,7 +133,7 @@ def _legend(data: MapData, register: Register) -> str:
 
 def _label_settings(data: MapData) -> dict[str, Any]:
     """What labels.js needs besides the nodes: numbers and a flag, never text from the register."""
-    return {"label_rule": LABEL_RULE, "keep_rows": data.keep_rows}
+    return {"label_rule": LABEL_RULE, "keep_rows": data.keep_rows, "wrap_rows": data.wrap_rows}
 
 
 def _script_hashes(html: str) -> str:

@@ -37,6 +37,10 @@ class MapData:
     #: Whether the nodes stand in rows that mean something (the accountability view, a path):
     #: the browser keeps them rows when it makes room for labels (webviz/static/labels.js).
     keep_rows: bool = False
+    #: Whether those rows are levels that may each wrap onto several rows, in reading order, where
+    #: a row is wider than a narrow screen has room for (the accountability view; a path's rows
+    #: may not: its neighbours stand above and below their step).
+    wrap_rows: bool = False
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -62,6 +66,7 @@ class MapData:
             "isolated": self.isolated,
             "captions": self.captions,
             "keep_rows": self.keep_rows,
+            "wrap_rows": self.wrap_rows,
             "label_rule": LABEL_RULE,
         }
 

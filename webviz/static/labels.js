@@ -19,7 +19,9 @@
 //   of Gansner and Hu's PRISM overlap removal, on the boxes of each node and its label at the
 //   scale the result will be drawn at), and fitted again.  The picture the server laid out
 //   keeps its shape: each overlap is undone by the smallest move.  Rows that mean something
-//   (the accountability view, a path) stay rows.  No node is drawn under MIN_NODE_PX across.
+//   (the accountability view, a path) stay rows; but where a row of the accountability view is
+//   wider than the pane has room for its names (a phone), it wraps onto several rows in reading
+//   order first (wrapRows).  No node is drawn under MIN_NODE_PX across.
 // * Where the page scrolls (a narrow window: a phone, a browser zoomed in) and that is still
 //   not enough, the map grows taller until it is (``--map-needs``, read by the stylesheets):
 //   a phone 320 px wide has room for the seed's 22 bodies' names only in a map about 900 px
@@ -103,7 +105,7 @@
   // -- one map's labels -------------------------------------------------------------------------
 
   // ``items``: the map's records as the page holds them ({id, label, font: {size}, kind, centre});
-  // ``rule``: {legible_px, required_font}; ``opts``: {keepRows}.
+  // ``rule``: {legible_px, required_font}; ``opts``: {keepRows, wrapRows}.
   function Labels(network, nodes, container, items, rule, opts) {
     this.network = network;
     this.nodes = nodes;
@@ -416,6 +418,99 @@
     return { boxes: geo.boxes, pos: pos };
   };
 
+  // -- levels that wrap --------------------------------------------------------------------------
+
+  // Where the rows are levels that may wrap (the accountability view: ``opts.wrapRows``) and a
+  // row is wider than the pane has room for at the legibility rule's size, each such row is
+  // broken into as few rows as fit, of about equal length, in reading order: the first nodes
+  // from the left on the first, and so on.  A level's rows stay together, the rows below move
+  // down to make room, and rows keep their order top to bottom.  A row caption (a decoration)
+  // is centred over the narrower rows.  Returns positions for ``geo``'s boxes, or null when
+  // every row fits as it is.
+  //
+  // The width a row needs is measured at the scale at which every required label just fits the
+  // distance between its node and its nearest neighbour in the row: the narrower layout is
+  // fitted at about that scale.
+  Labels.prototype.wrapRows = function (geo) {
+    var W = this.container.clientWidth - 2 * (GAP + PAD), legible = this.rule.legible_px;
+    var byId = {}, rows = {}, keys = [], nodes = this.nodes;
+    this.items.forEach(function (it) { if (it.required) byId[it.id] = it; });
+    Object.keys(geo.pos).sort().forEach(function (id) {
+      var k = Math.round(geo.pos[id].y);
+      if (!rows[k]) { rows[k] = []; keys.push(k); }
+      rows[k].push(id);
+    });
+    keys.sort(function (a, b) { return a - b; });
+    var pos = geo.pos, scale = 0, rowGap = Infinity, prev = null;
+    var need = {}, tall = {};
+    keys.forEach(function (k) {
+      var ids = rows[k].sort(function (a, b) { return pos[a].x - pos[b].x || (a < b ? -1 : 1); });
+      var decor = ids.every(function (id) { var n = nodes.get(id); return n && n.decor; });
+      if (decor) return;
+      if (prev !== null) rowGap = Math.min(rowGap, k - prev);
+      prev = k;
+      ids.forEach(function (id, i) {
+        var it = byId[id], b = geo.boxes[id];
+        need[id] = 0;
+        tall[id] = { node: b.b - b.t, label: 0 };
+        if (!it) return;
+        var size = this.size(it, legible);
+        need[id] = size.w + 2 * PAD + GAP;
+        tall[id].label = size.h + GAP + 2 * PAD;
+        var gap = Math.min(i > 0 ? pos[id].x - pos[ids[i - 1]].x : Infinity,
+                           i < ids.length - 1 ? pos[ids[i + 1]].x - pos[id].x : Infinity);
+        if (gap > 0 && gap < Infinity) scale = Math.max(scale, need[id] / gap);
+      }, this);
+    }, this);
+    if (!scale) return null;
+    // A node's width on screen at ``scale``: its label's, or its shape's.
+    function width(id) { var b = geo.boxes[id]; return Math.max(need[id] || 0, (b.r - b.l) * scale); }
+    function fits(chunk) {
+      var a = chunk[0], z = chunk[chunk.length - 1];
+      return (pos[z].x - pos[a].x) * scale + width(a) / 2 + width(z) / 2 <= W;
+    }
+    // Each row's nodes in ``parts`` runs of about equal length, in order.
+    function split(ids, parts) {
+      var out = [], at = 0;
+      for (var p = 0; p < parts; p++) {
+        var len = Math.floor((ids.length - at) / (parts - p)) + ((ids.length - at) % (parts - p) ? 1 : 0);
+        out.push(ids.slice(at, at + len));
+        at += len;
+      }
+      return out;
+    }
+    var wrapped = false, plan = keys.map(function (k) {
+      var ids = rows[k], parts = 1;
+      while (parts < ids.length && !split(ids, parts).every(fits)) parts++;
+      if (parts > 1) wrapped = true;
+      return split(ids, parts);
+    });
+    if (!wrapped) return null;
+    // Rows one under another as far apart as a node and its label need at ``scale``: the rows of
+    // a level ``step`` apart, and the gaps between rows as they were, grown in proportion (before
+    // any pushing apart, a new level starts further down than a level's next row).
+    var step = rowGap < Infinity ? rowGap : 0;
+    Object.keys(tall).forEach(function (id) { step = Math.max(step, tall[id].node + tall[id].label / scale); });
+    var grow = rowGap < Infinity ? step / rowGap : 1;
+    var out = {}, y = keys[0], left = Infinity, right = -Infinity, captions = [];
+    keys.forEach(function (k, r) {
+      if (r > 0) y += (k - keys[r - 1]) * grow;
+      var first = rows[k][0], last = rows[k][rows[k].length - 1], centre = (pos[first].x + pos[last].x) / 2;
+      plan[r].forEach(function (chunk, j) {
+        var mid = (pos[chunk[0]].x + pos[chunk[chunk.length - 1]].x) / 2;
+        chunk.forEach(function (id) {
+          var n = nodes.get(id);
+          out[id] = { x: pos[id].x - mid + centre, y: y + (pos[id].y - k) + j * step };
+          if (n && n.decor) { captions.push(id); return; }
+          left = Math.min(left, out[id].x); right = Math.max(right, out[id].x);
+        });
+      });
+      y += (plan[r].length - 1) * step;
+    });
+    captions.forEach(function (id) { out[id].x = (left + right) / 2; });
+    return { boxes: geo.boxes, pos: out };
+  };
+
   Labels.prototype.canArrange = function () { return this.forced; };
 
   // Open the view: fit it with room for the required labels and place every label; if a
@@ -424,15 +519,33 @@
   // pane may grow down, it grows until every one does: the stylesheet makes a pane's height at
   // least ``--map-needs`` where the page scrolls anyway (a narrow window: a phone, a zoomed
   // browser), so a phone's map is as tall as its names need, and a wide window's map keeps the
-  // window's height.  Returns the required labels left without a clear spot (none, normally).
+  // window's height.  If some are still without one in the accountability view, its levels wrap
+  // onto narrower rows (wrapRows) and all this is done again.  Returns the required labels left
+  // without a clear spot (none, normally).
   Labels.prototype.arrange = function () {
     var geo = this.shapes();
     if (!Object.keys(geo.boxes).length || !this.container.clientWidth) return [];
     var start = { scale: this.network.getScale(), spotOf: this.spotOf };
-    var unplaced = this.arrangeFrom(geo, start);
-    if (!unplaced.length) return unplaced;
-    var pane = this.container.parentNode, W = this.container.clientWidth;
     if (this.baseHeight === undefined) this.baseHeight = this.container.clientHeight;
+    var unplaced = this.arrangeGrowing(geo, start);
+    // Only where rows as they are leave a name without room, even in the tallest pane, do the
+    // levels of the accountability view wrap (wrapRows), and then from the pane's own height:
+    // a view that can be named as it is keeps its rows.
+    var wrapped = unplaced.length && this.opts.wrapRows ? this.wrapRows(geo) : null;
+    if (!wrapped) return unplaced;
+    var left = this.arrangeGrowing(wrapped, start, true);
+    return left.length > unplaced.length ? this.arrangeGrowing(geo, start, true) : left;
+  };
+
+  // arrangeFrom(), in a pane grown as tall as it may be until every required label finds a clear
+  // spot; ``again``: starting from the pane's own height.
+  Labels.prototype.arrangeGrowing = function (geo, start, again) {
+    var pane = this.container.parentNode, W = this.container.clientWidth;
+    if (again && pane.style.getPropertyValue("--map-needs")) {
+      pane.style.removeProperty("--map-needs");
+      this.network.setSize();
+    }
+    var unplaced = this.arrangeFrom(geo, start);
     var most = this.baseHeight * MAX_GROW;
     var h = Math.max(this.container.clientHeight * GROW_STEP, this.roomNeeded() / DENSITY / W);
     for (; unplaced.length && h <= most; h *= GROW_STEP) {

@@ -197,7 +197,7 @@
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
     var map = { network: network, nodes: nodes, edges: edges, data: data, container: container, focused: null };
     map.labels = govmapLabels.attach(network, nodes, container, data.nodes.filter(govmapLabels.ownsLabel),
-                                     data.label_rule, { keepRows: data.keep_rows });
+                                     data.label_rule, { keepRows: data.keep_rows, wrapRows: data.wrap_rows });
     container.govmap = map;
     // The canvas frame is not a tab stop: the node buttons are (see wireKeys).
     container.querySelectorAll("[tabindex]").forEach(function (el) { if (el !== container) el.setAttribute("tabindex", "-1"); });
