@@ -172,19 +172,22 @@ def _stored_records(
     records: dict[str, Record] = {}
     if not ids:
         return nodes, edges, records
+    # Each relationship as a list, not a map: the driver decodes maps' keys one by one (in Python),
+    # and a changed load of a national register reads tens of thousands of relationships here.
     rows = tx.run(
         "UNWIND $ids AS i MATCH (n:Entity {id: i}) "
         "OPTIONAL MATCH (n)-[r]-(m:Entity) WHERE r.origin = i "
-        "WITH n, collect(CASE WHEN r IS NULL THEN NULL ELSE {s: startNode(r).id, t: endNode(r).id, "
-        "type: type(r), key: r.key, hash: r.hash, field: r.field, index: r.index, data: r.data, "
-        "short: r.short, eid: elementId(r)} END) AS rels "
+        "WITH n, collect(CASE WHEN r IS NULL THEN NULL ELSE [startNode(r).id, endNode(r).id, "
+        "type(r), r.key, r.hash, r.field, r.index, r.data, r.short, elementId(r)] END) AS rels "
         "RETURN n.id AS id, n.hash AS hash, n.data AS data, "
         "[l IN labels(n) WHERE l <> 'Entity'][0] AS label, rels",
         ids=ids,
     )
     for r in rows:
         nodes[r["id"]] = (r["hash"], r["label"])
-        rels = [e for e in r["rels"] if e is not None and e["key"] is not None]
+        rels = [
+            dict(zip(_REL_FIELDS, e, strict=True)) for e in r["rels"] if e is not None and e[3] is not None
+        ]
         for e in rels:
             edges[e["key"]] = (e["hash"], e["type"], e["s"], e["t"], e["eid"])
         try:
@@ -192,6 +195,10 @@ def _stored_records(
         except StoredRegisterInvalid:
             pass  # a node broken by hand: it is rewritten all the same, only not described
     return nodes, edges, records
+
+
+#: What :func:`_stored_records` reads of each relationship, in its order.
+_REL_FIELDS = ("s", "t", "type", "key", "hash", "field", "index", "data", "short", "eid")
 
 
 def read_old_records(tx: Any, ids: list[str]) -> dict[str, Record]:
