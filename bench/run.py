@@ -16,7 +16,8 @@ Groups (skip any with --skip):
   neo4j     neo4j_raw (baseline: UNWIND CREATE of the same rows), neo4j_sync (full, then no-change),
             neo4j_reload (the register with 1 % of its records changed loaded over it, beside a full
             load of the changed one), neo4j_changed (synth seed 2 loaded over seed 1, beside a full
-            load of seed 2),
+            load of seed 2): one untimed round of each first, then each the median of 3 rounds
+            (1 round above 20,000 records),
             neo4j_edit (web edits on the Neo4j store, one record each)
   analysis  overlap_kernel (baseline: sparse kernel), report_full (report + JSON),
             nx_projection (NetworkX bipartite.weighted_projected_graph; stopped at --timeout)

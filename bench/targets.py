@@ -74,7 +74,14 @@ def _detail(name: str, r: dict[str, Any]) -> list[tuple[str, str]]:
     if "nochange_seconds" in r:
         rows.append((name + " (again)", f"{r['nochange_seconds']:>9.2f}"))
     if "changed_seconds" in r:
-        rows.append(("  changed re-load", f"{r['changed_seconds']:>9.2f}"))
+        c = r["changes"]["records"]
+        rows.append(
+            (
+                "  changed re-load",
+                f"{r['changed_seconds']:>9.2f}  records {c['added']} added, {c['changed']} changed, "
+                f"{c['renamed']} renamed, {c['removed']} removed, {c['moved']} only moved",
+            )
+        )
     if "reload_seconds" in r:
         c = r["changes"]
         rows.append(
@@ -82,6 +89,14 @@ def _detail(name: str, r: dict[str, Any]) -> list[tuple[str, str]]:
                 "  1 % re-load",
                 f"{r['reload_seconds']:>9.2f}  records {c['added']} added, {c['changed']} changed, "
                 f"{c['removed']} removed, {c['moved']} only moved",
+            )
+        )
+    if "first_reload_seconds" in r:  # the untimed first round: the server had planned only a full load
+        rows.append(
+            (
+                "  first round",
+                f"{r['first_reload_seconds']:>9.2f}  re-load, {r['first_full_seconds']:.2f} full "
+                f"(rounds: re-load {r['rounds']['reload']}, full {r['rounds']['full']})",
             )
         )
     if name == "neo4j_edit":
