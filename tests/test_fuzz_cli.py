@@ -64,6 +64,17 @@ NUMBERS = ["²", "３", "٣", "9" * 5000, "-1", "1e309", "NaN", "abc", "", "1.5"
 DATES = ["2025-13-45", "²", "２０２５-01-01", "9" * 5000, "", "tomorrow", "2025-01-01"]
 
 
+def port_values(taken: int) -> list[str]:
+    """Hostile values for ``govmap serve --port``: out of range, not a number, and the port that is
+    always taken written in ASCII, fullwidth and Arabic-Indic digits (click reads all three as
+    that port).  Never a port it could listen on: ``0`` (any free port) or ``３`` (port 3, open to
+    root) would start a server that never returns, and the fuzzer would hang."""
+    ascii_digits = str(taken)
+    fullwidth = ascii_digits.translate({ord(d): ord(d) - ord("0") + ord("０") for d in "0123456789"})
+    arabic = ascii_digits.translate({ord(d): ord(d) - ord("0") + ord("٠") for d in "0123456789"})
+    return [ascii_digits, "-1", "65536", "²", fullwidth, arabic, "9" * 5000, "abc"]
+
+
 @dataclass
 class Files:
     """The hostile files, by name, in the folder the commands run in (``cwd``)."""
@@ -164,6 +175,8 @@ def values_for(param: click.Parameter, files: Files) -> list[str]:
     t = param.type
     if isinstance(t, click.Choice):
         return [str(c) for c in t.choices][:2] + ["NOT-A-CHOICE", "", "²"]
+    if param.name == "port":  # govmap serve --port: a port it can listen on would serve for ever
+        return port_values(files.port)
     if isinstance(t, click.IntRange | click.FloatRange):
         low, high = t.min, t.max
         # Never a large valid value (synth -n 500 would run for minutes): out of range, or the least.
@@ -317,3 +330,17 @@ def test_the_fuzzer_reads_every_command_from_the_click_group() -> None:
         "whatif",
         "user add",
     } <= names
+
+
+def test_serve_is_never_given_a_port_it_could_listen_on(files: Files) -> None:
+    """``serve --port 0`` (any free port) or ``--port ３`` (port 3, open to root) would serve for
+    ever and hang the fuzzer; every value it draws for the port is refused or the taken one."""
+    port = click.IntRange(0, 65535)
+    accepted = []
+    serve_port = next(p for p in cli.commands["serve"].params if p.name == "port")
+    for value in values_for(serve_port, files):
+        try:
+            accepted.append(port.convert(value, None, None))
+        except click.BadParameter:
+            pass
+    assert accepted == [files.port] * 3  # in ASCII, fullwidth and Arabic-Indic digits
