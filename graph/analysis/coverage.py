@@ -198,22 +198,25 @@ class _Builder:
         """
         out: list[tuple[str, int]] = []
         seen: set[str] = set()
-
-        def visit(a: str, depth: int) -> None:
-            seen.add(a)
-            if a in wanted:
-                out.append((a, depth))
-            for c in self.tree.children(a):
-                if c not in seen:
-                    visit(c, depth + (a in wanted))
-
         for a in self.areas:
             if not self.tree.parents.get(a) and a not in seen:
-                visit(a, 0)
+                self._visit(a, 0, wanted, seen, out)
         for a in self.areas:  # areas on a cycle of within
             if a not in seen:
-                visit(a, 0)
+                self._visit(a, 0, wanted, seen, out)
         return out
+
+    def _visit(
+        self, a: str, depth: int, wanted: set[str], seen: set[str], out: list[tuple[str, int]]
+    ) -> None:
+        # a method, not a closure: a recursive closure is a reference cycle, which kept the whole
+        # reading (the Lookup this builder holds) alive until the cyclic collector ran
+        seen.add(a)
+        if a in wanted:
+            out.append((a, depth))
+        for c in self.tree.children(a):
+            if c not in seen:
+                self._visit(c, depth + (a in wanted), wanted, seen, out)
 
 
 class _RuleCells:
