@@ -44,17 +44,29 @@ def landscape_graph(register: Register, lookup: Lookup | None = None) -> nx.Grap
         if a is not None and b is not None and a != b and a in nodes and b in nodes:
             edges[(a, b) if a < b else (b, a)].add(t)
 
+    # the organisation each seat counts for, by member (a seat naming on_behalf_of counts for that):
+    # looked up once a member, not once a seat (200,000 seats nationally)
+    seat_org: dict[str, str | None] = {}
     for body in lk.bodies:
+        b = body.id
         for m in body.members:
-            add(lk.seat_organisation(m), body.id, "member_of")
+            org = m.on_behalf_of
+            if not org:
+                member = m.member
+                if member in seat_org:
+                    org = seat_org[member]
+                else:
+                    org = seat_org[member] = lk.seat_organisation(m)
+            if org is not None and org != b and org in nodes:  # b is a node: an active body
+                edges[(org, b) if org < b else (b, org)].add("member_of")
         for link in body.hosted_by:
-            add(link.to, body.id, "hosts")
+            add(link.to, b, "hosts")
         for link in body.reports_to:
-            add(body.id, link.to, "reports_to")
+            add(b, link.to, "reports_to")
         for link in body.sub_group_of:
-            add(body.id, link.to, "sub_group_of")
+            add(b, link.to, "sub_group_of")
         for link in body.links_with:
-            add(body.id, link.to, "links_with")
+            add(b, link.to, "links_with")
     for o in register.organisations:
         for link in o.part_of:
             add(o.id, link.to, "part_of")
@@ -62,9 +74,14 @@ def landscape_graph(register: Register, lookup: Lookup | None = None) -> nx.Grap
     g.add_nodes_from(sorted(nodes))
     # sorted by one string per edge: the order of the (a, b) tuples, without comparing tuples
     order = sorted(edges, key=lambda e: e[0] + "\x00" + e[1])
-    g.add_edges_from(
-        (a, b, {"types": sorted(t) if len(t := edges[(a, b)]) > 1 else list(t)}) for a, b in order
-    )
+    # the adjacency filled as add_edges_from fills it (each edge's data dict shared by both ends,
+    # in this order), without its per-edge checks: every end is a node already and every edge new
+    adj = g._adj
+    for a, b in order:
+        t = edges[(a, b)]
+        data = {"types": sorted(t) if len(t) > 1 else list(t)}
+        adj[a][b] = data
+        adj[b][a] = data
     return g
 
 
