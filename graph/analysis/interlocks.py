@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
+from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, SourceRef, make_finding, plural
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import Post, Register
 
@@ -94,23 +94,32 @@ def seat_load_findings(
     lk = lookup_of(register, lookup)
     loads = [load for load in seat_loads(register, lk) if load.seats >= min_seats]
     # the sources of each reported member's seats, by body (lk.rel_sources(body, "members", id)),
-    # in one pass over the memberships; and the bodies' names
+    # in one pass over the memberships, each source as dedupe_sources keys it: ((doc, section or ""),
+    # section), worked out once a body for the seats citing only their body's sources (most of them)
     wanted = {load.id for load in loads}
-    seat_sources: dict[str, dict[str, list[Source]]] = {}
+    seat_sources: dict[str, dict[str, list[tuple[tuple[str, str], str | None]]]] = {}
     names: dict[str, str] = {}
     for body in lk.bodies:
         names[body.id] = body.name
+        own: list[tuple[tuple[str, str], str | None]] | None = None
         for m in body.members:
             if m.member in wanted:
-                seat_sources.setdefault(m.member, {}).setdefault(body.id, []).extend(
-                    m.sources or body.sources
-                )
+                if m.sources:
+                    keyed = [((s.doc, s.section or ""), s.section) for s in m.sources]
+                else:
+                    if own is None:
+                        own = [((s.doc, s.section or ""), s.section) for s in body.sources]
+                    keyed = own
+                seat_sources.setdefault(m.member, {}).setdefault(body.id, []).extend(keyed)
     out = []
     for load in loads:
-        sources: list[Source] = []
+        # dedupe_sources' dictionary (the last section written for a key wins), filled a body at a time
+        seen: dict[tuple[str, str], str | None] = {}
         by_body = seat_sources.get(load.id, {})
         for b in load.bodies:
-            sources += by_body.get(b, ())
+            if b in by_body:
+                seen.update(by_body[b])
+        sources = [SourceRef(doc, section) for (doc, _), section in seen.items()]
         out.append(
             make_finding(
                 Kind.SEAT_LOAD,
@@ -153,16 +162,17 @@ def shared_member_pairs(
     pairs = {(i, cols.setdefault(m.member, len(cols))) for i, b in enumerate(lk.bodies) for m in b.members}
     if not pairs:
         return []
-    r, c = zip(*sorted(pairs), strict=True)
+    r, c = zip(*pairs, strict=True)  # in any order: the matrix is the same (the pairs are sorted below)
     M = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ids), len(cols)))
-    shared = sp.triu(M @ M.T, k=1).tocoo()
+    product = (M @ M.T).tocoo()
+    # the upper triangle (a < b) with k or more shared, picked from the product's arrays directly
+    # (scipy's triu builds a matrix of its own first): the few pairs left are the ones compared
+    upper = (product.row < product.col) & (product.data >= max(k, 1))
+    row, col, data = product.row[upper], product.col[upper], product.data[upper]
     size = np.asarray(M.sum(axis=1)).ravel()
-    similarity = shared.data / np.sqrt(size[shared.row] * size[shared.col])
-    keep = (shared.data >= max(k, 1)) & (similarity >= min_similarity - 1e-12)
-    out = [
-        (ids[i], ids[j], int(v))
-        for i, j, v in zip(shared.row[keep], shared.col[keep], shared.data[keep], strict=True)
-    ]
+    similarity = data / np.sqrt(size[row] * size[col])
+    keep = similarity >= min_similarity - 1e-12
+    out = [(ids[i], ids[j], int(v)) for i, j, v in zip(row[keep], col[keep], data[keep], strict=True)]
     return sorted((min(a, b), max(a, b), v) for a, b, v in out)
 
 
