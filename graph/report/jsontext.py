@@ -104,7 +104,10 @@ def dumps_indented(obj: Any, indent: int = 2, level: int = 0, rows: frozenset[st
             for i, v in enumerate(o):
                 if i:
                     append(sep)
-                enc(v, inner)
+                if isinstance(v, str):  # enc's first case, without a call (most values are strings)
+                    append(encode_basestring(v))
+                else:
+                    enc(v, inner)
             append(nl + "]")
         elif isinstance(o, dict):
             if not o:
@@ -116,7 +119,11 @@ def dumps_indented(obj: Any, indent: int = 2, level: int = 0, rows: frozenset[st
             for i, (k, v) in enumerate(o.items()):
                 if i:
                     append(sep)
-                append(encode_basestring(_key(k)) + ": ")
+                key = encode_basestring(k if isinstance(k, str) else _key(k))
+                if isinstance(v, str):  # enc's first case, without a call
+                    append(key + ": " + encode_basestring(v))
+                    continue
+                append(key + ": ")
                 if k in rows and isinstance(v, list) and v:
                     row_nl = inner + pad
                     append("[" + row_nl + ("," + row_nl).join(map(_row, v)) + inner + "]")
