@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import textwrap
 
@@ -211,6 +212,31 @@ bodies:
     assert fs[0].kind is Kind.CONSOLIDATION
     assert fs == communities(r, g, min_size=3)
     assert communities(r, nx.Graph()) == []
+
+
+def test_a_consolidation_groups_mean_score_does_not_depend_on_the_order_its_overlaps_were_found():
+    # Three scores whose float sum rounds to 0.7022 in one order and 0.7023 in another: the
+    # graph's edge order follows set iteration, which follows string hashing (PYTHONHASHSEED).
+    r = reg("""
+themes: [{id: x, name: X, kind: priority}]
+bodies:
+  - {id: a, name: A, kind: board, themes: [x]}
+  - {id: b, name: B, kind: board, themes: [x]}
+  - {id: c, name: C, kind: board, themes: [x]}
+""")
+    scores = {("a", "b"): 0.482292, ("b", "c"): 0.753013, ("a", "c"): 0.871445}
+    means = set()
+    for order, flips in itertools.product(
+        itertools.permutations(scores), itertools.product((0, 1), repeat=3)
+    ):
+        g = nx.Graph()  # nodes, and so edges, in the order they were first met
+        g.add_edges_from(
+            ((v, u) if flip else (u, v)) + ({"weight": scores[(u, v)]},)
+            for (u, v), flip in zip(order, flips, strict=True)
+        )
+        (finding,) = communities(r, g, min_size=3)
+        means.add(finding.evidence["mean_score"])
+    assert means == {0.7022}
 
 
 def test_empty_register_and_single_top_body_have_no_structure_findings():

@@ -12,6 +12,7 @@ Re-exported by :mod:`govmap.graph.analysis.structure`.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -390,7 +391,9 @@ def communities(
         if len(group) < min_size:
             continue
         sub = overlap.subgraph(group)
-        total = sum(d["weight"] for _, _, d in sub.edges(data=True))
+        # fsum is exact, so the mean does not depend on the order the edges come in (that
+        # order follows string hashing: a plain sum changed the fourth decimal between runs).
+        total = math.fsum(d["weight"] for _, _, d in sub.edges(data=True))
         themes: dict[str, int] = defaultdict(int)
         for b in group:
             for link in getattr(lk.index[b], "themes", ()):
