@@ -30,7 +30,7 @@ from govmap.graph.report.text import (
 from govmap.ingest.model import ThemeRole
 
 if TYPE_CHECKING:
-    from govmap.graph.report.assemble import Report
+    from govmap.graph.report.findings_report import Report
 
 TEMPLATE = """\
 <!DOCTYPE html>

@@ -13,7 +13,7 @@ from govmap.ingest.text import csv_cell
 
 if TYPE_CHECKING:
     from govmap.graph.analysis.coverage import Coverage
-    from govmap.graph.report.assemble import Report
+    from govmap.graph.report.findings_report import Report
 
 
 def label(key: str) -> str:
