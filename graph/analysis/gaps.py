@@ -32,11 +32,10 @@ from govmap.graph.analysis.delivery import (
     DELIVERY_KINDS,
     Deliverer,
     Delivery,
-    DeliveryReading,
     DeliveryRow,
     delivery_matrix,
-    delivery_pairs,
 )
+from govmap.graph.analysis.delivery_bodies import DeliveryReading, delivery_pairs
 from govmap.graph.analysis.findings import (
     Finding,
     Kind,

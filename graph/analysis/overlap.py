@@ -51,7 +51,7 @@ def one_job(lk: Lookup, ps: OverlapPairs) -> OverlapPairs:
     sparse kernel stays :func:`pair_scores`; this is the analysis's judgement
     of its pairs, one pass over them.
     """
-    from govmap.graph.analysis.delivery import delivery_pairs
+    from govmap.graph.analysis.delivery_bodies import delivery_pairs
 
     bodies = [lk.index[b] for b in ps.bodies]
     statutory = np.array([isinstance(b, Body) and b.statutory for b in bodies], dtype=bool)

@@ -1,7 +1,7 @@
 """Umbrellas and their delivery bodies: the findings drawn from the delivery matrix.
 
 The matrix (:mod:`govmap.graph.analysis.delivery`) names the umbrellas of each
-issue, and :func:`~govmap.graph.analysis.delivery.delivery_pairs` reads which
+issue, and :func:`~govmap.graph.analysis.delivery_bodies.delivery_pairs` reads which
 other leads are their delivery bodies.  From it come two judgements (kinds in
 the ``delivery`` group):
 
@@ -29,13 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 from govmap.graph.analysis.areas import Relation
-from govmap.graph.analysis.delivery import (
-    Deliverer,
-    DeliveryPair,
-    DeliveryRow,
-    delivery_matrix,
-    delivery_pairs,
-)
+from govmap.graph.analysis.delivery import Deliverer, DeliveryRow, delivery_matrix
+from govmap.graph.analysis.delivery_bodies import DeliveryPair, delivery_pairs
 from govmap.graph.analysis.findings import (
     Finding,
     Kind,
