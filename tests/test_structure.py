@@ -9,14 +9,9 @@ import textwrap
 import networkx as nx
 import pytest
 
+from govmap.graph.analysis.cut_points import cut_structure, single_points
 from govmap.graph.analysis.findings import Kind, Severity
-from govmap.graph.analysis.landscape import (
-    brokers,
-    communities,
-    cut_structure,
-    landscape_graph,
-    single_points,
-)
+from govmap.graph.analysis.landscape import brokers, communities, landscape_graph
 from govmap.graph.analysis.overlap import overlap_graph, pair_scores
 from govmap.graph.analysis.paths import accountability_path, shortest_path, unaccountable_themes
 from govmap.graph.analysis.structure import dead_end_chains, multiple_parents, orphans, structure

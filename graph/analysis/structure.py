@@ -19,6 +19,7 @@ from collections import Counter
 from typing import Any
 
 from govmap.graph.analysis.areas import Relation
+from govmap.graph.analysis.cut_points import cut_structure, single_points
 from govmap.graph.analysis.delivery import delivery_matrix
 from govmap.graph.analysis.findings import (
     Finding,
@@ -30,13 +31,7 @@ from govmap.graph.analysis.findings import (
     rests_on,
     unconfirmed_evidence,
 )
-from govmap.graph.analysis.landscape import (
-    brokers,
-    communities,
-    cut_structure,
-    landscape_graph,
-    single_points,
-)
+from govmap.graph.analysis.landscape import brokers, communities, landscape_graph
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.graph.lines import closure
 from govmap.ingest.model import Body, Register

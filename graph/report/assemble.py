@@ -25,6 +25,7 @@ from govmap.graph.analysis.appointments import appointments
 from govmap.graph.analysis.coverage import coverage_matrix
 from govmap.graph.analysis.coverage_file import CoverageRules, load_coverage
 from govmap.graph.analysis.coverage_findings import coverage_findings
+from govmap.graph.analysis.cut_points import single_points
 from govmap.graph.analysis.delivery import delivery_matrix
 from govmap.graph.analysis.duplicates import possible_duplicates
 from govmap.graph.analysis.findings import GROUPS, Finding, Kind, Lookup, Severity, expand_kinds
@@ -36,7 +37,7 @@ from govmap.graph.analysis.interlocks import (
     interlocks,
     seat_load_findings,
 )
-from govmap.graph.analysis.landscape import brokers, communities, landscape_graph, single_points
+from govmap.graph.analysis.landscape import brokers, communities, landscape_graph
 from govmap.graph.analysis.overlap import (
     DEFAULT_THRESHOLD,
     OverlapWeights,
