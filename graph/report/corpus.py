@@ -167,6 +167,7 @@ class Evaluation:
     found: list[tuple[Expectation, Mapping[str, Any]]] = field(default_factory=list)
     missed: list[Expectation] = field(default_factory=list)
     skipped: list[Expectation] = field(default_factory=list)
+    contested: list[Expectation] = field(default_factory=list)
     unwanted: list[tuple[Expectation, Mapping[str, Any]]] = field(default_factory=list)
     #: Findings judged false that returned, with the judgement (any severity).
     returned: list[tuple[Judged, Mapping[str, Any]]] = field(default_factory=list)
@@ -217,7 +218,9 @@ def evaluate(landscape: Landscape, run: Mapping[str, Any]) -> Evaluation:
             ev.skipped.append(e)
             continue
         hit = next((f for f in fs if matches(f, e.kind, e.about, e.severity)), None)
-        if hit is None:
+        if hit is None and e.contested:
+            ev.contested.append(e)
+        elif hit is None:
             ev.missed.append(e)
         else:
             ev.found.append((e, hit))
@@ -243,20 +246,22 @@ def render(ev: Evaluation, verbose: bool = False) -> str:
     counts = {s.value: 0 for s in Severity}
     for f in fs:
         counts[f["severity"]] += 1
-    built = len(ls.expected) - len(ev.skipped)
+    built = len(ls.expected) - len(ev.skipped) - len(ev.contested)
     if ev.run.get("error"):
         return f"== {ls.slug}: the report failed: {ev.run['error']}"
     out = [
         f"== {ls.slug}: {len(fs)} findings ({', '.join(f'{n} {s}' for s, n in counts.items())}), "
         f"{ev.run['records']} records, {ev.per_record:.2f} a record (at most {MAX_PER_RECORD})",
         f"expected: {len(ev.found)} of {built} found"
-        + (f"; {len(ev.skipped)} skipped" if ev.skipped else ""),
+        + (f"; {len(ev.skipped)} skipped" if ev.skipped else "")
+        + (f"; {len(ev.contested)} contested, not found" if ev.contested else ""),
     ]
     out += [
         f"  MISSED {e.id} {e.kind} [{', '.join(e.about)}]" + (f" >= {e.severity}" if e.severity else "")
         for e in ev.missed
     ]
     out += [f"  skipped {e.id} {e.kind} [{', '.join(e.about)}]: kind not built yet" for e in ev.skipped]
+    out += [f"  contested {e.id} {e.kind} [{', '.join(e.about)}]: {e.contested}" for e in ev.contested]
     out.append(f"not expected, appeared: {len(ev.unwanted)}")
     out += [f"  {e.id}: {_line(f)}" for e, f in ev.unwanted]
     by_sev = {s.value: 0 for s in Severity}

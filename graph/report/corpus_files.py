@@ -31,6 +31,10 @@ class Expectation:
     about: tuple[str, ...]
     severity: str | None = None
     why: str = ""
+    #: Why the team does not follow this expectation (a reviewer of another landscape judged the
+    #: same finding false on the same kind of data, or the law reads otherwise): written in the
+    #: landscape's ``expected.yaml`` beside the expectation, which stays as it was written.
+    contested: str = ""
 
     @property
     def built(self) -> bool:
@@ -76,6 +80,7 @@ def _expectations(items: Iterable[Mapping[str, Any]]) -> tuple[Expectation, ...]
             tuple(str(a) for a in e.get("about", ())),
             e.get("severity"),
             str(e.get("why", "")),
+            str(e.get("contested", "")),
         )
         for e in items
     )
