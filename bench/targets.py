@@ -17,7 +17,8 @@ TARGETS = [
     ("neo4j_sync", "neo4j_sync", "nochange_seconds", "no-change re-sync / full sync", 0.1, "max"),
     ("neo4j_reload", "neo4j_reload", "reload_seconds", "1 % changed re-load / full load", 0.2, "max"),
     ("neo4j_changed", "neo4j_changed", "changed_seconds", "changed re-load / full load of new", 1.0, "max"),
-    ("report_full", "overlap_kernel", "seconds", "full report+JSON / overlap kernel", 10.0, "max"),
+    # issue 23 asks 6x (issue 16 asked 10x)
+    ("report_full", "overlap_kernel", "seconds", "full report+JSON / overlap kernel", 6.0, "max"),
     ("overlap_kernel", "nx_projection", "seconds", "nx projection / kernel (x faster)", 20.0, "min"),
     ("report_full", "nx_projection", "seconds", "nx projection / full report (info)", None, "min"),
     ("layout_whole", "layout_nx_spring", "seconds", "old nx layout / whole layout (x faster)", None, "min"),
