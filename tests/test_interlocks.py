@@ -81,6 +81,58 @@ def test_seat_load_findings_start_at_the_minimum_number_of_seats():
     assert seat_load_findings(r, min_seats=2)[0].severity is Severity.MEDIUM
 
 
+def test_seat_loads_below_the_minimum_are_left_out_but_still_count_for_the_rank():
+    r = reg(
+        ORGS
+        + """
+bodies:
+  - {id: a, name: A, kind: board, members: [police, council, fire]}
+  - {id: b, name: B, kind: board, members: [police, council]}
+  - {id: c, name: C, kind: board, members: [police, council]}
+"""
+    )
+    assert [(s.id, s.seats, s.rank) for s in seat_loads(r, min_seats=3)] == [
+        ("council", 3, 1),
+        ("police", 3, 1),
+    ]
+    assert [(s.id, s.rank) for s in seat_loads(r, min_seats=1)][-1] == ("fire", 3)
+
+
+def test_a_seat_load_cites_each_source_of_its_seats_once_whether_the_seat_or_its_body_gives_it():
+    docs = """\
+documents:
+  - {id: d1, name: One}
+  - {id: d2, name: Two}
+"""
+    r = reg(
+        ORGS
+        + docs
+        + """
+bodies:
+  - {id: a, name: A, kind: board, sources: [{doc: d1}], members: [police]}
+  - {id: b, name: B, kind: board, sources: [{doc: d1}], members: [police]}
+  - {id: c, name: C, kind: board, sources: [{doc: d2}], members: [police]}
+  - {id: d, name: D, kind: board, sources: [{doc: d1}], members: [{member: police, sources: [{doc: d2, section: "3"}]}]}
+"""
+    )
+    [f] = seat_load_findings(r, min_seats=4)
+    assert [(s.doc, s.section) for s in f.sources] == [("d1", None), ("d2", None), ("d2", "3")]
+    [same] = seat_load_findings(
+        reg(
+            ORGS
+            + docs
+            + "bodies:\n"
+            + "\n".join(
+                f"  - {{id: b{i}, name: B{i}, kind: board, sources: [{{doc: d2}}], members: [police]}}"
+                for i in range(4)
+            )
+            + "\n"
+        ),
+        min_seats=4,
+    )
+    assert [(s.doc, s.section) for s in same.sources] == [("d2", None)]
+
+
 def test_pairs_sharing_at_least_k_members_are_interlocked():
     r = reg(
         ORGS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +34,13 @@ class SeatLoad:
         return len(self.bodies)
 
 
-def seat_loads(register: Register, lookup: Lookup | None = None) -> list[SeatLoad]:
+def seat_loads(register: Register, lookup: Lookup | None = None, min_seats: int = 0) -> list[SeatLoad]:
     """Organisations and posts ranked by the number of bodies they sit on.
 
     An organisation's seats include those held through its posts and people
     acting on its behalf; a post's are its own.  Ties share a rank
-    (competition ranking, 1, 2, 2, 4) and are ordered by id.
+    (competition ranking, 1, 2, 2, 4) and are ordered by id.  Only those on at
+    least ``min_seats`` bodies are returned (ranked among all).
 
     Examples
     --------
@@ -54,28 +55,39 @@ def seat_loads(register: Register, lookup: Lookup | None = None) -> list[SeatLoa
     [('police', 2, 1)]
     """
     lk = lookup_of(register, lookup)
-    on: dict[str, set[str]] = defaultdict(set)
+    on: dict[str, set[str]] = {}
     # who a seat counts for depends on the member alone unless the seat names on_behalf_of:
     # worked out once a member, not once a seat
     counts_for: dict[str, tuple[str, ...]] = {}
     for b in lk.bodies:
+        body = b.id
         for m in b.members:
             if m.on_behalf_of:
                 post = (m.member,) if _is_post(lk, m.member) else ()
                 holders: tuple[str, ...] = (m.on_behalf_of, *post)
-            elif m.member in counts_for:
-                holders = counts_for[m.member]
             else:
-                org = lk.seat_organisation(m)
-                post = (m.member,) if _is_post(lk, m.member) else ()
-                holders = counts_for[m.member] = (*((org,) if org is not None else ()), *post)
+                found = counts_for.get(m.member)
+                if found is None:
+                    org = lk.seat_organisation(m)
+                    post = (m.member,) if _is_post(lk, m.member) else ()
+                    found = counts_for[m.member] = (*((org,) if org is not None else ()), *post)
+                holders = found
             for h in holders:
-                on[h].add(b.id)
-    items = sorted(on.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+                seats = on.get(h)
+                if seats is None:
+                    on[h] = {body}
+                else:
+                    seats.add(body)
+    # ranked by the count alone first (the bodies are sorted only for the loads returned)
+    ranked = sorted(((-len(bodies), id_) for id_, bodies in on.items()))
     out: list[SeatLoad] = []
-    for i, (id_, bodies) in enumerate(items):
-        rank = out[-1].rank if out and out[-1].seats == len(bodies) else i + 1
-        out.append(SeatLoad(id_, lk.subject(id_).kind, tuple(sorted(bodies)), rank))
+    rank, last = 0, 0
+    for i, (minus, id_) in enumerate(ranked):
+        if -minus < min_seats:
+            break
+        if minus != last:
+            rank, last = i + 1, minus
+        out.append(SeatLoad(id_, lk.subject(id_).kind, tuple(sorted(on[id_])), rank))
     return out
 
 
@@ -92,33 +104,46 @@ def seat_load_findings(
     burden alone may justify merging meetings.
     """
     lk = lookup_of(register, lookup)
-    loads = [load for load in seat_loads(register, lk) if load.seats >= min_seats]
+    loads = seat_loads(register, lk, min_seats)
     # the sources of each reported member's seats, by body (lk.rel_sources(body, "members", id)),
     # in one pass over the memberships, each source as dedupe_sources keys it: ((doc, section or ""),
-    # section), worked out once a body for the seats citing only their body's sources (most of them)
+    # section); a seat citing no source of its own cites its body's, and bodies citing the same
+    # sources share one keyed tuple (most bodies of a register cite one document)
     wanted = {load.id for load in loads}
-    seat_sources: dict[str, dict[str, list[tuple[tuple[str, str], str | None]]]] = {}
+    seat_sources: dict[str, dict[str, _Keyed]] = {}
+    shared: dict[_Keyed, _Keyed] = {}
     names: dict[str, str] = {}
     for body in lk.bodies:
         names[body.id] = body.name
-        own: list[tuple[tuple[str, str], str | None]] | None = None
+        own: _Keyed | None = None
         for m in body.members:
             if m.member in wanted:
                 if m.sources:
-                    keyed = [((s.doc, s.section or ""), s.section) for s in m.sources]
+                    keyed = _keyed(m.sources)
                 else:
                     if own is None:
-                        own = [((s.doc, s.section or ""), s.section) for s in body.sources]
+                        own = _keyed(body.sources)
+                        own = shared.setdefault(own, own)
                     keyed = own
-                seat_sources.setdefault(m.member, {}).setdefault(body.id, []).extend(keyed)
+                by_body = seat_sources.setdefault(m.member, {})
+                by_body[body.id] = by_body[body.id] + keyed if body.id in by_body else keyed
     out = []
     for load in loads:
-        # dedupe_sources' dictionary (the last section written for a key wins), filled a body at a time
-        seen: dict[tuple[str, str], str | None] = {}
+        # dedupe_sources' dictionary (the last section written for a key wins), filled a body at a
+        # time (the seat's bodies are among load.bodies); a body's sources the same tuple as the
+        # last body's add nothing (the same keys, the same sections, in the same order)
         by_body = seat_sources.get(load.id, {})
-        for b in load.bodies:
-            if b in by_body:
-                seen.update(by_body[b])
+        seen: dict[tuple[str, str], str | None]
+        if len(set(map(id, by_body.values()))) == 1:  # every body's the same tuple: it alone
+            seen = dict(next(iter(by_body.values())))
+        else:
+            seen = {}
+            last: _Keyed | None = None
+            for b in load.bodies:
+                got = by_body.get(b)
+                if got is not None and got is not last:
+                    seen.update(got)
+                    last = got
         sources = [SourceRef(doc, section) for (doc, _), section in seen.items()]
         out.append(
             make_finding(
@@ -138,6 +163,14 @@ def seat_load_findings(
             )
         )
     return out
+
+
+#: Sources as :func:`dedupe_sources` keys them: ((doc, section or ""), section).
+_Keyed = tuple[tuple[tuple[str, str], str | None], ...]
+
+
+def _keyed(sources: Iterable[Source]) -> _Keyed:
+    return tuple(((s.doc, s.section or ""), s.section) for s in sources)
 
 
 def shared_member_pairs(
