@@ -53,13 +53,15 @@ def _singular(word: str) -> str:
     return word
 
 
-def words(name: str) -> list[str]:
-    """The name's words in normal form (lower case, singular, no punctuation, no leading 'the')."""
-    return list(_words(name))
-
-
 @lru_cache(maxsize=65536)
-def _words(name: str) -> tuple[str, ...]:
+def words(name: str) -> tuple[str, ...]:
+    """The name's words in normal form (lower case, singular, no punctuation, no leading 'the').
+
+    Cached: the report asks for every record's names' words, and again for each pair compared.
+
+    >>> words("The Safer Communities' Boards")
+    ('safer', 'community', 'board')
+    """
     text = _INNER_HYPHEN.sub("", name.replace("&", " and ").replace("’", "'"))
     text = _PUNCT.sub(" ", text.replace("'s ", " ").lower())
     out = [_singular(w) for w in _SPACE.split(text) if w]
@@ -76,7 +78,7 @@ def normal(name: str) -> str:
     >>> normal("Anti-Social Behaviour") == normal("Antisocial Behaviour")
     True
     """
-    return " ".join(_words(name))
+    return " ".join(words(name))
 
 
 def is_acronym(name: str) -> bool:
