@@ -14,7 +14,7 @@ from typing import Any
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import Document, Register, Source, Status, effective_status, field_status_of
+from govmap.ingest.model import Document, Register, Source, Status, field_status_of
 
 
 def _says(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
@@ -53,10 +53,11 @@ def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Fin
                 {"field": rel.field, "to": other, "name": lk.name(other), "sources": _says(rel.sources)}
             )
     out = []
+    status, in_dispute = lk.status, Status.DISPUTED
     for rec in register.records():
         if isinstance(rec, Document):
             continue
-        own = effective_status(rec) is Status.DISPUTED
+        own = status[rec.id] is in_dispute
         rels = by_origin.get(rec.id, [])
         fields = [
             {"field": fs.field, "sources": _says(fs.sources)}
