@@ -11,13 +11,14 @@ import pytest
 
 from govmap.graph.analysis.cut_points import cut_structure, single_points
 from govmap.graph.analysis.findings import Kind, Severity
-from govmap.graph.analysis.landscape import brokers, communities, landscape_graph
+from govmap.graph.analysis.landscape import brokers, communities, landscape, landscape_graph
 from govmap.graph.analysis.overlap import overlap_graph, pair_scores
 from govmap.graph.analysis.paths import accountability_path, shortest_path, unaccountable_themes
 from govmap.graph.analysis.structure import dead_end_chains, multiple_parents, orphans, structure
 from govmap.graph.entity import UnknownEntity
 from govmap.ingest.model import Register
 from govmap.ingest.reading.load import loads
+from tests.synth_small import synth_register
 
 
 def reg(text: str) -> Register:
@@ -168,6 +169,20 @@ def test_a_hub_is_the_top_broker_but_no_single_point_of_failure_for_the_bodies_a
     top = brokers(r, top=1)
     assert [f.subjects[0].id for f in top] == ["hub"]
     assert brokers(r, top=3) == brokers(r, top=3)
+
+
+def test_the_landscape_as_plain_adjacency_is_the_landscape_graph_in_id_order():
+    r = synth_register(400, seed=2)
+    ls = landscape(r)
+    g = landscape_graph(r)
+    assert ls.nodes == sorted(g) == list(g)
+    assert [[ls.nodes[j] for j in near] for near in ls.adj] == [sorted(g[v]) for v in ls.nodes]
+    assert [(ls.nodes[i], ls.nodes[j]) for i, j in ls.edges()] == list(g.edges())
+    assert all(ls.edge_types(i, j) == g.edges[ls.nodes[i], ls.nodes[j]]["types"] for i, j in ls.edges())
+    hosted = reg(
+        HUB.replace("{id: a, name: A, kind: group,", "{id: a, name: A, kind: group, hosted_by: police,")
+    )
+    assert landscape_graph(hosted).edges["a", "police"]["types"] == ["hosts", "member_of"]
 
 
 def test_an_organisation_that_is_the_only_link_to_a_network_of_other_bodies_is_a_single_point_of_failure():

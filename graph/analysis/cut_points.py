@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
-from govmap.graph.analysis.landscape import landscape_graph
+from govmap.graph.analysis.landscape import Landscape, landscape
 from govmap.graph.analysis.lookup import Lookup, lookup_of
 from govmap.ingest.model import Body, Register
 
@@ -39,69 +39,89 @@ def cut_structure(g: nx.Graph, weight: Mapping[str, int] | None = None) -> CutSt
     ``weight`` (node -> 0 or more), each piece's total weight is counted too
     (:attr:`CutStructure.weighed`): how many bodies a cut leaves stranded.
     """
-    w = weight or {}
-    disc: dict[str, int] = {}
-    low: dict[str, int] = {}
-    sub: dict[str, int] = {}
-    subw: dict[str, int] = {}
-    children: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    raw_bridges: list[tuple[str, str, int]] = []
-    comp: dict[str, tuple[int, int]] = {}
-    roots: set[str] = set()
+    nodes = sorted(g)
+    index = {v: i for i, v in enumerate(nodes)}
+    adj = [sorted(index[x] for x in g[v]) for v in nodes]
+    w = [weight.get(v, 0) for v in nodes] if weight is not None else [0] * len(nodes)
+    pieces, bridges = _cuts(adj, w)
+    return CutStructure(
+        {nodes[i]: [p[0] for p in parts] for i, parts in pieces.items()},
+        [(nodes[a], nodes[b], size) for a, b, size in bridges],
+        {nodes[i]: parts for i, parts in pieces.items()} if weight is not None else {},
+    )
+
+
+def _cuts(
+    adj: list[list[int]], w: list[int]
+) -> tuple[dict[int, list[tuple[int, int]]], list[tuple[int, int, int]]]:
+    """:func:`cut_structure` of nodes ``0 .. n - 1`` (``adj[i]``: ``i``'s neighbours, ascending) weighing
+    ``w``: node -> (size, weight) of each piece its removal leaves, largest first (articulation points
+    only), and the bridges ``(i, j, size of the smaller side)``, ``i < j``, sorted."""
+    n = len(adj)
+    disc = [-1] * n
+    low = [0] * n
+    sub = [0] * n
+    subw = [0] * n
+    children: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    raw_bridges: list[tuple[int, int, int]] = []
+    comp: list[tuple[int, int]] = [(0, 0)] * n
+    roots: set[int] = set()
     t = 0
-    for root in sorted(g):
-        if root in disc:
+    for root in range(n):
+        if disc[root] >= 0:
             continue
         roots.add(root)
         disc[root] = low[root] = t
         t += 1
         sub[root] = 1
-        subw[root] = w.get(root, 0)
+        subw[root] = w[root]
         seen = [root]
-        stack = [(root, None, iter(sorted(g[root])))]
+        stack = [(root, -1, iter(adj[root]))]
         while stack:
             v, parent, it = stack[-1]
             for x in it:
                 if x == parent:
                     continue
-                if x not in disc:
+                if disc[x] < 0:
                     disc[x] = low[x] = t
                     t += 1
                     sub[x] = 1
-                    subw[x] = w.get(x, 0)
+                    subw[x] = w[x]
                     seen.append(x)
-                    stack.append((x, v, iter(sorted(g[x]))))
+                    stack.append((x, v, iter(adj[x])))
                     break
-                low[v] = min(low[v], disc[x])
+                if disc[x] < low[v]:
+                    low[v] = disc[x]
             else:
                 stack.pop()
                 if stack:
                     p = stack[-1][0]
-                    low[p] = min(low[p], low[v])
+                    if low[v] < low[p]:
+                        low[p] = low[v]
                     sub[p] += sub[v]
                     subw[p] += subw[v]
                     if low[v] >= disc[p]:
                         children[p].append((sub[v], subw[v]))
                     if low[v] > disc[p]:
                         raw_bridges.append((p, v, sub[v]))
+        whole = (sub[root], subw[root])
         for node in seen:
-            comp[node] = (sub[root], subw[root])
-    weighed: dict[str, list[tuple[int, int]]] = {}
+            comp[node] = whole
+    weighed: dict[int, list[tuple[int, int]]] = {}
     for node, parts in children.items():
         if node in roots:
             if len(parts) >= 2:
                 weighed[node] = sorted(parts, reverse=True)
         else:
             size, total = comp[node]
-            rest = (size - 1 - sum(p[0] for p in parts), total - w.get(node, 0) - sum(p[1] for p in parts))
+            rest = (size - 1 - sum(p[0] for p in parts), total - w[node] - sum(p[1] for p in parts))
             weighed[node] = sorted([*parts, rest], reverse=True)
-    pieces = {node: [p[0] for p in parts] for node, parts in weighed.items()}
     bridges = sorted((min(a, b), max(a, b), min(s, comp[a][0] - s)) for a, b, s in raw_bridges)
-    return CutStructure(pieces, bridges, weighed if weight is not None else {})
+    return weighed, bridges
 
 
 def single_points(
-    register: Register, min_cut: int = 2, lookup: Lookup | None = None, graph: nx.Graph | None = None
+    register: Register, min_cut: int = 2, lookup: Lookup | None = None, graph: Landscape | None = None
 ) -> list[Finding]:
     """Bodies and organisations whose removal would leave other bodies with no link to the landscape.
 
@@ -114,19 +134,27 @@ def single_points(
     accountable to it or working with it, and those it sits on depend on it by
     design; losing those links means nothing new.  Severity: medium from 5 such bodies, else low.  A bridge is a single
     link whose removal splits the landscape (info; its size is the smaller side).
+    ``graph`` is the landscape graph (:func:`~govmap.graph.analysis.landscape.landscape`), when made already.
     """
     lk = lookup_of(register, lookup)
-    g = graph if graph is not None else landscape_graph(register, lk)
+    ls = graph if graph is not None else landscape(register, lk)
+    nodes = ls.nodes
     bodies = {b.id for b in lk.bodies}
-    cs = cut_structure(g, {n: 1 for n in g if n in bodies})
+    is_body = [1 if v in bodies else 0 for v in nodes]
+    weighed, bridges = _cuts(ls.adj, is_body)
     out = []
-    for node, parts in sorted(cs.weighed.items()):
+    for i, parts in sorted(weighed.items()):  # node numbers sort as their ids
+        node = nodes[i]
         cut = sum(p[0] for p in parts[1:])
         cut_bodies = sum(p[1] for p in parts[1:])
         if cut < min_cut or not cut_bodies:
             continue
         small = parts[1][0]  # the largest piece cut off (parts are largest first)
-        stranded = [b for b in _cut_off_bodies(g, node, bodies, small) if not _depends_by_design(lk, b, node)]
+        stranded = [
+            nodes[b]
+            for b in _cut_off_bodies(ls.adj, i, is_body, small)
+            if not _depends_by_design(lk, nodes[b], node)
+        ]
         if len(stranded) < 2:
             continue
         cut_bodies = len(stranded)
@@ -142,7 +170,7 @@ def single_points(
                     "pieces": [p[0] for p in parts],
                     "cut_off": cut,
                     "bodies_cut_off": [{"id": b, "name": lk.name(b)} for b in stranded],
-                    "degree": g.degree(node),
+                    "degree": len(ls.adj[i]),
                     # whom it reports to: single points under one parent are folded into one finding
                     "parents": [{"id": p, "name": lk.name(p)} for p in lk.parents.get(node, ())],
                 },
@@ -152,10 +180,10 @@ def single_points(
                 score=cut,
             )
         )
-    for a, b, size in cs.bridges:
+    for i, j, size in bridges:
         if size < min_cut:
             continue
-        types = g.edges[a, b]["types"]
+        a, b = nodes[i], nodes[j]
         sources: list[Source] = []
         for x, y in ((a, b), (b, a)):
             for fld in ("reports_to", "sub_group_of", "links_with", "members", "hosted_by", "part_of"):
@@ -167,7 +195,7 @@ def single_points(
                 f"The link between {lk.name(a)} and {lk.name(b)} is the only connection for "
                 f"{plural(size, 'record')}.",
                 [lk.subject(a), lk.subject(b)],
-                evidence={"types": types, "smaller_side": size},
+                evidence={"types": ls.edge_types(i, j), "smaller_side": size},
                 suggestion="Check that this single link is enough for information to flow both ways.",
                 sources=sources,
                 score=size,
@@ -188,7 +216,7 @@ def _depends_by_design(lk: Lookup, body: str, on: str) -> bool:
     return on in targets or bool(targets & posts)
 
 
-def _cut_off_bodies(g: nx.Graph, node: str, bodies: set[str], largest_small: int) -> list[str]:
+def _cut_off_bodies(adj: list[list[int]], node: int, is_body: list[int], largest_small: int) -> list[int]:
     """The bodies outside the largest piece left when ``node`` is removed, sorted.
 
     Each piece is found by a breadth-first search from a neighbour of ``node``,
@@ -196,16 +224,16 @@ def _cut_off_bodies(g: nx.Graph, node: str, bodies: set[str], largest_small: int
     pieces that are cut off): that piece is the rest of the landscape, which
     is never walked whole.
     """
-    seen: set[str] = {node}
-    out: list[str] = []
-    for start in sorted(g[node]):
+    seen: set[int] = {node}
+    out: list[int] = []
+    for start in adj[node]:
         if start in seen:
             continue
         piece = {start}
         todo = [start]
         big = False
         while todo and not big:
-            for nxt in g[todo.pop()]:
+            for nxt in adj[todo.pop()]:
                 if nxt not in seen and nxt not in piece:
                     piece.add(nxt)
                     todo.append(nxt)
@@ -214,7 +242,7 @@ def _cut_off_bodies(g: nx.Graph, node: str, bodies: set[str], largest_small: int
                         break
         seen |= piece
         if not big:
-            out += [b for b in piece if b in bodies]
+            out += [b for b in piece if is_body[b]]
     return sorted(out)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -28,61 +29,124 @@ BETWEENNESS_SAMPLE = 64
 SEED = 0
 
 
+@dataclass(frozen=True)
+class Landscape:
+    """The landscape graph as plain adjacency: what the structure analyses walk, without NetworkX.
+
+    Node ``i`` is ``nodes[i]`` (the ids in sorted order, so sorting node numbers sorts their ids);
+    ``adj[i]`` lists its neighbours in ascending order; ``types`` holds the relation types of the
+    edge between ``i < j`` under the key ``i * len(nodes) + j`` (:meth:`edge_types`).
+    :meth:`graph` is the same graph as a :class:`networkx.Graph` (:func:`landscape_graph`).
+    """
+
+    nodes: list[str]
+    index: dict[str, int]
+    adj: list[list[int]]
+    types: dict[int, str | set[str]]
+
+    def edge_types(self, i: int, j: int) -> list[str]:
+        """The sorted relation types joining nodes ``i`` and ``j``."""
+        t = self.types[i * len(self.nodes) + j if i < j else j * len(self.nodes) + i]
+        return [t] if isinstance(t, str) else sorted(t)
+
+    def edges(self) -> list[tuple[int, int]]:
+        """Every edge once, ``(i, j)`` with ``i < j``, in ascending order (as ``Graph.edges`` gives them)."""
+        return [(i, j) for i, near in enumerate(self.adj) for j in near if j > i]
+
+    def graph(self) -> nx.Graph:
+        """The landscape as a :class:`networkx.Graph`: nodes in id order, each edge's ``types``."""
+        g = nx.Graph()
+        nodes = self.nodes
+        g.add_nodes_from(nodes)
+        # the adjacency filled as add_edges_from fills it (each edge's data dict shared by both
+        # ends, in this order), without its per-edge checks: every end is a node, every edge new
+        adj = g._adj
+        for i, j in self.edges():
+            data = {"types": self.edge_types(i, j)}
+            adj[nodes[i]][nodes[j]] = data
+            adj[nodes[j]][nodes[i]] = data
+        return g
+
+
+def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
+    """The landscape graph (:func:`landscape_graph`) as a :class:`Landscape`.
+
+    Examples
+    --------
+    >>> from govmap.ingest.reading.load import loads
+    >>> ls = landscape(loads('''
+    ... organisations: [{id: police, name: Police, type: police-force}]
+    ... bodies:
+    ...   - {id: csp, name: CSP, kind: csp, members: [police]}
+    ...   - {id: group, name: Group, kind: group, reports_to: csp}
+    ... '''))
+    >>> ls.nodes, ls.adj, ls.edge_types(0, 1)
+    (['csp', 'group', 'police'], [[1, 2], [0], [0]], ['reports_to'])
+    """
+    lk = lookup_of(register, lookup)
+    nodes = sorted({b.id for b in lk.bodies} | {o.id for o in register.organisations})
+    index = {v: i for i, v in enumerate(nodes)}
+    n = len(nodes)
+    # edge i < j -> its type; a set of them for the few edges of several types
+    types: dict[int, str | set[str]] = {}
+
+    def add(a: int, b: int, t: str) -> None:
+        if a == b:
+            return
+        key = a * n + b if a < b else b * n + a
+        old = types.setdefault(key, t)
+        if old != t:
+            types[key] = {*([old] if isinstance(old, str) else old), t}
+
+    # the node each seat counts for (its organisation's), by member: looked up once a member, not
+    # once a seat (150,000 seats nationally); -1 for none, or one that is not a node
+    seat_node: dict[str, int] = {}
+    node_of, known, claim = index.get, seat_node.get, types.setdefault
+    for body in lk.bodies:
+        b = index[body.id]
+        for m in body.members:  # add(o, b, "member_of") inlined: most edges are seats
+            if m.on_behalf_of:
+                i = node_of(m.on_behalf_of, -1)
+            else:
+                i = known(m.member, -2)
+                if i == -2:
+                    org = lk.seat_organisation(m)
+                    i = seat_node[m.member] = node_of(org, -1) if org is not None else -1
+            if i >= 0 and i != b:
+                key = i * n + b if i < b else b * n + i
+                if claim(key, "member_of") != "member_of":
+                    add(i, b, "member_of")
+        for t, linked in (
+            ("hosts", body.hosted_by),
+            ("reports_to", body.reports_to),
+            ("sub_group_of", body.sub_group_of),
+            ("links_with", body.links_with),
+        ):
+            for link in linked:
+                j = node_of(link.to)
+                if j is not None:
+                    add(b, j, t)
+    for o in register.organisations:
+        for link in o.part_of:
+            j = node_of(link.to)
+            if j is not None:
+                add(index[o.id], j, "part_of")
+    adj: list[list[int]] = [[] for _ in range(n)]
+    # in ascending (i, j) order, each list comes out ascending: j's smaller neighbours, then larger
+    for key in sorted(types):
+        i, j = divmod(key, n)
+        adj[i].append(j)
+        adj[j].append(i)
+    return Landscape(nodes, index, adj, types)
+
+
 def landscape_graph(register: Register, lookup: Lookup | None = None) -> nx.Graph:
     """The undirected graph of active bodies and organisations (nodes added in id order).
 
-    Edges carry ``types``, the sorted relation types joining the two.
+    Edges carry ``types``, the sorted relation types joining the two.  The structure analyses
+    walk the same graph as a :class:`Landscape` (:func:`landscape`).
     """
-    lk = lookup_of(register, lookup)
-    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
-    active = {b.id for b in lk.bodies}
-    orgs = {o.id for o in register.organisations}
-
-    nodes = active | orgs
-
-    def add(a: str | None, b: str | None, t: str) -> None:
-        if a is not None and b is not None and a != b and a in nodes and b in nodes:
-            edges[(a, b) if a < b else (b, a)].add(t)
-
-    # the organisation each seat counts for, by member (a seat naming on_behalf_of counts for that):
-    # looked up once a member, not once a seat (200,000 seats nationally)
-    seat_org: dict[str, str | None] = {}
-    for body in lk.bodies:
-        b = body.id
-        for m in body.members:
-            org = m.on_behalf_of
-            if not org:
-                member = m.member
-                if member in seat_org:
-                    org = seat_org[member]
-                else:
-                    org = seat_org[member] = lk.seat_organisation(m)
-            if org is not None and org != b and org in nodes:  # b is a node: an active body
-                edges[(org, b) if org < b else (b, org)].add("member_of")
-        for link in body.hosted_by:
-            add(link.to, b, "hosts")
-        for link in body.reports_to:
-            add(b, link.to, "reports_to")
-        for link in body.sub_group_of:
-            add(b, link.to, "sub_group_of")
-        for link in body.links_with:
-            add(b, link.to, "links_with")
-    for o in register.organisations:
-        for link in o.part_of:
-            add(o.id, link.to, "part_of")
-    g = nx.Graph()
-    g.add_nodes_from(sorted(nodes))
-    # sorted by one string per edge: the order of the (a, b) tuples, without comparing tuples
-    order = sorted(edges, key=lambda e: e[0] + "\x00" + e[1])
-    # the adjacency filled as add_edges_from fills it (each edge's data dict shared by both ends,
-    # in this order), without its per-edge checks: every end is a node already and every edge new
-    adj = g._adj
-    for a, b in order:
-        t = edges[(a, b)]
-        data = {"types": sorted(t) if len(t) > 1 else list(t)}
-        adj[a][b] = data
-        adj[b][a] = data
-    return g
+    return landscape(register, lookup).graph()
 
 
 def sampled_betweenness(g: nx.Graph, k: int, seed: int = SEED) -> dict[str, float]:
@@ -95,28 +159,35 @@ def sampled_betweenness(g: nx.Graph, k: int, seed: int = SEED) -> dict[str, floa
     breadth-first searches make it one to two orders of magnitude faster
     (NetworkX took 45% of the whole report at five force areas).
     """
+    nodes = list(g)
+    index = {v: i for i, v in enumerate(nodes)}
+    raw = _sampled(len(nodes), [(index[a], index[b]) for a, b in g.edges()], k, seed)
+    return {v: raw[i] for i, v in enumerate(nodes)}
+
+
+def _sampled(n: int, edges: list[tuple[int, int]], k: int, seed: int) -> list[float]:
+    """:func:`sampled_betweenness` of nodes ``0 .. n - 1`` joined by ``edges``."""
     import random
 
     import igraph
 
-    nodes = list(g)
-    n = len(nodes)
     if n <= 2:
-        return dict.fromkeys(nodes, 0.0)
-    index = {v: i for i, v in enumerate(nodes)}
-    ig = igraph.Graph(n=n, edges=[(index[a], index[b]) for a, b in g.edges()])
-    sources = [index[v] for v in random.Random(seed).sample(nodes, k)]
+        return [0.0] * n
+    ig = igraph.Graph(n=n, edges=edges)
+    sources = random.Random(seed).sample(range(n), k)
     raw = ig.betweenness(directed=False, sources=sources)
     # NetworkX counts each (source, target) path once from the source's side and scales by
     # 1/((n-1)(n-2)) * n/k; igraph's source-restricted figure is half of that raw count.
     scale = 2.0 * n / (k * (n - 1) * (n - 2))
-    return {v: raw[i] * scale for i, v in enumerate(nodes)}
+    return [x * scale for x in raw]
 
 
 def brokers(
-    register: Register, top: int = 5, lookup: Lookup | None = None, graph: nx.Graph | None = None
+    register: Register, top: int = 5, lookup: Lookup | None = None, graph: Landscape | None = None
 ) -> list[Finding]:
     """The ``top`` bodies and organisations with the highest betweenness (info).
+
+    ``graph`` is the landscape graph (:func:`landscape`), when the caller has made it already.
 
     Notes
     -----
@@ -127,13 +198,18 @@ def brokers(
     same run after run.  Ties are ordered by id.
     """
     lk = lookup_of(register, lookup)
-    g = graph if graph is not None else landscape_graph(register, lk)
-    n = g.number_of_nodes()
+    ls = graph if graph is not None else landscape(register, lk)
+    nodes = ls.nodes
+    n = len(nodes)
     k = None if n <= EXACT_BETWEENNESS_MAX else BETWEENNESS_SAMPLE
-    bc = nx.betweenness_centrality(g, normalized=True) if k is None else sampled_betweenness(g, k, SEED)
+    if k is None:
+        bc = nx.betweenness_centrality(ls.graph(), normalized=True)
+    else:
+        bc = dict(zip(nodes, _sampled(n, ls.edges(), k, SEED), strict=True))
     ranked = sorted(((round(v, 4), node) for node, v in bc.items() if v > 0), key=lambda x: (-x[0], x[1]))
     out = []
     for rank, (value, node) in enumerate(ranked[:top], start=1):
+        near = ls.adj[ls.index[node]]
         out.append(
             make_finding(
                 Kind.BROKER,
@@ -144,9 +220,9 @@ def brokers(
                 evidence={
                     "betweenness": value,
                     "rank": rank,
-                    "degree": g.degree(node),
+                    "degree": len(near),
                     "sampled_sources": k,
-                    "neighbours": [{"id": x, "name": lk.name(x)} for x in sorted(g[node])][:20],
+                    "neighbours": [{"id": nodes[x], "name": lk.name(nodes[x])} for x in near[:20]],
                 },
                 suggestion="Brokers carry information between parts of the landscape; make sure this role "
                 "is deliberate and covered when the seat is vacant.",
@@ -237,9 +313,11 @@ def communities(
 
 
 __all__ = [
+    "Landscape",
     "brokers",
     "sampled_betweenness",
     "communities",
+    "landscape",
     "landscape_graph",
 ]
 

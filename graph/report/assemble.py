@@ -37,7 +37,7 @@ from govmap.graph.analysis.interlocks import (
     interlocks,
     seat_load_findings,
 )
-from govmap.graph.analysis.landscape import brokers, communities, landscape_graph
+from govmap.graph.analysis.landscape import brokers, communities, landscape
 from govmap.graph.analysis.overlap import (
     DEFAULT_THRESHOLD,
     OverlapWeights,
@@ -221,14 +221,12 @@ def _analyses(
         )
 
     def structure_group() -> list[Finding]:
-        g = landscape_graph(register, lk)
-        found = (
+        g = landscape(register, lk)  # plain adjacency, made once for both
+        return (
             structure(register, lk)
             + brokers(register, opts.brokers, lk, g)
             + single_points(register, opts.min_cut, lk, g)
         )
-        g.clear()  # a NetworkX graph refers to itself: free its edges now, not at the next collection
-        return found
 
     rules: tuple[Rule, ...] = load_rules(opts.rules_path)
     return {
