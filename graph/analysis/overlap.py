@@ -25,7 +25,7 @@ from govmap.graph.analysis.findings import (
     rests_on,
     unconfirmed_evidence,
 )
-from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.graph.analysis.lookup import Lookup, ThemeUse, lookup_of
 from govmap.graph.analysis.overlap_scores import (
     DEFAULT_THRESHOLD,
     ROLE_WEIGHT,
@@ -343,22 +343,29 @@ def _unconfirmed_links(lk: Lookup, a: Body, b: Body, themes: set[str]) -> list[s
 
     A body known only from old sources counts as unconfirmed.
     """
-    links = [
-        (body, u) for t in themes for u in lk.theme_uses.get(t, []) for body in (a, b) if u.holder == body.id
-    ]
+    links = [(body, u) for t in themes for body in (a, b) for u in _uses_of(lk, t).get(body.id, ())]
     if not links or any(u.status is not Status.UNCONFIRMED and not lk.old_only(body.id) for body, u in links):
         return []
     return list(
         dict.fromkeys(
-            f"{body.name}'s part in '{lk.name(u_theme)}'"
-            for body, u_theme in (
-                (body, t)
-                for t in sorted(themes)
-                for body in (a, b)
-                if any(u.holder == body.id for u in lk.theme_uses.get(t, []))
-            )
+            f"{body.name}'s part in '{lk.name(t)}'"
+            for t in sorted(themes)
+            for body in (a, b)
+            if body.id in _uses_of(lk, t)
         )
     )
+
+
+def _uses_of(lk: Lookup, theme: str) -> dict[str, list[ThemeUse]]:
+    """The theme's current uses by holder, made once a theme (a national theme has thousands of
+    uses, and each overlapping pair asks after two holders of a few themes)."""
+    memo: dict[str, dict[str, list[ThemeUse]]] = lk.memo.setdefault("theme-uses-by-holder", {})
+    found = memo.get(theme)
+    if found is None:
+        found = memo[theme] = {}
+        for u in lk.theme_uses.get(theme, []):
+            found.setdefault(u.holder, []).append(u)
+    return found
 
 
 __all__ = [

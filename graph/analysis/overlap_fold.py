@@ -336,15 +336,16 @@ def _unplaced(
             if place_from
             else "no area recorded"
         )
+        subject = lk.subject(b.id)
         items.append(
             {
                 "id": b.id,
                 "name": b.name,
-                "kind": lk.subject(b.id).kind,
+                "kind": subject.kind,
                 "title": f"{b.name}: {where}; overlaps {plural(count[i], 'body', 'bodies')}, closest "
-                + ", ".join(f"{x['name']} ({x['score']:g})" for x in near)
+                + ", ".join([f"{x['name']} ({x['score']:g})" for x in near])
                 + ".",
-                "subjects": [lk.subject(b.id).to_json()],
+                "subjects": [subject.to_json()],
                 "areas": [link.to for link in b.areas],
                 "place_from": place_from,
                 "overlaps": count[i],
