@@ -220,3 +220,16 @@ def test_empty_register_and_single_body_have_no_interlocks():
     assert interlocks(reg("{}")) == []
     assert seat_loads(reg("{}")) == []
     assert interlocks(reg(ORGS + "bodies: [{id: a, name: A, kind: board, members: [police]}]\n"), k=1) == []
+
+
+def test_a_member_seated_twice_on_one_body_is_shared_once():
+    r = reg(
+        ORGS
+        + """
+bodies:
+  - {id: a, name: A, kind: board, members: [police, {member: police, role: chair}, council]}
+  - {id: b, name: B, kind: board, members: [police, council]}
+"""
+    )
+    assert shared_member_pairs(r, k=2) == [("a", "b", 2)]
+    assert shared_member_pairs(r, k=3) == []

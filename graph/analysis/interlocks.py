@@ -192,10 +192,14 @@ def shared_member_pairs(
     lk = lookup_of(register, lookup)
     ids = [b.id for b in lk.bodies]
     cols: dict[str, int] = {}
-    pairs = {(i, cols.setdefault(m.member, len(cols))) for i, b in enumerate(lk.bodies) for m in b.members}
-    if not pairs:
+    seats = [b.members for b in lk.bodies]
+    c = np.fromiter((cols.setdefault(m.member, len(cols)) for ms in seats for m in ms), dtype=np.int64)
+    if not len(c):
         return []
-    r, c = zip(*pairs, strict=True)  # in any order: the matrix is the same (the pairs are sorted below)
+    r = np.repeat(np.arange(len(ids), dtype=np.int64), [len(ms) for ms in seats])
+    # a member listed twice on one body is one seat: each (body, member) once, as numbers
+    cells = np.unique(r * len(cols) + c)
+    r, c = cells // len(cols), cells % len(cols)
     M = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ids), len(cols)))
     product = (M @ M.T).tocoo()
     # the upper triangle (a < b) with k or more shared, picked from the product's arrays directly
