@@ -113,16 +113,9 @@ class _Builder:
 
     # -- the records serving a rule ------------------------------------------------
     def candidates(self, rule: CoverageRule) -> list[tuple[Body | Organisation, str]]:
-        out: list[tuple[Body | Organisation, str]] = []
-        for b in self.lk.register.bodies:
-            how = rule.recognise.how(b)
-            if how is not None:
-                out.append((b, how))
+        out = list(rule.recognise.recognised(self.lk.register.bodies))
         if rule.recognise.types:
-            for o in self.lk.register.organisations:
-                how = rule.recognise.how(o)
-                if how is not None:
-                    out.append((o, how))
+            out += rule.recognise.recognised(self.lk.register.organisations)
         return out
 
     def place(self, rec: Body | Organisation) -> tuple[tuple[str, ...], str]:

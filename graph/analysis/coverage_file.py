@@ -15,6 +15,7 @@ one with a shipped rule's id replaces it).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,14 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from govmap.data import DATA_DIR
-from govmap.graph.analysis.rules_file import RuleModel, RulesInvalid, check_patterns, read_model, search
+from govmap.graph.analysis.rules_file import (
+    RuleModel,
+    RulesInvalid,
+    check_patterns,
+    name_matches,
+    one_pattern,
+    read_model,
+)
 from govmap.ingest.model import SLUG_PATTERN, AreaKind, Body, BodyKind, Organisation, OrganisationType
 
 DEFAULT_COVERAGE = DATA_DIR / "rules" / "coverage.yaml"
@@ -70,21 +78,35 @@ class Recognise(RuleModel):
 
     def how(self, rec: Body | Organisation) -> str | None:
         """How ``rec`` is recognised: ``kind``, ``legal_basis``, ``rules``, ``type``, ``name`` or None."""
-        if isinstance(rec, Organisation):
-            if self.types and any(t in self.types for t in rec.all_types):
-                return "type"
-        else:
-            if rec.kind in self.kinds:
-                return "kind"
-            if self.legal_basis and rec.legal_basis and search(self.legal_basis, (rec.legal_basis,)):
-                return "legal_basis"
-            if self.rules and rec.rules and not set(self.rules).isdisjoint(rec.rules):
-                return "rules"
-        if self.names:
-            names = (rec.name, *rec.aliases)
-            if search(self.names, names) and not search(self.exclude_names, names):
-                return "name"
-        return None
+        return next((how for _, how in self.recognised((rec,))), None)
+
+    def recognised(self, records: Iterable[Body | Organisation]) -> Iterator[tuple[Body | Organisation, str]]:
+        """``(record, how)`` for each of ``records`` recognised (:meth:`how`), in their order.
+
+        An organisation by its type or a role, a body by its kind, legal basis or ``rules``, either by
+        its name or an alias (and no excluded name).  The patterns are compiled and the lists read once
+        for all the records, not once a record: the coverage matrix asks every body, and every
+        organisation where types count, 170,000 questions nationally.
+        """
+        kinds, types, rules = self.kinds, self.types, frozenset(self.rules)
+        basis = one_pattern(self.legal_basis)
+        names, exclude = one_pattern(self.names), one_pattern(self.exclude_names)
+        for rec in records:
+            if isinstance(rec, Organisation):
+                if types and any(t in types for t in rec.all_types):
+                    yield rec, "type"
+                    continue
+            elif rec.kind in kinds:
+                yield rec, "kind"
+                continue
+            elif basis is not None and rec.legal_basis and basis.search(rec.legal_basis):
+                yield rec, "legal_basis"
+                continue
+            elif rules and rec.rules and not rules.isdisjoint(rec.rules):
+                yield rec, "rules"
+                continue
+            if name_matches(names, exclude, rec):
+                yield rec, "name"
 
 
 class CoverageRule(RuleModel):

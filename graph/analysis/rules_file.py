@@ -47,14 +47,25 @@ def check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
 
 def search(patterns: tuple[str, ...], texts: tuple[str, ...]) -> bool:
     """True when one of ``patterns`` is found, case-insensitively, in one of ``texts``."""
-    rx = _one_pattern(patterns)
+    rx = one_pattern(patterns)
     return rx is not None and any(rx.search(t) for t in texts)
 
 
 @lru_cache(maxsize=512)
-def _one_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    # one compiled alternation a tuple: the rules ask every record, a national register has 15,000
+def one_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``patterns`` as one compiled alternation, case-insensitive (None for none): what :func:`search`
+    looks for, for a caller asking thousands of records (a national register has 15,000 bodies)."""
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+
+def name_matches(
+    names: re.Pattern[str] | None, exclude: re.Pattern[str] | None, rec: Body | Organisation
+) -> bool:
+    """``search(names, texts) and not search(exclude, texts)`` over the record's name and aliases, with
+    the patterns already compiled (:func:`one_pattern`)."""
+    if names is None or not (names.search(rec.name) or any(names.search(a) for a in rec.aliases)):
+        return False
+    return exclude is None or not (exclude.search(rec.name) or any(exclude.search(a) for a in rec.aliases))
 
 
 class RuleModel(BaseModel):
@@ -186,6 +197,8 @@ __all__ = [
     "DEFAULT_RULES",
     "RuleModel",
     "check_patterns",
+    "name_matches",
+    "one_pattern",
     "read_model",
     "search",
     "OnlyIn",
