@@ -217,6 +217,24 @@ bodies:
     assert [s.id for s in f.subjects] == ["asb", "u1", "u2"]
 
 
+def test_leads_recording_the_same_place_in_different_words_clash():
+    r = reg("""
+areas:
+  - {id: d1, name: D1, kind: district}
+  - {id: ward, name: Ward, kind: neighbourhood, within: d1}
+  - {id: d2, name: D2, kind: district}
+themes: [{id: asb, name: ASB, kind: priority}]
+bodies:
+  - {id: csp1, name: CSP 1, kind: csp, areas: d1, themes: [{theme: asb, role: lead}]}
+  - {id: g1, name: G1, kind: group, areas: [d1, ward], themes: [{theme: asb, role: lead}]}
+  - {id: g2, name: G2, kind: group, areas: [ward], themes: [{theme: asb, role: lead}]}
+  - {id: g3, name: G3, kind: group, areas: [d1, d2], themes: [{theme: asb, role: lead}]}
+""")
+    # D1 and "D1 and a ward within it" are one place; the ward alone is within it, D1 and D2 wider
+    [f] = lead_gaps(r)
+    assert [s.id for s in f.subjects] == ["asb", "csp1", "g1"]
+
+
 def test_strategies_without_owner_and_evidence_informing_nothing_are_reported():
     r = reg("""
 bodies: [{id: board, name: Board, kind: board}]

@@ -161,7 +161,13 @@ def _multiple(lk: Lookup, theme: Theme, clash: list[Deliverer]) -> Finding:
 def _clashing(lk: Lookup, paired: DeliveryReading, leads: list[Deliverer]) -> list[list[Deliverer]]:
     """Groups of leads doing one job in one place (see :func:`lead_gaps`), each joined by clashes; sorted.
 
-    Leads of one issue are compared pairwise: their number is small.
+    Leads of one issue are compared pairwise within their place: two leads clash only in the same
+    place (:attr:`Relation.SAME <govmap.graph.analysis.areas.Relation.SAME>`) or with neither place
+    recorded, and places that are the same cover the same areas (each area of one lies within an area
+    of the other, both ways), so leads are compared only with those covering the same areas (the
+    areas within theirs, :meth:`~govmap.graph.analysis.areas.AreaTree.down`).  A priority every
+    district's partnership leads has hundreds of leads, each in its own place.  The groups are the
+    connected pieces of the clashes, whatever order the pairs are compared in.
     """
     group = {d.id: d.id for d in leads}  # union-find: a lead -> another lead of its group
 
@@ -171,10 +177,19 @@ def _clashing(lk: Lookup, paired: DeliveryReading, leads: list[Deliverer]) -> li
             x = group[x]
         return x
 
-    for i, a in enumerate(leads):
-        for b in leads[i + 1 :]:
-            if _clash(lk, paired, a, b):
-                group[root(b.id)] = root(a.id)
+    down = lk.area_tree.down
+    covering: dict[tuple[str, ...], frozenset[str]] = {}
+    by_place: dict[frozenset[str], list[Deliverer]] = {}
+    for d in leads:
+        areas = covering.get(d.areas)
+        if areas is None:
+            areas = covering[d.areas] = frozenset().union(*(down(a) for a in d.areas))
+        by_place.setdefault(areas, []).append(d)
+    for same in by_place.values():
+        for i, a in enumerate(same):
+            for b in same[i + 1 :]:
+                if _clash(lk, paired, a, b):
+                    group[root(b.id)] = root(a.id)
     members: dict[str, list[Deliverer]] = {}
     for d in leads:
         members.setdefault(root(d.id), []).append(d)

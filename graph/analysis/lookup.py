@@ -459,34 +459,41 @@ class Lookup:
         a record; a :class:`Relation` is made only for the records with a disputed one.
         """
         unconfirmed, disputed = Status.UNCONFIRMED, Status.DISPUTED
+        # each record type's reference fields with the key naming an item's target (Item.target
+        # without its property call: 220,000 items nationally)
+        fields = {kind: tuple((r.field, r.target_key) for r in rules) for kind, rules in REF_RULES.items()}
         for rec in register.records():
             own = self.status[rec.id] = effective_status(rec)
-            rules = REF_RULES[type(rec)]
-            if not rules:
+            refs = fields[type(rec)]
+            if not refs:
                 continue
             has_sources = bool(rec.sources)
-            # what effective_status(item, own, has_sources) gives an item with no status or sources
+            # what effective_status(item, own, has_sources) gives an item with no status or sources:
+            # never disputed (a disputed record's bare relations are not)
             bare = (Status.CONFIRMED if has_sources else unconfirmed) if own is disputed else own
+            bare_unconfirmed = bare is unconfirmed
             found: list[tuple[str, str]] | None = None
             any_disputed = False
-            for rule in rules:
-                value = getattr(rec, rule.field)
+            for fld, key in refs:
+                value = getattr(rec, fld)
                 if value is None:  # a single id left out (an independent post's organisation)
                     continue
                 if isinstance(value, str):  # a single id: the record's own status
                     if own is unconfirmed:
                         found = found if found is not None else self.unconfirmed_rels[rec.id]
-                        found.append((rule.field, value))
+                        found.append((fld, value))
                     any_disputed = any_disputed or own is disputed
                     continue
                 for item in value:
                     if item.status is None and not item.sources:
-                        status = bare
+                        if not bare_unconfirmed:
+                            continue
+                        status = unconfirmed
                     else:
                         status = effective_status(item, own, has_sources)
                     if status is unconfirmed:
                         found = found if found is not None else self.unconfirmed_rels[rec.id]
-                        found.append((rule.field, item.target))
+                        found.append((fld, getattr(item, key)))
                     elif status is disputed:
                         any_disputed = True
             if any_disputed:
