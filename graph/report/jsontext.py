@@ -100,14 +100,25 @@ def dumps_indented(obj: Any, indent: int = 2, level: int = 0, rows: frozenset[st
                 return
             inner = nl + pad
             sep = "," + inner
-            append("[" + inner)
-            for i, v in enumerate(o):
-                if i:
-                    append(sep)
-                if isinstance(v, str):  # enc's first case, without a call (most values are strings)
-                    append(encode_basestring(v))
+            prefix = "[" + inner  # before the first element; the separator before the others
+            for v in o:
+                # enc's scalar cases without a call (most values are strings)
+                if isinstance(v, str):
+                    append(prefix + encode_basestring(v))
+                elif v is None:
+                    append(prefix + "null")
+                elif v is True:
+                    append(prefix + "true")
+                elif v is False:
+                    append(prefix + "false")
+                elif isinstance(v, int):
+                    append(prefix + int.__repr__(v))
+                elif isinstance(v, float):
+                    append(prefix + _float(v))
                 else:
+                    append(prefix)
                     enc(v, inner)
+                prefix = sep
             append(nl + "]")
         elif isinstance(o, dict):
             if not o:
@@ -115,19 +126,27 @@ def dumps_indented(obj: Any, indent: int = 2, level: int = 0, rows: frozenset[st
                 return
             inner = nl + pad
             sep = "," + inner
-            append("{" + inner)
-            for i, (k, v) in enumerate(o.items()):
-                if i:
-                    append(sep)
-                key = encode_basestring(k if isinstance(k, str) else _key(k))
-                if isinstance(v, str):  # enc's first case, without a call
-                    append(key + ": " + encode_basestring(v))
-                    continue
-                append(key + ": ")
-                if k in rows and isinstance(v, list) and v:
+            prefix = "{" + inner
+            for k, v in o.items():
+                head = prefix + encode_basestring(k if isinstance(k, str) else _key(k)) + ": "
+                prefix = sep
+                if isinstance(v, str):  # as in a list: the scalars without a call
+                    append(head + encode_basestring(v))
+                elif v is None:
+                    append(head + "null")
+                elif v is True:
+                    append(head + "true")
+                elif v is False:
+                    append(head + "false")
+                elif isinstance(v, int):
+                    append(head + int.__repr__(v))
+                elif isinstance(v, float):
+                    append(head + _float(v))
+                elif k in rows and isinstance(v, list) and v:
                     row_nl = inner + pad
-                    append("[" + row_nl + ("," + row_nl).join(map(_row, v)) + inner + "]")
+                    append(head + "[" + row_nl + ("," + row_nl).join(map(_row, v)) + inner + "]")
                 else:
+                    append(head)
                     enc(v, inner)
             append(nl + "}")
         else:
