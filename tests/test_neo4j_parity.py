@@ -168,6 +168,29 @@ def test_a_load_by_an_older_govmap_cannot_be_undone_and_the_page_says_so(neo4j_d
     assert "kept nothing to undo it (an older govmap wrote it)" in response.get_data(as_text=True)
 
 
+def test_a_load_over_a_record_broken_by_hand_cannot_be_undone_and_the_page_says_so(neo4j_driver, loaded):
+    # The load keeps the records it replaces as the database held them, without checking them:
+    # one broken in Neo4j Browser is kept broken, and the register before the load cannot be made.
+    with neo4j_driver.session() as s:
+        s.run("MATCH (n:Entity {id: 'county-board'}) SET n.data = '{}'").consume()
+    changed = loaded.parent / "changed.yaml"
+    changed.write_text(
+        loaded.read_text(encoding="utf-8").replace(
+            "name: Testshire Community Safety Board", "name: Testshire Safer Communities Board"
+        ),
+        encoding="utf-8",
+    )
+    summary = sync(load_register(changed), neo4j_driver)
+    assert (summary.records_changed, summary.nodes_updated) == (1, 1)
+    assert read_register(neo4j_driver).get("county-board").name == "Testshire Safer Communities Board"
+    response = make_app(loaded, GOVMAP_STORE=store(neo4j_driver)).test_client().get("/changes?audit=0")
+    assert response.status_code == 400
+    assert (
+        "replaced &#39;county-board&#39;, which the database held broken (edited by hand), so the register "
+        "before it cannot be made" in response.get_data(as_text=True)
+    )
+
+
 # -- export, import, what-if, decide and report from the database ------------------------------
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from govmap.graph.neo4j.read import read_tx
 from govmap.graph.review.sources import RevisionUnreadable
 from govmap.ingest.model import LABELS, Record, Register, RegisterInfo
@@ -41,14 +43,15 @@ def _entry(data: dict[str, Any]) -> AuditEntry:
     return AuditEntry(**fields)
 
 
-def load_undo(old: dict[str, Record], new_ids: list[str], info: str | None) -> str:
-    """What undoes a load: the records it changed or removed as they were, the ids it
-    added or changed, and the register's header before (JSON, kept as the entry's ``undo``)."""
+def load_undo(
+    old: dict[str, tuple[type[Record], dict[str, Any]]], new_ids: list[str], info: str | None
+) -> str:
+    """What undoes a load: the records it changed or removed as they were (kind and fields, as
+    read: :func:`~govmap.graph.neo4j.read.record_data`), the ids it added or changed, and the
+    register's header before (JSON, kept as the entry's ``undo``)."""
     return json.dumps(
         {
-            "before": {
-                rid: [r.section, r.model_dump(mode="json", exclude_defaults=True)] for rid, r in old.items()
-            },
+            "before": {rid: [model.section, data] for rid, (model, data) in old.items()},
             "after": new_ids,
             "info": json.loads(info) if info else None,
         },
@@ -92,7 +95,7 @@ def register_before(tx: Any, index: int) -> tuple[Register, AuditEntry]:
             for rid in undo["after"]:
                 records.pop(rid, None)
             for rid, (section, data) in undo["before"].items():
-                records[rid] = _MODELS[section].model_validate(data)
+                records[rid] = _undone(entry, rid, _MODELS[section], data)
             if undo.get("info") is not None:
                 info = RegisterInfo.model_validate(undo["info"])
             continue
@@ -110,3 +113,15 @@ def register_before(tx: Any, index: int) -> tuple[Register, AuditEntry]:
                 )
             records[str(entry.before.get("id", entry.record))] = model.model_validate(entry.before)
     return register_of(list(records.values()), info), entries[-1][0]
+
+
+def _undone(entry: AuditEntry, rid: str, model: type[Record], data: dict[str, Any]) -> Record:
+    """Record ``rid`` as a load's undo keeps it (its fields as the database held them)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:  # the database held it broken (a hand edit): the load kept it so
+        raise RevisionUnreadable(
+            f"the load of {entry.at} replaced '{rid}', which the database held broken (edited by hand), "
+            "so the register before it cannot be made",
+            hint="compare with the register file or a git revision of it instead",
+        ) from None

@@ -159,19 +159,20 @@ def record_counts(plan: Plan, register: Register) -> tuple[int, int, int, int]:
     gone, changed = plan.delete_nodes, plan.changed
     if not (added and gone):
         return len(added), len(changed), 0, len(gone)
-    from govmap.graph.review.diff import diff_records
-    from govmap.graph.review.renames import find_renames
+    from govmap.graph.review.diff import diff_records, renames_between
     from govmap.ingest.store.hoodcheck import register_of
 
-    old = [plan.old_records[i] for i in gone if i in plan.old_records]
+    old = plan.old_records.records(gone)
     new = [r for r in (register.get(i) for i in added) if r is not None]
-    renamed = {b.id for _, b, _ in find_renames(old, new)}
+    # The renames diff_records finds among these: found once, and given to it.
+    pairs = renames_between(old, new)
+    renamed = {b.id for _, b, _ in pairs}
     if not renamed:
         return len(added), len(changed), 0, len(gone)
     naming = [i for i in changed if renamed & set(_QUOTED.findall(_json(register, i)))]
-    old += [plan.old_records[i] for i in naming if i in plan.old_records]
+    old += plan.old_records.records(naming)
     new += [r for r in (register.get(i) for i in naming) if r is not None]
-    diff = diff_records(register_of(old, register.info), register_of(new, register.info))
+    diff = diff_records(register_of(old, register.info), register_of(new, register.info), renames=pairs)
     named = set(naming)
     still = sum(1 for c in diff.changed if c.id in named)
     return len(diff.added), len(changed) - len(naming) + still, len(diff.renamed), len(diff.removed)

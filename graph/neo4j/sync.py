@@ -295,7 +295,7 @@ def _load_tx(tx: Any, head: dict[str, Any], load: _Load) -> SyncSummary:
                 "version_after": version,
                 "diff": "",
                 "undo": load_undo(
-                    plan.old_records, [n["id"] for n in plan.create] + plan.changed, head["data"]
+                    plan.old_records.data, [n["id"] for n in plan.create] + plan.changed, head["data"]
                 ),
             },
         )

@@ -282,22 +282,35 @@ def compare(old: Any, new: Any, path: str = "") -> list[Change]:
     return [Change(path, "changed", old, new)]
 
 
-def diff_records(old: Register, new: Register) -> RecordsDiff:
-    """Records added, removed, changed (field by field) and renamed between two registers.
+def renames_between(gone: list[Record], came: list[Record]) -> list[tuple[Record, Record, float]]:
+    """The renames among records removed (``gone``) and added (``came``): (old, new, similarity).
 
     A rename is recorded (the new record's ``former_names`` give the old id) or found by
     name (:func:`find_renames`); a recorded one comes first.
     """
+    pairs = recorded_renames(gone, came)
+    paired = {x.id for a, b, _ in pairs for x in (a, b)}
+    return pairs + find_renames(
+        [r for r in gone if r.id not in paired], [r for r in came if r.id not in paired]
+    )
+
+
+def diff_records(
+    old: Register, new: Register, renames: list[tuple[Record, Record, float]] | None = None
+) -> RecordsDiff:
+    """Records added, removed, changed (field by field) and renamed between two registers.
+
+    Renames are :func:`renames_between` the records removed and added, unless given
+    (``renames``: what it returned for them).
+    """
     old_ids, new_ids = old.index, new.index
     gone = [r for i, r in old_ids.items() if i not in new_ids]
     came = [r for i, r in new_ids.items() if i not in old_ids]
-    pairs = recorded_renames(gone, came)
-    paired = {x.id for a, b, _ in pairs for x in (a, b)}
-    pairs += find_renames([r for r in gone if r.id not in paired], [r for r in came if r.id not in paired])
-    renames = {a.id: b.id for a, b, _ in pairs}
+    pairs = renames_between(gone, came) if renames is None else renames
+    renamed_to = {a.id: b.id for a, b, _ in pairs}
     renamed = []
     for a, b, score in pairs:
-        before = rename_refs({k: v for k, v in _data(a).items() if k != "id"}, renames)
+        before = rename_refs({k: v for k, v in _data(a).items() if k != "id"}, renamed_to)
         after = {k: v for k, v in _data(b).items() if k != "id"}
         renamed.append(Rename(a.id, b.id, a.section, score, tuple(compare(before, after))))
     changed = []
@@ -305,7 +318,7 @@ def diff_records(old: Register, new: Register) -> RecordsDiff:
         was = old_ids.get(rid)
         if was is None:
             continue
-        changes = compare(rename_refs(_data(was), renames), _data(rec))
+        changes = compare(rename_refs(_data(was), renamed_to), _data(rec))
         if type(was) is not type(rec):
             changes.insert(0, Change("section", "changed", was.section, rec.section))
         if changes:
@@ -314,8 +327,8 @@ def diff_records(old: Register, new: Register) -> RecordsDiff:
     if info:
         changed.insert(0, RecordChange("register", "register", new.info.name, tuple(info)))
     return RecordsDiff(
-        added=tuple(r.id for r in came if r.id not in renames.values()),
-        removed=tuple(r.id for r in gone if r.id not in renames),
+        added=tuple(r.id for r in came if r.id not in renamed_to.values()),
+        removed=tuple(r.id for r in gone if r.id not in renamed_to),
         changed=tuple(changed),
         renamed=tuple(renamed),
     )
