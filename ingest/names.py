@@ -39,7 +39,6 @@ from rapidfuzz import fuzz
 MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an", "with", "at", "by"})
 
 _PUNCT = re.compile(r"[^\w\s]")
-_SPACE = re.compile(r"\s+")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z]s?$")
 # "Re-offending" is "reoffending": a hyphen inside a word joins, elsewhere it separates.
 _INNER_HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
@@ -62,9 +61,16 @@ def words(name: str) -> tuple[str, ...]:
     >>> words("The Safer Communities' Boards")
     ('safer', 'community', 'board')
     """
-    text = _INNER_HYPHEN.sub("", name.replace("&", " and ").replace("’", "'"))
-    text = _PUNCT.sub(" ", text.replace("'s ", " ").lower())
-    out = [_singular(w) for w in _SPACE.split(text) if w]
+    text = name.replace("&", " and ").replace("’", "'")
+    if "-" in text or "‐" in text or "‑" in text:
+        text = _INNER_HYPHEN.sub("", text)
+    text = text.replace("'s ", " ").lower()
+    # the regular expressions only where they can change something: a name of letters, digits and
+    # spaces has no punctuation (isalnum is \w less "_"); str.split() splits where \s does; a word
+    # not ending in "s" is singular already (tests/test_duplicates.py holds them to the regexes alone)
+    if not text.replace(" ", "").isalnum():
+        text = _PUNCT.sub(" ", text)
+    out = [w if w[-1] != "s" else _singular(w) for w in text.split()]
     while out and out[0] == "the":
         out = out[1:]
     return tuple(out)

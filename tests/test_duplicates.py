@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from govmap.graph.analysis.duplicates import possible_duplicates
+from govmap.ingest.names import _singular, words
 from govmap.ingest.reading.load import load_register, loads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +114,33 @@ def test_a_record_left_behind_after_its_rename_was_recorded_is_still_found():
         if {s.id for s in f.subjects} == {"safer-eastby", "eastby-csp"}
     ]
     assert [f.evidence["how"] for f in found] == ["a former name of one is the name of the other"]
+
+
+def _words_by_regex(name: str) -> tuple[str, ...]:
+    """ingest.names.words as first written, all by regular expressions (its fast paths must agree)."""
+    text = re.sub(r"(?<=\w)[-‐‑](?=\w)", "", name.replace("&", " and ").replace("’", "'"))
+    text = re.sub(r"[^\w\s]", " ", text.replace("'s ", " ").lower())
+    out = [_singular(w) for w in re.split(r"\s+", text) if w]
+    while out and out[0] == "the":
+        out = out[1:]
+    return tuple(out)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aAsS tT_-‐‑'’&.İ\t\u00a0\u2028é1ｓ"), max_size=25)
+    | st.text(max_size=25)
+)
+def test_the_words_of_a_name_are_those_the_regular_expressions_give(name):
+    assert words(name) == _words_by_regex(name)
+
+
+def test_the_words_of_a_name_are_lower_case_singular_without_punctuation_or_a_leading_the():
+    assert words("The Safer Communities' Boards") == ("safer", "community", "board")
+    assert words("Re-offending & Youth Justice Services") == (
+        "reoffending",
+        "and",
+        "youth",
+        "justice",
+        "service",
+    )
+    assert words("Children’s Safeguarding - Board") == ("children", "safeguarding", "board")
