@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
@@ -72,6 +73,22 @@ def _seats(lk: Lookup) -> Iterator[tuple[Body, Membership]]:
             yield body, m
 
 
+def _ends(lk: Lookup) -> list[tuple[Body, Membership, dt.date]]:
+    """Current seats whose appointment has a known end (:func:`appointment_end`), with it, in seat order.
+
+    Read once a reading (both appointment analyses ask; nationally 150,000 seats, few with an end).
+    """
+    found: list[tuple[Body, Membership, dt.date]] | None = lk.memo.get("appointment-ends")
+    if found is None:
+        found = lk.memo["appointment-ends"] = [
+            (body, m, end)
+            for body, m in _seats(lk)
+            if (m.end is not None or (m.start is not None and m.term is not None))
+            and (end := appointment_end(m)) is not None
+        ]
+    return found
+
+
 def holders(register: Register, as_of: dt.date) -> dict[str, list[str]]:
     """Post id -> ids of the people holding it on ``as_of``."""
     out: dict[str, list[str]] = {}
@@ -117,10 +134,7 @@ def ending_and_expired(
     """
     lk = lookup_of(register, lookup, as_of)
     out = []
-    for body, m in _seats(lk):
-        end = appointment_end(m)
-        if end is None:
-            continue
+    for body, m, end in _ends(lk):
         days = (end - as_of).days
         who, where = lk.name(m.member), body.name
         evidence: dict[str, str | int] = {
@@ -174,15 +188,14 @@ def vacancies(register: Register, as_of: dt.date, lookup: Lookup | None = None) 
     held = holders(register, as_of)
     ever = {link.to for p in register.people for link in p.holds}
     out = []
-    unfilled: dict[str, int] = {}
-    for body, m in _seats(lk):
-        end = appointment_end(m)
-        expired = end is not None and end < as_of
-        vacant = is_vacant(register, m, held, ever)
-        if vacant or expired:
-            unfilled[body.id] = unfilled.get(body.id, 0) + 1
-        if not vacant:
+    # a seat is unfilled when it is vacant or its appointment has ended: counted once
+    unfilled = Counter(body.id for body, _, end in _ends(lk) if end < as_of)
+    for body, m in _seats(lk) if register.people else ():  # no people, no post held: nothing vacant
+        if not is_vacant(register, m, held, ever):
             continue
+        end = appointment_end(m)
+        if end is None or end >= as_of:
+            unfilled[body.id] += 1
         post = register.get(m.member)
         out.append(
             make_finding(
