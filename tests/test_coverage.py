@@ -667,3 +667,39 @@ def test_a_youth_justice_service_recorded_as_part_of_its_council_serves_the_coun
     assert m.cell("shire", YOT).text(m.names) == (  # type: ignore[union-attr]
         "Shire Youth Justice Service (place from the organisation it is part of)"
     )
+
+
+def test_a_record_is_recognised_by_the_most_certain_way_and_a_name_only_when_no_excluded_name_matches():
+    from govmap.graph.analysis.coverage_file import Recognisable, Recognise
+
+    reg = loads(
+        """
+        organisations:
+          - {id: yot, name: Youth Offending Team, type: youth-justice}
+          - {id: yjs, name: Youth Justice Service, type: other, aliases: [YJS]}
+          - {id: council, name: Council, type: county-council, roles: [youth-justice]}
+        bodies:
+          - {id: csp, name: Safer Town Board, kind: csp, legal_basis: Crime and Disorder Act 1998 s5}
+          - {id: by-law, name: Safer Town, kind: board, legal_basis: Crime and Disorder Act 1998 s5}
+          - {id: named, name: Town Community Safety Partnership, kind: group}
+          - {id: forum, name: Community Safety Partnership Forum, kind: group}
+          - {id: aliased, name: Town Group, kind: group, aliases: [Town Community Safety Partnership]}
+          - {id: excluded, name: Town Group 2, kind: group, aliases: [Community Safety Partnership, Forum]}
+        """
+    )
+    rules = {r.id: r.recognise for r in load_coverage().rules}
+    csp, yot = rules["community-safety-partnership"], rules["youth-offending-team"]
+    bodies, orgs = Recognisable(reg.bodies), Recognisable(reg.organisations)
+    assert [(r.id, how) for r, how in csp.recognised(bodies)] == [
+        ("csp", "kind"),
+        ("by-law", "legal_basis"),
+        ("named", "name"),
+        ("aliased", "name"),
+    ]
+    assert [(r.id, how) for r, how in yot.recognised(orgs)] == [
+        ("yot", "type"),
+        ("yjs", "name"),
+        ("council", "type"),
+    ]
+    assert [csp.how(b) for b in reg.bodies] == ["kind", "legal_basis", "name", None, "name", None]
+    assert Recognise().how(reg.bodies[0]) is None

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Any
 
 from govmap.graph.analysis.areas import AreaTree, PlaceBasis, body_place
-from govmap.graph.analysis.coverage_file import CoverageRule, CoverageRules, load_coverage
+from govmap.graph.analysis.coverage_file import CoverageRule, CoverageRules, Recognisable, load_coverage
 from govmap.graph.analysis.coverage_model import Cell, Coverage, Provider, Row, State
 from govmap.graph.analysis.lookup import Lookup, is_active, lookup_of
 from govmap.ingest.model import Area, Body, Organisation, Register, Status, effective_status
@@ -85,6 +85,9 @@ class _Builder:
         self.tree: AreaTree = lk.area_tree
         self.areas: dict[str, Area] = {a.id: a for a in lk.register.areas}
         self.names = {a.id: a.name for a in lk.register.areas}
+        # the records every rule asks about, indexed once for all the rules
+        self.bodies = Recognisable(lk.register.bodies)
+        self.organisations = Recognisable(lk.register.organisations)
         # areas some council (or other organisation) covers directly, by organisation type
         self.org_areas: dict[str, set[str]] = defaultdict(set)
         for org in lk.register.organisations:
@@ -113,9 +116,9 @@ class _Builder:
 
     # -- the records serving a rule ------------------------------------------------
     def candidates(self, rule: CoverageRule) -> list[tuple[Body | Organisation, str]]:
-        out = list(rule.recognise.recognised(self.lk.register.bodies))
+        out = rule.recognise.recognised(self.bodies)
         if rule.recognise.types:
-            out += rule.recognise.recognised(self.lk.register.organisations)
+            out += rule.recognise.recognised(self.organisations)
         return out
 
     def place(self, rec: Body | Organisation) -> tuple[tuple[str, ...], str]:

@@ -15,7 +15,7 @@ one with a shipped rule's id replaces it).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +28,6 @@ from govmap.graph.analysis.rules_file import (
     RuleModel,
     RulesInvalid,
     check_patterns,
-    name_matches,
     one_pattern,
     read_model,
 )
@@ -78,35 +77,69 @@ class Recognise(RuleModel):
 
     def how(self, rec: Body | Organisation) -> str | None:
         """How ``rec`` is recognised: ``kind``, ``legal_basis``, ``rules``, ``type``, ``name`` or None."""
-        return next((how for _, how in self.recognised((rec,))), None)
+        return next((how for _, how in self.recognised(Recognisable([rec]))), None)
 
-    def recognised(self, records: Iterable[Body | Organisation]) -> Iterator[tuple[Body | Organisation, str]]:
-        """``(record, how)`` for each of ``records`` recognised (:meth:`how`), in their order.
+    def recognised(self, among: Recognisable) -> list[tuple[Body | Organisation, str]]:
+        """``(record, how)`` for each record ``among`` recognised (:meth:`how`), in their order.
 
-        An organisation by its type or a role, a body by its kind, legal basis or ``rules``, either by
-        its name or an alias (and no excluded name).  The patterns are compiled and the lists read once
-        for all the records, not once a record: the coverage matrix asks every body, and every
-        organisation where types count, 170,000 questions nationally.
+        Most certain first: an organisation by its type or a role, a body by its kind, legal basis or
+        ``rules``; else either by its name or an alias (and no excluded name).
+
+        Asked of records indexed once (:class:`Recognisable`), a rule reads only the records of its
+        kinds and types, and its name patterns run over a list of names: the coverage matrix asks
+        it of every body, and of every organisation where types count (170,000 questions nationally).
         """
-        kinds, types, rules = self.kinds, self.types, frozenset(self.rules)
-        basis = one_pattern(self.legal_basis)
+        found: dict[int, str] = {}
         names, exclude = one_pattern(self.names), one_pattern(self.exclude_names)
-        for rec in records:
-            if isinstance(rec, Organisation):
-                if types and any(t in types for t in rec.all_types):
-                    yield rec, "type"
-                    continue
-            elif rec.kind in kinds:
-                yield rec, "kind"
+        if names is not None:
+            hits = {i for i, name in enumerate(among.names) if names.search(name)}
+            hits.update(i for i, aliases in among.aliased if any(names.search(a) for a in aliases))
+            if exclude is not None:
+                hits.difference_update([i for i in hits if exclude.search(among.names[i])])
+                hits.difference_update(
+                    [
+                        i
+                        for i, aliases in among.aliased
+                        if i in hits and any(exclude.search(a) for a in aliases)
+                    ]
+                )
+            found.update(dict.fromkeys(hits, "name"))
+        # the more certain ways last, so that each overwrites the less certain
+        if self.rules:
+            wanted = set(self.rules)
+            found.update((i, "rules") for i, rules in among.with_rules if not wanted.isdisjoint(rules))
+        basis = one_pattern(self.legal_basis)
+        if basis is not None:
+            found.update((i, "legal_basis") for i, text in among.with_basis if basis.search(text))
+        for k in self.kinds:
+            found.update((i, "kind") for i in among.by_kind.get(k, ()))
+        for t in self.types:
+            found.update((i, "type") for i in among.by_type.get(t, ()))
+        return [(among.records[i], found[i]) for i in sorted(found)]
+
+
+class Recognisable:
+    """Bodies and organisations indexed once for :meth:`Recognise.recognised`: by body kind, by
+    organisation type and role, their names, and those with aliases, a legal basis or ``rules``."""
+
+    def __init__(self, records: Sequence[Body | Organisation]) -> None:
+        self.records = records
+        self.names = [r.name for r in records]
+        self.aliased = [(i, r.aliases) for i, r in enumerate(records) if r.aliases]
+        self.by_kind: dict[BodyKind, list[int]] = {}
+        self.by_type: dict[OrganisationType, list[int]] = {}
+        self.with_basis: list[tuple[int, str]] = []
+        self.with_rules: list[tuple[int, tuple[str, ...]]] = []
+        for i, r in enumerate(records):
+            if isinstance(r, Organisation):
+                for t in dict.fromkeys(r.all_types):
+                    self.by_type.setdefault(t, []).append(i)
                 continue
-            elif basis is not None and rec.legal_basis and basis.search(rec.legal_basis):
-                yield rec, "legal_basis"
-                continue
-            elif rules and rec.rules and not rules.isdisjoint(rec.rules):
-                yield rec, "rules"
-                continue
-            if name_matches(names, exclude, rec):
-                yield rec, "name"
+            self.by_kind.setdefault(r.kind, []).append(i)
+            if r.legal_basis:
+                self.with_basis.append((i, r.legal_basis))
+            if r.rules:
+                self.with_rules.append((i, r.rules))
 
 
 class CoverageRule(RuleModel):

@@ -58,16 +58,6 @@ def one_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
-def name_matches(
-    names: re.Pattern[str] | None, exclude: re.Pattern[str] | None, rec: Body | Organisation
-) -> bool:
-    """``search(names, texts) and not search(exclude, texts)`` over the record's name and aliases, with
-    the patterns already compiled (:func:`one_pattern`)."""
-    if names is None or not (names.search(rec.name) or any(names.search(a) for a in rec.aliases)):
-        return False
-    return exclude is None or not (exclude.search(rec.name) or any(exclude.search(a) for a in rec.aliases))
-
-
 class RuleModel(BaseModel):
     """A part of a rules file: frozen, and a misspelt key is an error."""
 
@@ -197,7 +187,6 @@ __all__ = [
     "DEFAULT_RULES",
     "RuleModel",
     "check_patterns",
-    "name_matches",
     "one_pattern",
     "read_model",
     "search",
