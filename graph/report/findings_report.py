@@ -255,7 +255,11 @@ def collector_paused() -> Iterator[None]:
     walks them all, and the analyses allocate enough to trigger many: at 15
     force areas the collector took half the report's time.  What the report
     allocates is freed by reference counting; the collector runs again (if it
-    was enabled) as soon as the block ends.
+    was enabled) as soon as the block ends.  What is then young (what the block
+    made and kept: the report) goes to the oldest generation, where surviving two
+    collections would have put it, so the first young collection does not walk it (at 43
+    force areas 500,000 containers, 0.2 s); a cycle it dropped is freed by the
+    next full collection.
     """
     was = gc.isenabled()
     gc.disable()
@@ -263,6 +267,11 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            if not gc.get_freeze_count():
+                # freeze then unfreeze: every tracked object to the oldest generation, in O(1);
+                # only when nothing else is frozen (unfreeze thaws everything)
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
