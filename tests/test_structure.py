@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import random
 import textwrap
@@ -10,12 +11,13 @@ import networkx as nx
 import pytest
 
 from govmap.graph.analysis.cut_points import cut_structure, single_points
-from govmap.graph.analysis.findings import Kind, Severity
+from govmap.graph.analysis.findings import Kind, Lookup, Severity
 from govmap.graph.analysis.landscape import brokers, communities, landscape, landscape_graph
 from govmap.graph.analysis.overlap import overlap_graph, pair_scores
 from govmap.graph.analysis.paths import accountability_path, shortest_path, unaccountable_themes
 from govmap.graph.analysis.structure import dead_end_chains, multiple_parents, orphans, structure
 from govmap.graph.entity import UnknownEntity
+from govmap.graph.lines import closure
 from govmap.ingest.model import Register
 from govmap.ingest.reading.load import loads
 from tests.synth_small import synth_register
@@ -253,3 +255,22 @@ def test_empty_register_and_single_top_body_have_no_structure_findings():
     assert structure(reg("{}")) == []
     assert structure(reg("bodies: [{id: a, name: A, kind: board, top_level: true}]")) == []
     assert single_points(reg("{}")) == [] and brokers(reg("{}")) == []
+
+
+def test_every_body_reached_upwards_is_the_closure_of_its_lines_whatever_order_they_are_asked_in():
+    for seed in range(40):
+        rnd = random.Random(seed)
+        ids = [f"b{i:02d}" for i in range(rnd.randint(1, 14))]
+        lines = {
+            b: rnd.sample(ids, rnd.randint(0, min(3, len(ids)))) for b in ids
+        }  # cycles and self-reports included
+        bodies = [
+            {"id": b, "name": b, "kind": "group", **({"reports_to": ups} if ups else {})}
+            for b, ups in lines.items()
+        ]
+        r = Register.model_validate({"bodies": bodies})
+        lk = Lookup(r, dt.date(2026, 1, 1))
+        for b in rnd.sample(ids, len(ids)):
+            expected = frozenset(x for _, x in closure(lk.parents, b))
+            assert lk.ancestors(b) == expected
+            assert lk.structure_up(b) == expected  # no sits_within or supports here

@@ -82,7 +82,8 @@ def _ends(lk: Lookup) -> list[tuple[Body, Membership, dt.date]]:
     if found is None:
         found = lk.memo["appointment-ends"] = [
             (body, m, end)
-            for body, m in _seats(lk)
+            for body in lk.bodies
+            for m in lk.seats(body)
             if (m.end is not None or (m.start is not None and m.term is not None))
             and (end := appointment_end(m)) is not None
         ]

@@ -58,6 +58,8 @@ def disputed_facts(register: Register, lookup: Lookup | None = None) -> list[Fin
         if isinstance(rec, Document):
             continue
         own = status[rec.id] is in_dispute
+        if not own and not rec.field_status and rec.id not in by_origin:
+            continue  # nothing of it disputed (most records)
         rels = by_origin.get(rec.id, [])
         fields = [
             {"field": fs.field, "sources": _says(fs.sources)}

@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from govmap.graph.analysis.areas import AreaTree
 from govmap.graph.analysis.areas import Relation as Places
-from govmap.graph.lines import children_of, closure, parents_of
+from govmap.graph.lines import children_of, parents_of
 from govmap.ingest.dates import first_day, last_day
 from govmap.ingest.model import (
     REF_RULES,
@@ -431,8 +431,7 @@ class Lookup:
                 self._structure_edges = {
                     k: [*self.parents.get(k, ()), *self.placed_in.get(k, ())] for k in keys
                 }
-            found = frozenset(b for _, b in closure(self._structure_edges, body_id))
-            self._structure_up[body_id] = found
+            found = self._structure_up[body_id] = _reach(self._structure_edges, body_id, self._structure_up)
         return found
 
     def delivers(self, lead: str, body: str) -> bool:
@@ -530,7 +529,7 @@ class Lookup:
         """Every body ``body_id`` reports to, directly or through others."""
         found = self._ancestors.get(body_id)
         if found is None:
-            found = self._ancestors[body_id] = frozenset(b for _, b in closure(self.parents, body_id))
+            found = self._ancestors[body_id] = _reach(self.parents, body_id, self._ancestors)
         return found
 
     # -- records ---------------------------------------------------------
@@ -602,6 +601,35 @@ class Lookup:
 
     def membership_status(self, body: Body, m: Membership) -> Status:
         return effective_status(m, effective_status(body), bool(body.sources))
+
+
+def _reach(
+    edges: Mapping[str, Iterable[str]], start: str, known: Mapping[str, frozenset[str]]
+) -> frozenset[str]:
+    """The nodes :func:`~govmap.graph.lines.closure` reaches from ``start`` along ``edges`` (never
+    ``start`` itself), taking whole the sets already ``known`` for the nodes it meets: each holds
+    everything its node reaches, so the walk stops there (the report asks it of every body, 15,000
+    nationally: a chain already walked is not walked again for each body below it).  Cycles are safe.
+
+    >>> sorted(_reach({"a": ["b"], "b": ["c", "a"], "c": []}, "a", {}))
+    ['b', 'c']
+    >>> _reach({"a": ["b"], "b": ["c"]}, "a", {"b": frozenset({"c", "d"})}) == {"b", "c", "d"}
+    True
+    """
+    out: set[str] = set()
+    todo = list(edges.get(start, ()))
+    while todo:
+        x = todo.pop()
+        if x in out:
+            continue
+        out.add(x)
+        done = known.get(x)
+        if done is not None:
+            out |= done
+        else:
+            todo += edges.get(x, ())
+    out.discard(start)
+    return frozenset(out)
 
 
 def _match_groups(themes: Iterable[Theme]) -> dict[str, str]:

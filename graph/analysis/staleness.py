@@ -203,8 +203,12 @@ def _part_id(record_id: str) -> str:
     >>> _part_id("fa0-police") == finding_id(Kind.UNCONFIRMED, ["fa0-police"])
     True
     """
-    text = f'["{Kind.UNCONFIRMED.value}", [{encode_basestring_ascii(record_id)}], null]'
-    return f"{Kind.UNCONFIRMED.value}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:10]}"
+    text = f"{_PART_JSON}{encode_basestring_ascii(record_id)}], null]"
+    return f"{_PART_PREFIX}{hashlib.sha256(text.encode('utf-8')).hexdigest()[:10]}"
+
+
+_PART_JSON = f'["{Kind.UNCONFIRMED.value}", ['
+_PART_PREFIX = f"{Kind.UNCONFIRMED.value}-"
 
 
 def _unconfirmed_severity(word: str) -> Severity:
