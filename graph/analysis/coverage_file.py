@@ -15,7 +15,6 @@ one with a shipped rule's id replaces it).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,10 +24,10 @@ from pydantic import Field, field_validator, model_validator
 
 from govmap.data import DATA_DIR
 from govmap.graph.analysis.rules_file import (
+    Recognisable,
     RuleModel,
     RulesInvalid,
     check_patterns,
-    one_pattern,
     read_model,
 )
 from govmap.ingest.model import SLUG_PATTERN, AreaKind, Body, BodyKind, Organisation, OrganisationType
@@ -89,57 +88,17 @@ class Recognise(RuleModel):
         kinds and types, and its name patterns run over a list of names: the coverage matrix asks
         it of every body, and of every organisation where types count (170,000 questions nationally).
         """
-        found: dict[int, str] = {}
-        names, exclude = one_pattern(self.names), one_pattern(self.exclude_names)
-        if names is not None:
-            hits = {i for i, name in enumerate(among.names) if names.search(name)}
-            hits.update(i for i, aliases in among.aliased if any(names.search(a) for a in aliases))
-            if exclude is not None:
-                hits.difference_update([i for i in hits if exclude.search(among.names[i])])
-                hits.difference_update(
-                    [
-                        i
-                        for i, aliases in among.aliased
-                        if i in hits and any(exclude.search(a) for a in aliases)
-                    ]
-                )
-            found.update(dict.fromkeys(hits, "name"))
+        found = dict.fromkeys(among.named(self.names, self.exclude_names), "name")
         # the more certain ways last, so that each overwrites the less certain
         if self.rules:
             wanted = set(self.rules)
             found.update((i, "rules") for i, rules in among.with_rules if not wanted.isdisjoint(rules))
-        basis = one_pattern(self.legal_basis)
-        if basis is not None:
-            found.update((i, "legal_basis") for i, text in among.with_basis if basis.search(text))
+        found.update(dict.fromkeys(among.with_legal_basis(self.legal_basis), "legal_basis"))
         for k in self.kinds:
             found.update((i, "kind") for i in among.by_kind.get(k, ()))
         for t in self.types:
             found.update((i, "type") for i in among.by_type.get(t, ()))
         return [(among.records[i], found[i]) for i in sorted(found)]
-
-
-class Recognisable:
-    """Bodies and organisations indexed once for :meth:`Recognise.recognised`: by body kind, by
-    organisation type and role, their names, and those with aliases, a legal basis or ``rules``."""
-
-    def __init__(self, records: Sequence[Body | Organisation]) -> None:
-        self.records = records
-        self.names = [r.name for r in records]
-        self.aliased = [(i, r.aliases) for i, r in enumerate(records) if r.aliases]
-        self.by_kind: dict[BodyKind, list[int]] = {}
-        self.by_type: dict[OrganisationType, list[int]] = {}
-        self.with_basis: list[tuple[int, str]] = []
-        self.with_rules: list[tuple[int, tuple[str, ...]]] = []
-        for i, r in enumerate(records):
-            if isinstance(r, Organisation):
-                for t in dict.fromkeys(r.all_types):
-                    self.by_type.setdefault(t, []).append(i)
-                continue
-            self.by_kind.setdefault(r.kind, []).append(i)
-            if r.legal_basis:
-                self.with_basis.append((i, r.legal_basis))
-            if r.rules:
-                self.with_rules.append((i, r.rules))
 
 
 class CoverageRule(RuleModel):

@@ -28,7 +28,7 @@ from typing import Any
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.graph.analysis.rules_file import OnlyIn, Requirement, Rule, load_rules
+from govmap.graph.analysis.rules_file import OnlyIn, Recognisable, Requirement, Rule, load_rules
 from govmap.graph.analysis.succession import successors
 from govmap.ingest.dates import last_day
 from govmap.ingest.model import Body, Organisation, Register, SectorMembership, Status, effective_status
@@ -344,13 +344,16 @@ def statutory(
     lk = lookup_of(register, lookup)
     rs = rules if rules is not None else load_rules()
     by_id = {r.id: r for r in rs}
+    # how each rule applies to each body, asked of all the bodies at once
+    bodies = Recognisable(lk.bodies)
+    applying = [rule.applies_to.applying(bodies) for rule in rs]
     out = []
-    for body in lk.bodies:
+    for i, body in enumerate(lk.bodies):
         for rid in body.rules:
             if rid not in by_id:
                 out.append(_unknown_rule(lk, body, rid, sorted(by_id)))
-        for rule in rs:
-            how = "rules" if rule.id in body.rules else rule.applies_to.applies(body)
+        for rule, applies in zip(rs, applying, strict=True):
+            how = "rules" if rule.id in body.rules else applies.get(i)
             if how is None or (how == "name" and body.rules):
                 continue  # a body that lists its rules has said which apply
             f = may_apply(lk, rule, body) if how == "name" else check_rule(lk, rule, body, how)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -58,6 +59,51 @@ def one_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
+class Recognisable:
+    """Bodies and organisations indexed once for the rules that pick records out of them (a coverage
+    rule's :meth:`~govmap.graph.analysis.coverage_file.Recognise.recognised`, a membership rule's
+    :meth:`Selector.applying`): by body kind, by organisation type and role, their names, and those
+    with aliases, a legal basis or ``rules``.  A rule then reads only the records of its kinds and
+    types, and runs its patterns over lists of names, not once a record."""
+
+    def __init__(self, records: Sequence[Body | Organisation]) -> None:
+        self.records = records
+        self.names = [r.name for r in records]
+        self.aliased = [(i, r.aliases) for i, r in enumerate(records) if r.aliases]
+        self.by_kind: dict[BodyKind, list[int]] = {}
+        self.by_type: dict[OrganisationType, list[int]] = {}
+        self.with_basis: list[tuple[int, str]] = []
+        self.with_rules: list[tuple[int, tuple[str, ...]]] = []
+        for i, r in enumerate(records):
+            if isinstance(r, Organisation):
+                for t in dict.fromkeys(r.all_types):
+                    self.by_type.setdefault(t, []).append(i)
+                continue
+            self.by_kind.setdefault(r.kind, []).append(i)
+            if r.legal_basis:
+                self.with_basis.append((i, r.legal_basis))
+            if r.rules:
+                self.with_rules.append((i, r.rules))
+
+    def named(self, patterns: tuple[str, ...], exclude: tuple[str, ...] = ()) -> set[int]:
+        """The records whose name or an alias matches one of ``patterns`` and none of ``exclude``
+        (:func:`search` of both over the name and aliases)."""
+        rx, out = one_pattern(patterns), one_pattern(exclude)
+        if rx is None:
+            return set()
+        hits = {i for i, name in enumerate(self.names) if rx.search(name)}
+        hits.update(i for i, aliases in self.aliased if any(rx.search(a) for a in aliases))
+        if out is not None:
+            hits.difference_update([i for i in hits if out.search(self.names[i])])
+            hits.difference_update([i for i, aliases in self.aliased if any(out.search(a) for a in aliases)])
+        return hits
+
+    def with_legal_basis(self, patterns: tuple[str, ...]) -> list[int]:
+        """The bodies whose legal basis matches one of ``patterns``."""
+        rx = one_pattern(patterns)
+        return [] if rx is None else [i for i, text in self.with_basis if rx.search(text)]
+
+
 class RuleModel(BaseModel):
     """A part of a rules file: frozen, and a misspelt key is an error."""
 
@@ -80,14 +126,16 @@ class Selector(RuleModel):
 
     def applies(self, body: Body) -> str | None:
         """How the rule applies to ``body``: ``"kind"``, ``"legal_basis"``, ``"name"`` (may apply) or None."""
-        if body.kind in self.kinds:
-            return "kind"
-        if body.legal_basis and search(self.legal_basis, (body.legal_basis,)):
-            return "legal_basis"
-        names = (body.name, *body.aliases)
-        if search(self.names, names) and not search(self.exclude_names, names):
-            return "name"
-        return None
+        return self.applying(Recognisable([body])).get(0)
+
+    def applying(self, among: Recognisable) -> dict[int, str]:
+        """How the rule applies to each body ``among`` it applies to (:meth:`applies`), by its number:
+        most certain first, ``kind``, then ``legal_basis``, else ``name``."""
+        found = dict.fromkeys(among.named(self.names, self.exclude_names), "name")
+        found.update(dict.fromkeys(among.with_legal_basis(self.legal_basis), "legal_basis"))
+        for k in self.kinds:
+            found.update(dict.fromkeys(among.by_kind.get(k, ()), "kind"))
+        return found
 
     def matches(self, body: Body) -> bool:
         """True when the rule applies, or may apply by name."""
@@ -191,6 +239,7 @@ __all__ = [
     "read_model",
     "search",
     "OnlyIn",
+    "Recognisable",
     "Requirement",
     "Rule",
     "RulesInvalid",
