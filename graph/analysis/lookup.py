@@ -256,7 +256,10 @@ class Lookup:
         """The body's current seats: not ended (a seat of an abolished member still counts: it is listed)."""
         found = self._seats.get(body.id)
         if found is None:
-            found = self._seats[body.id] = [m for m in body.members if not self.seat_ended(m)]
+            # a seat with neither an end nor a listing date has not ended (most: no call for them)
+            found = self._seats[body.id] = [
+                m for m in body.members if (m.end is None and m.listed is None) or not self.seat_ended(m)
+            ]
         return found
 
     def holders(self, post_id: str) -> list[str]:
