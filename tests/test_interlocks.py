@@ -69,6 +69,23 @@ bodies:
     assert loads_["council"] == ("c",)
 
 
+def test_an_organisation_counts_seats_held_through_its_posts_and_people_when_no_seat_names_on_behalf_of():
+    r = reg(
+        ORGS
+        + """
+bodies:
+  - {id: a, name: A, kind: board, members: [chief, police]}
+  - {id: b, name: B, kind: board, members: [pat]}
+  - {id: c, name: C, kind: board, members: [council, pat, chief]}
+"""
+    )
+    assert [(s.id, s.bodies, s.rank) for s in seat_loads(r)] == [
+        ("police", ("a", "b", "c"), 1),
+        ("chief", ("a", "c"), 2),
+        ("council", ("c",), 3),
+    ]
+
+
 def test_seat_load_findings_start_at_the_minimum_number_of_seats():
     bodies = "\n".join(f"  - {{id: b{i}, name: B{i}, kind: board, members: [police]}}" for i in range(4))
     r = reg(ORGS + "bodies:\n" + bodies + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, SourceRef, make_finding, plural
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import Post, Register
+from govmap.ingest.model import Membership, Post, Register
 
 #: Seats at which an organisation or post is reported (meeting burden).
 DEFAULT_MIN_SEATS = 5
@@ -55,6 +55,27 @@ def seat_loads(register: Register, lookup: Lookup | None = None, min_seats: int 
     [('police', 2, 1)]
     """
     lk = lookup_of(register, lookup)
+    seats = _Seats.of(lk)
+    bodies_of: Callable[[str], tuple[str, ...]]
+    if seats.on_behalf:  # who a seat counts for depends on the seat: seat by seat
+        on = _seat_bodies(lk)
+        ranked = sorted([(-len(bodies), id_) for id_, bodies in on.items()])
+        bodies_of = lambda id_: tuple(sorted(on[id_]))  # noqa: E731 - one expression, like the other
+    else:  # on the member alone: by sparse product, seats (body x member) @ holders (member x holder)
+        ranked, bodies_of = _seats_by_holder(lk, seats)
+    out: list[SeatLoad] = []
+    rank, last = 0, 0
+    for i, (minus, id_) in enumerate(ranked):
+        if -minus < min_seats:
+            break
+        if minus != last:
+            rank, last = i + 1, minus
+        out.append(SeatLoad(id_, lk.subject(id_).kind, bodies_of(id_), rank))
+    return out
+
+
+def _seat_bodies(lk: Lookup) -> dict[str, set[str]]:
+    """The bodies each organisation or post sits on, seat by seat."""
     on: dict[str, set[str]] = {}
     # who a seat counts for depends on the member alone unless the seat names on_behalf_of:
     # worked out once a member, not once a seat
@@ -78,17 +99,86 @@ def seat_loads(register: Register, lookup: Lookup | None = None, min_seats: int 
                     on[h] = {body}
                 else:
                     seats.add(body)
-    # ranked by the count alone first (the bodies are sorted only for the loads returned)
-    ranked = sorted(((-len(bodies), id_) for id_, bodies in on.items()))
-    out: list[SeatLoad] = []
-    rank, last = 0, 0
-    for i, (minus, id_) in enumerate(ranked):
-        if -minus < min_seats:
-            break
-        if minus != last:
-            rank, last = i + 1, minus
-        out.append(SeatLoad(id_, lk.subject(id_).kind, tuple(sorted(on[id_])), rank))
-    return out
+    return on
+
+
+def _seats_by_holder(
+    lk: Lookup, seats: _Seats
+) -> tuple[list[tuple[int, str]], Callable[[str], tuple[str, ...]]]:
+    """(-seats, id) of every organisation and post sitting anywhere, sorted, and a function giving
+    one's bodies sorted by id: when no seat names on_behalf_of, so who a seat counts for (its
+    organisation, and itself if a post) depends on its member alone."""
+    ids = [b.id for b in lk.bodies]
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    by_id = np.empty(len(ids), dtype=np.int64)  # each body's place in id order: rows in that order
+    by_id[order] = np.arange(len(ids), dtype=np.int64)
+    sorted_ids = [ids[i] for i in order]
+    _, first = np.unique(seats.member, return_index=True)  # a seat of each member
+    codes: dict[str, int] = {}
+    pairs: list[tuple[int, int]] = []
+    for j, (member, s) in enumerate(zip(seats.members, first.tolist(), strict=True)):
+        org = lk.seat_organisation(seats.seats[s])
+        if org is not None:
+            pairs.append((j, codes.setdefault(org, len(codes))))
+        if _is_post(lk, member):
+            pairs.append((j, codes.setdefault(member, len(codes))))
+    holders = list(codes)
+    if not pairs:
+        return [], lambda id_: ()
+    hr, hc = zip(*pairs, strict=True)
+    sat = sp.csr_matrix(
+        (np.ones(len(seats.body)), (by_id[seats.body], seats.member)), shape=(len(ids), len(seats.members))
+    )
+    held = sp.csr_matrix((np.ones(len(hr)), (hr, hc)), shape=(len(seats.members), len(holders)))
+    on = (sat @ held).tocsc()  # body x holder: non-zero where the holder sits on the body
+    on.sort_indices()
+    counts = np.diff(on.indptr)
+    ranked = sorted(zip((-counts).tolist(), holders, strict=True))
+    indptr, indices = on.indptr, on.indices
+
+    def bodies_of(id_: str) -> tuple[str, ...]:
+        c = codes[id_]
+        return tuple([sorted_ids[k] for k in indices[indptr[c] : indptr[c + 1]].tolist()])
+
+    return ranked, bodies_of
+
+
+@dataclass(frozen=True)
+class _Seats:
+    """The current bodies' seats as numbers, made once a reading (seat load, its sources and
+    shared members all read them): seat ``s`` is body ``body[s]`` (its place in ``lk.bodies``)
+    listing member ``member[s]`` (its place in ``members``, in the order first listed)."""
+
+    members: list[str]
+    #: Every seat (a membership), in the order of ``body`` and ``member``.
+    seats: list[Membership]
+    body: np.ndarray
+    member: np.ndarray
+    #: Whether any seat names an organisation it sits on behalf of.
+    on_behalf: bool
+    #: Whether any seat cites sources of its own (not its body's).
+    cited: bool
+
+    @classmethod
+    def of(cls, lk: Lookup) -> _Seats:
+        found = lk.memo.get("seats-as-numbers")
+        if found is None:
+            by_body = [b.members for b in lk.bodies]
+            seats = [m for ms in by_body for m in ms]
+            codes: dict[str, int] = {}
+            member = np.fromiter((codes.setdefault(m.member, len(codes)) for m in seats), dtype=np.int64)
+            body = np.repeat(np.arange(len(by_body), dtype=np.int64), [len(ms) for ms in by_body])
+            odd = [m for m in seats if m.on_behalf_of or m.sources]  # few seats, if any
+            found = lk.memo["seats-as-numbers"] = cls(
+                list(codes),
+                seats,
+                body,
+                member,
+                any(m.on_behalf_of for m in odd),
+                any(m.sources for m in odd),
+            )
+        assert isinstance(found, _Seats)
+        return found
 
 
 def _is_post(lk: Lookup, id_: str) -> bool:
@@ -112,9 +202,14 @@ def seat_load_findings(
     wanted = {load.id for load in loads}
     seat_sources: dict[str, dict[str, _Keyed]] = {}
     shared: dict[_Keyed, _Keyed] = {}
-    names: dict[str, str] = {}
-    for body in lk.bodies:
-        names[body.id] = body.name
+    names = {body.id: body.name for body in lk.bodies}
+    seats = _Seats.of(lk)
+    cited = {_keyed(body.sources) for body in lk.bodies} if not seats.cited else set()
+    if len(cited) == 1:  # no seat cites its own, every body the same: every listed member cites those
+        only = cited.pop()
+        listed = set(seats.members)
+        seat_sources = {member: {"": only} for member in wanted if member in listed}
+    for body in lk.bodies if not seat_sources else ():
         own: _Keyed | None = None
         for m in body.members:
             if m.member in wanted:
@@ -191,16 +286,14 @@ def shared_member_pairs(
     """
     lk = lookup_of(register, lookup)
     ids = [b.id for b in lk.bodies]
-    cols: dict[str, int] = {}
-    seats = [b.members for b in lk.bodies]
-    c = np.fromiter((cols.setdefault(m.member, len(cols)) for ms in seats for m in ms), dtype=np.int64)
-    if not len(c):
+    seats = _Seats.of(lk)
+    n = len(seats.members)
+    if not n:
         return []
-    r = np.repeat(np.arange(len(ids), dtype=np.int64), [len(ms) for ms in seats])
     # a member listed twice on one body is one seat: each (body, member) once, as numbers
-    cells = np.unique(r * len(cols) + c)
-    r, c = cells // len(cols), cells % len(cols)
-    M = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ids), len(cols)))
+    cells = np.unique(seats.body * n + seats.member)
+    r, c = cells // n, cells % n
+    M = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ids), n))
     product = (M @ M.T).tocoo()
     # the upper triangle (a < b) with k or more shared, picked from the product's arrays directly
     # (scipy's triu builds a matrix of its own first): the few pairs left are the ones compared
