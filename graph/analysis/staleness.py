@@ -218,6 +218,7 @@ def _unconfirmed_severity(word: str) -> Severity:
 def _folded(lk: Lookup, word: str, group: list[tuple[int, str, Subject, dict[str, Any], str]]) -> Finding:
     """The unconfirmed facts of one section as one finding, as :func:`aggregate` folds them."""
     severity = _unconfirmed_severity(word)
+    level = severity.value  # an enum's value is a property: read once, not once an item
     rows = [
         (-float(n), title, _part_id(rid), n, subject, evidence, rid)
         for n, title, subject, evidence, rid in group
@@ -231,7 +232,7 @@ def _folded(lk: Lookup, word: str, group: list[tuple[int, str, Subject, dict[str
         [
             {
                 "id": fid,
-                "severity": severity.value,
+                "severity": level,
                 "title": title,
                 "subjects": [subject.to_json()],
                 "evidence": ev,

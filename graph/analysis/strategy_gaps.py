@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import BodyKind, Register
+from govmap.ingest.model import BodyKind, Register, ThemeRole
 
 _STRATEGY_WORD = {"jsna": "JSNA", "other": "strategy"}
 
@@ -66,7 +66,7 @@ def _priorities_on_body(lk: Lookup) -> set[str]:
     issue themselves and own no plan (evidence aside), current or past."""
     owned = {link.to for s in lk.register.strategies if not s.is_evidence for link in s.owner}
     return {
-        b.id for b in lk.bodies if b.id not in owned and any(link.role.value == "lead" for link in b.themes)
+        b.id for b in lk.bodies if b.id not in owned and any(link.role is ThemeRole.LEAD for link in b.themes)
     }
 
 
