@@ -10,7 +10,7 @@ import textwrap
 import networkx as nx
 import pytest
 
-from govmap.graph.analysis.cut_points import cut_structure, single_points
+from govmap.graph.analysis.cut_points import cut_structure, depth_first_cuts, single_points
 from govmap.graph.analysis.findings import Kind, Lookup, Severity
 from govmap.graph.analysis.landscape import brokers, communities, landscape, landscape_graph
 from govmap.graph.analysis.overlap import overlap_graph, pair_scores
@@ -274,3 +274,18 @@ def test_every_body_reached_upwards_is_the_closure_of_its_lines_whatever_order_t
             expected = frozenset(x for _, x in closure(lk.parents, b))
             assert lk.ancestors(b) == expected
             assert lk.structure_up(b) == expected  # no sits_within or supports here
+
+
+def test_what_a_cut_leaves_outside_its_largest_piece_agrees_with_networkx_on_random_graphs():
+    for seed in range(80):
+        rnd = random.Random(seed)
+        g = nx.gnm_random_graph(rnd.randint(1, 22), rnd.randint(0, 30), seed=seed)
+        adj = [sorted(g[v]) for v in range(g.number_of_nodes())]
+        cuts = depth_first_cuts(adj, [1] * len(adj))
+        assert set(cuts.weighed) == set(nx.articulation_points(g))
+        for v, parts in cuts.weighed.items():
+            pieces = list(nx.connected_components(g.subgraph(nx.node_connected_component(g, v) - {v})))
+            largest_small = parts[1][0]
+            # every piece but a largest one larger than all the others (all of them when two tie)
+            expected = sorted(x for p in pieces if len(p) <= largest_small for x in p)
+            assert cuts.cut_off(v, largest_small) == expected

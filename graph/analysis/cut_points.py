@@ -43,7 +43,8 @@ def cut_structure(g: nx.Graph, weight: Mapping[str, int] | None = None) -> CutSt
     index = {v: i for i, v in enumerate(nodes)}
     adj = [sorted(index[x] for x in g[v]) for v in nodes]
     w = [weight.get(v, 0) for v in nodes] if weight is not None else [0] * len(nodes)
-    pieces, bridges = _cuts(adj, w)
+    cuts = depth_first_cuts(adj, w)
+    pieces, bridges = cuts.weighed, cuts.bridges
     return CutStructure(
         {nodes[i]: [p[0] for p in parts] for i, parts in pieces.items()},
         [(nodes[a], nodes[b], size) for a, b, size in bridges],
@@ -51,20 +52,59 @@ def cut_structure(g: nx.Graph, weight: Mapping[str, int] | None = None) -> CutSt
     )
 
 
-def _cuts(
-    adj: list[list[int]], w: list[int]
-) -> tuple[dict[int, list[tuple[int, int]]], list[tuple[int, int, int]]]:
+@dataclass(frozen=True)
+class Cuts:
+    """What one depth-first pass over nodes ``0 .. n - 1`` finds (:func:`depth_first_cuts`)."""
+
+    #: articulation point -> (size, weight) of each piece its removal leaves, largest first
+    weighed: dict[int, list[tuple[int, int]]]
+    #: ``(i, j, size of the smaller side)``, ``i < j``, sorted
+    bridges: list[tuple[int, int, int]]
+    #: the nodes in the order the pass found them: a node's subtree is ``order[disc[v]:disc[v] + sub[v]]``
+    order: list[int]
+    disc: list[int]
+    sub: list[int]
+    #: node -> where its piece of the graph starts in ``order``, and its size
+    whole: list[tuple[int, int]]
+    #: articulation point -> its children in the pass whose subtrees its removal separates
+    separated: dict[int, list[int]]
+
+    def cut_off(self, v: int, largest_small: int) -> list[int]:
+        """The nodes of the pieces left when ``v`` is removed that are no larger than ``largest_small``
+        (every piece but a largest one larger than the rest), in node order.
+
+        Each separated child's subtree is one piece, a run of :attr:`order`; what is left of ``v``'s
+        piece of the graph (for a ``v`` that did not start it) is another, the runs around them.
+        """
+        disc, sub = self.disc, self.sub
+        kids = self.separated.get(v, [])
+        runs = [(disc[c], disc[c] + sub[c]) for c in kids if sub[c] <= largest_small]
+        start, size = self.whole[v]
+        if disc[v] != start and size - 1 - sum(sub[c] for c in kids) <= largest_small:
+            pos = start
+            for a, b in sorted([(disc[v], disc[v] + 1), *((disc[c], disc[c] + sub[c]) for c in kids)]):
+                if pos < a:
+                    runs.append((pos, a))
+                pos = b
+            if pos < start + size:
+                runs.append((pos, start + size))
+        return sorted(x for a, b in runs for x in self.order[a:b])
+
+
+def depth_first_cuts(adj: list[list[int]], w: list[int]) -> Cuts:
     """:func:`cut_structure` of nodes ``0 .. n - 1`` (``adj[i]``: ``i``'s neighbours, ascending) weighing
-    ``w``: node -> (size, weight) of each piece its removal leaves, largest first (articulation points
-    only), and the bridges ``(i, j, size of the smaller side)``, ``i < j``, sorted."""
+    ``w``, with what the pass found (:class:`Cuts`)."""
     n = len(adj)
     disc = [-1] * n
     low = [0] * n
     sub = [0] * n
     subw = [0] * n
     children: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    separated: dict[int, list[int]] = defaultdict(list)
     raw_bridges: list[tuple[int, int, int]] = []
     comp: list[tuple[int, int]] = [(0, 0)] * n
+    whole: list[tuple[int, int]] = [(0, 0)] * n
+    order: list[int] = []
     roots: set[int] = set()
     t = 0
     for root in range(n):
@@ -75,7 +115,8 @@ def _cuts(
         t += 1
         sub[root] = 1
         subw[root] = w[root]
-        seen = [root]
+        first = len(order)
+        order.append(root)
         stack = [(root, -1, iter(adj[root]))]
         while stack:
             v, parent, it = stack[-1]
@@ -87,7 +128,7 @@ def _cuts(
                     t += 1
                     sub[x] = 1
                     subw[x] = w[x]
-                    seen.append(x)
+                    order.append(x)
                     stack.append((x, v, iter(adj[x])))
                     break
                 if disc[x] < low[v]:
@@ -102,11 +143,13 @@ def _cuts(
                     subw[p] += subw[v]
                     if low[v] >= disc[p]:
                         children[p].append((sub[v], subw[v]))
+                        separated[p].append(v)
                     if low[v] > disc[p]:
                         raw_bridges.append((p, v, sub[v]))
-        whole = (sub[root], subw[root])
-        for node in seen:
-            comp[node] = whole
+        sizes, where = (sub[root], subw[root]), (first, sub[root])
+        for node in order[first:]:
+            comp[node] = sizes
+            whole[node] = where
     weighed: dict[int, list[tuple[int, int]]] = {}
     for node, parts in children.items():
         if node in roots:
@@ -117,7 +160,7 @@ def _cuts(
             rest = (size - 1 - sum(p[0] for p in parts), total - w[node] - sum(p[1] for p in parts))
             weighed[node] = sorted([*parts, rest], reverse=True)
     bridges = sorted((min(a, b), max(a, b), min(s, comp[a][0] - s)) for a, b, s in raw_bridges)
-    return weighed, bridges
+    return Cuts(weighed, bridges, order, disc, sub, whole, separated)
 
 
 def single_points(
@@ -141,7 +184,8 @@ def single_points(
     nodes = ls.nodes
     bodies = {b.id for b in lk.bodies}
     is_body = [1 if v in bodies else 0 for v in nodes]
-    weighed, bridges = _cuts(ls.adj, is_body)
+    cuts = depth_first_cuts(ls.adj, is_body)
+    weighed, bridges = cuts.weighed, cuts.bridges
     out = []
     for i, parts in sorted(weighed.items()):  # node numbers sort as their ids
         node = nodes[i]
@@ -152,8 +196,8 @@ def single_points(
         small = parts[1][0]  # the largest piece cut off (parts are largest first)
         stranded = [
             nodes[b]
-            for b in _cut_off_bodies(ls.adj, i, is_body, small)
-            if not _depends_by_design(lk, nodes[b], node)
+            for b in cuts.cut_off(i, small)
+            if is_body[b] and not _depends_by_design(lk, nodes[b], node)
         ]
         if len(stranded) < 2:
             continue
@@ -216,34 +260,4 @@ def _depends_by_design(lk: Lookup, body: str, on: str) -> bool:
     return on in targets or bool(targets & posts)
 
 
-def _cut_off_bodies(adj: list[list[int]], node: int, is_body: list[int], largest_small: int) -> list[int]:
-    """The bodies outside the largest piece left when ``node`` is removed, sorted.
-
-    Each piece is found by a breadth-first search from a neighbour of ``node``,
-    given up as soon as it grows past ``largest_small`` (the largest of the
-    pieces that are cut off): that piece is the rest of the landscape, which
-    is never walked whole.
-    """
-    seen: set[int] = {node}
-    out: list[int] = []
-    for start in adj[node]:
-        if start in seen:
-            continue
-        piece = {start}
-        todo = [start]
-        big = False
-        while todo and not big:
-            for nxt in adj[todo.pop()]:
-                if nxt not in seen and nxt not in piece:
-                    piece.add(nxt)
-                    todo.append(nxt)
-                    if len(piece) > largest_small:
-                        big = True
-                        break
-        seen |= piece
-        if not big:
-            out += [b for b in piece if is_body[b]]
-    return sorted(out)
-
-
-__all__ = ["CutStructure", "cut_structure", "single_points"]
+__all__ = ["CutStructure", "Cuts", "cut_structure", "depth_first_cuts", "single_points"]
