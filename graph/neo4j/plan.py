@@ -32,6 +32,7 @@ from govmap.graph.neo4j.rows import (
     edge_rows_of,
     node_row,
     record_hash,
+    record_json,
     stored_edge_hash,
     stored_node_hash,
 )
@@ -70,6 +71,9 @@ class Plan:
     moved: int = 0
     #: The position after the last record's (what a record added by a web edit gets); None: the count.
     next_order: int | None = None
+    #: The canonical JSON of changed records, by id (:func:`~govmap.graph.neo4j.rows.record_json`),
+    #: where the plan made it (to hash them): the summary looks in it for renamed ids.
+    texts: dict[str, str] = field(default_factory=dict)
     #: The changed and removed records as the database held them (what the audit log keeps).
     old_records: OldRecords = field(default_factory=lambda: OldRecords())
 
@@ -122,7 +126,8 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
     }
     create: list[dict[str, Any]] = []
     add_edges: list[dict[str, Any]] = []
-    changed: list[tuple[Record, float | int]] = []
+    changed: list[tuple[Record, float | int, str]] = []
+    texts: dict[str, str] = {}
     positions: list[dict[str, Any]] = []
     records = list(register.records())
     ids = [rec.id for rec in records]
@@ -137,15 +142,17 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
             add_edges.extend(edge_rows_of(rec))
             continue
         order = orders.get(rec.id, was[2])  # a stored order kept is never None (new_orders)
-        h = record_hash(rec)
+        text = record_json(rec)
+        h = record_hash(rec, text)
         if was[0] != h or was[1] != rec.label:
-            changed.append((rec, order))
+            changed.append((rec, order, h))
+            texts[rec.id] = text
         elif rec.id in orders:
             positions.append({"id": rec.id, "order": order, "rhash": h})
     gone = [i for i in stored if i not in seen]
-    old_nodes, old_edges, old_records = _stored_records(tx, [rec.id for rec, _ in changed] + gone)
-    nodes = [node_row(rec, i) for rec, i in changed]
-    new_edges = [e for rec, _ in changed for e in edge_rows_of(rec)]
+    old_nodes, old_edges, old_records = _stored_records(tx, [rec.id for rec, _, _ in changed] + gone)
+    nodes = [node_row(rec, i, h) for rec, i, h in changed]
+    new_edges = [e for rec, _, _ in changed for e in edge_rows_of(rec)]
     plan = Plan(list(stored), gone, [], create, [], [], [], add_edges, positions=positions)
     plan.moved, plan.old_records = len(positions), old_records
     last = max((orders[i] if i in orders else stored[i][2] for i in ids), default=-1)
@@ -160,7 +167,8 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
             p = row["props"]
             positions.append({"id": row["id"], "order": p["order"], "rhash": p["rhash"]})
     _plan_edges(plan, old_edges, new_edges)
-    plan.changed = [rec.id for rec, _ in changed]
+    plan.changed = [rec.id for rec, _, _ in changed]
+    plan.texts = texts
     return plan
 
 

@@ -36,7 +36,12 @@ def _hash(obj: Any) -> str:
 ROWS_VERSION = 2
 
 
-def record_hash(rec: Record) -> str:
+def record_json(rec: Record) -> str:
+    """The record's canonical JSON (pydantic's serializer), what :func:`record_hash` hashes."""
+    return rec.model_dump_json(by_alias=True)
+
+
+def record_hash(rec: Record, text: str | None = None) -> str:
     """The content hash of a record *with the links written in it*, not its position.
 
     Equal for two records that load to the same node and relationships (the
@@ -50,11 +55,13 @@ def record_hash(rec: Record) -> str:
     >>> record_hash(a) == record_hash(a.model_copy(update={"name": "The Board"}))
     False
     """
-    text = f"{ROWS_VERSION}\x00{rec.label}\x00{rec.model_dump_json(by_alias=True)}"
+    if text is None:  # ``text``: record_json(rec), if the caller has it already
+        text = record_json(rec)
+    text = f"{ROWS_VERSION}\x00{rec.label}\x00{text}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def node_row(rec: Record, order: float | int) -> dict[str, Any]:
+def node_row(rec: Record, order: float | int, rhash: str | None = None) -> dict[str, Any]:
     """One node: readable properties for Cypher users, plus the record's own fields as JSON.
 
     ``hash`` covers the node's properties but not its position (``order``) nor
@@ -76,7 +83,7 @@ def node_row(rec: Record, order: float | int) -> dict[str, Any]:
     }
     props["hash"] = _hash(props)
     props["order"] = order
-    props["rhash"] = record_hash(rec)
+    props["rhash"] = rhash or record_hash(rec)  # ``rhash``: record_hash(rec), if the caller has it
     return {"id": rec.id, "label": rec.label, "props": props}
 
 

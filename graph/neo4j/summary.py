@@ -169,16 +169,15 @@ def record_counts(plan: Plan, register: Register) -> tuple[int, int, int, int]:
     renamed = {b.id for _, b, _ in pairs}
     if not renamed:
         return len(added), len(changed), 0, len(gone)
-    naming = [i for i in changed if renamed & set(_QUOTED.findall(_json(register, i)))]
+    # A record names a renamed one if its JSON holds the new id as a string.
+    quoted = re.compile("|".join(f'"{re.escape(i)}"' for i in sorted(renamed)))
+    naming = [i for i in changed if quoted.search(plan.texts.get(i) or _json(register, i))]
     old += plan.old_records.records(naming)
     new += [r for r in (register.get(i) for i in naming) if r is not None]
     diff = diff_records(register_of(old, register.info), register_of(new, register.info), renames=pairs)
     named = set(naming)
     still = sum(1 for c in diff.changed if c.id in named)
     return len(diff.added), len(changed) - len(naming) + still, len(diff.renamed), len(diff.removed)
-
-
-_QUOTED = re.compile(r'"([^"\\]*)"')
 
 
 def _json(register: Register, rid: str) -> str:
