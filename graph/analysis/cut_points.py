@@ -194,10 +194,11 @@ def single_points(
         if cut < min_cut or not cut_bodies:
             continue
         small = parts[1][0]  # the largest piece cut off (parts are largest first)
+        tied = _tied(lk, node)
         stranded = [
             nodes[b]
             for b in cuts.cut_off(i, small)
-            if is_body[b] and not _depends_by_design(lk, nodes[b], node)
+            if is_body[b] and not _depends_by_design(lk, nodes[b], node, tied)
         ]
         if len(stranded) < 2:
             continue
@@ -248,16 +249,21 @@ def single_points(
     return out
 
 
-def _depends_by_design(lk: Lookup, body: str, on: str) -> bool:
+def _depends_by_design(lk: Lookup, body: str, on: str, tied: set[str]) -> bool:
     """A body tied to ``on`` directly: it answers to it, is hosted by it, is accountable to it (or one of
-    its posts), works with it (``links_with``), or has it as a member."""
+    its posts), works with it (``links_with``), or has it as a member.  ``tied`` is ``on`` and its posts
+    (:func:`_tied`), found once for all the bodies a cut leaves."""
     rec = lk.index.get(body)
     if on in lk.ancestors(body) or not isinstance(rec, Body):
         return True
-    targets = {link.to for link in (*rec.hosted_by, *rec.accountable_to, *rec.links_with)}
-    targets |= {lk.seat_organisation(m) or m.member for m in lk.seats(rec)}
-    posts = {p.id for p in lk.register.posts if p.organisation == on}
-    return on in targets or bool(targets & posts)
+    if any(link.to in tied for link in (*rec.hosted_by, *rec.accountable_to, *rec.links_with)):
+        return True
+    return any((lk.seat_organisation(m) or m.member) in tied for m in lk.seats(rec))
+
+
+def _tied(lk: Lookup, on: str) -> set[str]:
+    """``on`` and the posts of it (when it is an organisation)."""
+    return {on, *(p.id for p in lk.register.posts if p.organisation == on)}
 
 
 __all__ = ["CutStructure", "Cuts", "cut_structure", "depth_first_cuts", "single_points"]
