@@ -44,7 +44,12 @@ _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z]s?$")
 _INNER_HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """A lower-case word's singular by the plain English endings (enough to match names, not a grammar).
+
+    >>> [singular(w) for w in ("communities", "boards", "business", "census", "crisis", "bus")]
+    ['community', 'board', 'business', 'census', 'crisis', 'bus']
+    """
     if len(word) > 3 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -70,7 +75,7 @@ def words(name: str) -> tuple[str, ...]:
     # not ending in "s" is singular already (tests/test_duplicates.py holds them to the regexes alone)
     if not text.replace(" ", "").isalnum():
         text = _PUNCT.sub(" ", text)
-    out = [w if w[-1] != "s" else _singular(w) for w in text.split()]
+    out = [w if w[-1] != "s" else singular(w) for w in text.split()]
     while out and out[0] == "the":
         out = out[1:]
     return tuple(out)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from govmap.graph.analysis.duplicates import possible_duplicates
-from govmap.ingest.names import _singular, words
+from govmap.ingest.names import singular, words
 from govmap.ingest.reading.load import load_register, loads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ def _words_by_regex(name: str) -> tuple[str, ...]:
     """ingest.names.words as first written, all by regular expressions (its fast paths must agree)."""
     text = re.sub(r"(?<=\w)[-‐‑](?=\w)", "", name.replace("&", " and ").replace("’", "'"))
     text = re.sub(r"[^\w\s]", " ", text.replace("'s ", " ").lower())
-    out = [_singular(w) for w in re.split(r"\s+", text) if w]
+    out = [singular(w) for w in re.split(r"\s+", text) if w]
     while out and out[0] == "the":
         out = out[1:]
     return tuple(out)
