@@ -79,45 +79,84 @@ def neo4j_sync(args: argparse.Namespace) -> dict[str, Any]:
 REPEAT, REPEAT_UP_TO = 3, 20_000
 
 
+def _server_cpu() -> float | None:
+    """CPU seconds the Neo4j server has used so far, when bench/run.py started it here
+    (``NEO4J_PID_FILE``); None otherwise."""
+    import os
+
+    path = os.environ.get("NEO4J_PID_FILE")
+    try:
+        with open(path or "", encoding="ascii") as f:
+            pid = int(f.read().strip())
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, ValueError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_load(fn: Any) -> tuple[float, float | None, Any]:
+    """Wall seconds, CPU seconds of the loader and the server together (None without the
+    server's), and the value: on a busy machine the CPU still says how much work a load was."""
+    import time
+
+    server = _server_cpu()
+    start = time.process_time()
+    wall, out = timed(fn)
+    cpu = time.process_time() - start
+    after = _server_cpu()
+    return wall, (cpu + after - server) if server is not None and after is not None else None, out
+
+
 def _reload_against_full(driver: Any, old: Any, new: Any, force: bool) -> dict[str, Any]:
     """Time ``new`` loaded over ``old`` and ``new`` loaded into an empty database, like for like.
 
     One untimed round of each first (``first_*``, kept for the record): the server then has
     planned the queries of both (a re-load deletes and updates, a full load only creates), as a
     server that has loaded before has.  Then the rounds, a re-load and a full load in turn, so a
-    change in the machine's load falls on both; each figure is the median of its rounds.
+    change in the machine's load falls on both; each figure is the median of its rounds.  Beside
+    the wall time, the CPU of the loader and the server together (``cpu_*``, when bench/run.py
+    started the server): the machine's load moves it far less.
     """
     import statistics
 
     from govmap.graph.neo4j import ensure_schema, sync
 
-    def reload() -> tuple[float, Any]:
+    def reload() -> tuple[float, float | None, Any]:
         _empty(driver)
         ensure_schema(driver)
         sync(old, driver)
-        return timed(lambda: sync(new, driver, force=force))
+        return _timed_load(lambda: sync(new, driver, force=force))
 
-    def full() -> float:
+    def full() -> tuple[float, float | None]:
         _empty(driver)
         ensure_schema(driver)
-        return timed(lambda: sync(new, driver))[0]
+        return _timed_load(lambda: sync(new, driver))[:2]
 
-    first_reload, summary = reload()
-    first_full = full()
+    first_reload, _, summary = reload()
+    first_full = full()[0]
     rounds = REPEAT if sum(1 for _ in new.records()) <= REPEAT_UP_TO else 1
     reloads, fulls = [], []
     for _ in range(rounds):
-        reloads.append(reload()[0])
+        reloads.append(reload()[:2])
         fulls.append(full())
     _empty(driver)
-    return {
-        "seconds": statistics.median(fulls),
-        "reload_seconds": statistics.median(reloads),
-        "rounds": {"reload": [round(x, 2) for x in reloads], "full": [round(x, 2) for x in fulls]},
+    out = {
+        "seconds": statistics.median(w for w, _ in fulls),
+        "reload_seconds": statistics.median(w for w, _ in reloads),
+        "rounds": {"reload": [round(w, 2) for w, _ in reloads], "full": [round(w, 2) for w, _ in fulls]},
         "first_reload_seconds": first_reload,
         "first_full_seconds": first_full,
         "summary": summary,
     }
+    if all(c is not None for _, c in reloads + fulls):
+        out["cpu_seconds"] = statistics.median(c for _, c in fulls)
+        out["reload_cpu_seconds"] = statistics.median(c for _, c in reloads)
+        out["rounds_cpu"] = {
+            "reload": [round(c, 2) for _, c in reloads],
+            "full": [round(c, 2) for _, c in fulls],
+        }
+    return out
 
 
 @stage
@@ -135,6 +174,8 @@ def neo4j_changed(args: argparse.Namespace) -> dict[str, Any]:
     r = _reload_against_full(driver, old, new, force=True)
     driver.close()
     r["changed_seconds"] = r.pop("reload_seconds")
+    if "reload_cpu_seconds" in r:
+        r["changed_cpu_seconds"] = r.pop("reload_cpu_seconds")
     r["changes"] = r.pop("summary").to_json()
     return r
 
