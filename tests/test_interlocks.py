@@ -250,3 +250,39 @@ bodies:
     )
     assert shared_member_pairs(r, k=2) == [("a", "b", 2)]
     assert shared_member_pairs(r, k=3) == []
+
+
+def test_the_seat_table_lists_every_seat_of_a_current_body_in_order_once_a_reading():
+    from govmap.graph.analysis.lookup import Lookup
+
+    r = loads(
+        textwrap.dedent("""\
+        organisations:
+          - {id: police, name: Police, type: police-force}
+          - {id: council, name: Council, type: district-council}
+        bodies:
+          - {id: a, name: A, kind: board, members: [police, council]}
+          - {id: gone, name: Gone, kind: board, dissolved: 2019, members: [police]}
+          - {id: b, name: B, kind: board, members: [council, {member: police, end: 2020-01-01}]}
+        """)
+    )
+    lk = Lookup(r)
+    table = lk.seat_table
+    assert table is lk.seat_table
+    assert [b.id for b in lk.bodies] == ["a", "b"]
+    assert table.members == ["police", "council"]
+    assert table.body.tolist() == [0, 0, 1, 1]
+    assert table.member.tolist() == [0, 1, 1, 0]
+    assert [m.member for m in table.seats] == ["police", "council", "council", "police"]
+    assert (table.on_behalf, table.cited) == (False, False)
+    on = loads(
+        textwrap.dedent("""\
+        documents: [{id: doc, name: Doc}]
+        organisations: [{id: police, name: Police, type: police-force}]
+        posts: [{id: chief, name: Chief, organisation: police}]
+        bodies:
+          - {id: a, name: A, kind: board, members: [{member: chief, on_behalf_of: police, sources: [{doc: doc}]}]}
+        """)
+    )
+    assert (Lookup(on).seat_table.on_behalf, Lookup(on).seat_table.cited) == (True, True)
+    assert Lookup(on).member_organisation("chief") == "police"

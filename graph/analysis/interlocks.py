@@ -9,8 +9,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, SourceRef, make_finding, plural
-from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import Membership, Post, Register
+from govmap.graph.analysis.lookup import Lookup, SeatTable, lookup_of
+from govmap.ingest.model import Post, Register
 
 #: Seats at which an organisation or post is reported (meeting burden).
 DEFAULT_MIN_SEATS = 5
@@ -55,7 +55,7 @@ def seat_loads(register: Register, lookup: Lookup | None = None, min_seats: int 
     [('police', 2, 1)]
     """
     lk = lookup_of(register, lookup)
-    seats = _Seats.of(lk)
+    seats = lk.seat_table
     bodies_of: Callable[[str], tuple[str, ...]]
     if seats.on_behalf:  # who a seat counts for depends on the seat: seat by seat
         on = _seat_bodies(lk)
@@ -103,7 +103,7 @@ def _seat_bodies(lk: Lookup) -> dict[str, set[str]]:
 
 
 def _seats_by_holder(
-    lk: Lookup, seats: _Seats
+    lk: Lookup, seats: SeatTable
 ) -> tuple[list[tuple[int, str]], Callable[[str], tuple[str, ...]]]:
     """(-seats, id) of every organisation and post sitting anywhere, sorted, and a function giving
     one's bodies sorted by id: when no seat names on_behalf_of, so who a seat counts for (its
@@ -113,11 +113,10 @@ def _seats_by_holder(
     by_id = np.empty(len(ids), dtype=np.int64)  # each body's place in id order: rows in that order
     by_id[order] = np.arange(len(ids), dtype=np.int64)
     sorted_ids = [ids[i] for i in order]
-    _, first = np.unique(seats.member, return_index=True)  # a seat of each member
     codes: dict[str, int] = {}
     pairs: list[tuple[int, int]] = []
-    for j, (member, s) in enumerate(zip(seats.members, first.tolist(), strict=True)):
-        org = lk.seat_organisation(seats.seats[s])
+    for j, member in enumerate(seats.members):
+        org = lk.member_organisation(member)
         if org is not None:
             pairs.append((j, codes.setdefault(org, len(codes))))
         if _is_post(lk, member):
@@ -143,44 +142,6 @@ def _seats_by_holder(
     return ranked, bodies_of
 
 
-@dataclass(frozen=True)
-class _Seats:
-    """The current bodies' seats as numbers, made once a reading (seat load, its sources and
-    shared members all read them): seat ``s`` is body ``body[s]`` (its place in ``lk.bodies``)
-    listing member ``member[s]`` (its place in ``members``, in the order first listed)."""
-
-    members: list[str]
-    #: Every seat (a membership), in the order of ``body`` and ``member``.
-    seats: list[Membership]
-    body: np.ndarray
-    member: np.ndarray
-    #: Whether any seat names an organisation it sits on behalf of.
-    on_behalf: bool
-    #: Whether any seat cites sources of its own (not its body's).
-    cited: bool
-
-    @classmethod
-    def of(cls, lk: Lookup) -> _Seats:
-        found = lk.memo.get("seats-as-numbers")
-        if found is None:
-            by_body = [b.members for b in lk.bodies]
-            seats = [m for ms in by_body for m in ms]
-            codes: dict[str, int] = {}
-            member = np.fromiter((codes.setdefault(m.member, len(codes)) for m in seats), dtype=np.int64)
-            body = np.repeat(np.arange(len(by_body), dtype=np.int64), [len(ms) for ms in by_body])
-            odd = [m for m in seats if m.on_behalf_of or m.sources]  # few seats, if any
-            found = lk.memo["seats-as-numbers"] = cls(
-                list(codes),
-                seats,
-                body,
-                member,
-                any(m.on_behalf_of for m in odd),
-                any(m.sources for m in odd),
-            )
-        assert isinstance(found, _Seats)
-        return found
-
-
 def _is_post(lk: Lookup, id_: str) -> bool:
     return isinstance(lk.index.get(id_), Post)
 
@@ -203,7 +164,7 @@ def seat_load_findings(
     seat_sources: dict[str, dict[str, _Keyed]] = {}
     shared: dict[_Keyed, _Keyed] = {}
     names = {body.id: body.name for body in lk.bodies}
-    seats = _Seats.of(lk)
+    seats = lk.seat_table
     cited = {_keyed(body.sources) for body in lk.bodies} if not seats.cited else set()
     if len(cited) == 1:  # no seat cites its own, every body the same: every listed member cites those
         only = cited.pop()
@@ -286,7 +247,7 @@ def shared_member_pairs(
     """
     lk = lookup_of(register, lookup)
     ids = [b.id for b in lk.bodies]
-    seats = _Seats.of(lk)
+    seats = lk.seat_table
     n = len(seats.members)
     if not n:
         return []

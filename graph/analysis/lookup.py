@@ -35,7 +35,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govmap.graph.analysis.areas import AreaTree
 from govmap.graph.analysis.areas import Relation as Places
@@ -63,6 +63,9 @@ from govmap.ingest.model import (
     relations_of,
 )
 from govmap.ingest.reading.messages import kind_word
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True, order=True)
@@ -101,6 +104,52 @@ class ThemeUse:
     role: ThemeRole
     holder_kind: str  # "body" or "strategy"
     status: Status
+
+
+@dataclass(frozen=True)
+class SeatTable:
+    """Every seat listed on a current body, as numbers: one table a reading, made when first asked
+    (:attr:`Lookup.seat_table`).
+
+    Nationally there are about 148,000 seats, each a pydantic object: the landscape graph, seat
+    load and shared members each walked all of them in turn (about 0.1 s a walk at 43 force
+    areas); reading these arrays instead walks them once.  Seat ``s`` is listed on body
+    ``body[s]`` (its place in :attr:`Lookup.bodies`) for member ``member[s]`` (its place in
+    :attr:`members`, in the order first listed); :attr:`seats` holds the memberships themselves in
+    the same order.  Every listed seat is here, ended or not (:meth:`Lookup.seats` has the current
+    ones of a body).
+    """
+
+    #: Each member once, in the order first listed.
+    members: list[str]
+    #: Every seat (a membership), in the order of :attr:`body` and :attr:`member`.
+    seats: list[Membership]
+    body: np.ndarray
+    member: np.ndarray
+    #: Whether any seat names an organisation it sits on behalf of.
+    on_behalf: bool
+    #: Whether any seat cites sources of its own (not its body's).
+    cited: bool
+
+    @classmethod
+    def of(cls, bodies: list[Body]) -> SeatTable:
+        """The table of ``bodies``' seats."""
+        import numpy as np
+
+        by_body = [b.members for b in bodies]
+        seats = [m for ms in by_body for m in ms]
+        codes: dict[str, int] = {}
+        member = np.fromiter((codes.setdefault(m.member, len(codes)) for m in seats), dtype=np.int64)
+        body = np.repeat(np.arange(len(by_body), dtype=np.int64), [len(ms) for ms in by_body])
+        odd = [m for m in seats if m.on_behalf_of or m.sources]  # few seats, if any
+        return cls(
+            list(codes),
+            seats,
+            body,
+            member,
+            any(m.on_behalf_of for m in odd),
+            any(m.sources for m in odd),
+        )
 
 
 class Lookup:
@@ -142,6 +191,7 @@ class Lookup:
         self.status: dict[str, Status] = {}
         self._subjects: dict[str, Subject] = {}
         self._seat_orgs: dict[str, str | None] = {}
+        self._seat_table: SeatTable | None = None
         #: Unconfirmed relations, as (field, target), by the record they are written in.
         self.unconfirmed_rels: dict[str, list[tuple[str, str]]] = defaultdict(list)
         #: Disputed relations by the record they are written in (one pass over relations for all).
@@ -576,6 +626,13 @@ class Lookup:
         return by_target.get(target, [])
 
     # -- seats -----------------------------------------------------------
+    @property
+    def seat_table(self) -> SeatTable:
+        """The current bodies' seats as numbers (:class:`SeatTable`), made once a reading."""
+        if self._seat_table is None:
+            self._seat_table = SeatTable.of(self.bodies)
+        return self._seat_table
+
     def seat_organisation(self, m: Membership) -> str | None:
         """The organisation a seat represents: on_behalf_of, a post's organisation, or itself.
 
@@ -583,10 +640,15 @@ class Lookup:
         """
         if m.on_behalf_of:
             return m.on_behalf_of
+        return self.member_organisation(m.member)
+
+    def member_organisation(self, member: str) -> str | None:
+        """The organisation a seat of ``member`` naming no ``on_behalf_of`` represents: an
+        organisation itself, a post's organisation, a person's first post's (:meth:`seat_organisation`)."""
         try:
-            return self._seat_orgs[m.member]
+            return self._seat_orgs[member]
         except KeyError:
-            found = self._seat_orgs[m.member] = self._organisation_of(m.member)
+            found = self._seat_orgs[member] = self._organisation_of(member)
             return found
 
     def _organisation_of(self, member: str) -> str | None:
