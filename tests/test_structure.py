@@ -289,3 +289,62 @@ def test_what_a_cut_leaves_outside_its_largest_piece_agrees_with_networkx_on_ran
             # every piece but a largest one larger than all the others (all of them when two tie)
             expected = sorted(x for p in pieces if len(p) <= largest_small for x in p)
             assert cuts.cut_off(v, largest_small) == expected
+
+
+def _edges_seat_by_seat(r: Register) -> dict[tuple[str, str], list[str]]:
+    """The landscape's edges and their types as the landscape was first made: seat by seat."""
+    lk = Lookup(r)
+    nodes = {b.id for b in lk.bodies} | {o.id for o in r.organisations}
+    found: dict[tuple[str, str], set[str]] = {}
+
+    def add(a: str | None, b: str | None, t: str) -> None:
+        if a in nodes and b in nodes and a != b:
+            found.setdefault((a, b) if a < b else (b, a), set()).add(t)  # type: ignore[operator]
+
+    for body in lk.bodies:
+        for m in body.members:
+            add(lk.seat_organisation(m), body.id, "member_of")
+        for field in ("hosted_by", "reports_to", "sub_group_of", "links_with"):
+            for link in getattr(body, field):
+                add(body.id, link.to, "hosts" if field == "hosted_by" else field)
+    for whole, part in [(link.to, org.id) for org in r.organisations for link in org.part_of]:
+        add(part, whole, "part_of")
+    return {pair: sorted(types) for pair, types in sorted(found.items())}
+
+
+ON_BEHALF = """\
+organisations:
+  - {id: council, name: Council, type: district-council}
+  - {id: police, name: Police, type: police-force}
+  - {id: nhs, name: NHS, type: integrated-care-board, part_of: council}
+posts: [{id: officer, name: Officer, organisation: council}]
+bodies:
+  - id: csp
+    name: CSP
+    kind: csp
+    hosted_by: council
+    members: [council, officer, {member: officer, on_behalf_of: police}, police]
+  - {id: group, name: Group, kind: group, reports_to: csp, members: [{member: officer, on_behalf_of: nhs}, csp]}
+  - {id: lone, name: Lone, kind: board}
+"""
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_the_landscape_made_from_the_seat_table_has_the_edges_and_types_of_the_seats_walked_one_by_one(seed):
+    for r in [synth_register(300, seed=seed), reg(ON_BEHALF), reg(TREE), reg(HUB), Register()]:
+        ls = landscape(r)
+        assert {
+            (ls.nodes[i], ls.nodes[j]): ls.edge_types(i, j) for i, j in ls.edges()
+        } == _edges_seat_by_seat(r)
+        assert all(near == sorted(set(near)) for near in ls.adj)
+        assert all(i in ls.adj[j] for i, near in enumerate(ls.adj) for j in near)
+
+
+def test_a_seat_on_behalf_of_an_organisation_joins_that_organisation_and_not_the_members_own():
+    ls = landscape(reg(ON_BEHALF))
+    types = {(ls.nodes[i], ls.nodes[j]): ls.edge_types(i, j) for i, j in ls.edges()}
+    assert types[("council", "csp")] == ["hosts", "member_of"]
+    assert types[("csp", "police")] == ["member_of"]
+    assert types[("group", "nhs")] == ["member_of"]
+    assert ("council", "group") not in types
+    assert types[("council", "nhs")] == ["part_of"]

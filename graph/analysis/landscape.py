@@ -16,9 +16,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
 from govmap.graph.analysis.lookup import Lookup, lookup_of
@@ -36,7 +38,8 @@ class Landscape:
 
     Node ``i`` is ``nodes[i]`` (the ids in sorted order, so sorting node numbers sorts their ids);
     ``adj[i]`` lists its neighbours in ascending order; ``types`` holds the relation types of the
-    edge between ``i < j`` under the key ``i * len(nodes) + j`` (:meth:`edge_types`).
+    edge between ``i < j`` under the key ``i * len(nodes) + j`` (:meth:`edge_types`), but for the
+    edges that are seats alone (``member_of``, most of them), which it leaves out.
     :meth:`graph` is the same graph as a :class:`networkx.Graph` (:func:`landscape_graph`).
     """
 
@@ -47,7 +50,7 @@ class Landscape:
 
     def edge_types(self, i: int, j: int) -> list[str]:
         """The sorted relation types joining nodes ``i`` and ``j``."""
-        t = self.types[i * len(self.nodes) + j if i < j else j * len(self.nodes) + i]
+        t = self.types.get(i * len(self.nodes) + j if i < j else j * len(self.nodes) + i, "member_of")
         return [t] if isinstance(t, str) else sorted(t)
 
     def edges(self) -> list[tuple[int, int]]:
@@ -69,6 +72,17 @@ class Landscape:
         return g
 
 
+def _node(node_of: Callable[[str, int], int], id_: str | None) -> int:
+    """The node ``id_`` is, -1 for none or one that is not a node."""
+    return node_of(id_, -1) if id_ is not None else -1
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """``keys`` sorted, each once (``np.unique`` hashes first and is slower at this size)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
 def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
     """The landscape graph (:func:`landscape_graph`) as a :class:`Landscape`.
 
@@ -88,7 +102,7 @@ def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
     nodes = sorted({b.id for b in lk.bodies} | {o.id for o in register.organisations})
     index = {v: i for i, v in enumerate(nodes)}
     n = len(nodes)
-    # edge i < j -> its type; a set of them for the few edges of several types
+    # edge i < j -> its types (a set for the few of several), but for an edge of seats alone
     types: dict[int, str | set[str]] = {}
 
     def add(a: int, b: int, t: str) -> None:
@@ -99,24 +113,25 @@ def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
         if old != t:
             types[key] = {*([old] if isinstance(old, str) else old), t}
 
-    # the node each seat counts for (its organisation's), by member: looked up once a member, not
-    # once a seat (150,000 seats nationally); -1 for none, or one that is not a node
-    seat_node: dict[str, int] = {}
-    node_of, known, claim = index.get, seat_node.get, types.setdefault
+    # most edges are seats (148,000 nationally): read from the reading's seat table as arrays, each
+    # seat's edge keyed as add keys it, kept as an array (types names them only if something else
+    # joins the same two)
+    seats = lk.seat_table
+    node_of = index.get
+    counts_for = np.array(
+        [_node(node_of, lk.member_organisation(member)) for member in seats.members] or [-1], dtype=np.int64
+    )
+    org = counts_for[seats.member]
+    if seats.on_behalf:  # a seat naming on_behalf_of counts for that organisation
+        for s, m in enumerate(seats.seats):
+            if m.on_behalf_of:
+                org[s] = node_of(m.on_behalf_of, -1)
+    body_node = np.array([index[body.id] for body in lk.bodies] or [0], dtype=np.int64)[seats.body]
+    joined = (org >= 0) & (org != body_node)
+    lo, hi = np.minimum(org, body_node)[joined], np.maximum(org, body_node)[joined]
+    seat_keys = _distinct(lo * n + hi)
     for body in lk.bodies:
         b = index[body.id]
-        for m in body.members:  # add(o, b, "member_of") inlined: most edges are seats
-            if m.on_behalf_of:
-                i = node_of(m.on_behalf_of, -1)
-            else:
-                i = known(m.member, -2)
-                if i == -2:
-                    org = lk.seat_organisation(m)
-                    i = seat_node[m.member] = node_of(org, -1) if org is not None else -1
-            if i >= 0 and i != b:
-                key = i * n + b if i < b else b * n + i
-                if claim(key, "member_of") != "member_of":
-                    add(i, b, "member_of")
         for t, linked in (
             ("hosts", body.hosted_by),
             ("reports_to", body.reports_to),
@@ -132,12 +147,17 @@ def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
             j = node_of(link.to)
             if j is not None:
                 add(index[o.id], j, "part_of")
-    adj: list[list[int]] = [[] for _ in range(n)]
-    # in ascending (i, j) order, each list comes out ascending: j's smaller neighbours, then larger
-    for key in sorted(types):
-        i, j = divmod(key, n)
-        adj[i].append(j)
-        adj[j].append(i)
+    other = np.fromiter(types, dtype=np.int64, count=len(types))
+    at = np.minimum(np.searchsorted(seat_keys, other), max(len(seat_keys) - 1, 0))
+    for key in other[seat_keys[at] == other].tolist() if len(seat_keys) else ():  # a seat and more
+        was = types[key]
+        types[key] = {"member_of", *([was] if isinstance(was, str) else was)}
+    # each node's neighbours ascending: both ends of every edge, sorted by node then neighbour
+    ends, near = np.divmod(_distinct(np.concatenate((seat_keys, other))), n)
+    both = np.sort(np.concatenate((ends * n + near, near * n + ends)))  # (node, neighbour) as keys
+    flat = (both % n).tolist()
+    stops = np.cumsum(np.bincount(both // n, minlength=n)).tolist()
+    adj = [flat[a:b] for a, b in zip([0, *stops], stops, strict=False)]
     return Landscape(nodes, index, adj, types)
 
 
