@@ -286,3 +286,16 @@ def test_the_seat_table_lists_every_seat_of_a_current_body_in_order_once_a_readi
     )
     assert (Lookup(on).seat_table.on_behalf, Lookup(on).seat_table.cited) == (True, True)
     assert Lookup(on).member_organisation("chief") == "police"
+
+
+def test_sorted_distinct_keys_are_numpys_unique_keys_whatever_their_order_and_repeats():
+    import random
+
+    import numpy as np
+
+    from govmap.graph.analysis.lookup import sorted_distinct
+
+    rnd = random.Random(5)
+    for size in [0, 1, 2, 7, 300]:
+        keys = np.array([rnd.randrange(size // 2 + 1) for _ in range(size)], dtype=np.int64)
+        assert sorted_distinct(keys).tolist() == np.unique(keys).tolist()

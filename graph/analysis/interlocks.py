@@ -251,8 +251,7 @@ def shared_member_pairs(
     n = len(seats.members)
     if not n:
         return []
-    # a member listed twice on one body is one seat: each (body, member) once, as numbers
-    cells = np.unique(seats.body * n + seats.member)
+    cells = seats.cells()  # each (body, member) once, as numbers
     r, c = cells // n, cells % n
     M = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ids), n))
     product = (M @ M.T).tocoo()

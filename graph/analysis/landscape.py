@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity, make_finding, plural
-from govmap.graph.analysis.lookup import Lookup, lookup_of
+from govmap.graph.analysis.lookup import Lookup, lookup_of, sorted_distinct
 from govmap.ingest.model import Register
 
 #: Above this many nodes, betweenness is estimated from a fixed sample of sources.
@@ -77,12 +77,6 @@ def _node(node_of: Callable[[str, int], int], id_: str | None) -> int:
     return node_of(id_, -1) if id_ is not None else -1
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """``keys`` sorted, each once (``np.unique`` hashes first and is slower at this size)."""
-    keys = np.sort(keys)
-    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
-
-
 def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
     """The landscape graph (:func:`landscape_graph`) as a :class:`Landscape`.
 
@@ -129,7 +123,7 @@ def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
     body_node = np.array([index[body.id] for body in lk.bodies] or [0], dtype=np.int64)[seats.body]
     joined = (org >= 0) & (org != body_node)
     lo, hi = np.minimum(org, body_node)[joined], np.maximum(org, body_node)[joined]
-    seat_keys = _distinct(lo * n + hi)
+    seat_keys = sorted_distinct(lo * n + hi)
     for body in lk.bodies:
         b = index[body.id]
         for t, linked in (
@@ -153,7 +147,7 @@ def landscape(register: Register, lookup: Lookup | None = None) -> Landscape:
         was = types[key]
         types[key] = {"member_of", *([was] if isinstance(was, str) else was)}
     # each node's neighbours ascending: both ends of every edge, sorted by node then neighbour
-    ends, near = np.divmod(_distinct(np.concatenate((seat_keys, other))), n)
+    ends, near = np.divmod(sorted_distinct(np.concatenate((seat_keys, other))), n)
     both = np.sort(np.concatenate((ends * n + near, near * n + ends)))  # (node, neighbour) as keys
     flat = (both % n).tolist()
     stops = np.cumsum(np.bincount(both // n, minlength=n)).tolist()
