@@ -13,8 +13,8 @@ Why it is safe:
   it back.  The driver's ``execute_write`` retries transient errors.
 - **One writer at a time.** The transaction takes the header's lock before it
   reads anything (:mod:`.header`); concurrent loads and web edits queue.
-- **Indexed.** Every relationship it deletes or updates is matched by its
-  element id (read under the lock), in batches; nodes by the ``id``
+- **Indexed.** Every relationship it deletes or updates is matched by its type
+  and its element id (read under the lock), in batches; nodes by the ``id``
   constraint.  A relationship whose key moved (a link inserted before it in
   its list) is updated in place rather than deleted and created again.
 - **Guarded.** A load that would delete more than 20 % of the stored records
