@@ -163,7 +163,9 @@ def seat_load_findings(
     wanted = {load.id for load in loads}
     seat_sources: dict[str, dict[str, _Keyed]] = {}
     shared: dict[_Keyed, _Keyed] = {}
-    names = {body.id: body.name for body in lk.bodies}
+    # each body's row in a finding's ``bodies``, made once and shared by every finding naming it
+    # (read only: written as JSON); nationally 4,746 findings name 116,000 bodies
+    rows = {body.id: {"id": body.id, "name": body.name} for body in lk.bodies}
     seats = lk.seat_table
     cited = {_keyed(body.sources) for body in lk.bodies} if not seats.cited else set()
     if len(cited) == 1:  # no seat cites its own, every body the same: every listed member cites those
@@ -210,7 +212,7 @@ def seat_load_findings(
                 evidence={
                     "seats": load.seats,
                     "rank": load.rank,
-                    "bodies": [{"id": b, "name": names[b]} for b in load.bodies],
+                    "bodies": list(map(rows.__getitem__, load.bodies)),
                 },
                 suggestion="Check whether the same people attend these meetings; consider shared or "
                 "back-to-back agendas, or delegating seats.",
