@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 import textwrap
+from pathlib import Path
 
-from govmap.graph.analysis.findings import Kind, Severity
+from hypothesis import given
+from hypothesis import strategies as st
+
+from govmap.graph.analysis.findings import Finding, Kind, Severity
 from govmap.graph.analysis.interlocks import interlocks, seat_load_findings, seat_loads, shared_member_pairs
+from govmap.graph.analysis.lookup import Lookup
+from govmap.graph.report.aggregate import aggregate
 from govmap.ingest.model import Register
 from govmap.ingest.reading.load import loads
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth_small import synth_register  # noqa: E402
 
 
 def reg(text: str) -> Register:
@@ -299,3 +310,115 @@ def test_sorted_distinct_keys_are_numpys_unique_keys_whatever_their_order_and_re
     for size in [0, 1, 2, 7, 300]:
         keys = np.array([rnd.randrange(size // 2 + 1) for _ in range(size)], dtype=np.int64)
         assert sorted_distinct(keys).tolist() == np.unique(keys).tolist()
+
+
+#: Organisations and a post on a ladder of ten boards: the council on 10 (twice 5: medium), the
+#: police on 7 (two seats of its own, five through its chief constable), the chief constable on 5,
+#: fire on 6, the trust on 5 (info), probation on 4 (below the minimum: no finding at all).
+LADDER = (
+    ORGS.replace("posts:", "  - {id: probation, name: Probation, type: probation}\nposts:")
+    + "documents: [{id: d1, name: One}, {id: d2, name: Two}]\nbodies:\n"
+)
+
+
+def _ladder() -> Register:
+    members = {
+        "council": range(10),
+        "police": range(2),
+        "chief": range(2, 7),
+        "fire": range(6),
+        "trust": range(5),
+        "probation": range(4),
+    }
+    lines = []
+    for i in range(10):
+        on = [m for m, where in members.items() if i in where]
+        lines.append(
+            f"  - {{id: b{i}, name: Board {i}, kind: board, sources: [{{doc: d{1 + i % 2}}}], "
+            f"members: [{', '.join(on)}]}}"
+        )
+    return reg(LADDER + "\n".join(lines) + "\n")
+
+
+def test_info_seat_loads_are_one_finding_in_the_report_and_medium_ones_stay_their_own():
+    from govmap.graph.report import ReportOptions, report
+
+    rep = report(_ladder(), kinds=["seat-load"], options=ReportOptions(as_of=dt.date(2026, 1, 1)))
+    assert [(f.severity.value, f.title) for f in rep.findings] == [
+        ("medium", "Council sits on 10 bodies (rank 1)."),
+        (
+            "info",
+            "4 organisations and posts each sit on 5 to 7 bodies (23 seats in all): Police, Fire, "
+            "Chief Constable and Trust.",
+        ),
+    ]
+    folded = rep.findings[1]
+    assert folded.evidence["count"] == 4
+    assert [i["title"] for i in folded.evidence["items"]] == [
+        "Police sits on 7 bodies (rank 2).",
+        "Fire sits on 6 bodies (rank 3).",
+        "Chief Constable sits on 5 bodies (rank 4).",
+        "Trust sits on 5 bodies (rank 4).",
+    ]
+    assert [b["id"] for b in folded.evidence["items"][0]["evidence"]["bodies"]] == [f"b{i}" for i in range(7)]
+    assert [s.id for s in folded.subjects] == ["police", "fire", "chief", "trust"]
+    assert [(s.doc, s.section) for s in folded.sources] == [("d1", None), ("d2", None)]
+    assert folded.score == 7 and "probation" not in {s.id for s in folded.subjects}
+    unfolded = report(
+        _ladder(), kinds=["seat-load"], options=ReportOptions(as_of=dt.date(2026, 1, 1), aggregate=False)
+    )
+    assert [f.title for f in unfolded.findings] == [
+        "Council sits on 10 bodies (rank 1).",
+        "Police sits on 7 bodies (rank 2).",
+        "Fire sits on 6 bodies (rank 3).",
+        "Chief Constable sits on 5 bodies (rank 4).",
+        "Trust sits on 5 bodies (rank 4).",
+    ]
+    assert folded.id == aggregate(list(unfolded.findings))[1].id  # the fold's id: its kind and key alone
+
+
+def test_a_single_info_seat_load_is_not_folded():
+    bodies = "\n".join(f"  - {{id: b{i}, name: B{i}, kind: board, members: [police]}}" for i in range(4))
+    [f] = seat_load_findings(reg(ORGS + "bodies:\n" + bodies + "\n"), min_seats=4, fold=True)
+    assert f.title == "Police sits on 4 bodies (rank 1)." and "items" not in f.evidence
+
+
+@st.composite
+def _registers(draw: st.DrawFn) -> tuple[Register, int]:
+    """Boards with random members (organisations, posts, people) and sources on the board or the seat."""
+    n_bodies = draw(st.integers(1, 8))
+    who = ["police", "council", "fire", "trust", "chief", "pat"]
+    lines = []
+    for i in range(n_bodies):
+        members = draw(st.lists(st.sampled_from(who), max_size=6))
+        seats = []
+        for m in members:
+            cite = draw(st.sampled_from(["", "d1", "d2"]))
+            seats.append(f"{{member: {m}, sources: [{{doc: {cite}, section: s{i % 2}}}]}}" if cite else m)
+        body_doc = draw(st.sampled_from(["d1", "d2"]))
+        lines.append(
+            f"  - {{id: b{i}, name: B{i}, kind: board, sources: [{{doc: {body_doc}}}], members: [{', '.join(seats)}]}}"
+        )
+    docs = "documents: [{id: d1, name: One}, {id: d2, name: Two}]\n"
+    return reg(ORGS + docs + "bodies:\n" + "\n".join(lines) + "\n"), draw(st.integers(1, 4))
+
+
+@given(_registers())
+def test_seat_loads_folded_directly_are_the_findings_the_report_folds(case: tuple[Register, int]):
+    r, min_seats = case
+    lk = Lookup(r)
+    one_each = sorted(seat_load_findings(r, min_seats, lk), key=Finding.sort_key)
+    assert seat_load_findings(r, min_seats, lk, fold=False) == one_each
+    folded = sorted(seat_load_findings(r, min_seats, lk, fold=True), key=Finding.sort_key)
+    assert folded == sorted(aggregate(one_each), key=Finding.sort_key)
+
+
+def test_seat_loads_folded_directly_are_the_findings_the_report_folds_on_larger_registers():
+    for size, seed in ((400, 5), (1000, 1)):
+        r = synth_register(size, seed=seed)
+        lk = Lookup(r)
+        for min_seats in (2, 3, 5):
+            one_each = sorted(seat_load_findings(r, min_seats, lk), key=Finding.sort_key)
+            folded = sorted(seat_load_findings(r, min_seats, lk, fold=True), key=Finding.sort_key)
+            assert folded == sorted(aggregate(one_each), key=Finding.sort_key)
+            assert len(folded) < len(one_each)

@@ -1,12 +1,13 @@
 """One finding made of many: what :mod:`govmap.graph.report.aggregate` folds repetitive
 findings into, also used by an analysis that builds the folded finding directly
-(:func:`govmap.graph.analysis.staleness.unconfirmed_facts` with ``fold``) rather than
+(:func:`govmap.graph.analysis.staleness.unconfirmed_facts` and
+:func:`govmap.graph.analysis.interlocks.seat_load_findings` with ``fold``) rather than
 making thousands of findings for the report to fold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from govmap.graph.analysis.findings import (
@@ -33,6 +34,29 @@ def unconfirmed_title(word: str, n: int, facts: int) -> str:
     return (
         f"{n} {SECTION_WORDS.get(word, word + 's')} have unconfirmed facts ({plural(facts, 'fact')} in all)."
     )
+
+
+def seat_load_title(kinds: Iterable[str], names: Sequence[str], seats: Iterable[int]) -> str:
+    """The title of the seat loads of organisations or posts (their ``kinds`` and ``names``, most
+    seats first) each on ``seats`` bodies: the first few named.
+
+    >>> seat_load_title(["organisation", "post", "organisation"], ["Police", "Chief", "Fire"], [9, 6, 5])
+    '3 organisations and posts each sit on 5 to 9 bodies (20 seats in all): Police, Chief and Fire.'
+    >>> seat_load_title(["post"] * 6, list("ABCDEF"), [5] * 6)
+    '6 posts each sit on 5 bodies (30 seats in all): A, B, C and 3 more.'
+    """
+    counts = sorted(seats)
+    words = " and ".join(SECTION_WORDS.get(w, w + "s") for w in sorted(set(kinds)))
+    each = f"{counts[0]}" if counts[0] == counts[-1] else f"{counts[0]} to {counts[-1]}"
+    shown = names if len(names) <= _NAMED else [*names[:3], f"{len(names) - 3} more"]
+    return (
+        f"{len(counts)} {words} each sit on {each} bodies ({plural(sum(counts), 'seat')} in all): "
+        f"{', '.join(shown[:-1])} and {shown[-1]}."
+    )
+
+
+#: How many seat loads a folded title names in full (more: the first three and how many more).
+_NAMED = 4
 
 
 def folded(
@@ -72,4 +96,4 @@ def folded(
     )
 
 
-__all__ = ["SECTION_WORDS", "folded", "unconfirmed_title"]
+__all__ = ["SECTION_WORDS", "folded", "seat_load_title", "unconfirmed_title"]

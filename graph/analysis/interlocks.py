@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, SourceRef, make_finding, plural
+from govmap.graph.analysis.findings import (
+    Finding,
+    Kind,
+    Severity,
+    Source,
+    SourceRef,
+    finding_id,
+    make_finding,
+    plural,
+)
+from govmap.graph.analysis.fold import folded, seat_load_title
 from govmap.graph.analysis.lookup import Lookup, SeatTable, lookup_of
 from govmap.ingest.model import Post, Register
 
@@ -147,12 +158,34 @@ def _is_post(lk: Lookup, id_: str) -> bool:
 
 
 def seat_load_findings(
-    register: Register, min_seats: int = DEFAULT_MIN_SEATS, lookup: Lookup | None = None
+    register: Register,
+    min_seats: int = DEFAULT_MIN_SEATS,
+    lookup: Lookup | None = None,
+    *,
+    fold: bool = False,
 ) -> list[Finding]:
     """One ``seat-load`` finding per organisation or post on at least ``min_seats`` bodies.
 
     Severity is info; medium from twice ``min_seats``, where the meeting
-    burden alone may justify merging meetings.
+    burden alone may justify merging meetings.  With ``fold``, the info ones
+    (when there are two or more) come already folded into one, as
+    :func:`govmap.graph.report.aggregate.aggregate` folds them: the same finding,
+    without making one object per organisation first (at national scale, 2,500
+    of them); the medium ones stay findings of their own.
+
+    Examples
+    --------
+    >>> from govmap.ingest.reading.load import loads
+    >>> reg = loads('''
+    ... organisations: [{id: p, name: Police, type: police-force}, {id: f, name: Fire, type: fire-and-rescue}]
+    ... bodies: [{id: a, name: A, kind: board, members: [p, f]}, {id: b, name: B, kind: board, members: [p]}]
+    ... ''')
+    >>> [f.title for f in seat_load_findings(reg, min_seats=1)]
+    ['Police sits on 2 bodies (rank 1).', 'Fire sits on 1 body (rank 2).']
+    >>> [f.title for f in seat_load_findings(reg, min_seats=1, fold=True)]
+    ['Police sits on 2 bodies (rank 1).', 'Fire sits on 1 body (rank 2).']
+    >>> [f.title for f in seat_load_findings(reg, min_seats=2)]
+    ['Police sits on 2 bodies (rank 1).']
     """
     lk = lookup_of(register, lookup)
     loads = seat_loads(register, lk, min_seats)
@@ -185,7 +218,8 @@ def seat_load_findings(
                     keyed = own
                 by_body = seat_sources.setdefault(m.member, {})
                 by_body[body.id] = by_body[body.id] + keyed if body.id in by_body else keyed
-    out = []
+    out: list[Finding] = []
+    folding: list[_Part] = []
     for load in loads:
         # dedupe_sources' dictionary (the last section written for a key wins), filled a body at a
         # time (the seat's bodies are among load.bodies); a body's sources the same tuple as the
@@ -202,25 +236,88 @@ def seat_load_findings(
                 if got is not None and got is not last:
                     seen.update(got)
                     last = got
-        sources = [SourceRef(doc, section) for (doc, _), section in seen.items()]
-        out.append(
-            make_finding(
-                Kind.SEAT_LOAD,
-                Severity.MEDIUM if load.seats >= 2 * min_seats else Severity.INFO,
-                f"{lk.name(load.id)} sits on {plural(load.seats, 'body', 'bodies')} (rank {load.rank}).",
-                [lk.subject(load.id)],
-                evidence={
-                    "seats": load.seats,
-                    "rank": load.rank,
-                    "bodies": list(map(rows.__getitem__, load.bodies)),
-                },
-                suggestion="Check whether the same people attend these meetings; consider shared or "
-                "back-to-back agendas, or delegating seats.",
-                sources=sources,
-                score=load.seats,
-            )
-        )
+        severity = Severity.MEDIUM if load.seats >= 2 * min_seats else Severity.INFO
+        title = f"{lk.name(load.id)} sits on {plural(load.seats, 'body', 'bodies')} (rank {load.rank})."
+        evidence = {
+            "seats": load.seats,
+            "rank": load.rank,
+            "bodies": list(map(rows.__getitem__, load.bodies)),
+        }
+        if fold and severity is Severity.INFO:
+            folding.append((load, title, evidence, seen))
+        else:
+            out.append(_seat_load(lk, load, severity, title, evidence, seen))
+    if len(folding) > 1:
+        out.append(_folded_seat_loads(lk, folding))
+    else:
+        out += [_seat_load(lk, load, Severity.INFO, title, ev, seen) for load, title, ev, seen in folding]
     return out
+
+
+SEAT_LOAD_SUGGESTION = (
+    "Check whether the same people attend these meetings; consider shared or back-to-back agendas, "
+    "or delegating seats."
+)
+
+#: A seat load not yet a finding: the load, its title, evidence and sources (as dedupe_sources keys them).
+_Part = tuple[SeatLoad, str, dict[str, Any], dict[tuple[str, str], str | None]]
+
+
+def _seat_load(
+    lk: Lookup,
+    load: SeatLoad,
+    severity: Severity,
+    title: str,
+    evidence: dict[str, Any],
+    seen: dict[tuple[str, str], str | None],
+) -> Finding:
+    return make_finding(
+        Kind.SEAT_LOAD,
+        severity,
+        title,
+        [lk.subject(load.id)],
+        evidence=evidence,
+        suggestion=SEAT_LOAD_SUGGESTION,
+        sources=[SourceRef(doc, section) for (doc, _), section in seen.items()],
+        score=load.seats,
+    )
+
+
+def _folded_seat_loads(lk: Lookup, parts: list[_Part]) -> Finding:
+    """The info seat loads as one finding, as :func:`aggregate` folds their findings: the parts in
+    the report's order (most seats first, then by title and id), every part's sources."""
+    level = Severity.INFO.value
+    rows = sorted(
+        (-load.seats, title, finding_id(Kind.SEAT_LOAD, [load.id]), load.id, evidence, seen)
+        for load, title, evidence, seen in parts
+    )
+    # dedupe_sources over every part's sources in that order: the last section written for a key wins
+    cited: dict[tuple[str, str], str | None] = {}
+    for row in rows:
+        cited.update(row[5])
+    subjects = [lk.subject(row[3]) for row in rows]
+    return folded(
+        Kind.SEAT_LOAD,
+        level,
+        [
+            {
+                "id": fid,
+                "severity": level,
+                "title": title,
+                "subjects": [subject.to_json()],
+                "evidence": evidence,
+            }
+            for (_, title, fid, _, evidence, _), subject in zip(rows, subjects, strict=True)
+        ],
+        subjects=subjects,
+        sources=[SourceRef(doc, section) for (doc, _), section in cited.items()],
+        severity=Severity.INFO,
+        title=seat_load_title(
+            [s.kind for s in subjects], [s.name for s in subjects], [-row[0] for row in rows]
+        ),
+        suggestion=SEAT_LOAD_SUGGESTION,
+        score=float(-rows[0][0]),
+    )
 
 
 #: Sources as :func:`dedupe_sources` keys them: ((doc, section or ""), section).

@@ -23,7 +23,13 @@ more share it):
   same parents (the bodies they report to, or are sub-groups of): several small groups
   of one partnership each holding the only link for a few members are one thing to
   raise with that partnership.  Medium ones, and ones that report to nobody, stay
-  findings of their own.
+  findings of their own;
+* ``seat-load``: the info ones (organisations and posts on the minimum number of
+  bodies or more but fewer than twice it: 5 to 9 by default) into one finding, each
+  item keeping its bodies, rather than 2,500 saying "X sits on 5 bodies" at national
+  scale (issue 23's "repetition at the top").  The medium ones (twice the minimum or
+  more, where the meeting burden alone may justify merging meetings) stay findings of
+  their own.
 
 A folded finding keeps the highest severity of its parts and a stable id (a
 hash of its kind and key: what it is about, not who is in it), so a fold that
@@ -36,7 +42,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity
-from govmap.graph.analysis.fold import folded, unconfirmed_title
+from govmap.graph.analysis.fold import folded, seat_load_title, unconfirmed_title
 
 
 def _rule(f: Finding) -> Any:
@@ -55,6 +61,11 @@ def _single_point(f: Finding) -> Any:
     return ("under", parents) if parents and f.severity is Severity.LOW else f.id
 
 
+def _seat_load(f: Finding) -> Any:
+    # the info ones together; a medium one stands alone (its id is its key)
+    return f.severity.value if f.severity is Severity.INFO else f.id
+
+
 #: Kind -> the key that says two findings of the kind are the same thing.
 KEYS: dict[Kind, Callable[[Finding], Any]] = {
     Kind.UNCONFIRMED: lambda f: f.subjects[0].kind if f.subjects else "",
@@ -65,6 +76,7 @@ KEYS: dict[Kind, Callable[[Finding], Any]] = {
     Kind.SINGLE_POINT: _single_point,
     Kind.CSP_NO_STRATEGY: lambda f: f.severity.value,
     Kind.PERIOD_ENDED: lambda f: f.severity.value,
+    Kind.SEAT_LOAD: _seat_load,
 }
 
 
@@ -105,6 +117,12 @@ def _title(kind: Kind, parts: list[Finding]) -> str:
         return (
             f"No plan of {n} community safety partnerships is recorded ({names}); each must have one "
             "(Crime and Disorder Act 1998 s6)."
+        )
+    if kind is Kind.SEAT_LOAD:
+        return seat_load_title(
+            [f.subjects[0].kind for f in parts],
+            [f.subjects[0].name for f in parts],
+            [int(f.evidence.get("seats", 0)) for f in parts],
         )
     if kind is Kind.BROKER:
         return f"{n} records tie as brokers: they lie on many of the shortest paths between others."

@@ -233,7 +233,7 @@ def _analyses(
         "overlap": overlap_group,
         "delivery": lambda: delivery_findings(register, lk),
         "interlocks": lambda: (
-            seat_load_findings(register, opts.min_seats, lk)
+            seat_load_findings(register, opts.min_seats, lk, fold=opts.aggregate)
             + interlocks(register, opts.interlock_k, lk, opts.interlock_similarity)
         ),
         "gaps": lambda: gaps(register, lk),
