@@ -33,10 +33,10 @@ def test_a_report_that_fails_to_write_leaves_the_old_file_and_no_temporary_file(
     out.write_text("old report\n", encoding="utf-8")
 
     def broken(self: object, extra: object = None) -> object:
-        yield '{"register": '
+        yield b'{"register": '
         raise OutputError("cannot write report.json: disk full")
 
-    monkeypatch.setattr(type(rep), "iter_json", broken)
+    monkeypatch.setattr(type(rep), "_json_pieces", broken)  # the pieces write_json writes
     with pytest.raises(OutputError, match="disk full"):
         rep.write_json(out)
     assert out.read_text(encoding="utf-8") == "old report\n"

@@ -9,16 +9,17 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from govmap.graph.analysis.coverage import Coverage
 from govmap.graph.analysis.delivery import Delivery
 from govmap.graph.analysis.findings import Finding, Kind, Severity
-from govmap.graph.report.jsontext import dumps_indented
+from govmap.graph.report.jsontext import json_bytes
 from govmap.ingest.store.files import write_atomically
 
-#: Evidence written one row a line in JSON (:func:`~govmap.graph.report.jsontext.dumps_indented`).
-TABLES = frozenset({"items", "bodies", "relations"})
+#: Lists written one row a line in JSON (:func:`~govmap.graph.report.jsontext.json_bytes`).
+TABLES = frozenset({"items", "bodies", "relations", "subjects", "sources"})
 
 #: How many findings the report puts first.
 TOP_FINDINGS = 10
@@ -96,6 +97,14 @@ class Report:
         :data:`TOP_OF_A_KIND` of one kind.  Info findings, and findings resting
         only on unconfirmed facts, are never top findings.
         """
+        return self._top if n == TOP_FINDINGS else self._ranked(n)
+
+    @cached_property
+    def _top(self) -> tuple[Finding, ...]:
+        """The default top findings, ranked once (the summary, its words and every format ask)."""
+        return self._ranked(TOP_FINDINGS)
+
+    def _ranked(self, n: int) -> tuple[Finding, ...]:
         order = {k: i for i, k in enumerate(ACT_FIRST)}
         ranked = sorted(
             (
@@ -126,9 +135,10 @@ class Report:
             "provisional until they are checked against their sources."
         )
 
-    def in_words(self) -> str:
-        """The summary as a sentence or two, for the first lines of a paper."""
-        s = self.summary()
+    def in_words(self, summary: dict[str, Any] | None = None) -> str:
+        """The summary (:meth:`summary`, made again unless given) as a sentence or two, for the
+        first lines of a paper."""
+        s = summary if summary is not None else self.summary()
         n, sev = s["total"], s["by_severity"]
         quality = self.data_quality()
         if not n:
@@ -175,7 +185,7 @@ class Report:
             "register": self.register,
             "generated_from": self.generated_from,
             "parameters": self.parameters,
-            "summary": {**self.summary(), "in_words": self.in_words()},
+            "summary": {**(summary := self.summary()), "in_words": self.in_words(summary)},
             "delivery": self.delivery.to_json() if self.delivery is not None else None,
             "coverage": self.coverage.to_json() if self.coverage is not None else None,
         }
@@ -189,24 +199,28 @@ class Report:
         """:meth:`to_json`'s text in pieces, made one finding at a time, so the whole report
         never exists as dicts and text at once (at national scale, 286,000 findings before
         they were folded, that halved the peak memory; :meth:`write_json` keeps no text)."""
-        head = dumps_indented({**self._head(), "findings": []})
-        tail = "".join(
-            f",\n  {dumps_indented(k)}: {dumps_indented(v, level=1)}" for k, v in (extra or {}).items()
+        return (piece.decode() for piece in self._json_pieces(extra))
+
+    def _json_pieces(self, extra: dict[str, Any] | None) -> Iterator[bytes]:
+        """:meth:`iter_json`'s pieces in UTF-8, as :meth:`write_json` writes them."""
+        head = json_bytes({**self._head(), "findings": []})
+        tail = b"".join(
+            b",\n  " + json_bytes(k) + b": " + json_bytes(v, level=1) for k, v in (extra or {}).items()
         )
         if not self.findings:
-            yield head[: -len("\n}")] + tail + "\n}\n"
+            yield head[: -len("\n}")] + tail + b"\n}\n"
             return
         # head ends '"findings": []\n}': open the list where the empty one was
-        yield head[: -len("[]\n}")] + "[\n    "
+        yield head[: -len("[]\n}")] + b"[\n    "
         for i, f in enumerate(self.findings):
-            yield (",\n    " if i else "") + dumps_indented(f.to_json(), level=2, rows=TABLES)
-        yield "\n  ]" + tail + "\n}\n"
+            yield (b",\n    " if i else b"") + json_bytes(f.to_json(), level=2, rows=TABLES)
+        yield b"\n  ]" + tail + b"\n}\n"
 
     def write_json(self, path: str | os.PathLike[str], extra: dict[str, Any] | None = None) -> None:
         """The JSON report (as :meth:`to_json`) written to ``path`` as it is made, atomically (a
         reader sees the old file or the new one); a failure to write is an :class:`OutputError`."""
         with collector_paused():
-            write_atomically(path, self.iter_json(extra))
+            write_atomically(path, self._json_pieces(extra))
 
     def to_markdown(self) -> str:
         from govmap.graph.report.text import markdown

@@ -55,9 +55,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     _fsync_dir(folder)
 
 
-def write_atomically(path: str | os.PathLike[str], text: str | bytes | Iterable[str]) -> None:
-    """Write ``text`` (or its pieces, as they come; or bytes, such as a PDF) to ``path`` so
-    that a reader sees the old file or the new one.
+def write_atomically(
+    path: str | os.PathLike[str], text: str | bytes | Iterable[str] | Iterable[bytes]
+) -> None:
+    """Write ``text`` (or its pieces, as they come, text or UTF-8; or bytes, such as a PDF) to
+    ``path`` so that a reader sees the old file or the new one.
 
     See :func:`write_atomic`; here a failure to write is a
     message for the user (:class:`OutputError`), not a traceback.
@@ -77,7 +79,7 @@ def write_atomically(path: str | os.PathLike[str], text: str | bytes | Iterable[
         elif isinstance(text, str):
             data = text.encode("utf-8")
         else:
-            data = (t.encode("utf-8") for t in text)
+            data = (t.encode("utf-8") if isinstance(t, str) else t for t in text)
         write_atomic(name, data)
     except IsADirectoryError:
         raise OutputError(f"cannot write {name}: it is a folder", hint="give a file name") from None
