@@ -7,11 +7,20 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
+import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
 from govmap.graph.analysis.findings import Finding, Kind, Severity
-from govmap.graph.analysis.interlocks import interlocks, seat_load_findings, seat_loads, shared_member_pairs
+from govmap.graph.analysis.interlocks import (
+    _sharing_pairs,
+    _similar_pairs,
+    interlocks,
+    seat_load_findings,
+    seat_loads,
+    shared_member_pairs,
+)
 from govmap.graph.analysis.lookup import Lookup
 from govmap.graph.report.aggregate import aggregate
 from govmap.ingest.model import Register
@@ -422,3 +431,38 @@ def test_seat_loads_folded_directly_are_the_findings_the_report_folds_on_larger_
             folded = sorted(seat_load_findings(r, min_seats, lk, fold=True), key=Finding.sort_key)
             assert folded == sorted(aggregate(one_each), key=Finding.sort_key)
             assert len(folded) < len(one_each)
+
+
+def _similar_enough(pairs: tuple[np.ndarray, ...], M: sp.csr_matrix, t: float) -> set[tuple[int, int, int]]:
+    size = np.diff(M.indptr)
+    return {
+        (int(a), int(b), int(s))
+        for a, b, s in zip(*pairs, strict=True)
+        if s / np.sqrt(size[a] * size[b]) >= t - 1e-12
+    }
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 11), max_size=9), min_size=1, max_size=14),
+    st.integers(1, 4),
+    st.sampled_from([0.05, 0.3, 0.5, 2 / 3, 0.7, 0.75, 0.8, 0.9, 1.0]),
+)
+def test_pairs_compared_by_prefix_are_the_similar_pairs_of_the_whole_product(
+    memberships: list[list[int]], least: int, t: float
+):
+    rows = [(i, m) for i, ms in enumerate(memberships) for m in sorted(set(ms))]
+    r, c = (np.array([x[j] for x in rows], dtype=np.int64) for j in (0, 1))
+    M = sp.csr_matrix((np.ones(len(rows)), (r, c)), shape=(len(memberships), 12))
+    whole = _similar_enough(_sharing_pairs(M, least), M, t)
+    assert _similar_enough(_similar_pairs(M, least, t), M, t) == whole
+
+
+def test_pairs_compared_by_prefix_are_the_similar_pairs_of_the_whole_product_on_a_larger_register():
+    r = synth_register(1000, seed=1)
+    lk = Lookup(r)
+    for k, t in ((3, 0.8), (2, 0.5), (1, 0.3)):
+        plain = shared_member_pairs(r, k, lk)
+        size = {b.id: len({m.member for m in b.members}) for b in lk.bodies}
+        expected = [(a, b, n) for a, b, n in plain if n / np.sqrt(size[a] * size[b]) >= t - 1e-12]
+        assert shared_member_pairs(r, k, lk, t) == expected
+        assert expected  # something to compare
