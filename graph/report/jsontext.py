@@ -181,10 +181,13 @@ def _table(rows: list[Any], depth: int) -> orjson.Fragment:
         [1,2]
       ]}
     """
-    spaced: list[Any] = [_SEP] * (2 * len(rows) - 1)
-    spaced[::2] = rows
     pad = b"\n" + _PAD * (depth + 2)
-    text = orjson.dumps(spaced, None, _OPTIONS)[1:-1].replace(b",\n,", b"," + pad)
+    if len(rows) == 1:  # most subjects and sources: no separator to replace
+        text = orjson.dumps(rows[0], None, _OPTIONS)
+    else:
+        spaced: list[Any] = [_SEP] * (2 * len(rows) - 1)
+        spaced[::2] = rows
+        text = orjson.dumps(spaced, None, _OPTIONS)[1:-1].replace(b",\n,", b"," + pad)
     return orjson.Fragment(b"[" + pad + text + b"\n" + _PAD * (depth + 1) + b"]")
 
 
