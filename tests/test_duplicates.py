@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import defaultdict
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govmap.graph.analysis.duplicates import possible_duplicates
-from govmap.ingest.names import singular, words
+from govmap.graph.analysis.duplicates import _SECTIONS, FORM_WORDS, _agree, _Facts, possible_duplicates
+from govmap.graph.analysis.duplicates import _pairs as _candidate_pairs
+from govmap.graph.analysis.lookup import Lookup
+from govmap.ingest.model import Body, Strategy
+from govmap.ingest.names import is_acronym, normal, singular, words, words_of
 from govmap.ingest.reading.load import load_register, loads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,3 +150,169 @@ def test_the_words_of_a_name_are_lower_case_singular_without_punctuation_or_a_le
         "service",
     )
     assert words("Children’s Safeguarding - Board") == ("children", "safeguarding", "board")
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("aAsS tT_-‐‑'’&.İΣσ\n\t\u00a0\u2028é1ｓ"), max_size=20)
+        | st.text(max_size=20),
+        max_size=8,
+    )
+)
+def test_the_words_of_many_names_are_the_words_of_each(names):
+    assert words_of(names) == [words(n) for n in names]
+
+
+# The checks of a candidate pair as first written, record by record (duplicates._Facts must agree).
+def _linked_as_first_written(a, b):
+    for x, y in ((a, b), (b, a)):
+        for field in (
+            "reports_to",
+            "sub_group_of",
+            "links_with",
+            "succeeded_by",
+            "hosted_by",
+            "part_of",
+            "informs",
+        ):
+            if any(item.target == y.id for item in getattr(x, field, ())):
+                return True
+        if any(m.target == y.id for m in getattr(x, "members", ())):
+            return True
+        for t in getattr(x, "themes", ()):
+            if y.id in t.delivered_by:
+                return True
+    return False
+
+
+def _agree_as_first_written(a, b, lk):
+    ma, mb = {m.target for m in getattr(a, "members", ())}, {m.target for m in getattr(b, "members", ())}
+    aa, ab = {x.to for x in getattr(a, "areas", ())}, {x.to for x in getattr(b, "areas", ())}
+    oa, ob = {o.target for o in getattr(a, "owner", ())}, {o.target for o in getattr(b, "owner", ())}
+    shared = ma & mb
+    if shared and len(shared) * 2 >= min(len(ma), len(mb)):
+        return f"{len(shared)} shared member{'s' if len(shared) != 1 else ''}"
+    if aa and ab and lk.areas_overlap(aa, ab):
+        return "the same area" if aa == ab else "areas that overlap"
+    if oa & ob:
+        return "the same owner"
+    return None
+
+
+def _compatible_as_first_written(a, b):
+    if isinstance(a, Body) and isinstance(b, Body):
+        return (a.kind.value == "unit") == (b.kind.value == "unit")
+    if isinstance(a, Strategy) and isinstance(b, Strategy):
+        return a.is_evidence == b.is_evidence
+    return True
+
+
+def _assert_pairs_judged_as_first_written(reg):
+    lk = Lookup(reg)
+    for kind in _SECTIONS:
+        records = getattr(reg, kind.section)
+        facts = [_Facts(r, lk) for r in records]
+        for (a, fa), (b, fb) in combinations(zip(records, facts, strict=True), 2):
+            assert (fa.family == fb.family) == _compatible_as_first_written(a, b), (a.id, b.id)
+            assert _agree(fa, fb) == _agree_as_first_written(a, b, lk), (a.id, b.id)
+            assert (fa.relates(b.id) or fb.relates(a.id)) == _linked_as_first_written(a, b), (a.id, b.id)
+
+
+_IDS = [f"b{i}" for i in range(5)]
+_ORGS = ["o0", "o1", "o2"]
+_AREAS = ["county", "north", "south", "other"]  # north and south within county
+
+
+@st.composite
+def _small_registers(draw):
+    some = lambda pool: st.lists(st.sampled_from(pool), max_size=3, unique=True)  # noqa: E731
+    bodies = []
+    for i, b in enumerate(_IDS):
+        body = {"id": b, "name": f"Body {i}", "kind": draw(st.sampled_from(["board", "unit", "csp"]))}
+        body["areas"] = draw(some(_AREAS))
+        body["members"] = draw(some(_ORGS + [x for x in _IDS if x != b]))
+        later = _IDS[i + 1 :] or ["b0"]  # reporting lines without a cycle
+        body["reports_to"] = draw(st.lists(st.sampled_from(later), max_size=1)) if later != ["b0"] else []
+        body["sub_group_of"] = draw(st.lists(st.sampled_from(later), max_size=1)) if later != ["b0"] else []
+        body["links_with"] = draw(st.lists(st.sampled_from([x for x in _IDS if x != b]), max_size=1))
+        if draw(st.booleans()):
+            body["themes"] = [
+                {"theme": "t", "role": "lead", "delivered_by": draw(some([x for x in _IDS if x != b]))}
+            ]
+        bodies.append(body)
+    orgs = [
+        {"id": o, "name": f"Org {o}", "type": "police-force", "areas": draw(some(_AREAS)),
+         "part_of": draw(st.lists(st.sampled_from([x for x in _ORGS if x != o]), max_size=1))}
+        for o in _ORGS
+    ]  # fmt: skip
+    strategies = [
+        {"id": f"s{i}", "name": f"Plan {i}", "kind": draw(st.sampled_from(["plan", "jsna", "strategy"])),
+         "owner": draw(some(_IDS + _ORGS)), "areas": draw(some(_AREAS))}
+        for i in range(3)
+    ]  # fmt: skip
+    areas = [
+        {"id": "county", "name": "County", "kind": "county"},
+        {"id": "north", "name": "North", "kind": "district", "within": "county"},
+        {"id": "south", "name": "South", "kind": "district", "within": "county"},
+        {"id": "other", "name": "Other", "kind": "county"},
+    ]
+    text = json.dumps(
+        {"areas": areas, "themes": [{"id": "t", "name": "T", "kind": "priority"}], "organisations": orgs,
+         "bodies": bodies, "strategies": strategies}
+    )  # fmt: skip
+    return loads(text)
+
+
+@given(_small_registers())
+def test_a_candidate_pair_is_judged_as_the_record_by_record_checks_judged_it(reg):
+    _assert_pairs_judged_as_first_written(reg)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "data/boards.yaml", *sorted((ROOT / "tests/landscapes").glob("*/register.yaml"))],
+    ids=lambda p: p.parent.name,
+)
+def test_every_pair_of_a_real_register_is_judged_as_the_record_by_record_checks_judged_it(path):
+    _assert_pairs_judged_as_first_written(load_register(path))
+
+
+def _candidates_as_first_written(records, places):
+    by_key = defaultdict(list)
+    for i, rec in enumerate(records):
+        keys = set()
+        for n in rec.all_names:
+            keys.update(w for w in words(n) if len(w) > 2 and w not in FORM_WORDS)
+            initials = "".join(w[0] for w in n.split() if w[:1].isupper()).lower()
+            keys.add("acr:" + (normal(n) if is_acronym(n) else initials))
+        for k in keys:
+            by_key[k].append(i)
+    seen = set()
+    for members in by_key.values():
+        if len(members) <= 50:
+            seen.update(combinations(members, 2))
+    return sorted(seen)
+
+
+_NAME_WORDS = ["Safer", "Eastby", "CSP", "SCP", "Board", "board", "the", "Children's", "Re-offending", "&",
+               "Community", "Safety", "Partnership", "Partnerships", "DA", "EDAB", "Ｓafe", "Σ", "x"]  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=4).map(" ".join)
+            | st.text(alphabet=st.sampled_from("aAsS -'&.ΣCDE\n"), min_size=1, max_size=12),
+            min_size=1,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_the_candidate_pairs_are_those_the_name_by_name_blocking_gave(names):
+    records = [
+        Body(id=f"b{i}", name=ns[0], aliases=tuple(ns[1:]), kind="board")  # type: ignore[arg-type]
+        for i, ns in enumerate(names)
+    ]
+    assert _candidate_pairs(records, set()) == _candidates_as_first_written(records, set())

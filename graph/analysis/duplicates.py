@@ -54,6 +54,7 @@ from govmap.ingest.names import (
     place_names,
     similarity,
     words,
+    words_of,
 )
 
 #: Names at least this similar (0-100, rapidfuzz token_sort_ratio on normal forms) are close.
@@ -123,78 +124,73 @@ def _close(
     return best
 
 
-def _linked(a: Record, b: Record) -> bool:
-    """The register already relates the two (so it knows they are two records)."""
-    for x, y in ((a, b), (b, a)):
-        for field in (
-            "reports_to",
-            "sub_group_of",
-            "links_with",
-            "succeeded_by",
-            "hosted_by",
-            "part_of",
-            "informs",
-        ):
-            if any(item.target == y.id for item in getattr(x, field, ())):
-                return True
-        if any(m.target == y.id for m in getattr(x, "members", ())):
-            return True
-        for t in getattr(x, "themes", ()):
-            if y.id in t.delivered_by:
-                return True
-    return False
+#: The fields in which a record relates another (reports to, is a sub-group of, ... has as a
+#: member): a pair the register relates is two records it knows are two.
+LINK_FIELDS = (
+    "reports_to",
+    "sub_group_of",
+    "links_with",
+    "succeeded_by",
+    "hosted_by",
+    "part_of",
+    "informs",
+    "members",
+)
 
 
 def _ended(rec: Record) -> bool:
     return getattr(rec, "dissolved", None) is not None or bool(getattr(rec, "succeeded_by", ()))
 
 
-def _areas(rec: Record) -> set[str]:
-    return {link.to for link in getattr(rec, "areas", ())}
+class _Facts:
+    """What the checks of a candidate pair read of one record, made once a record: a record is
+    in many candidate pairs (at 43 force areas 15,000 pairs of 9,000 records, most failing
+    :func:`_agree`), and its fields are pydantic attributes, several missing from its class."""
+
+    __slots__ = ("_related", "areas", "family", "members", "owners", "rec", "up")
+
+    def __init__(self, rec: Record, lk: Lookup) -> None:
+        fields = type(rec).model_fields
+        self.rec = rec
+        self.members: set[str] = {m.member for m in rec.members} if "members" in fields else set()  # type: ignore[attr-defined]
+        self.areas: set[str] = {link.to for link in rec.areas} if "areas" in fields else set()  # type: ignore[attr-defined]
+        self.owners: set[str] = {o.to for o in rec.owner} if "owner" in fields else set()  # type: ignore[attr-defined]
+        #: the areas its own areas are, or are within
+        self.up: set[str] = set().union(*(lk.area_closure.get(x, {x}) for x in self.areas))
+        #: a unit is never a board, nor evidence a strategy: pairs of two families are left out
+        self.family = _family(rec)
+        self._related: set[str] | None = None
+
+    def relates(self, other: str) -> bool:
+        """Whether the record relates ``other`` (:data:`LINK_FIELDS`, or names it in ``delivered_by``)."""
+        if self._related is None:
+            rec, fields = self.rec, type(self.rec).model_fields
+            self._related = {item.target for f in LINK_FIELDS if f in fields for item in getattr(rec, f)}
+            self._related.update(b for t in getattr(rec, "themes", ()) for b in t.delivered_by)
+        return other in self._related
 
 
-def _members(rec: Record) -> set[str]:
-    return {m.target for m in getattr(rec, "members", ())}
-
-
-def _owners(rec: Record) -> set[str]:
-    return {o.target for o in getattr(rec, "owner", ())}
-
-
-class _Sets:
-    """Each record's members, areas and owners as sets, made once a record: a record is in many
-    candidate pairs (at 43 force areas 15,000 pairs of 51,000 records, most failing :func:`_agree`)."""
-
-    def __init__(self) -> None:
-        self._of: dict[str, tuple[set[str], set[str], set[str]]] = {}
-
-    def __call__(self, rec: Record) -> tuple[set[str], set[str], set[str]]:
-        found = self._of.get(rec.id)
-        if found is None:
-            found = self._of[rec.id] = (_members(rec), _areas(rec), _owners(rec))
-        return found
-
-
-def _agree(a: Record, b: Record, lk: Lookup, sets: _Sets | None = None) -> str | None:
-    """Why the two are in one place or of one membership, or None."""
-    of = sets or _Sets()
-    (ma, aa, owners_a), (mb, ab, owners_b) = of(a), of(b)
-    shared = ma & mb
-    if shared and len(shared) * 2 >= min(len(ma), len(mb)):
-        return f"{len(shared)} shared member{'s' if len(shared) != 1 else ''}"
-    if aa and ab and lk.areas_overlap(aa, ab):
-        return "the same area" if aa == ab else "areas that overlap"
-    if owners_a & owners_b:
-        return "the same owner"
+def _family(rec: Record) -> object:
+    """Two records of one section are compatible when this is the same for both."""
+    if isinstance(rec, Body):
+        return rec.kind.value == "unit"
+    if isinstance(rec, Strategy):
+        return rec.is_evidence
     return None
 
 
-def _compatible(a: Record, b: Record) -> bool:
-    if isinstance(a, Body) and isinstance(b, Body):
-        return (a.kind.value == "unit") == (b.kind.value == "unit")
-    if isinstance(a, Strategy) and isinstance(b, Strategy):
-        return a.is_evidence == b.is_evidence
-    return True
+def _agree(a: _Facts, b: _Facts) -> str | None:
+    """Why the two are in one place or of one membership, or None."""
+    ma, mb = a.members, b.members
+    shared = ma & mb
+    if shared and len(shared) * 2 >= min(len(ma), len(mb)):
+        return f"{len(shared)} shared member{'s' if len(shared) != 1 else ''}"
+    # areas that touch: one in common, or one within the other (Lookup.areas_overlap)
+    if a.areas and b.areas and (a.areas & b.up or b.areas & a.up):
+        return "the same area" if a.areas == b.areas else "areas that overlap"
+    if a.owners & b.owners:
+        return "the same owner"
+    return None
 
 
 def possible_duplicates(register: Register, lookup: Lookup | None = None) -> list[Finding]:
@@ -219,12 +215,15 @@ def possible_duplicates(register: Register, lookup: Lookup | None = None) -> lis
     found: list[Finding] = []
     for kind in _SECTIONS:
         records = [r for r in getattr(register, kind.section) if not _ended(r)]
-        sets = _Sets()
-        for a, b in _pairs(records, places):
-            if not _compatible(a, b):
+        facts: dict[int, _Facts] = {}
+        for i, j in _pairs(records, places):
+            a, b = records[i], records[j]
+            fa = facts.get(i) or facts.setdefault(i, _Facts(a, lk))
+            fb = facts.get(j) or facts.setdefault(j, _Facts(b, lk))
+            if fa.family != fb.family:
                 continue
-            agree = _agree(a, b, lk, sets)
-            if agree is None or _linked(a, b):
+            agree = _agree(fa, fb)
+            if agree is None or fa.relates(b.id) or fb.relates(a.id):  # the register knows they are two
                 continue
             close = _close(a, b, places, places_named)
             if close is None:
@@ -233,29 +232,34 @@ def possible_duplicates(register: Register, lookup: Lookup | None = None) -> lis
     return found
 
 
-def _pairs(records: list[Record], places: set[str]) -> list[tuple[Record, Record]]:
-    """Candidate pairs: records sharing a word of their name (not a word for the form of a body)
-    or an acronym: blocking, not O(n^2).  A word in more than 50 names (a national register's
-    "safety") is no key; a place's name is, and a duplicate shares its place."""
+def _pairs(records: list[Record], places: set[str]) -> list[tuple[int, int]]:
+    """Candidate pairs (positions in ``records``, in order): records sharing a word of their name
+    (not a word for the form of a body) or an acronym: blocking, not O(n^2).  A word in more than
+    50 names (a national register's "safety") is no key; a place's name is, and a duplicate shares
+    its place."""
+    names = [rec.all_names for rec in records]
+    each = iter(words_of([n for ns in names for n in ns]))
     by_key: dict[str, list[int]] = defaultdict(list)
-    for i, rec in enumerate(records):
+    for i, ns in enumerate(names):
         keys: set[str] = set()
-        for n in rec.all_names:
-            keys.update([w for w in words(n) if len(w) > 2 and w not in FORM_WORDS])
-            keys.add("acr:" + (normal(n) if is_acronym(n) else _initials(n)))
+        for n in ns:
+            ws = next(each)
+            keys.update([w for w in ws if len(w) > 2 and w not in FORM_WORDS])
+            parts = n.split()  # a name of two words or more is no acronym
+            keys.add("acr:" + (" ".join(ws) if len(parts) == 1 and is_acronym(n) else _initials(parts)))
         for k in keys:
             by_key[k].append(i)
     seen: set[tuple[int, int]] = set()
     for members in by_key.values():
-        if len(members) > 50:
-            continue  # a word in hundreds of names ("safety") tells nothing
-        seen.update(combinations(members, 2))
-    return [(records[i], records[j]) for i, j in sorted(seen)]
+        if 1 < len(members) <= 50:  # a word in hundreds of names ("safety") tells nothing
+            seen.update(combinations(members, 2))
+    return sorted(seen)
 
 
-def _initials(name: str) -> str:
-    """The initials of a name's capitalised words, lower case (a candidate pair's acronym key)."""
-    return "".join([w[0] for w in name.split() if w[:1].isupper()]).lower()
+def _initials(parts: list[str]) -> str:
+    """The initials of a name's capitalised words (``parts``: the name split), lower case (a
+    candidate pair's acronym key)."""
+    return "".join([w[0] for w in parts if w[0].isupper()]).lower()
 
 
 def _finding(a: Record, b: Record, close: tuple[str, str, str, float], agree: str, lk: Lookup) -> Finding:
