@@ -823,7 +823,7 @@ class Register(_Model):
         ...     "former_names": [{"name": "A", "id": "a"}]}]}).renames()
         {'a': 'b'}
         """
-        return {old: rec.id for rec in self.records() for old in rec.former_ids}
+        return {old: rec.id for rec in self.records() if rec.former_names for old in rec.former_ids}
 
     # -- relations -------------------------------------------------------
     def relations(self) -> Iterator[Relation]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ from govmap.graph.analysis.succession import succession
 from govmap.graph.analysis.umbrellas import delivery_findings
 from govmap.graph.report.aggregate import aggregate, said_once
 from govmap.graph.report.findings_report import TOP_FINDINGS, Report, collector_paused
-from govmap.ingest.model import Document, Register, Status
+from govmap.ingest.model import Register, Status
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,6 @@ def _report(
     if opts.aggregate:
         kept = sorted(said_once(aggregate(kept)), key=Finding.sort_key)
     findings = [f for f in kept if f.severity.at_least(floor)]
-    entities = {s.id: (s.name, s.kind) for f in findings for s in f.subjects}
     if generated_from is None:
         digest = hashlib.sha256(register.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
         generated_from = {"file": None, "sha256": digest}
@@ -183,20 +183,24 @@ def _report(
         generated_from,
         opts.to_json(as_of),
         tuple(findings),
-        dict(sorted(entities.items())),
-        delivery_matrix(register, lk) if wanted & set(GROUPS["delivery"]) else None,
-        coverage_matrix(register, coverage_rules, lk) if wanted & set(GROUPS["coverage"]) else None,
-        register.renames(),
-        _quality(lk),
+        delivery=delivery_matrix(register, lk) if wanted & set(GROUPS["delivery"]) else None,
+        coverage=coverage_matrix(register, coverage_rules, lk) if wanted & set(GROUPS["coverage"]) else None,
+        renames=register.renames(),
+        quality=_quality(lk),
     )
 
 
 def _quality(lk: Lookup) -> dict[str, int]:
-    """How many records (documents not counted) there are, and how many are unconfirmed themselves."""
-    records = [r for r in lk.register.records() if not isinstance(r, Document)]
+    """How many records (documents not counted) there are, and how many are unconfirmed themselves.
+
+    Counted from the reading's statuses (one a record, documents among them), not record by record.
+    """
+    unconfirmed = Status.UNCONFIRMED
+    documents = lk.register.documents
     return {
-        "records": len(records),
-        "unconfirmed": sum(1 for r in records if lk.status.get(r.id) is Status.UNCONFIRMED),
+        "records": len(lk.status) - len(documents),
+        "unconfirmed": Counter(lk.status.values())[unconfirmed]
+        - sum(1 for d in documents if lk.status[d.id] is unconfirmed),
     }
 
 

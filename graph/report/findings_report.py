@@ -77,8 +77,6 @@ class Report:
     generated_from: dict[str, Any]
     parameters: dict[str, Any]
     findings: tuple[Finding, ...]
-    #: Names of every subject, for the HTML appendix: id -> (name, kind)
-    entities: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Who delivers what (None when the report was asked for other kinds only).
     delivery: Delivery | None = None
     #: Who covers each place (None when the report was asked for other kinds only).
@@ -88,6 +86,12 @@ class Report:
     renames: dict[str, str] = field(default_factory=dict)
     #: How much of the register is confirmed: ``{"records": n, "unconfirmed": k}`` (documents not counted).
     quality: dict[str, int] | None = None
+
+    @cached_property
+    def entities(self) -> dict[str, tuple[str, str]]:
+        """Names of every subject, for the HTML appendix: id -> (name, kind), by id (made when a
+        format asks: at national scale a folded finding has 35,000 subjects)."""
+        return dict(sorted({s.id: (s.name, s.kind) for f in self.findings for s in f.subjects}.items()))
 
     def top(self, n: int = TOP_FINDINGS) -> tuple[Finding, ...]:
         """The findings to act on first: at most ``n`` distinct problems, resting on confirmed facts.
