@@ -132,30 +132,37 @@ def unconfirmed_facts(
     """
     lk = lookup_of(register, lookup)
     parts: dict[str, list[tuple[int, str, Subject, dict[str, Any], str]]] = {}
+    cited: dict[str, set[tuple[str, str | None]]] = {}  # each section's records' sources, for a fold
     status, unconfirmed_rels, unconfirmed = lk.status, lk.unconfirmed_rels, Status.UNCONFIRMED
     row = _RelationRows(lk.name).__getitem__
+    subject_of = lk.subject
     for rec in register.records():
-        if isinstance(rec, Document):
+        rid = rec.id
+        own = status[rid] is unconfirmed
+        rels = unconfirmed_rels.get(rid)
+        if (not own and not rels) or isinstance(rec, Document):
             continue
-        own = status[rec.id] is unconfirmed
-        rels = unconfirmed_rels.get(rec.id)
-        if not own and not rels:
-            continue
-        n = len(rels) + own if rels else 1
-        subject = lk.subject(rec.id)
-        parts.setdefault(subject.kind, []).append(
-            (
-                n,
-                f"{rec.name} has {plural(n, 'unconfirmed fact')}.",
-                subject,
-                {"record_unconfirmed": own, "relations": list(map(row, rels)) if rels else []},
-                rec.id,
-            )
+        if rels:
+            n = len(rels) + own
+            evidence = {"record_unconfirmed": own, "relations": list(map(row, rels))}
+        else:
+            n = 1
+            evidence = {"record_unconfirmed": own, "relations": []}
+        subject = subject_of(rid)
+        group = parts.get(subject.kind)
+        if group is None:
+            group = parts[subject.kind] = []
+            cited[subject.kind] = set()
+        # plural(n, "unconfirmed fact") written out: once a record, 51,000 nationally
+        group.append(
+            (n, f"{rec.name} has {n} unconfirmed fact{'' if n == 1 else 's'}.", subject, evidence, rid)
         )
+        if fold and rec.sources:
+            cited[subject.kind].update([(s.doc, s.section) for s in rec.sources])
     out = []
     for word, group in parts.items():
         if fold and len(group) > 1:
-            out.append(_folded(lk, word, group))
+            out.append(_folded(word, group, cited[word]))
             continue
         out += [
             make_finding(
@@ -215,8 +222,11 @@ def _unconfirmed_severity(word: str) -> Severity:
     return Severity.LOW if word in ("body", "strategy") else Severity.INFO
 
 
-def _folded(lk: Lookup, word: str, group: list[tuple[int, str, Subject, dict[str, Any], str]]) -> Finding:
-    """The unconfirmed facts of one section as one finding, as :func:`aggregate` folds them."""
+def _folded(
+    word: str, group: list[tuple[int, str, Subject, dict[str, Any], str]], cited: set[tuple[str, str | None]]
+) -> Finding:
+    """The unconfirmed facts of one section as one finding, as :func:`aggregate` folds them (``cited``:
+    the sources of the section's records)."""
     severity = _unconfirmed_severity(word)
     level = severity.value  # an enum's value is a property: read once, not once an item
     rows = [
@@ -224,8 +234,6 @@ def _folded(lk: Lookup, word: str, group: list[tuple[int, str, Subject, dict[str
         for n, title, subject, evidence, rid in group
     ]
     rows.sort(key=itemgetter(0, 1, 2))  # Finding.sort_key: the severity and kind are the same for all
-    index = lk.index
-    cited = {(s.doc, s.section) for r in rows for s in index[r[6]].sources}
     return folded(
         Kind.UNCONFIRMED,
         word,
