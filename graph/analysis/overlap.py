@@ -68,7 +68,9 @@ def one_job(lk: Lookup, ps: OverlapPairs) -> OverlapPairs:
     keep &= ~(single & (code[rows] != code[cols]))  # two places apart, or one within the other
     # who each body answers to besides reporting lines (accountable_to, convened_by): few have any
     answers = [
-        {link.to for link in (*b.accountable_to, *b.convened_by)} if isinstance(b, Body) else set()
+        {link.to for link in (*b.accountable_to, *b.convened_by)}
+        if isinstance(b, Body) and (b.accountable_to or b.convened_by)
+        else set()
         for b in bodies
     ]
     paired = delivery_pairs(lk.register, lk)
@@ -77,12 +79,11 @@ def one_job(lk: Lookup, ps: OverlapPairs) -> OverlapPairs:
 
     def keys(links: Iterable[tuple[str, str]]) -> np.ndarray:
         """Pairs of bodies (either way round) as the numbers ``min * n + max`` of their positions."""
-        out = {
-            min(i, j) * n + max(i, j)
-            for a, b in links
-            if (i := at.get(a)) is not None and (j := at.get(b)) is not None
-        }
-        return np.fromiter(out, dtype=np.int64, count=len(out))
+        ij = [(i, j) for a, b in links if (i := at.get(a)) is not None and (j := at.get(b)) is not None]
+        if not ij:
+            return np.empty(0, dtype=np.int64)
+        i, j = np.array(ij, dtype=np.int64).T
+        return np.minimum(i, j) * n + np.maximum(i, j)
 
     tied = np.concatenate(
         [
@@ -96,16 +97,27 @@ def one_job(lk: Lookup, ps: OverlapPairs) -> OverlapPairs:
     )
     keep &= ~np.isin(rows.astype(np.int64) * n + cols, tied)
     several = np.array([len(a) > 1 for a in areas], dtype=bool)
+    # places of several areas: how they relate asked once for each two places met, not each pair
+    ask = np.flatnonzero(keep & (several[rows] | several[cols]))
+    if len(ask):
+        places: dict[tuple[str, ...], int] = {}
+        place = np.array([places.setdefault(a, len(places)) for a in areas], dtype=np.int64)
+        met, where = np.unique(place[rows[ask]] * len(places) + place[cols[ask]], return_inverse=True)
+        by_number = list(places)
+        same = np.array(
+            [
+                lk.place(by_number[x], by_number[y]) is Relation.SAME
+                for x, y in zip((met // len(places)).tolist(), (met % len(places)).tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        keep[ask[~same[where.ravel()]]] = False
+    # bodies answering to another or its chair (few), pair by pair
     answering = np.array([bool(a) for a in answers], dtype=bool)
-    # the rest pair by pair: places of several areas, and bodies answering to another or its chair (few)
-    for k in np.flatnonzero(
-        keep & (several[rows] | several[cols] | answering[rows] | answering[cols])
-    ).tolist():
+    for k in np.flatnonzero(keep & (answering[rows] | answering[cols])).tolist():
         i, j = int(rows[k]), int(cols[k])
         a, b = ps.bodies[i], ps.bodies[j]
-        if (several[i] or several[j]) and lk.place(areas[i], areas[j]) is not Relation.SAME:
-            keep[k] = False
-        elif (answers[i] and answers[i] & (lk.leaders(b) - {a})) or (
+        if (answers[i] and answers[i] & (lk.leaders(b) - {a})) or (
             answers[j] and answers[j] & (lk.leaders(a) - {b})
         ):
             keep[k] = False  # one answers to the other or to its chair
