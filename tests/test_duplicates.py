@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govmap.graph.analysis.duplicates import _SECTIONS, FORM_WORDS, _agree, _Facts, possible_duplicates
-from govmap.graph.analysis.duplicates import _pairs as _candidate_pairs
+from govmap.graph.analysis import duplicates  # its privates reached through it, held to the first ways
+from govmap.graph.analysis.duplicates import FORM_WORDS, possible_duplicates
 from govmap.graph.analysis.lookup import Lookup
 from govmap.ingest.model import Body, Strategy
 from govmap.ingest.names import is_acronym, normal, singular, words, words_of
@@ -209,12 +209,12 @@ def _compatible_as_first_written(a, b):
 
 def _assert_pairs_judged_as_first_written(reg):
     lk = Lookup(reg)
-    for kind in _SECTIONS:
+    for kind in duplicates._SECTIONS:
         records = getattr(reg, kind.section)
-        facts = [_Facts(r, lk) for r in records]
+        facts = [duplicates._Facts(r, lk) for r in records]
         for (a, fa), (b, fb) in combinations(zip(records, facts, strict=True), 2):
             assert (fa.family == fb.family) == _compatible_as_first_written(a, b), (a.id, b.id)
-            assert _agree(fa, fb) == _agree_as_first_written(a, b, lk), (a.id, b.id)
+            assert duplicates._agree(fa, fb) == _agree_as_first_written(a, b, lk), (a.id, b.id)
             assert (fa.relates(b.id) or fb.relates(a.id)) == _linked_as_first_written(a, b), (a.id, b.id)
 
 
@@ -315,4 +315,4 @@ def test_the_candidate_pairs_are_those_the_name_by_name_blocking_gave(names):
         Body(id=f"b{i}", name=ns[0], aliases=tuple(ns[1:]), kind="board")  # type: ignore[arg-type]
         for i, ns in enumerate(names)
     ]
-    assert _candidate_pairs(records, set()) == _candidates_as_first_written(records, set())
+    assert duplicates._pairs(records, set()) == _candidates_as_first_written(records, set())

@@ -12,10 +12,9 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from govmap.graph.analysis import interlocks as interlocks_module  # its privates, held to the whole product
 from govmap.graph.analysis.findings import Finding, Kind, Severity
 from govmap.graph.analysis.interlocks import (
-    _sharing_pairs,
-    _similar_pairs,
     interlocks,
     seat_load_findings,
     seat_loads,
@@ -453,8 +452,8 @@ def test_pairs_compared_by_prefix_are_the_similar_pairs_of_the_whole_product(
     rows = [(i, m) for i, ms in enumerate(memberships) for m in sorted(set(ms))]
     r, c = (np.array([x[j] for x in rows], dtype=np.int64) for j in (0, 1))
     M = sp.csr_matrix((np.ones(len(rows)), (r, c)), shape=(len(memberships), 12))
-    whole = _similar_enough(_sharing_pairs(M, least), M, t)
-    assert _similar_enough(_similar_pairs(M, least, t), M, t) == whole
+    whole = _similar_enough(interlocks_module._sharing_pairs(M, least), M, t)
+    assert _similar_enough(interlocks_module._similar_pairs(M, least, t), M, t) == whole
 
 
 def test_pairs_compared_by_prefix_are_the_similar_pairs_of_the_whole_product_on_a_larger_register():
