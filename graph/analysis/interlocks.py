@@ -177,15 +177,21 @@ def seat_load_findings(
     --------
     >>> from govmap.ingest.reading.load import loads
     >>> reg = loads('''
-    ... organisations: [{id: p, name: Police, type: police-force}, {id: f, name: Fire, type: fire-and-rescue}]
-    ... bodies: [{id: a, name: A, kind: board, members: [p, f]}, {id: b, name: B, kind: board, members: [p]}]
+    ... organisations:
+    ...   - {id: p, name: Police, type: police-force}
+    ...   - {id: f, name: Fire, type: fire-and-rescue}
+    ...   - {id: c, name: Council, type: county-council}
+    ... bodies:
+    ...   - {id: a, name: A, kind: board, members: [p, f, c]}
+    ...   - {id: b, name: B, kind: board, members: [p, f, c]}
+    ...   - {id: d, name: D, kind: board, members: [p]}
     ... ''')
-    >>> [f.title for f in seat_load_findings(reg, min_seats=1)]
-    ['Police sits on 2 bodies (rank 1).', 'Fire sits on 1 body (rank 2).']
-    >>> [f.title for f in seat_load_findings(reg, min_seats=1, fold=True)]
-    ['Police sits on 2 bodies (rank 1).', 'Fire sits on 1 body (rank 2).']
     >>> [f.title for f in seat_load_findings(reg, min_seats=2)]
-    ['Police sits on 2 bodies (rank 1).']
+    ['Police sits on 3 bodies (rank 1).', 'Council sits on 2 bodies (rank 2).', 'Fire sits on 2 bodies (rank 2).']
+    >>> [f.title for f in seat_load_findings(reg, min_seats=2, fold=True)]
+    ['3 organisations each sit on 2 to 3 bodies (7 seats in all): Police, Council and Fire.']
+    >>> [f.severity.value for f in seat_load_findings(reg, min_seats=1, fold=True)]  # medium: never folded
+    ['medium', 'medium', 'medium']
     """
     lk = lookup_of(register, lookup)
     loads = seat_loads(register, lk, min_seats)
