@@ -308,6 +308,8 @@ class Record(Fact):
     @property
     def all_names(self) -> tuple[str, ...]:
         """Every name it is or was known by: its name, aliases and former names (for search and matching)."""
+        if not self.aliases and not self.former_names:  # most records (half the cost for 51,000 of them)
+            return (self.name,)
         return (self.name, *self.aliases, *(n.name for n in self.former_names))
 
     @property

@@ -482,6 +482,34 @@ def test_a_body_that_sits_within_supports_or_is_an_organisations_meeting_is_no_o
     assert "panel-support-group" in {f.subjects[0].id for f in orphans(bare)}
 
 
+@pytest.mark.parametrize(
+    ("aliases", "former", "expected"),
+    [
+        ([], [], ("Eastby CSP",)),
+        (["Safer Eastby"], [], ("Eastby CSP", "Safer Eastby")),
+        ([], ["Eastby Community Safety Partnership"], ("Eastby CSP", "Eastby Community Safety Partnership")),
+        (["Safer Eastby"], ["Old Eastby"], ("Eastby CSP", "Safer Eastby", "Old Eastby")),
+    ],
+)
+def test_every_name_of_a_record_is_its_name_then_its_aliases_then_its_former_names(aliases, former, expected):
+    reg = loads(
+        json.dumps(
+            {
+                "bodies": [
+                    {
+                        "id": "csp",
+                        "name": "Eastby CSP",
+                        "kind": "csp",
+                        "aliases": aliases,
+                        "former_names": [{"name": n, "end": 2020} for n in former],
+                    }
+                ]
+            }
+        )  # fmt: skip
+    )
+    assert reg.get("csp").all_names == expected
+
+
 def test_a_former_name_is_a_name_the_record_is_found_and_matched_by(reg):
     from govmap.graph.review.renames import find_renames
 
