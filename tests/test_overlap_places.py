@@ -13,14 +13,17 @@ import textwrap
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from govmap.cli import cli
 from govmap.graph.analysis.findings import Kind, Severity
 from govmap.graph.analysis.landscape import sampled_betweenness
 from govmap.graph.analysis.overlap import NOT_RECORDED, SAME_AREA, overlaps
-from govmap.graph.analysis.overlap_fold import overlap_findings
+from govmap.graph.analysis.overlap_fold import closest_first, overlap_findings
 from govmap.graph.report import Report, ReportOptions, report
 from govmap.graph.review.decisions import decide
 from govmap.ingest.model import Register
@@ -334,3 +337,25 @@ def test_on_a_synthetic_force_area_overlap_findings_follow_the_problems_not_the_
     (few_pairs, few), (many_pairs, many) = counts
     assert many_pairs > 10 * few_pairs, counts
     assert many == few, counts  # five times the groups: the same problems, said once each
+
+
+@given(
+    st.sets(
+        st.tuples(st.integers(0, 12), st.integers(0, 12)).filter(lambda p: p[0] != p[1]), max_size=40
+    ).flatmap(
+        lambda pairs: st.tuples(
+            st.just(sorted(pairs)),
+            st.lists(st.sampled_from([0.25, 0.3, 0.5, 0.75, 1.0]), min_size=len(pairs), max_size=len(pairs)),
+        )
+    ),
+    st.sampled_from([13, 2**31]),
+)
+def test_a_folds_partners_are_ordered_closest_first_as_by_three_sorts_in_turn(pairs_scores, n):
+    pairs, scores = pairs_scores
+    one = np.array([p[0] for p in pairs], dtype=np.int32)
+    other = np.array([p[1] for p in pairs], dtype=np.int32)
+    score = np.array(scores, dtype=float)
+    levels, rank = np.unique(score, return_inverse=True)
+    # n = 2**31: the whole numbers would not fit in 62 bits, so the three sorts are made in turn
+    got = closest_first(one, other, rank.ravel(), len(levels), n)
+    assert got.tolist() == np.lexsort((other, -score, one)).tolist()
