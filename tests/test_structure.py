@@ -6,10 +6,14 @@ import datetime as dt
 import itertools
 import random
 import textwrap
+from pathlib import Path
 
 import networkx as nx
 import pytest
 
+from govmap.graph.analysis import (
+    cut_points as cut_points_module,
+)  # its privates, held to the seat-by-seat check
 from govmap.graph.analysis.cut_points import cut_structure, depth_first_cuts, single_points
 from govmap.graph.analysis.findings import Kind, Lookup, Severity
 from govmap.graph.analysis.landscape import brokers, communities, landscape, landscape_graph
@@ -19,7 +23,7 @@ from govmap.graph.analysis.structure import dead_end_chains, multiple_parents, o
 from govmap.graph.entity import UnknownEntity
 from govmap.graph.lines import closure
 from govmap.ingest.model import Register
-from govmap.ingest.reading.load import loads
+from govmap.ingest.reading.load import load_register, loads
 from tests.synth_small import synth_register
 
 
@@ -348,3 +352,40 @@ def test_a_seat_on_behalf_of_an_organisation_joins_that_organisation_and_not_the
     assert types[("group", "nhs")] == ["member_of"]
     assert ("council", "group") not in types
     assert types[("council", "nhs")] == ["part_of"]
+
+
+SEATED = """\
+organisations:
+  - {id: police, name: Police, type: police-force}
+  - {id: council, name: Council, type: county-council}
+posts:
+  - {id: chief, name: Chief Constable, organisation: police}
+  - {id: clerk, name: Independent chair, independent: true}
+people:
+  - {id: pat, name: Pat, holds: chief}
+  - {id: sam, name: Sam}
+bodies:
+  - {id: a, name: A, kind: board, members: [chief]}
+  - {id: b, name: B, kind: board, members: [pat, council]}
+  - {id: c, name: C, kind: board, members: [{member: police, end: 2020-01-01}]}
+  - {id: d, name: D, kind: board, members: [clerk, sam]}
+  - {id: e, name: E, kind: board, members: [a, council]}
+  - {id: f, name: F, kind: board, links_with: police}
+"""
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_bodies_not_near_an_organisation_in_the_landscape_are_tied_to_it_by_no_seat(seed):
+    landscapes = sorted(Path(__file__).parent.glob("landscapes/*/register.yaml"))
+    registers = [synth_register(300, seed=seed), reg(SEATED), reg(TREE), reg(HUB), reg(ON_BEHALF)]
+    registers += [load_register(p) for p in landscapes] if seed == 0 else []
+    for r in registers:
+        lk = Lookup(r, dt.date(2026, 1, 1))
+        ls = landscape(r, lk)
+        for i, on in enumerate(ls.nodes):
+            tied = cut_points_module._tied(lk, on)
+            near = cut_points_module._seated_near(lk, ls, i)
+            for body in (b.id for b in lk.bodies):
+                assert cut_points_module._depends_by_design(
+                    lk, body, on, tied, near
+                ) == cut_points_module._depends_by_design(lk, body, on, tied), (on, body)

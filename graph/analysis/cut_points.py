@@ -16,7 +16,7 @@ import networkx as nx
 from govmap.graph.analysis.findings import Finding, Kind, Severity, Source, make_finding, plural
 from govmap.graph.analysis.landscape import Landscape, landscape
 from govmap.graph.analysis.lookup import Lookup, lookup_of
-from govmap.ingest.model import Body, Register
+from govmap.ingest.model import Body, Organisation, Register
 
 
 @dataclass(frozen=True)
@@ -195,10 +195,11 @@ def single_points(
             continue
         small = parts[1][0]  # the largest piece cut off (parts are largest first)
         tied = _tied(lk, node)
+        near = _seated_near(lk, ls, i)
         stranded = [
             nodes[b]
             for b in cuts.cut_off(i, small)
-            if is_body[b] and not _depends_by_design(lk, nodes[b], node, tied)
+            if is_body[b] and not _depends_by_design(lk, nodes[b], node, tied, near)
         ]
         if len(stranded) < 2:
             continue
@@ -249,16 +250,36 @@ def single_points(
     return out
 
 
-def _depends_by_design(lk: Lookup, body: str, on: str, tied: set[str]) -> bool:
+def _depends_by_design(
+    lk: Lookup, body: str, on: str, tied: set[str], seated: set[str] | None = None
+) -> bool:
     """A body tied to ``on`` directly: it answers to it, is hosted by it, is accountable to it (or one of
     its posts), works with it (``links_with``), or has it as a member.  ``tied`` is ``on`` and its posts
-    (:func:`_tied`), found once for all the bodies a cut leaves."""
+    (:func:`_tied`), found once for all the bodies a cut leaves; ``seated``, when known, holds every
+    body a seat of ``on`` could tie (:func:`_seated_near`): another body's seats are not read."""
     rec = lk.index.get(body)
     if on in lk.ancestors(body) or not isinstance(rec, Body):
         return True
     if any(link.to in tied for link in (*rec.hosted_by, *rec.accountable_to, *rec.links_with)):
         return True
+    if seated is not None and body not in seated:
+        return False
     return any((lk.seat_organisation(m) or m.member) in tied for m in lk.seats(rec))
+
+
+def _seated_near(lk: Lookup, ls: Landscape, i: int) -> set[str] | None:
+    """The bodies a seat of organisation ``ls.nodes[i]`` (or of a post in it) could tie to it: its
+    neighbours in the landscape, when no seat names ``on_behalf_of`` (None otherwise, or for a body).
+
+    Then a seat stands for its member's organisation (:meth:`Lookup.member_organisation`), or for its
+    member when that has none; it stands for the organisation or one of its posts only when it
+    stands for the organisation, and the landscape joins every body listing such a seat, current or
+    not, to it.  Nationally the cuts leave 7,000 bodies, 95 % of them tied by no seat: their 70,000
+    seats are not read.
+    """
+    if lk.seat_table.on_behalf or not isinstance(lk.index.get(ls.nodes[i]), Organisation):
+        return None
+    return {ls.nodes[j] for j in ls.adj[i]}
 
 
 def _tied(lk: Lookup, on: str) -> set[str]:
