@@ -210,3 +210,68 @@ def test_a_record_put_between_two_others_keeps_its_place_through_web_edits(neo4j
         AddRecord("areas", {"id": "web-area", "name": "Web Area", "kind": "district"}), ABSENT, "alice"
     )
     assert [a.id for a in read_register(neo4j_driver).areas] == [*(a.id for a in new.areas), "web-area"]
+
+
+def by_id(reg: Register) -> dict[str, dict]:
+    return {r.id: r.model_dump() for r in reg.records()}
+
+
+def changed_seed(reg: Register) -> Register:
+    """The seed with a board's first member dropped (the keys of the others move), an
+    organisation's description changed, a body nobody names removed and a new one added."""
+    board, org = reg.get("lancashire-csp-board"), reg.organisations[3]
+    gone = next(b for b in reg.bodies if not naming(reg, b.id) and b.id != board.id)
+    twin = reg.bodies[0].model_copy(update={"id": "twin-board"})
+    bodies = tuple(
+        b.model_copy(update={"members": b.members[1:], "description": "Changed by the test"})
+        if b.id == board.id
+        else b
+        for b in reg.bodies
+        if b.id != gone.id
+    )
+    orgs = tuple(
+        o.model_copy(update={"description": "Changed by the test"}) if o.id == org.id else o
+        for o in reg.organisations
+    )
+    return loads(dump_register(reg.model_copy(update={"bodies": (*bodies, twin), "organisations": orgs})))
+
+
+def test_the_audit_log_of_a_load_gives_back_the_register_before_it(neo4j_driver, seed_register):
+    from govmap.graph.neo4j.history import register_before
+
+    sync(seed_register, neo4j_driver)
+    new = changed_seed(seed_register)
+    summary = sync(new, neo4j_driver)
+    assert (summary.records_added, summary.records_changed, summary.records_removed) == (1, 2, 1)
+    with neo4j_driver.session() as s:
+        before, entry = s.execute_read(register_before, 0)
+    assert entry.action == "load"
+    # Every record as it was, the changed ones with their links in their old order (not in file order).
+    assert by_id(before) == by_id(seed_register)
+    assert read_register(neo4j_driver).model_dump() == new.model_dump()
+
+
+def test_a_change_the_server_refuses_midway_through_its_writes_changes_nothing_and_says_so(
+    neo4j_driver, seed_register
+):
+    from govmap.graph.neo4j import Neo4jError
+
+    sync(seed_register, neo4j_driver)
+    with neo4j_driver.session() as s:
+        version = s.run("MATCH (g:GovmapRegister) RETURN g.version AS v").single()["v"]
+        s.run("CREATE CONSTRAINT test_body_name FOR (n:Body) REQUIRE n.name IS UNIQUE").consume()
+    try:
+        # The new body has the name of another: the server refuses to create its node, after the
+        # load has deleted a membership and before it rewrites the changed records.
+        with pytest.raises(Neo4jError) as caught:
+            sync(changed_seed(seed_register), neo4j_driver)
+    finally:
+        with neo4j_driver.session() as s:
+            s.run("DROP CONSTRAINT test_body_name IF EXISTS").consume()
+    message = str(caught.value)
+    assert message.startswith("Neo4j refused the load: ") and message.endswith("; nothing was changed")
+    assert "already exists with label `Body` and property `name`" in message
+    assert read_register(neo4j_driver).model_dump() == seed_register.model_dump()
+    with neo4j_driver.session() as s:
+        assert s.run("MATCH (g:GovmapRegister) RETURN g.version AS v").single()["v"] == version
+        assert s.run("MATCH (a:GovmapAudit) RETURN count(a) AS n").single()["n"] == 1

@@ -66,6 +66,58 @@ def lock_header(tx: Any) -> dict[str, Any]:
     return dict(rec)
 
 
+#: Entity nodes and all relationships, from Neo4j's count store (constant time), as a query's
+#: ``n_nodes`` and ``n_edges`` (after a ``WITH``).
+COUNTS = "CALL { MATCH (n:Entity) RETURN count(n) AS n_nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS n_edges } "
+
+
+def lock_header_counted(tx: Any) -> tuple[dict[str, Any], tuple[int, int]]:
+    """:func:`lock_header`, and the store's node and relationship counts read under the lock, in
+    one round trip (a load's first)."""
+    rec = tx.run(
+        f"{LOCK_HEADER} WITH g {COUNTS}RETURN {HEADER_FIELDS}, n_nodes, n_edges", header=HEADER
+    ).single()
+    head = dict(rec)
+    counts = int(head.pop("n_nodes")), int(head.pop("n_edges"))
+    return head, counts
+
+
+def finish_load(
+    tx: Any,
+    head: dict[str, Any],
+    origin: str,
+    props: dict[str, Any],
+    bumped: bool,
+    row: dict[str, Any] | None,
+) -> str:
+    """A load's last round trip: the next version (if ``bumped``; else the version stays), the
+    header's ``props``, the node and relationship counts the load leaves (from the count store,
+    so the next load can tell a database as govmap left it), and the audit entry ``row`` (if
+    any; its ``version_after`` is the new version).  Returns the version.
+    """
+    props = {**props, "origin": origin}
+    if bumped:
+        serial, version = _next_version(head)
+        props.update(serial=serial, version=version)
+    else:
+        version = head["version"]
+    if origin == "load":
+        props["loaded"] = version
+    audit = ""
+    if row is not None:
+        audit = "SET g.edits = coalesce(g.edits, 0) + 1 WITH g CREATE (a:GovmapAudit) SET a = $row, a.seq = g.edits"
+        row = {**row, "version_after": version}
+    tx.run(
+        f"MATCH (g:GovmapRegister {{id: $header}}) WITH g {COUNTS}"
+        f"SET g += $props, g.nodes = n_nodes, g.edges = n_edges {audit}",
+        header=HEADER,
+        props=props,
+        row=row,
+    )
+    head.update(props)
+    return str(version)
+
+
 def read_header(tx: Any) -> dict[str, Any] | None:
     """The header without locking it (for read-only checks), or None."""
     rec = tx.run(f"MATCH (g:GovmapRegister {{id: $header}}) RETURN {HEADER_FIELDS}", header=HEADER).single()
@@ -82,22 +134,6 @@ def is_edited(head: dict[str, Any] | None) -> bool:
     return head.get("loaded") is not None and head.get("version") != head.get("loaded")
 
 
-def bump(tx: Any, head: dict[str, Any], origin: str, **props: Any) -> str:
-    """Record a write: next serial, a new version, its origin (and ``props``); return the version."""
-    serial, version = _next_version(head)
-    tx.run(
-        "MATCH (g:GovmapRegister {id: $header}) "
-        "SET g.serial = $serial, g.version = $version, g.origin = $origin, g += $props",
-        header=HEADER,
-        serial=serial,
-        version=version,
-        origin=origin,
-        props=props,
-    ).consume()
-    head.update(serial=serial, version=version, origin=origin, **props)
-    return version
-
-
 def _next_version(head: dict[str, Any]) -> tuple[int, str]:
     """The header's next serial and a version no other writer can also mint."""
     serial = int(head.get("serial") or 0) + 1
@@ -105,7 +141,7 @@ def _next_version(head: dict[str, Any]) -> tuple[int, str]:
 
 
 def bump_with_audit(tx: Any, head: dict[str, Any], origin: str, row: dict[str, Any], **props: Any) -> str:
-    """:func:`bump` and :func:`add_audit` in one query (a web edit's last round trip).
+    """The next version and :func:`add_audit` in one query (a web edit's last round trip).
 
     ``row`` is the audit entry without its versions: ``version_before`` is the
     header's version, ``version_after`` the new one.  Returns the new version.

@@ -18,7 +18,7 @@ Two ways to work it out, with the same :class:`Plan` as the answer:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,8 +124,7 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
             "[l IN labels(n) WHERE l <> 'Entity'][0]]) AS rows"
         ).single()["rows"]
     }
-    create: list[dict[str, Any]] = []
-    add_edges: list[dict[str, Any]] = []
+    added: list[Record] = []
     changed: list[tuple[Record, float | int, str]] = []
     texts: dict[str, str] = {}
     positions: list[dict[str, Any]] = []
@@ -138,8 +137,7 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
         seen.add(rec.id)
         was = stored.get(rec.id)
         if was is None:
-            create.append(node_row(rec, orders[rec.id]))
-            add_edges.extend(edge_rows_of(rec))
+            added.append(rec)
             continue
         order = orders.get(rec.id, was[2])  # a stored order kept is never None (new_orders)
         text = record_json(rec)
@@ -150,9 +148,13 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
         elif rec.id in orders:
             positions.append({"id": rec.id, "order": order, "rhash": h})
     gone = [i for i in stored if i not in seen]
-    old_nodes, old_edges, old_records = _stored_records(tx, [rec.id for rec, _, _ in changed] + gone)
+    # The server reads the changed and removed records while the rows of the new ones are made.
+    answer = _stored_records(tx, [rec.id for rec, _, _ in changed] + gone)
+    create = [node_row(rec, orders[rec.id]) for rec in added]
+    add_edges = [e for rec in added for e in edge_rows_of(rec)]
     nodes = [node_row(rec, i, h) for rec, i, h in changed]
     new_edges = [e for rec, _, _ in changed for e in edge_rows_of(rec)]
+    old_nodes, old_edges, old_records = answer()
     plan = Plan(list(stored), gone, [], create, [], [], [], add_edges, positions=positions)
     plan.moved, plan.old_records = len(positions), old_records
     last = max((orders[i] if i in orders else stored[i][2] for i in ids), default=-1)
@@ -172,56 +174,97 @@ def plan_by_record(tx: Any, register: Register) -> Plan:
     return plan
 
 
-def _stored_records(tx: Any, ids: list[str]) -> tuple[dict[str, tuple[str, str]], StoredEdges, OldRecords]:
-    """Of ``ids``: each node's stored hash and label, the relationships written in it, and the
-    record it holds (for the summary and the audit log; left out if it no longer reads)."""
-    nodes: dict[str, tuple[str, str]] = {}
-    edges: StoredEdges = {}
-    records = OldRecords()
+def _stored_records(
+    tx: Any, ids: list[str]
+) -> Callable[[], tuple[dict[str, tuple[str, str]], StoredEdges, OldRecords]]:
+    """Ask for ``ids``: each node's stored hash and label, the relationships written in it, and
+    the record it holds (for the summary and the audit log; left out if it no longer reads).
+
+    Returns the function that reads the answer: work done before calling it is done while the
+    server reads (``tx.run`` returns once the server has the query).
+    """
     if not ids:
-        return nodes, edges, records
+        return lambda: ({}, {}, OldRecords())
     # One row of lists, not a row of maps per node: the driver decodes each row and each map key
     # one by one (in Python), and a changed load of a national register reads tens of thousands of
-    # relationships here.  The other end's id and the direction, not both ends' ids: one property
-    # read a relationship fewer.
-    rows = tx.run(
+    # relationships here.  The other end's id and the direction, not both ends' ids, and not the
+    # field and index its key holds (``origin/field/index``): property reads a relationship fewer.
+    result = tx.run(
         "UNWIND $ids AS i MATCH (n:Entity {id: i}) "
         "OPTIONAL MATCH (n)-[r]-(m:Entity) WHERE r.origin = i "
         "WITH n, collect(CASE WHEN r IS NULL THEN NULL ELSE [startNode(r) = n, m.id, "
-        "type(r), r.key, r.hash, r.field, r.index, r.data, r.short, elementId(r)] END) AS rels "
+        "type(r), r.key, r.hash, r.data, r.short, elementId(r)] END) AS rels "
         "RETURN collect([n.id, n.hash, n.data, [l IN labels(n) WHERE l <> 'Entity'][0], rels]) AS rows",
         ids=ids,
-    ).single()["rows"]
-    for rid, node_hash, data, label, stored_rels in rows:
-        nodes[rid] = (node_hash, label)
-        rels = []
-        for out, other, type_name, key, rel_hash, fld, index, rel_data, short, eid in stored_rels:
-            if key is None:
-                continue
-            s, t = (rid, other) if out else (other, rid)
-            edges[key] = (rel_hash, type_name, s, t, eid)
-            rels.append({"s": s, "t": t, "field": fld, "index": index, "data": rel_data, "short": short})
-        try:
-            records.add(rid, *record_data({"id": rid, "label": label, "data": data}, rels))
-        except StoredRegisterInvalid:
-            pass  # a node broken by hand: it is rewritten all the same, only not described
-    return nodes, edges, records
+    )
+
+    def answer() -> tuple[dict[str, tuple[str, str]], StoredEdges, OldRecords]:
+        nodes: dict[str, tuple[str, str]] = {}
+        edges: StoredEdges = {}
+        records = OldRecords()
+        for rid, node_hash, data, label, stored_rels in result.single()["rows"]:
+            nodes[rid] = (node_hash, label)
+            for out, other, type_name, key, rel_hash, *_, eid in stored_rels:
+                if key is not None:
+                    edges[key] = (
+                        (rel_hash, type_name, rid, other, eid)
+                        if out
+                        else (rel_hash, type_name, other, rid, eid)
+                    )
+            records.add_stored(rid, label, data, stored_rels)
+        return nodes, edges, records
+
+    return answer
 
 
 class OldRecords:
-    """The records a load changes or removes, as the database held them: their kind and fields,
-    made records (validated) only when asked for (:meth:`get`).
+    """The records a load changes or removes, as the database held them: their kind and fields
+    (:attr:`data`), made records (validated) only when asked for (:meth:`get`).
 
     The audit log keeps the fields as read (:func:`~govmap.graph.neo4j.history.load_undo`);
     the summary makes records of the few it compares (removed ones, and those naming them).
+    The fields are worked out from the stored rows when first asked for: a load asks once the
+    server is writing.
     """
 
     def __init__(self) -> None:
-        self.data: dict[str, tuple[type[Record], dict[str, Any]]] = {}
+        self._stored: list[tuple[str, str, Any, list[list[Any]]]] = []
+        self._data: dict[str, tuple[type[Record], dict[str, Any]]] | None = None
         self._made: dict[str, Record | None] = {}
 
-    def add(self, rid: str, model: type[Record], data: dict[str, Any]) -> None:
-        self.data[rid] = (model, data)
+    def add_stored(self, rid: str, label: str, data: Any, rels: list[list[Any]]) -> None:
+        """A node's id, kind label, ``data`` and its relationships as :func:`_stored_records` reads them."""
+        self._stored.append((rid, label, data, rels))
+        self._data = None
+
+    @property
+    def data(self) -> dict[str, tuple[type[Record], dict[str, Any]]]:
+        """Kind and fields by id, of the records that still read (a node broken by hand is
+        rewritten all the same, only not described)."""
+        if self._data is None:
+            self._data = {}
+            for rid, label, data, stored_rels in self._stored:
+                rels = []
+                try:
+                    for out, other, _, key, _, rel_data, short, _ in stored_rels:
+                        if key is None:
+                            continue
+                        _, fld, index = key.rsplit("/", 2)
+                        s, t = (rid, other) if out else (other, rid)
+                        rels.append(
+                            {
+                                "s": s,
+                                "t": t,
+                                "field": fld,
+                                "index": int(index),
+                                "data": rel_data,
+                                "short": short,
+                            }
+                        )
+                    self._data[rid] = record_data({"id": rid, "label": label, "data": data}, rels)
+                except (StoredRegisterInvalid, ValueError):  # a key not written by govmap, too
+                    pass
+        return self._data
 
     def __contains__(self, rid: object) -> bool:
         return rid in self.data
@@ -246,7 +289,7 @@ class OldRecords:
 
 def read_old_records(tx: Any, ids: list[str]) -> OldRecords:
     """The records ``ids`` as the database holds them (those that still read)."""
-    return _stored_records(tx, ids)[2]
+    return _stored_records(tx, ids)()[2]
 
 
 # -- every node and relationship: --full, an older database, a hand edit ------------------

@@ -44,7 +44,7 @@ from govmap.graph.neo4j.connect import (
     reset_retry_line,
 )
 from govmap.graph.neo4j.decisions import decisions_changed, replace_decisions
-from govmap.graph.neo4j.header import add_audit, bump, is_edited, lock_header, now, read_header, set_header
+from govmap.graph.neo4j.header import finish_load, is_edited, lock_header_counted, now, read_header
 from govmap.graph.neo4j.history import load_undo
 from govmap.graph.neo4j.plan import Plan, plan_by_record, plan_changes
 from govmap.graph.neo4j.rows import (
@@ -53,7 +53,7 @@ from govmap.graph.neo4j.rows import (
     info_row,
     node_row,
 )
-from govmap.graph.neo4j.summary import SyncSummary, summarise, unchanged_summary
+from govmap.graph.neo4j.summary import SyncSummary, count_records, summarise, unchanged_summary
 from govmap.graph.neo4j.write import write_plan
 from govmap.ingest.model import (
     Register,
@@ -188,13 +188,13 @@ def sync(
     )
 
     def work(tx: Any) -> SyncSummary:
-        head = lock_header(tx)
+        head, counts = lock_header_counted(tx)
         # The objects that exist already (the register: a national one is millions) are left out
         # of the cyclic collector's passes while the load runs; each pass over them took a tenth
         # of a second at 5 force areas, and a changed load allocates enough to set off several.
         gc.freeze()
         try:
-            return _load_tx(tx, head, load)
+            return _load_tx(tx, head, counts, load)
         finally:
             gc.unfreeze()
 
@@ -239,7 +239,7 @@ class _Load:
     expected_version: str | None
 
 
-def _load_tx(tx: Any, head: dict[str, Any], load: _Load) -> SyncSummary:
+def _load_tx(tx: Any, head: dict[str, Any], counts: tuple[int, int], load: _Load) -> SyncSummary:
     register = load.register
     before = head["version"] or "empty"
     if load.expected_version is not None and load.expected_version != before:
@@ -248,7 +248,6 @@ def _load_tx(tx: Any, head: dict[str, Any], load: _Load) -> SyncSummary:
             hint=f"run the {load.action} again: it will start from what the database holds now",
         )
     edited = is_edited(head)
-    counts = store_counts(tx)
     as_left = counts == (head["nodes"], head["edges"])
     decided = decisions_changed(tx, load.decisions) if load.decisions is not None else 0
     if not load.full and not edited and head["digest"] == load.digest and as_left and not decided:
@@ -277,36 +276,35 @@ def _load_tx(tx: Any, head: dict[str, Any], load: _Load) -> SyncSummary:
     deletion_guard(plan.old_ids, set(register.index), load.max_delete_pct, load.force)
     if edited and summary.changed:  # forced: say which web edits this load replaces
         summary.replaced = web_edits_since_load(tx)
-    write_plan(tx, plan, load.progress)
+    # The record counts (renames) and the audit log's undo are worked out while the server writes.
+    undo: list[str] = []
+    jobs = [lambda: count_records(summary, plan, register)]
+    if summary.changed:
+        jobs.append(
+            lambda: undo.append(
+                load_undo(plan.old_records.data, [n["id"] for n in plan.create] + plan.changed, head["data"])
+            )
+        )
+    write_plan(tx, plan, load.progress, meanwhile=jobs)
     if load.decisions is not None:
         replace_decisions(tx, load.decisions)
     # A load leaves the database as its file; an import is a change made in it, as an edit is.
     origin = "load" if load.action == "load" else "edit"
-    if summary.changed or head["version"] is None:
-        version = bump(tx, head, origin, **header)
-    else:  # the file matches the database (say, after 'govmap dump' of web edits): mark it loaded
-        version = before
-        set_header(tx, origin=origin, **header)
-    n_nodes, n_edges = store_counts(tx)
-    set_header(tx, nodes=n_nodes, edges=n_edges, **({"loaded": version} if origin == "load" else {}))
-    summary.version = version
+    row = None
     if summary.changed:
-        add_audit(
-            tx,
-            {
-                "at": now(),
-                "user": load.user or _login_name(),
-                "action": load.action,
-                "summary": f"{load.action}: " + summary.format(),
-                "record": "",
-                "version_before": before,
-                "version_after": version,
-                "diff": "",
-                "undo": load_undo(
-                    plan.old_records.data, [n["id"] for n in plan.create] + plan.changed, head["data"]
-                ),
-            },
-        )
+        row = {
+            "at": now(),
+            "user": load.user or _login_name(),
+            "action": load.action,
+            "summary": f"{load.action}: " + summary.format(),
+            "record": "",
+            "version_before": before,
+            "diff": "",
+            "undo": undo[0],
+        }
+    # Else the file matches the database (say, after 'govmap dump' of web edits): it is marked loaded.
+    bumped = summary.changed or head["version"] is None
+    summary.version = finish_load(tx, head, origin, header, bumped, row)
     return summary
 
 
