@@ -129,6 +129,8 @@ def succession(
     """
     day = today or dt.date.today()
     lk = lookup_of(register, lookup, day)
+    if day == lk.as_of and not any(isinstance(lk.index.get(i), Organisation | Body) for i in lk.past):
+        return []  # the reading's history holds no abolished organisation or body: nothing can name one
     out = []
     holders: list[Body | Strategy] = [*lk.bodies, *(s for s in lk.strategies if s.id not in lk.lapsed)]
     for holder in holders:
