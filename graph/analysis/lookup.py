@@ -35,6 +35,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from govmap.graph.analysis.areas import AreaTree
@@ -525,11 +526,15 @@ class Lookup:
         a record; a :class:`Relation` is made only for the records with a disputed one.
         """
         unconfirmed, disputed = Status.UNCONFIRMED, Status.DISPUTED
-        # each record type's reference fields with the key naming an item's target (Item.target
+        # each record type's reference fields with a getter of an item's target (Item.target
         # without its property call: 220,000 items nationally)
-        fields = {kind: tuple((r.field, r.target_key) for r in rules) for kind, rules in REF_RULES.items()}
+        fields = {
+            kind: tuple((r.field, attrgetter(r.target_key)) for r in rules)
+            for kind, rules in REF_RULES.items()
+        }
+        status, unconfirmed_rels = self.status, self.unconfirmed_rels
         for rec in register.records():
-            own = self.status[rec.id] = effective_status(rec)
+            own = status[rec.id] = effective_status(rec)
             refs = fields[type(rec)]
             if not refs:
                 continue
@@ -538,30 +543,29 @@ class Lookup:
             # never disputed (a disputed record's bare relations are not)
             bare = (Status.CONFIRMED if has_sources else unconfirmed) if own is disputed else own
             bare_unconfirmed = bare is unconfirmed
-            found: list[tuple[str, str]] | None = None
+            found: list[tuple[str, str]] = []
             any_disputed = False
-            for fld, key in refs:
+            for fld, target in refs:
                 value = getattr(rec, fld)
                 if value is None:  # a single id left out (an independent post's organisation)
                     continue
                 if isinstance(value, str):  # a single id: the record's own status
                     if own is unconfirmed:
-                        found = found if found is not None else self.unconfirmed_rels[rec.id]
                         found.append((fld, value))
                     any_disputed = any_disputed or own is disputed
                     continue
                 for item in value:
                     if item.status is None and not item.sources:
-                        if not bare_unconfirmed:
-                            continue
-                        status = unconfirmed
-                    else:
-                        status = effective_status(item, own, has_sources)
-                    if status is unconfirmed:
-                        found = found if found is not None else self.unconfirmed_rels[rec.id]
-                        found.append((fld, getattr(item, key)))
-                    elif status is disputed:
+                        if bare_unconfirmed:
+                            found.append((fld, target(item)))
+                        continue
+                    got = effective_status(item, own, has_sources)
+                    if got is unconfirmed:
+                        found.append((fld, target(item)))
+                    elif got is disputed:
                         any_disputed = True
+            if found:
+                unconfirmed_rels[rec.id].extend(found)
             if any_disputed:
                 self.disputed_rels[rec.id] = [r for r in relations_of(rec) if r.status is disputed]
 
