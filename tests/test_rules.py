@@ -135,6 +135,14 @@ def test_a_name_alone_gives_only_may_apply_at_info_and_checks_no_members():
     ]
 
 
+def test_a_childrens_safeguarding_partnership_is_recognised_by_its_name_either_way_round():
+    for name in ("Eastby Children's Safeguarding Partnership", "Eastby Safeguarding Children Partnership"):
+        found = statutory(reg(body("[police]", kind="board", name=name)))
+        assert [(f.evidence["rule"]["id"], f.kind) for f in found] == [
+            ("childrens-safeguarding-partners", Kind.STATUTORY_MAY_APPLY)
+        ], name
+
+
 def test_a_body_that_lists_its_rules_gets_no_may_apply_from_its_name():
     text = body("[police]", kind="group", name="Community Safety Partnerships Forum", extra=", rules: [x]")
     [f] = statutory(reg(text))
@@ -280,6 +288,31 @@ def test_a_bad_rules_file_is_refused_with_its_problems(tmp_path):
         load_rules(path)
     assert "is not a valid regular expression" in exc.value.message
     assert "requires" in exc.value.message
+
+
+def test_a_pattern_in_double_quotes_whose_backslash_b_became_a_backspace_is_refused_at_its_line(tmp_path):
+    # YAML reads "\b" in double quotes as a backspace: the pattern would silently match no name
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n  - id: x\n    title: X\n    legal_basis: L\n"
+        '    applies_to: {names: ["\\bpanel\\b"]}\n    requires: []\n'
+    )
+    with pytest.raises(RulesInvalid) as exc:
+        load_rules(path)
+    assert (
+        f"{path}:5:25: error: rules.0.applies_to.names: Value error, '\\x08panel\\x08' holds the control "
+        "character U+0008 (in double quotes YAML reads \\b as a backspace): write the pattern in single "
+        "quotes, as '\\bword\\b'"
+    ) in exc.value.format().splitlines()
+
+
+def test_every_pattern_of_the_shipped_rules_is_free_of_control_characters():
+    # the shipped statutory.yaml once had "\bchildren'?s safeguarding\b": a partnership named
+    # "Children's Safeguarding Partnership" was never recognised by name
+    rules = load_rules()
+    patterns = [p for r in rules for p in (*r.applies_to.names, *r.applies_to.exclude_names)]
+    assert any("children" in p for p in patterns)
+    assert [p for p in patterns if any(c < " " for c in p)] == []
 
 
 def test_the_rules_file_is_read_with_the_safe_loader_and_problems_name_their_line(tmp_path):

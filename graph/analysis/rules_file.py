@@ -38,7 +38,24 @@ class RulesInvalid(GovmapError):
 
 
 def check_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
+    r"""Each pattern a regular expression, with no control character in it: in a double-quoted YAML
+    string ``\b`` is a backspace, so ``"\bpanel\b"`` would silently match no name.
+
+    >>> check_patterns((r"\bpanel\b",))
+    ('\\bpanel\\b',)
+    >>> check_patterns(("\bpanel\b",))
+    Traceback (most recent call last):
+    ...
+    ValueError: '\x08panel\x08' holds the control character U+0008 (in double quotes YAML reads \b as a backspace): write the pattern in single quotes, as '\bword\b'
+    """
     for p in value:
+        bad = next((c for c in p if c < " " or c == "\x7f"), None)
+        if bad is not None:
+            shown = p.encode("unicode_escape").decode("ascii")
+            raise ValueError(
+                f"'{shown}' holds the control character U+{ord(bad):04X} (in double quotes YAML reads \\b "
+                "as a backspace): write the pattern in single quotes, as '\\bword\\b'"
+            )
         try:
             re.compile(p)
         except re.error as exc:
